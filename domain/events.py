@@ -127,6 +127,12 @@ class FirstContactMade(EventPayload):
     method: str = "in_person"
 
 
+class VictimViewsRecorded(EventPayload):
+    """A victim was contacted and their views sought before the panel (reference only)."""
+
+    victim_ref: str
+
+
 class InitialPanelHeld(EventPayload):
     panel_date: date
 

@@ -1,0 +1,124 @@
+"""Audit reads: a child's timeline in effective order, and the deadlines projection with filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from psycopg_pool import AsyncConnectionPool
+from pydantic import BaseModel
+
+from activities.event_store import EventStore
+from activities.rule_source import load_calendar
+
+LONDON = ZoneInfo("Europe/London")
+DeadlineStatus = Literal["open", "met", "missed", "cancelled"]
+
+
+class TimelineEntry(BaseModel):
+    global_position: int
+    workflow_id: str
+    stream_version: int
+    event_type: str
+    effective_at: datetime
+    recorded_at: datetime
+    actor: str
+    reason: str | None
+    late_entry: bool
+    payload: dict[str, Any]
+
+
+class DeadlineItem(BaseModel):
+    workflow_id: str
+    deadline_id: str
+    child_id: str
+    yjs: str
+    rule_id: str
+    description: str
+    rule_type: str
+    confidence: str
+    unconfirmed: bool
+    clock_start: date
+    due_date: date
+    period_end: date | None
+    status: DeadlineStatus
+    met_on: date | None
+    days_late: int | None
+    escalations: int
+    rule_pack_version: str
+    calendar_version: str
+
+
+class Timeline(BaseModel):
+    child_id: str
+    events: list[TimelineEntry]
+    deadlines: list[DeadlineItem]
+
+
+async def timeline(pool: AsyncConnectionPool, child_id: str) -> Timeline:
+    """Every event for the child, in effective order; late entries (recorded more than one working day
+    after they took effect) are flagged, never hidden."""
+    events = await EventStore(pool).read_child(child_id)
+    calendar = await load_calendar(pool)
+    entries = []
+    for e in events:
+        effective_day = e.effective_at.astimezone(LONDON).date()
+        recorded_day = e.recorded_at.astimezone(LONDON).date()
+        late = recorded_day > calendar.add_working_days(effective_day, 1)
+        entries.append(
+            TimelineEntry(
+                global_position=e.global_position,
+                workflow_id=e.stream_id,
+                stream_version=e.stream_version,
+                event_type=e.event_type,
+                effective_at=e.effective_at,
+                recorded_at=e.recorded_at,
+                actor=e.actor,
+                reason=e.reason,
+                late_entry=late,
+                payload=e.payload,
+            )
+        )
+    return Timeline(child_id=child_id, events=entries, deadlines=await deadlines(pool, child_id=child_id))
+
+
+async def deadlines(
+    pool: AsyncConnectionPool,
+    *,
+    child_id: str | None = None,
+    status: str | None = None,
+    rule_id: str | None = None,
+    yjs: str | None = None,
+    workflow_id: str | None = None,
+    due_before: date | None = None,
+    limit: int = 1000,
+) -> list[DeadlineItem]:
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            """
+            SELECT stream_id AS workflow_id, deadline_id, child_id, yjs, rule_id, description, rule_type,
+                   confidence, unconfirmed, clock_start, due_date, period_end, status, met_on, days_late,
+                   escalations, rule_pack_version, calendar_version
+            FROM deadlines
+            WHERE (%(child)s::text IS NULL OR child_id = %(child)s)
+              AND (%(status)s::text IS NULL OR status = %(status)s)
+              AND (%(rule)s::text IS NULL OR rule_id = %(rule)s)
+              AND (%(yjs)s::text IS NULL OR yjs = %(yjs)s)
+              AND (%(wf)s::text IS NULL OR stream_id = %(wf)s)
+              AND (%(before)s::date IS NULL OR due_date < %(before)s)
+            ORDER BY due_date, stream_id, deadline_id
+            LIMIT %(limit)s
+            """,
+            {
+                "child": child_id,
+                "status": status,
+                "rule": rule_id,
+                "yjs": yjs,
+                "wf": workflow_id,
+                "before": due_before,
+                "limit": limit,
+            },
+        )
+        rows = await cur.fetchall()
+    return [DeadlineItem.model_validate(dict(r)) for r in rows]

@@ -1,0 +1,178 @@
+"""The `deadlines` table: a projection of the Deadline* events, answering "what is due, overdue, met, missed".
+
+`apply` runs inside the event store's append transaction, so the projection never lags or diverges from
+the events that produced it. Every row remembers the global position of the last event applied to it
+(`last_position`), and an event at or below that position is ignored: applying the same event twice, or
+replaying a stream over an up-to-date table, changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg.rows import dict_row
+
+from domain.events import (
+    DeadlineCancelled,
+    DeadlineEscalated,
+    DeadlineMet,
+    DeadlineMissed,
+    DeadlineScheduled,
+    RecordedEvent,
+)
+
+DEADLINE_EVENT_TYPES: tuple[str, ...] = (
+    DeadlineScheduled.event_type,
+    DeadlineMet.event_type,
+    DeadlineMissed.event_type,
+    DeadlineEscalated.event_type,
+    DeadlineCancelled.event_type,
+)
+
+# A later DeadlineScheduled for the same deadline is a reschedule: the new dates replace the old and the
+# deadline is open again. Escalations are kept (they happened); the earlier miss stays in the event stream.
+_SCHEDULE = """
+INSERT INTO deadlines (
+    stream_id, deadline_id, child_id, yjs, rule_id, rule_pack_version, calendar_version, rule_type,
+    confidence, unconfirmed, description, clock_start, due_date, period_end, due_at,
+    status, met_on, days_late, escalations, last_position
+) VALUES (
+    %(stream_id)s, %(deadline_id)s, %(child_id)s, %(yjs)s, %(rule_id)s, %(rule_pack_version)s,
+    %(calendar_version)s, %(rule_type)s, %(confidence)s, %(unconfirmed)s, %(description)s,
+    %(clock_start)s, %(due_date)s, %(period_end)s, %(due_at)s,
+    'open', NULL, NULL, 0, %(position)s
+)
+ON CONFLICT (stream_id, deadline_id) DO UPDATE SET
+    child_id = EXCLUDED.child_id,
+    yjs = EXCLUDED.yjs,
+    rule_id = EXCLUDED.rule_id,
+    rule_pack_version = EXCLUDED.rule_pack_version,
+    calendar_version = EXCLUDED.calendar_version,
+    rule_type = EXCLUDED.rule_type,
+    confidence = EXCLUDED.confidence,
+    unconfirmed = EXCLUDED.unconfirmed,
+    description = EXCLUDED.description,
+    clock_start = EXCLUDED.clock_start,
+    due_date = EXCLUDED.due_date,
+    period_end = EXCLUDED.period_end,
+    due_at = EXCLUDED.due_at,
+    status = 'open',
+    met_on = NULL,
+    days_late = NULL,
+    last_position = EXCLUDED.last_position
+WHERE deadlines.last_position < EXCLUDED.last_position
+"""
+
+# A deadline met after it was recorded as missed stays `missed`: the record must show it was late,
+# while met_on and days_late say when it was finally done.
+_MET = """
+UPDATE deadlines
+SET status = CASE WHEN status = 'missed' THEN 'missed' ELSE 'met' END,
+    met_on = %(met_on)s, days_late = %(days_late)s, last_position = %(position)s
+WHERE stream_id = %(stream_id)s AND deadline_id = %(deadline_id)s AND last_position < %(position)s
+"""
+
+_MISSED = """
+UPDATE deadlines SET status = 'missed', last_position = %(position)s
+WHERE stream_id = %(stream_id)s AND deadline_id = %(deadline_id)s AND last_position < %(position)s
+"""
+
+_ESCALATED = """
+UPDATE deadlines SET escalations = escalations + 1, last_position = %(position)s
+WHERE stream_id = %(stream_id)s AND deadline_id = %(deadline_id)s AND last_position < %(position)s
+"""
+
+_CANCELLED = """
+UPDATE deadlines SET status = 'cancelled', last_position = %(position)s
+WHERE stream_id = %(stream_id)s AND deadline_id = %(deadline_id)s AND last_position < %(position)s
+"""
+
+_EVENT_COLUMNS = (
+    "global_position, event_id, stream_id, stream_version, event_type, child_id, yjs, effective_at, "
+    "recorded_at, actor, reason, payload, prev_hash, hash"
+)
+
+_REBUILD_PAGE = 1000
+
+
+def _params(event: RecordedEvent) -> dict[str, Any]:
+    return {"stream_id": event.stream_id, "position": event.global_position}
+
+
+async def apply(conn: AsyncConnection[Any], event: RecordedEvent) -> None:
+    """Apply one recorded event to the projection; events that are not Deadline* are ignored."""
+    kind = event.event_type
+    if kind == DeadlineScheduled.event_type:
+        scheduled = DeadlineScheduled.model_validate(event.payload)
+        await conn.execute(
+            _SCHEDULE,
+            {
+                **_params(event),
+                "deadline_id": scheduled.deadline_id,
+                "child_id": event.child_id,
+                "yjs": event.yjs,
+                "rule_id": scheduled.rule_id,
+                "rule_pack_version": scheduled.rule_pack_version,
+                "calendar_version": scheduled.calendar_version,
+                "rule_type": scheduled.rule_type,
+                "confidence": scheduled.confidence,
+                "unconfirmed": scheduled.unconfirmed,
+                "description": scheduled.description,
+                "clock_start": scheduled.clock_start,
+                "due_date": scheduled.due_date,
+                "period_end": scheduled.period_end,
+                "due_at": scheduled.due_at,
+            },
+        )
+    elif kind == DeadlineMet.event_type:
+        met = DeadlineMet.model_validate(event.payload)
+        await conn.execute(
+            _MET,
+            {
+                **_params(event),
+                "deadline_id": met.deadline_id,
+                "met_on": met.met_on,
+                "days_late": met.days_late,
+            },
+        )
+    elif kind == DeadlineMissed.event_type:
+        missed = DeadlineMissed.model_validate(event.payload)
+        await conn.execute(_MISSED, {**_params(event), "deadline_id": missed.deadline_id})
+    elif kind == DeadlineEscalated.event_type:
+        escalated = DeadlineEscalated.model_validate(event.payload)
+        await conn.execute(_ESCALATED, {**_params(event), "deadline_id": escalated.deadline_id})
+    elif kind == DeadlineCancelled.event_type:
+        cancelled = DeadlineCancelled.model_validate(event.payload)
+        await conn.execute(_CANCELLED, {**_params(event), "deadline_id": cancelled.deadline_id})
+
+
+async def rebuild(conn: AsyncConnection[Any]) -> int:
+    """Wipe the projection and replay every Deadline* event in global order; return the events applied."""
+    applied = 0
+    async with conn.transaction():
+        # The same lock the appenders take: no append can project an event while the table is being
+        # rebuilt (it would be wiped, or applied twice out of order), and our reads see every committed
+        # event. Readers of `events` are not blocked.
+        await conn.execute("LOCK TABLE events IN EXCLUSIVE MODE")
+        await conn.execute("DELETE FROM deadlines")
+        after = 0
+        while True:
+            # Keyset pages rather than one server-side cursor, because apply() writes on this same
+            # connection between reads.
+            cur = conn.cursor(row_factory=dict_row)
+            await cur.execute(
+                f"SELECT {_EVENT_COLUMNS} FROM events"
+                " WHERE event_type = ANY(%s) AND global_position > %s"
+                " ORDER BY global_position LIMIT %s",
+                (list(DEADLINE_EVENT_TYPES), after, _REBUILD_PAGE),
+            )
+            rows = await cur.fetchall()
+            if not rows:
+                break
+            for row in rows:
+                event = RecordedEvent.model_validate(row)
+                await apply(conn, event)
+                after = event.global_position
+                applied += 1
+    return applied

@@ -1,0 +1,113 @@
+"""Court outcome intake: validate, then either keep the outcome in the inbox (accepted) or in the
+rejected list (refused), each in one transaction that commits before the caller replies.
+
+An accepted outcome is durable before anyone is told "202": the relay starts its workflows later, so
+Temporal being down never loses one. A re-delivered `outcome_id` changes nothing and gets the same ids.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any, Literal
+
+from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
+from pydantic import BaseModel
+
+from domain.court_outcome import FieldError, OutcomeRejected, validate_court_outcome, workflow_ids
+
+INBOX_CHANNEL = "yjflow_inbox"
+
+
+class IntakeResult(BaseModel):
+    status: Literal["accepted", "duplicate", "rejected"]
+    outcome_id: str | None
+    workflow_ids: list[str] = []
+    errors: list[FieldError] = []
+    rejection_id: int | None = None
+    note: str | None = None
+
+
+def parse_body(raw: bytes | str) -> tuple[object | None, list[FieldError]]:
+    """JSON text to a value, or the error that names why it is not JSON."""
+    try:
+        return json.loads(raw), []
+    except (ValueError, UnicodeDecodeError) as e:
+        return None, [FieldError(field="body", rule="json", message=f"the body is not valid JSON: {e}")]
+
+
+async def receive(pool: AsyncConnectionPool, raw: bytes | str, *, received_by: str, today: date) -> IntakeResult:
+    body, errors = parse_body(raw)
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    if errors:
+        return await _reject(pool, None, text, errors, received_by=received_by)
+    return await receive_value(pool, body, text=text, received_by=received_by, today=today)
+
+
+async def receive_value(
+    pool: AsyncConnectionPool, body: object, *, text: str | None = None, received_by: str, today: date
+) -> IntakeResult:
+    text = text if text is not None else json.dumps(body)
+    try:
+        outcome = validate_court_outcome(body, today=today)
+    except OutcomeRejected as rejected:
+        return await _reject(pool, body, text, rejected.errors, received_by=received_by)
+    ids = workflow_ids(outcome)
+    async with pool.connection() as conn, conn.transaction():
+        cur = await conn.execute(
+            "INSERT INTO inbox (outcome_id, received_by, body, workflow_ids) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (outcome_id) DO NOTHING RETURNING outcome_id",
+            (outcome.outcome_id, received_by, Jsonb(body), ids),
+        )
+        if await cur.fetchone() is not None:
+            await conn.execute(f"NOTIFY {INBOX_CHANNEL}")
+            return IntakeResult(status="accepted", outcome_id=outcome.outcome_id, workflow_ids=ids)
+        cur = await conn.execute("SELECT body, workflow_ids FROM inbox WHERE outcome_id = %s", (outcome.outcome_id,))
+        row = await cur.fetchone()
+    assert row is not None
+    stored_body, stored_ids = _row(row, "body", "workflow_ids")
+    note = None if stored_body == body else "a different body arrived under this outcome_id; the first is kept"
+    return IntakeResult(status="duplicate", outcome_id=outcome.outcome_id, workflow_ids=list(stored_ids), note=note)
+
+
+async def _reject(
+    pool: AsyncConnectionPool, body: object | None, text: str, errors: list[FieldError], *, received_by: str
+) -> IntakeResult:
+    outcome_id = body.get("outcome_id") if isinstance(body, dict) else None
+    outcome_id = outcome_id if isinstance(outcome_id, str) else None
+    async with pool.connection() as conn, conn.transaction():
+        cur = await conn.execute(
+            "INSERT INTO rejected_outcomes (outcome_id, received_by, body, body_text, errors) "
+            "VALUES (%s, %s, %s, %s, %s) RETURNING id",
+            (
+                outcome_id,
+                received_by,
+                Jsonb(body) if body is not None else None,
+                text,
+                Jsonb([e.model_dump() for e in errors]),
+            ),
+        )
+        row = await cur.fetchone()
+    assert row is not None
+    (rejection_id,) = _row(row, "id")
+    return IntakeResult(status="rejected", outcome_id=outcome_id, errors=errors, rejection_id=rejection_id)
+
+
+async def list_rejected(pool: AsyncConnectionPool, *, limit: int = 100, outcome_id: str | None = None) -> list[dict[str, Any]]:
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT id, outcome_id, received_at, received_by, body, body_text, errors FROM rejected_outcomes "
+            "WHERE (%(oid)s::text IS NULL OR outcome_id = %(oid)s) ORDER BY id DESC LIMIT %(limit)s",
+            {"oid": outcome_id, "limit": limit},
+        )
+        rows = await cur.fetchall()
+    cols = ("id", "outcome_id", "received_at", "received_by", "body", "body_text", "errors")
+    return [dict(zip(cols, _row(r, *cols), strict=True)) for r in rows]
+
+
+def _row(row: Any, *names: str) -> tuple[Any, ...]:
+    """Rows may come as dicts or tuples depending on the pool's row factory."""
+    if isinstance(row, dict):
+        return tuple(row[n] for n in names)
+    return tuple(row)

@@ -1,0 +1,115 @@
+"""The relay: starts the workflows of accepted outcomes, retrying until Temporal answers.
+
+It wakes on NOTIFY from intake (fast path) or every `relay_interval_seconds` (safety net), takes a
+batch with SKIP LOCKED so several relays can run, and marks each outcome started only after Temporal
+has the workflow. Starting is idempotent: workflow ids come from the outcome, and an id that already
+exists (running or closed) counts as started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import psycopg
+import structlog
+from psycopg_pool import AsyncConnectionPool
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from activities.intake import INBOX_CHANNEL, _row
+from activities.settings import Settings
+from domain.court_outcome import CourtOutcome, order_workflow_id
+from workflows.messages import ReferralOrderInput
+from workflows.referral_order import ReferralOrderWorkflow
+
+log = structlog.get_logger("yjflow.relay")
+
+
+async def start_for_outcome(client: Client, outcome: CourtOutcome, task_queue: str) -> list[str]:
+    disposal = outcome.disposal
+    wid = order_workflow_id(outcome)
+    if disposal.kind != "referral_order":
+        raise ValueError(f"no workflow for {disposal.kind} yet")
+    try:
+        await client.start_workflow(
+            ReferralOrderWorkflow.run,
+            ReferralOrderInput(
+                outcome_id=outcome.outcome_id,
+                case_reference=outcome.case_reference,
+                court_kind=outcome.court.kind,
+                child_id=outcome.child.id,
+                yjs=outcome.yjs,
+                hearing_date=outcome.hearing_date,
+                months=disposal.months,
+                victim_refs=[v.ref for v in outcome.victims],
+            ),
+            id=wid,
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        )
+    except WorkflowAlreadyStartedError:
+        pass  # a closed workflow of this id: this outcome was relayed before
+    return [wid]
+
+
+async def relay_pending(pool: AsyncConnectionPool, client: Client, task_queue: str, *, batch: int = 50) -> int:
+    """Start workflows for up to `batch` pending outcomes; returns how many were started."""
+    started = 0
+    async with pool.connection() as conn, conn.transaction():
+        cur = await conn.execute(
+            "SELECT outcome_id, body FROM inbox WHERE relay_status = 'pending' "
+            "ORDER BY received_at LIMIT %s FOR UPDATE SKIP LOCKED",
+            (batch,),
+        )
+        rows = await cur.fetchall()
+        for row in rows:
+            outcome_id, body = _row(row, "outcome_id", "body")
+            try:
+                await start_for_outcome(client, CourtOutcome.model_validate(body), task_queue)
+            except Exception as e:  # Temporal down or refusing: keep it pending and say why
+                await conn.execute(
+                    "UPDATE inbox SET relay_attempts = relay_attempts + 1, last_error = %s WHERE outcome_id = %s",
+                    (str(e)[:2000], outcome_id),
+                )
+                log.warning("relay.start_failed", outcome_id=outcome_id, error=type(e).__name__)
+                if isinstance(e, RPCError) and e.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+                    break  # Temporal is down: the rest of the batch would fail the same way
+                continue
+            await conn.execute(
+                "UPDATE inbox SET relay_status = 'started', relayed_at = now(), "
+                "relay_attempts = relay_attempts + 1, last_error = NULL WHERE outcome_id = %s",
+                (outcome_id,),
+            )
+            started += 1
+    if started:
+        log.info("relay.started", count=started)
+    return started
+
+
+async def run_relay(pool: AsyncConnectionPool, client: Client, settings: Settings) -> None:
+    """Relay forever; survives PostgreSQL and Temporal outages with a capped backoff."""
+    backoff = settings.relay_interval_seconds
+    listener: psycopg.AsyncConnection[Any] | None = None
+    while True:
+        try:
+            if listener is None or listener.closed:
+                listener = await psycopg.AsyncConnection.connect(settings.database_url or "", autocommit=True)
+                await listener.execute(f"LISTEN {INBOX_CHANNEL}")
+            while await relay_pending(pool, client, settings.task_queue) > 0:
+                pass
+            backoff = settings.relay_interval_seconds
+            async for _ in listener.notifies(timeout=settings.relay_interval_seconds, stop_after=1):
+                pass
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:
+            log.warning("relay.error", error=type(e).__name__, detail=str(e)[:200])
+            if listener is not None:
+                await listener.close()
+                listener = None
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 30.0)

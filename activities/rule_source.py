@@ -1,0 +1,40 @@
+"""Where the rule pack and the calendar in force come from: the shipped pack, the YJS's overrides file,
+and the `calendar_overrides` table. Read fresh for each schedule so a change applies to new deadlines
+without a restart; deadlines already scheduled keep the versions recorded with them.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from psycopg_pool import AsyncConnectionPool
+
+from domain.calendar import HolidayOverride, WorkingCalendar
+from domain.rules import RulePack, apply_overrides, parse_rule_pack
+
+
+def default_rule_pack() -> RulePack:
+    text = resources.files("domain").joinpath("rules/default.toml").read_text(encoding="utf-8")
+    return parse_rule_pack(text)
+
+
+def load_rule_pack(overrides_file: Path | None) -> RulePack:
+    """The shipped pack with the YJS's overrides applied; a bad or statute override is a loud error."""
+    pack = default_rule_pack()
+    if overrides_file is None:
+        return pack
+    return apply_overrides(pack, overrides_file.read_text(encoding="utf-8"), source_name=overrides_file.name)
+
+
+async def load_calendar(pool: AsyncConnectionPool) -> WorkingCalendar:
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT day, action, reason, source FROM calendar_overrides ORDER BY day")
+        rows = await cur.fetchall()
+    overrides = [
+        HolidayOverride(day=r["day"], action=r["action"], reason=r["reason"], source=r["source"])
+        if isinstance(r, dict)
+        else HolidayOverride(day=r[0], action=r[1], reason=r[2], source=r[3])
+        for r in rows
+    ]
+    return WorkingCalendar.england_and_wales(overrides)

@@ -1,0 +1,337 @@
+"""The `yjflow` command line.
+
+Commands that read or change cases go through the HTTP API with a token (`YJFLOW_API_URL`,
+`YJFLOW_TOKEN`), so roles apply to them as to any client. Operator commands (`dev`, `worker`, `api`,
+`migrate`, `users`, `verify`) talk to the database directly (`DATABASE_URL`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from activities.settings import Settings
+from client.python_client import ApiError, YjflowClient
+
+app = typer.Typer(help="yjflow: youth justice orders carried out to their deadlines, with an audited record.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+users_app = typer.Typer(help="Manage API users and their tokens (needs DATABASE_URL).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+out = Console()
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    dev_env = settings.data_dir / "dev.env"
+    if dev_env.exists():
+        # `yjflow dev` leaves its addresses here so a second shell finds the same database and API.
+        settings = Settings(_env_file=(dev_env, ".env"))  # type: ignore[call-arg]
+    return settings
+
+
+def _api(token: str | None, api_url: str | None) -> YjflowClient:
+    s = _settings()
+    token = token or s.token
+    if not token:
+        err.print("[red]No token:[/red] set YJFLOW_TOKEN or pass --token (see `yjflow users add`).")
+        raise typer.Exit(2)
+    return YjflowClient(api_url or s.resolved_api_url, token)
+
+
+def _database_url() -> str:
+    url = _settings().database_url
+    if not url:
+        err.print("[red]DATABASE_URL is not set[/red] (and no running `yjflow dev` was found in YJFLOW_DATA_DIR).")
+        raise typer.Exit(2)
+    return url
+
+
+TokenOpt = Annotated[str | None, typer.Option("--token", help="API token (default: $YJFLOW_TOKEN).")]
+ApiOpt = Annotated[str | None, typer.Option("--api-url", help="API base URL (default: $YJFLOW_API_URL).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+@app.command()
+def dev(
+    port: Annotated[int, typer.Option(help="Port for the HTTP API.")] = 8000,
+    no_sample_data: Annotated[bool, typer.Option("--no-sample-data", help="Do not load the sample outcomes.")] = False,
+) -> None:
+    """Run everything locally: embedded PostgreSQL, the Temporal dev server, the worker and the API."""
+    from activities.logging import configure_logging
+    from client.dev import run_dev
+
+    settings = Settings().model_copy(update={"api_port": port})
+    configure_logging("WARNING")
+    asyncio.run(run_dev(settings, load_sample_data=not no_sample_data))
+
+
+@app.command()
+def worker() -> None:
+    """Run a worker (and the intake relay) from TEMPORAL_ADDRESS and DATABASE_URL."""
+    import worker as worker_module
+
+    worker_module.main()
+
+
+@app.command()
+def api(port: Annotated[int | None, typer.Option(help="Port (default $YJFLOW_API_PORT or 8000).")] = None) -> None:
+    """Serve the HTTP API alone (workers run elsewhere)."""
+    import uvicorn
+
+    from activities.db import open_pool
+    from activities.logging import configure_logging
+    from client.api import AppContext, create_app
+    from worker import connect
+
+    settings = _settings()
+    url = _database_url()
+    configure_logging(settings.log_level)
+
+    async def serve() -> None:
+        pool = await open_pool(url)
+        app_ = create_app(AppContext(pool, lambda: connect(settings)))
+        await uvicorn.Server(uvicorn.Config(app_, host=settings.api_host, port=port or settings.api_port)).serve()
+
+    asyncio.run(serve())
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations (the worker and `dev` also do this at start)."""
+    from activities.migrate import apply_migrations
+
+    applied = apply_migrations(_database_url())
+    out.print(f"applied: {', '.join(applied) if applied else 'nothing (up to date)'}")
+
+
+def _read_outcomes(path: Path) -> list[str]:
+    text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        try:
+            return [json.dumps(item) for item in json.loads(text)]
+        except ValueError:
+            pass  # not one JSON array: fall back to JSON Lines so each bad line is reported alone
+    if stripped.startswith("{") and "\n{" not in text.strip():
+        return [text]
+    return [line for line in text.splitlines() if line.strip()]
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(help="A JSON file (one outcome or an array) or JSON Lines; - for stdin.")],
+    token: TokenOpt = None,
+    api_url: ApiOpt = None,
+) -> None:
+    """Submit court outcomes through the API, with progress and a summary."""
+    if str(file) != "-" and not file.exists():
+        err.print(f"[red]No such file:[/red] {file}")
+        raise typer.Exit(2)
+    items = _read_outcomes(file)
+    counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
+    problems: list[str] = []
+    with _api(token, api_url) as yj, Progress(
+        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err
+    ) as progress:
+        task = progress.add_task("ingest", total=len(items))
+        for n, text in enumerate(items, start=1):
+            status, body = yj.submit_outcome_text(text)
+            if status == 422:
+                counts["rejected"] += 1
+                fields = "; ".join(f"{e['field']}: {e['message']}" for e in body.get("errors", []))
+                problems.append(f"item {n} ({body.get('outcome_id') or 'no outcome_id'}): {fields}")
+            else:
+                counts[body["status"]] += 1
+            progress.advance(task)
+    for p in problems:
+        err.print(f"[red]rejected[/red] {p}")
+    out.print(f"accepted {counts['accepted']}, duplicate {counts['duplicate']}, rejected {counts['rejected']}")
+    if counts["rejected"]:
+        out.print("rejected outcomes are kept: see `yjflow rejected`")
+        raise typer.Exit(1)
+
+
+@app.command()
+def rejected(token: TokenOpt = None, api_url: ApiOpt = None, as_json: JsonOpt = False) -> None:
+    """List refused court outcomes, kept whole for correction."""
+    with _api(token, api_url) as yj:
+        items = _call(yj.rejected)
+    if as_json:
+        out.print_json(data=items)
+        return
+    table = Table("id", "outcome_id", "received", "by", "errors")
+    for r in items:
+        errs = "; ".join(f"{e['field']}: {e['rule']}" for e in r["errors"])
+        table.add_row(str(r["id"]), r["outcome_id"] or "-", str(r["received_at"])[:19], r["received_by"], errs)
+    out.print(table)
+
+
+@app.command()
+def timeline(
+    child_id: str, token: TokenOpt = None, api_url: ApiOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Every event for a child in effective order, with recorded time, actor and late entries."""
+    with _api(token, api_url) as yj:
+        data = _call(yj.timeline, child_id)
+    if as_json:
+        out.print_json(data=data)
+        return
+    table = Table("effective", "recorded", "event", "actor", "late", "detail", title=f"Timeline of {child_id}")
+    for e in data["events"]:
+        table.add_row(
+            e["effective_at"][:16].replace("T", " "),
+            e["recorded_at"][:16].replace("T", " "),
+            e["event_type"],
+            e["actor"],
+            "LATE ENTRY" if e["late_entry"] else "",
+            _detail(e),
+        )
+    out.print(table)
+    _print_deadlines(data["deadlines"], title="Deadlines")
+
+
+def _detail(e: dict[str, Any]) -> str:
+    p = e["payload"]
+    if "rule_id" in p:
+        return f"{p['rule_id']} due {p.get('due_date', '')}" + (" (late)" if p.get("late") else "")
+    keys = [k for k in ("months", "contract_signed_date", "compliance_end", "grounds", "decision") if k in p]
+    return ", ".join(f"{k}={p[k]}" for k in keys) + (f" — {e['reason']}" if e.get("reason") else "")
+
+
+def _print_deadlines(items: list[dict[str, Any]], *, title: str) -> None:
+    table = Table("workflow", "rule", "due", "status", "met on", "days late", "flags", title=title)
+    for d in items:
+        flags = "unconfirmed rule" if d["unconfirmed"] else ""
+        table.add_row(
+            d["workflow_id"], d["rule_id"], d["due_date"], d["status"], d["met_on"] or "",
+            "" if d["days_late"] is None else str(d["days_late"]), flags,
+        )
+    out.print(table)
+
+
+@app.command()
+def deadlines(
+    child_id: Annotated[str | None, typer.Option(help="Only this child's deadlines.")] = None,
+    status: Annotated[str | None, typer.Option(help="open, met, missed or cancelled.")] = None,
+    rule_id: Annotated[str | None, typer.Option(help="e.g. ro.initial_panel")] = None,
+    token: TokenOpt = None,
+    api_url: ApiOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List deadlines from the projection, filtered."""
+    if status is not None and status not in ("open", "met", "missed", "cancelled"):
+        err.print(f"[red]--status must be open, met, missed or cancelled[/red] (got {status!r})")
+        raise typer.Exit(2)
+    with _api(token, api_url) as yj:
+        items = _call(yj.deadlines, child_id=child_id, status=status, rule_id=rule_id)
+    if as_json:
+        out.print_json(data=items)
+        return
+    _print_deadlines(items, title="Deadlines")
+
+
+@app.command()
+def order(workflow_id: str, token: TokenOpt = None, api_url: ApiOpt = None) -> None:
+    """Show an order's state and its deadlines (a query on the running workflow)."""
+    with _api(token, api_url) as yj:
+        out.print_json(data=_call(yj.order, workflow_id))
+
+
+@app.command()
+def step(
+    workflow_id: str,
+    name: Annotated[str, typer.Argument(help="e.g. first_contact_made, initial_panel_held, progress_panel_held")],
+    on: Annotated[str, typer.Option("--on", help="Effective date YYYY-MM-DD (when it happened).")],
+    reason: Annotated[str | None, typer.Option(help="Why (needed for referrals back and court decisions).")] = None,
+    field: Annotated[list[str] | None, typer.Option("--set", help="More fields as key=value, e.g. contract_signed_date=2026-11-20")] = None,
+    token: TokenOpt = None,
+    api_url: ApiOpt = None,
+) -> None:
+    """Record a step on an order; a step out of order or out of law is refused with the reason."""
+    body: dict[str, Any] = {"step": name, "effective_date": on}
+    if reason:
+        body["reason"] = reason
+    for item in field or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            err.print(f"[red]--set takes key=value[/red] (got {item!r})")
+            raise typer.Exit(2)
+        body[key] = json.loads(value) if value in ("true", "false") or value.isdigit() else value
+    with _api(token, api_url) as yj:
+        view = _call(yj.record_step, workflow_id, body)
+    out.print(f"recorded {name} on {workflow_id}; the order is now {view['order']['state']}")
+
+
+@app.command()
+def verify(stream: Annotated[str | None, typer.Option(help="Only this stream (workflow id).")] = None) -> None:
+    """Walk every hash chain and name the first broken link (exit 1 if any)."""
+    from activities.db import open_pool
+    from activities.event_store import EventStore
+
+    async def run() -> Any:
+        pool = await open_pool(_database_url())
+        try:
+            return await EventStore(pool).verify(stream)
+        finally:
+            await pool.close()
+
+    report = asyncio.run(run())
+    out.print(str(report))
+    if report.first_break is not None:
+        raise typer.Exit(1)
+
+
+@users_app.command("add")
+def users_add(
+    name: str,
+    role: Annotated[str, typer.Option(help="intake, case_worker, victim_worker, manager, inspector or admin")],
+    email: Annotated[str | None, typer.Option(help="Where reminders are emailed.")] = None,
+    manager: Annotated[str | None, typer.Option(help="The user's manager (receives escalations).")] = None,
+) -> None:
+    """Create a user and print their new token alone on stdout (it is stored hashed, shown once)."""
+    from activities.db import open_pool
+    from activities.users import add_user
+
+    async def run() -> str:
+        pool = await open_pool(_database_url())
+        try:
+            return await add_user(pool, name, role, email=email, manager=manager)
+        finally:
+            await pool.close()
+
+    try:
+        token = asyncio.run(run())
+    except ValueError as e:
+        err.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from e
+    print(token)
+
+
+def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except ApiError as e:
+        err.print(f"[red]{e}[/red]")
+        raise typer.Exit(1) from e
+    except Exception as e:  # connection refused and friends: say where we tried
+        if type(e).__module__.startswith("httpx"):
+            err.print(f"[red]cannot reach the API:[/red] {e} (is `yjflow dev` running? set YJFLOW_API_URL)")
+            raise typer.Exit(1) from e
+        raise
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

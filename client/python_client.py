@@ -1,0 +1,73 @@
+"""A small, typed Python client for the yjflow HTTP API (what the CLI uses).
+
+    with YjflowClient("http://127.0.0.1:8000", token) as yj:
+        yj.submit_outcome(outcome)
+        yj.timeline("C-1001")
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+class ApiError(Exception):
+    """The API refused a call; `status` is the HTTP status and `detail` its explanation."""
+
+    def __init__(self, status: int, detail: Any) -> None:
+        super().__init__(f"HTTP {status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+class YjflowClient:
+    def __init__(self, base_url: str, token: str | None, *, timeout: float = 30.0) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http = httpx.Client(base_url=base_url, headers=headers, timeout=timeout)
+
+    def __enter__(self) -> YjflowClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _call(self, method: str, path: str, *, ok: tuple[int, ...] = (200,), **kw: Any) -> Any:
+        r = self._http.request(method, path, **kw)
+        if r.status_code not in ok:
+            try:
+                body = r.json()
+                detail = body.get("detail", body) if isinstance(body, dict) else body
+            except ValueError:
+                detail = r.text
+            raise ApiError(r.status_code, detail)
+        return r.json()
+
+    def submit_outcome_text(self, text: str) -> tuple[int, dict[str, Any]]:
+        """Submit one outcome as raw JSON text; returns (status, body) for 200, 202 and 422 alike."""
+        r = self._http.post("/court-outcomes", content=text, headers={"Content-Type": "application/json"})
+        if r.status_code not in (200, 202, 422):
+            raise ApiError(r.status_code, r.text)
+        return r.status_code, r.json()
+
+    def rejected(self, *, limit: int = 100) -> list[dict[str, Any]]:
+        return list(self._call("GET", "/court-outcomes/rejected", params={"limit": limit}))
+
+    def timeline(self, child_id: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"/children/{child_id}/timeline"))
+
+    def deadlines(self, **filters: Any) -> list[dict[str, Any]]:
+        params = {k: v for k, v in filters.items() if v is not None}
+        return list(self._call("GET", "/deadlines", params=params))
+
+    def order(self, workflow_id: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"/orders/{workflow_id}"))
+
+    def record_step(self, workflow_id: str, step: dict[str, Any]) -> dict[str, Any]:
+        return dict(self._call("POST", f"/orders/{workflow_id}/steps", json=step))
+
+    def verify(self) -> dict[str, Any]:
+        return dict(self._call("GET", "/verify"))

@@ -1,0 +1,82 @@
+"""Run a yjflow worker: `python worker.py` (or `yjflow worker`), configured from `TEMPORAL_ADDRESS`,
+`DATABASE_URL` and the other `YJFLOW_*` settings. Many workers may share one task queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+
+import pydantic
+import structlog
+from psycopg_pool import AsyncConnectionPool
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.codec import data_converter
+from activities.db import open_pool
+from activities.event_store import EventStore
+from activities.logging import configure_logging
+from activities.migrate import apply_migrations
+from activities.notify import Notifier
+from activities.order_activities import OrderActivities
+from activities.relay import run_relay
+from activities.settings import Settings
+from workflows import ALL_WORKFLOWS
+
+log = structlog.get_logger("yjflow.worker")
+
+# Pure, deterministic modules are shared with the sandbox instead of re-imported for every run.
+PASSTHROUGH = ("domain", "holidays", "dateutil", "rfc8785", "workflows.messages", "workflows.deadline_tracker")
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=data_converter(settings.payload_key_bytes, settings.payload_key_id),
+    )
+
+
+def create_worker(client: Client, pool: AsyncConnectionPool, settings: Settings) -> Worker:
+    activities = OrderActivities(
+        pool, EventStore(pool), Notifier(pool, settings.smtp, team_address=settings.team_email), settings.rules_file
+    )
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=ALL_WORKFLOWS,
+        activities=activities.all(),
+        workflow_runner=SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
+        ),
+        # A payload that fails validation fails the workflow loudly instead of retrying forever (§1.12.3).
+        workflow_failure_exception_types=[pydantic.ValidationError],
+    )
+
+
+async def run(settings: Settings, *, with_relay: bool = True) -> None:
+    if not settings.database_url:
+        raise SystemExit("DATABASE_URL is not set: point it at the yjflow PostgreSQL database")
+    apply_migrations(settings.database_url)
+    async with AsyncExitStack() as stack:
+        pool = await open_pool(settings.database_url)
+        stack.push_async_callback(pool.close)
+        client = await connect(settings)
+        worker = create_worker(client, pool, settings)
+        log.info("worker.started", task_queue=settings.task_queue, temporal=settings.temporal_address)
+        tasks = [worker.run()]
+        if with_relay:
+            tasks.append(run_relay(pool, client, settings))
+        await asyncio.gather(*tasks)
+
+
+def main() -> None:
+    settings = Settings()
+    configure_logging(settings.log_level)
+    asyncio.run(run(settings))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""What workflows and activities pass each other: plain pydantic models, no I/O.
+
+Inputs are one model per call so fields with defaults can be added without breaking running workflows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from domain.events import DeadlineScheduled, NewEvent
+from domain.referral_order import ReferralOrderState
+
+
+class RecordEventsInput(BaseModel):
+    events: list[NewEvent]
+
+
+class DeadlineRequest(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    event_id: UUID
+    deadline_id: str
+    rule_id: str
+    clock_start: date
+    amount: int | None = None
+
+
+class ScheduleDeadlinesInput(BaseModel):
+    stream_id: str
+    child_id: str
+    yjs: str
+    first_version: int
+    effective_at: AwareDatetime
+    requests: list[DeadlineRequest]
+
+
+class DeadlineNoticeInput(BaseModel):
+    """A reminder or an escalation to send, and the event that records it."""
+
+    kind: Literal["reminder", "escalation"]
+    event_id: UUID
+    stream_id: str
+    stream_version: int
+    child_id: str
+    yjs: str
+    deadline: DeadlineScheduled
+    at: AwareDatetime
+    responsible: str | None
+    escalation_number: int = 0
+
+
+class ReferralOrderInput(BaseModel):
+    """How intake starts a referral order: references only, never names."""
+
+    outcome_id: str
+    case_reference: str
+    court_kind: str
+    child_id: str
+    yjs: str
+    hearing_date: date
+    months: int
+    victim_refs: list[str] = []
+    resume: ResumeState | None = None
+
+
+class TrackedDeadline(BaseModel):
+    """A deadline the workflow is watching, with how far its reminders and escalations have got."""
+
+    schedule: DeadlineScheduled
+    status: str = "open"  # open | met | missed | cancelled
+    reminders_done: int = 0
+    escalations_done: int = 0
+
+
+class ResumeState(BaseModel):
+    """All a referral order carries across continue-as-new."""
+
+    order: ReferralOrderState
+    version: int
+    deadlines: list[TrackedDeadline]
+    deadline_counts: dict[str, int]
+
+
+class OpenDeadlineView(BaseModel):
+    deadline_id: str
+    rule_id: str
+    description: str
+    due_date: date
+    status: str
+    unconfirmed: bool
+
+
+class ReferralOrderView(BaseModel):
+    workflow_id: str
+    order: ReferralOrderState
+    version: int
+    deadlines: list[OpenDeadlineView]
+
+
+ReferralOrderInput.model_rebuild()
