@@ -179,7 +179,7 @@ class EventStore:
                 if event.event_id in planned:
                     # The same event twice in one call: harmless if identical.
                     index = planned[event.event_id]
-                    _same_or_conflict(RecordedEvent.model_validate(rows[index]), event, payload)
+                    _same_or_conflict(NewEvent.model_validate(rows[index]), event, payload)
                     outcome.append(index)
                     continue
                 head_version, head_hash = heads[event.stream_id]
@@ -344,7 +344,7 @@ async def _heads(conn: AsyncConnection[Any], stream_ids: list[str]) -> dict[str,
     }
 
 
-def _same_or_conflict(existing: RecordedEvent, event: NewEvent, payload: dict[str, Any]) -> None:
+def _same_or_conflict(existing: NewEvent, event: NewEvent, payload: dict[str, Any]) -> None:
     differ = [name for name in _ENVELOPE_FIELDS if getattr(existing, name) != getattr(event, name)]
     if existing.effective_at != event.effective_at:
         differ.append("effective_at")

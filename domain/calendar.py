@@ -29,6 +29,7 @@ __all__ = [
     "add_calendar_months",
     "end_of_day",
     "latest_date_after_clear_days",
+    "london_date",
     "london_instant",
 ]
 
@@ -266,6 +267,13 @@ def latest_date_after_clear_days(d: date, n: int) -> date:
 def london_instant(d: date, hour: int, minute: int = 0) -> datetime:
     """The wall-clock time `hour:minute` on `d` in Europe/London, as an aware UTC datetime."""
     return datetime.combine(d, time(hour, minute), tzinfo=LONDON).astimezone(UTC)
+
+
+def london_date(instant: datetime) -> date:
+    """The Europe/London calendar date at an aware instant (e.g. a workflow's `now()`)."""
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError("a naive datetime has no place on the London calendar: give an aware instant")
+    return instant.astimezone(LONDON).date()
 
 
 def end_of_day(d: date) -> datetime:

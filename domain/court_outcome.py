@@ -250,7 +250,7 @@ class BreachOutcomeDisposal(_ActingOnOrder):
     kind: Literal["breach_outcome"]
 
 
-Disposal = Annotated[
+AnyDisposal = (
     ReferralOrderDisposal
     | YouthRehabilitationOrderDisposal
     | RemandDisposal
@@ -258,9 +258,9 @@ Disposal = Annotated[
     | RemandEndedDisposal
     | OrderRevokedDisposal
     | OrderExtendedDisposal
-    | BreachOutcomeDisposal,
-    Field(discriminator="kind"),
-]
+    | BreachOutcomeDisposal
+)
+Disposal = Annotated[AnyDisposal, Field(discriminator="kind")]
 
 ORDER_KINDS = frozenset(
     {"referral_order", "youth_rehabilitation_order", "remand", "detention_and_training_order"}
@@ -429,14 +429,7 @@ class _Readable:
     case_reference: str | None = None
     child: Child | None = None
     offences: list[Offence] | None = None
-    disposal: (
-        ReferralOrderDisposal
-        | YouthRehabilitationOrderDisposal
-        | RemandDisposal
-        | DetentionAndTrainingOrderDisposal
-        | _ActingOnOrder
-        | None
-    ) = None
+    disposal: AnyDisposal | None = None
     victims: list[Victim] | None = None
 
 
@@ -921,7 +914,7 @@ def validate_court_outcome(
         parts = _readable_parts(body)
     errors += _intake_checks(parts, today)
     errors += _law_checks(parts)
-    kind = _known_kind(body)
+    kind = parts.disposal.kind if parts.disposal is not None else _known_kind(body)
     if kind is not None and kind not in supported_kinds:
         errors.append(_not_supported(kind, supported_kinds))
     if errors or outcome is None:

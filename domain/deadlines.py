@@ -55,6 +55,7 @@ def compute_deadline(
         rule_pack_version=rule_pack_version,
         calendar_version=calendar.version,
         rule_type=str(rule.type),
+        rule_kind=rule.kind,
         confidence=rule.confidence,
         unconfirmed=rule.unconfirmed,
         source=rule.source,

@@ -206,6 +206,7 @@ class DeadlineScheduled(EventPayload):
     rule_pack_version: str
     calendar_version: str
     rule_type: str
+    rule_kind: str = "deadline"  # deadline | fixed_date | block | check: a fixed date is never "missed"
     confidence: str
     unconfirmed: bool
     source: str

@@ -297,7 +297,8 @@ def decide(state: ReferralOrderState, step: ReferralOrderStep, *, today: date) -
                 raise _refuse(name, f"the compliance period runs until {state.compliance_end}")
             return Decision(
                 events=(ev.OrderCompleted(completed_date=day),),
-                deadlines=(MeetDeadline(rule_id="ro.end", met_on=day),),
+                # The order ends on its end date however late completion is recorded.
+                deadlines=(MeetDeadline(rule_id="ro.end", met_on=state.compliance_end),),
             )
     raise _refuse(name, "unknown step")  # pragma: no cover - the union is exhaustive
 

