@@ -152,7 +152,7 @@ class EventStore:
             return []
         for event in events:
             self._check(event)
-        async with self._pool.connection() as conn, conn.transaction():
+        async with self._pool.connection() as conn, conn.pipeline(), conn.transaction():
             # Why a table lock (the design of eventsourcing's postgres.py, see its comment on
             # "readers don't pass over gaps that are filled in later"): global_position comes from a
             # sequence at INSERT time but a row becomes visible only at COMMIT. Two unlocked writers can
@@ -163,9 +163,22 @@ class EventStore:
             # appender into a retryable error rather than a queue that grows forever.
             await conn.execute(self._set_lock_timeout)
             await conn.execute("LOCK TABLE events IN EXCLUSIVE MODE")
-            recorded_at, payloads = await _clock_and_payloads(conn, events)
-            stored = await _stored_by_id(conn, [e.event_id for e in events])
-            heads = await _heads(conn, sorted({e.stream_id for e in events}))
+            clock = conn.cursor(row_factory=tuple_row)
+            await clock.execute(
+                "SELECT clock_timestamp(), %s::jsonb[]", ([Jsonb(event.payload) for event in events],)
+            )
+            by_id = conn.cursor(row_factory=dict_row)
+            await by_id.execute(
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE event_id = ANY(%s)",
+                ([e.event_id for e in events],),
+            )
+            head_cur = conn.cursor(row_factory=dict_row)
+            await head_cur.execute(_HEADS, (sorted({e.stream_id for e in events}),))
+            clock_row = await clock.fetchone()
+            assert clock_row is not None
+            recorded_at, payloads = clock_row
+            stored = {row["event_id"]: RecordedEvent.model_validate(row) for row in await by_id.fetchall()}
+            heads = _heads_from(await head_cur.fetchall())
 
             outcome: list[RecordedEvent | int] = []  # stored event, or index into `rows`
             rows: list[dict[str, Any]] = []
@@ -325,22 +338,26 @@ async def _stored_by_id(conn: AsyncConnection[Any], event_ids: list[UUID]) -> di
     return {row["event_id"]: RecordedEvent.model_validate(row) for row in await cur.fetchall()}
 
 
+_HEADS = """
+SELECT s.stream_id, h.stream_version, h.hash
+FROM unnest(%s::text[]) AS s(stream_id)
+LEFT JOIN LATERAL (
+    SELECT stream_version, hash FROM events e
+    WHERE e.stream_id = s.stream_id ORDER BY stream_version DESC LIMIT 1
+) h ON true
+"""
+
+
 async def _heads(conn: AsyncConnection[Any], stream_ids: list[str]) -> dict[str, tuple[int, str]]:
     cur = conn.cursor(row_factory=dict_row)
-    await cur.execute(
-        """
-        SELECT s.stream_id, h.stream_version, h.hash
-        FROM unnest(%s::text[]) AS s(stream_id)
-        LEFT JOIN LATERAL (
-            SELECT stream_version, hash FROM events e
-            WHERE e.stream_id = s.stream_id ORDER BY stream_version DESC LIMIT 1
-        ) h ON true
-        """,
-        (stream_ids,),
-    )
+    await cur.execute(_HEADS, (stream_ids,))
+    return _heads_from(await cur.fetchall())
+
+
+def _heads_from(rows: list[dict[str, Any]]) -> dict[str, tuple[int, str]]:
     return {
         row["stream_id"]: (row["stream_version"], row["hash"]) if row["stream_version"] else (0, GENESIS_HASH)
-        for row in await cur.fetchall()
+        for row in rows
     }
 
 

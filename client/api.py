@@ -1,6 +1,5 @@
 """The HTTP API (FastAPI; OpenAPI at /docs). Every call needs a bearer token bound to a user and role."""
 
-from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager

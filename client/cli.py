@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from typing import Annotated, Any
 
 import typer
@@ -25,8 +27,9 @@ app = typer.Typer(help="yjflow: youth justice orders carried out to their deadli
                   no_args_is_help=True, pretty_exceptions_enable=False)
 users_app = typer.Typer(help="Manage API users and their tokens (needs DATABASE_URL).", no_args_is_help=True)
 app.add_typer(users_app, name="users")
-out = Console()
-err = Console(stderr=True)
+LONDON = ZoneInfo("Europe/London")
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _settings() -> Settings:
@@ -188,8 +191,8 @@ def timeline(
     table = Table("effective", "recorded", "event", "actor", "late", "detail", title=f"Timeline of {child_id}")
     for e in data["events"]:
         table.add_row(
-            e["effective_at"][:16].replace("T", " "),
-            e["recorded_at"][:16].replace("T", " "),
+            _local(e["effective_at"]),
+            _local(e["recorded_at"]),
             e["event_type"],
             e["actor"],
             "LATE ENTRY" if e["late_entry"] else "",
@@ -197,6 +200,11 @@ def timeline(
         )
     out.print(table)
     _print_deadlines(data["deadlines"], title="Deadlines")
+
+
+def _local(instant: str) -> str:
+    """An instant as a YJS reads it: Europe/London wall time."""
+    return datetime.fromisoformat(instant).astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
 
 
 def _detail(e: dict[str, Any]) -> str:

