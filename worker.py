@@ -28,7 +28,14 @@ from workflows import ALL_WORKFLOWS
 log = structlog.get_logger("yjflow.worker")
 
 # Pure, deterministic modules are shared with the sandbox instead of re-imported for every run.
-PASSTHROUGH = ("domain", "holidays", "dateutil", "rfc8785", "workflows.messages", "workflows.deadline_tracker")
+PASSTHROUGH = (
+    "domain",
+    "holidays",
+    "dateutil",
+    "rfc8785",
+    "workflows.messages",
+    "workflows.deadline_tracker",
+)
 
 
 async def connect(settings: Settings) -> Client:
@@ -41,7 +48,10 @@ async def connect(settings: Settings) -> Client:
 
 def create_worker(client: Client, pool: AsyncConnectionPool, settings: Settings) -> Worker:
     activities = OrderActivities(
-        pool, EventStore(pool), Notifier(pool, settings.smtp, team_address=settings.team_email), settings.rules_file
+        pool,
+        EventStore(pool),
+        Notifier(pool, settings.smtp, team_address=settings.team_email),
+        settings.rules_file,
     )
     return Worker(
         client,

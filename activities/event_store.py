@@ -152,6 +152,8 @@ class EventStore:
             return []
         for event in events:
             self._check(event)
+        # Pipeline mode: the lock, the clock and the look-ups below go to the server in one round trip,
+        # not five, which matters while every other appender queues behind our lock.
         async with self._pool.connection() as conn, conn.pipeline(), conn.transaction():
             # Why a table lock (the design of eventsourcing's postgres.py, see its comment on
             # "readers don't pass over gaps that are filled in later"): global_position comes from a
@@ -163,6 +165,14 @@ class EventStore:
             # appender into a retryable error rather than a queue that grows forever.
             await conn.execute(self._set_lock_timeout)
             await conn.execute("LOCK TABLE events IN EXCLUSIVE MODE")
+
+            # recorded_at is clock_timestamp() read after the lock, not now(): now() is when the
+            # transaction began, before it queued for the lock, so recorded_at could run backwards
+            # against global order. PostgreSQL keeps microseconds, as Python does, so the instant
+            # hashed is exactly the instant stored.
+            # The payloads make a round trip through jsonb too, and we hash what comes back: jsonb
+            # normalises numbers (1e20 reads back as an integer), so hashing the caller's dict could
+            # store a hash that `verify` can never reproduce from the row.
             clock = conn.cursor(row_factory=tuple_row)
             await clock.execute(
                 "SELECT clock_timestamp(), %s::jsonb[]", ([Jsonb(event.payload) for event in events],)
@@ -170,10 +180,11 @@ class EventStore:
             by_id = conn.cursor(row_factory=dict_row)
             await by_id.execute(
                 f"SELECT {EVENT_COLUMNS} FROM events WHERE event_id = ANY(%s)",
-                ([e.event_id for e in events],),
+                ([event.event_id for event in events],),
             )
             head_cur = conn.cursor(row_factory=dict_row)
-            await head_cur.execute(_HEADS, (sorted({e.stream_id for e in events}),))
+            await head_cur.execute(_HEADS, (sorted({event.stream_id for event in events}),))
+
             clock_row = await clock.fetchone()
             assert clock_row is not None
             recorded_at, payloads = clock_row
@@ -312,30 +323,6 @@ class EventStore:
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-async def _clock_and_payloads(
-    conn: AsyncConnection[Any], events: Sequence[NewEvent]
-) -> tuple[datetime, list[dict[str, Any]]]:
-    # recorded_at: clock_timestamp() read after the lock, not now(). now() is when the transaction
-    # began, before it queued for the lock, so recorded_at could run backwards against global order.
-    # PostgreSQL keeps microseconds, as Python does, so the value hashed is exactly the value stored.
-    #
-    # The payloads make a round trip through jsonb too, and we hash what comes back. jsonb normalises
-    # numbers (1e20 reads back as an integer), so hashing the caller's dict could give a hash that
-    # `verify` can never reproduce from the stored row.
-    cur = conn.cursor(row_factory=tuple_row)
-    await cur.execute("SELECT clock_timestamp(), %s::jsonb[]", ([Jsonb(event.payload) for event in events],))
-    row = await cur.fetchone()
-    assert row is not None
-    recorded_at, payloads = row
-    return recorded_at, list(payloads)
-
-
-async def _stored_by_id(conn: AsyncConnection[Any], event_ids: list[UUID]) -> dict[UUID, RecordedEvent]:
-    cur = conn.cursor(row_factory=dict_row)
-    await cur.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE event_id = ANY(%s)", (event_ids,))
-    return {row["event_id"]: RecordedEvent.model_validate(row) for row in await cur.fetchall()}
 
 
 _HEADS = """

@@ -37,7 +37,9 @@ def parse_body(raw: bytes | str) -> tuple[object | None, list[FieldError]]:
         return None, [FieldError(field="body", rule="json", message=f"the body is not valid JSON: {e}")]
 
 
-async def receive(pool: AsyncConnectionPool, raw: bytes | str, *, received_by: str, today: date) -> IntakeResult:
+async def receive(
+    pool: AsyncConnectionPool, raw: bytes | str, *, received_by: str, today: date
+) -> IntakeResult:
     body, errors = parse_body(raw)
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     if errors:
@@ -63,12 +65,18 @@ async def receive_value(
         if await cur.fetchone() is not None:
             await conn.execute(f"NOTIFY {INBOX_CHANNEL}")
             return IntakeResult(status="accepted", outcome_id=outcome.outcome_id, workflow_ids=ids)
-        cur = await conn.execute("SELECT body, workflow_ids FROM inbox WHERE outcome_id = %s", (outcome.outcome_id,))
+        cur = await conn.execute(
+            "SELECT body, workflow_ids FROM inbox WHERE outcome_id = %s", (outcome.outcome_id,)
+        )
         row = await cur.fetchone()
     assert row is not None
     stored_body, stored_ids = _row(row, "body", "workflow_ids")
-    note = None if stored_body == body else "a different body arrived under this outcome_id; the first is kept"
-    return IntakeResult(status="duplicate", outcome_id=outcome.outcome_id, workflow_ids=list(stored_ids), note=note)
+    note = (
+        None if stored_body == body else "a different body arrived under this outcome_id; the first is kept"
+    )
+    return IntakeResult(
+        status="duplicate", outcome_id=outcome.outcome_id, workflow_ids=list(stored_ids), note=note
+    )
 
 
 async def _reject(
@@ -94,7 +102,9 @@ async def _reject(
     return IntakeResult(status="rejected", outcome_id=outcome_id, errors=errors, rejection_id=rejection_id)
 
 
-async def list_rejected(pool: AsyncConnectionPool, *, limit: int = 100, outcome_id: str | None = None) -> list[dict[str, Any]]:
+async def list_rejected(
+    pool: AsyncConnectionPool, *, limit: int = 100, outcome_id: str | None = None
+) -> list[dict[str, Any]]:
     async with pool.connection() as conn:
         cur = await conn.execute(
             "SELECT id, outcome_id, received_at, received_by, body, body_text, errors FROM rejected_outcomes "

@@ -56,7 +56,9 @@ async def start_for_outcome(client: Client, outcome: CourtOutcome, task_queue: s
     return [wid]
 
 
-async def relay_pending(pool: AsyncConnectionPool, client: Client, task_queue: str, *, batch: int = 50) -> int:
+async def relay_pending(
+    pool: AsyncConnectionPool, client: Client, task_queue: str, *, batch: int = 50
+) -> int:
     """Start workflows for up to `batch` pending outcomes; returns how many were started."""
     started = 0
     async with pool.connection() as conn, conn.transaction():
@@ -76,7 +78,10 @@ async def relay_pending(pool: AsyncConnectionPool, client: Client, task_queue: s
                     (str(e)[:2000], outcome_id),
                 )
                 log.warning("relay.start_failed", outcome_id=outcome_id, error=type(e).__name__)
-                if isinstance(e, RPCError) and e.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+                if isinstance(e, RPCError) and e.status in (
+                    RPCStatusCode.UNAVAILABLE,
+                    RPCStatusCode.DEADLINE_EXCEEDED,
+                ):
                     break  # Temporal is down: the rest of the batch would fail the same way
                 continue
             await conn.execute(

@@ -33,7 +33,9 @@ class Settings(BaseSettings):
         default=None, description="Base64 of a 32-byte AES key for Temporal payloads."
     )
     payload_key_id: str = "yjflow-1"
-    rules_file: Path | None = Field(default=None, description="A YJS's overrides of non-statute rules (TOML).")
+    rules_file: Path | None = Field(
+        default=None, description="A YJS's overrides of non-statute rules (TOML)."
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_url: str | None = None

@@ -76,10 +76,19 @@ def start_temporal(data_dir: Path, address: str) -> subprocess.Popen[bytes]:
     if _port_open(host, int(port)):
         raise SystemExit(f"something already listens on {host}:{port}; stop it or set TEMPORAL_ADDRESS")
     args = [
-        binary, "server", "start-dev",
-        "--db-filename", str(data_dir / "temporal.db"),
-        "--ip", host, "--port", port, "--ui-port", str(int(port) + 1000),
-        "--log-level", "error",
+        binary,
+        "server",
+        "start-dev",
+        "--db-filename",
+        str(data_dir / "temporal.db"),
+        "--ip",
+        host,
+        "--port",
+        port,
+        "--ui-port",
+        str(int(port) + 1000),
+        "--log-level",
+        "error",
     ]
     for key in sa.ALL:
         args += ["--search-attribute", f"{key.name}=Keyword"]
@@ -88,7 +97,9 @@ def start_temporal(data_dir: Path, address: str) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + 60
     while not _port_open(host, int(port)):
         if proc.poll() is not None:
-            raise SystemExit(f"the Temporal dev server exited ({proc.returncode}); see {data_dir / 'temporal.log'}")
+            raise SystemExit(
+                f"the Temporal dev server exited ({proc.returncode}); see {data_dir / 'temporal.log'}"
+            )
         if time.monotonic() > deadline:
             proc.terminate()
             raise SystemExit("the Temporal dev server did not start within 60 s")
@@ -126,8 +137,8 @@ async def _load_samples(pool: Any) -> tuple[int, int, str | None]:
 
 
 async def run_dev(settings: Settings, *, load_sample_data: bool = True) -> None:
-    from worker import connect, create_worker
     from activities.relay import run_relay
+    from worker import connect, create_worker
 
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)

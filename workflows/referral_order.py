@@ -18,8 +18,8 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
-    from domain.calendar import london_date, london_instant
     from domain import referral_order as ro
+    from domain.calendar import london_date, london_instant
     from workflows import deadline_tracker as tracker
     from workflows import search_attributes as sa
     from workflows.messages import (
@@ -107,7 +107,9 @@ class ReferralOrderWorkflow:
         )
         decision = ro.open_order(self._order, outcome=outcome)
         self._upsert_search_attributes()
-        await self._carry_out(decision, actor=ev.COURT_INTAKE, effective_at=_midnight(i.hearing_date), reason=None)
+        await self._carry_out(
+            decision, actor=ev.COURT_INTAKE, effective_at=_midnight(i.hearing_date), reason=None
+        )
 
     # --- people's steps -------------------------------------------------------------------------
 
@@ -196,7 +198,9 @@ class ReferralOrderWorkflow:
             for d in self._deadlines.values():
                 s = d.schedule
                 if d.status == "open" and effect.rule_id in ("*", s.rule_id):
-                    out.append(ev.DeadlineCancelled(deadline_id=s.deadline_id, rule_id=s.rule_id, why=effect.why))
+                    out.append(
+                        ev.DeadlineCancelled(deadline_id=s.deadline_id, rule_id=s.rule_id, why=effect.why)
+                    )
                     d.status = "cancelled"
         return out
 
@@ -205,7 +209,10 @@ class ReferralOrderWorkflow:
         cancelled = self._deadline_change(ro.CancelDeadline(rule_id="*", why="order closed"))
         if cancelled:
             await self._record(
-                [self._envelope(p, actor=ev.SYSTEM_DEADLINES, effective_at=effective_at, reason=None) for p in cancelled]
+                [
+                    self._envelope(p, actor=ev.SYSTEM_DEADLINES, effective_at=effective_at, reason=None)
+                    for p in cancelled
+                ]
             )
         for d in self._deadlines.values():
             if d.status == "missed":
@@ -250,9 +257,15 @@ class ReferralOrderWorkflow:
             for due in tracker.due_now(d, now):
                 s = d.schedule
                 if due.kind == "missed":
-                    missed = ev.DeadlineMissed(deadline_id=s.deadline_id, rule_id=s.rule_id, due_date=s.due_date)
+                    missed = ev.DeadlineMissed(
+                        deadline_id=s.deadline_id, rule_id=s.rule_id, due_date=s.due_date
+                    )
                     await self._record(
-                        [self._envelope(missed, actor=ev.SYSTEM_DEADLINES, effective_at=s.due_at, reason=None)]
+                        [
+                            self._envelope(
+                                missed, actor=ev.SYSTEM_DEADLINES, effective_at=s.due_at, reason=None
+                            )
+                        ]
                     )
                     d.status = "missed"
                     continue

@@ -21,7 +21,7 @@ def empty_database_url(pg_server_url: str) -> Iterator[str]:
         conn.execute(f'CREATE DATABASE "{name}"')
     params = conninfo_to_dict(pg_server_url)
     params["dbname"] = name
-    yield make_conninfo(**params)
+    yield make_conninfo("", **params)
     with psycopg.connect(pg_server_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

@@ -75,7 +75,9 @@ async def events_of(h: Harness, wid: str, *, until: Any = None, timeout: float =
 
 def of_type(events: list[RecordedEvent], event_type: str, rule_id: str | None = None) -> list[RecordedEvent]:
     return [
-        e for e in events if e.event_type == event_type and (rule_id is None or e.payload.get("rule_id") == rule_id)
+        e
+        for e in events
+        if e.event_type == event_type and (rule_id is None or e.payload.get("rule_id") == rule_id)
     ]
 
 
@@ -113,7 +115,9 @@ async def test_deadlines_across_christmas_reminders_miss_escalation_and_late_pan
     assert initial["due_date"] == "2027-01-14"
     assert scheduled(events, "ro.victim_views")["due_date"] == "2027-01-14"
     assert instants(initial["reminders"]) == [
-        london(date(2027, 1, 7), 9), london(date(2027, 1, 13), 9), london(date(2027, 1, 14), 9)
+        london(date(2027, 1, 7), 9),
+        london(date(2027, 1, 13), 9),
+        london(date(2027, 1, 14), 9),
     ]
     assert initial["rule_pack_version"] and initial["calendar_version"]
 
@@ -128,7 +132,9 @@ async def test_deadlines_across_christmas_reminders_miss_escalation_and_late_pan
     assert met and met[0].payload["late"] is False
     reminders = of_type(events, "DeadlineReminderSent", "ro.initial_panel")
     assert [datetime.fromisoformat(r.payload["reminder_at"]).astimezone(LONDON) for r in reminders] == [
-        london(date(2027, 1, 7), 9), london(date(2027, 1, 13), 9), london(date(2027, 1, 14), 9)
+        london(date(2027, 1, 7), 9),
+        london(date(2027, 1, 13), 9),
+        london(date(2027, 1, 14), 9),
     ]
     (missed,) = of_type(events, "DeadlineMissed", "ro.initial_panel")
     assert missed.effective_at == london(date(2027, 1, 15), 0)
@@ -137,7 +143,9 @@ async def test_deadlines_across_christmas_reminders_miss_escalation_and_late_pan
     assert escalated.payload["recipient"] == "managers:luton"
 
     await skip_to(h, london(date(2027, 1, 18), 16))
-    view = await step(handle, step="initial_panel_held", effective_date="2027-01-18", contract_signed_date="2027-01-18")
+    view = await step(
+        handle, step="initial_panel_held", effective_date="2027-01-18", contract_signed_date="2027-01-18"
+    )
     assert view.order.state == "contract_agreed"
     assert view.order.compliance_end == date(2027, 7, 18)
     events = await events_of(h, wid, until=lambda ev: len(of_type(ev, "DeadlineScheduled")) == 6)
@@ -213,10 +221,20 @@ async def test_steps_out_of_order_or_out_of_law_are_refused_and_record_nothing(h
         await step(handle, step="first_contact_made", effective_date="2027-03-01")
     assert "in the future" in str(future.value.cause)
     await skip_to(h, london(date(2027, 2, 10)))
-    await step(handle, step="initial_panel_held", effective_date="2027-02-10", contract_signed_date="2027-02-10")
-    await step(handle, step="referred_back_to_court", effective_date="2027-02-10", grounds="breach", reason="no attendance")
+    await step(
+        handle, step="initial_panel_held", effective_date="2027-02-10", contract_signed_date="2027-02-10"
+    )
+    await step(
+        handle,
+        step="referred_back_to_court",
+        effective_date="2027-02-10",
+        grounds="breach",
+        reason="no attendance",
+    )
     with pytest.raises(WorkflowUpdateFailedError) as too_long:
-        await step(handle, step="court_decision", effective_date="2027-02-10", decision="extend", extension_months=3)
+        await step(
+            handle, step="court_decision", effective_date="2027-02-10", decision="extend", extension_months=3
+        )
     assert "may not exceed 12 months" in str(too_long.value.cause)
     after = await EventStore(h.pool).read_stream(handle.id)
     assert len(after) > len(before)  # the valid steps were recorded …
@@ -234,20 +252,44 @@ async def test_referral_order_runs_from_court_outcome_to_completion(harness: Har
     await step(handle, step="case_worker_allocated", effective_date="2027-01-06", case_worker="alice")
     await step(handle, step="first_contact_made", effective_date="2027-01-06")
     await skip_to(h, london(date(2027, 1, 20)))
-    await step(handle, step="initial_panel_held", effective_date="2027-01-20", contract_signed_date="2027-01-20")
+    await step(
+        handle, step="initial_panel_held", effective_date="2027-01-20", contract_signed_date="2027-01-20"
+    )
     await skip_to(h, london(date(2027, 2, 22)))
-    await step(handle, step="referred_back_to_court", effective_date="2027-02-22",
-               grounds="revocation_good_progress", reason="excellent progress")
+    await step(
+        handle,
+        step="referred_back_to_court",
+        effective_date="2027-02-22",
+        grounds="revocation_good_progress",
+        reason="excellent progress",
+    )
     await step(handle, step="revocation_refused", effective_date="2027-02-22")
     with pytest.raises(WorkflowUpdateFailedError) as barred:
-        await step(handle, step="referred_back_to_court", effective_date="2027-02-22",
-                   grounds="revocation_good_progress", reason="again")
+        await step(
+            handle,
+            step="referred_back_to_court",
+            effective_date="2027-02-22",
+            grounds="revocation_good_progress",
+            reason="again",
+        )
     assert "s.102(4)" in str(barred.value.cause)
     await skip_to(h, london(date(2027, 3, 1)))
     await step(handle, step="progress_panel_held", effective_date="2027-03-01")
-    await step(handle, step="referred_back_to_court", effective_date="2027-03-01", grounds="breach", reason="missed sessions")
-    view = await step(handle, step="court_decision", effective_date="2027-03-01", decision="extend",
-                      extension_months=2, reason="court extended by 2 months")
+    await step(
+        handle,
+        step="referred_back_to_court",
+        effective_date="2027-03-01",
+        grounds="breach",
+        reason="missed sessions",
+    )
+    view = await step(
+        handle,
+        step="court_decision",
+        effective_date="2027-03-01",
+        decision="extend",
+        extension_months=2,
+        reason="court extended by 2 months",
+    )
     assert view.order.compliance_end == date(2027, 6, 20)
     await skip_to(h, london(date(2027, 6, 14)))
     await step(handle, step="final_panel_held", effective_date="2027-06-14")
@@ -256,12 +298,17 @@ async def test_referral_order_runs_from_court_outcome_to_completion(harness: Har
     assert await handle.result() == "completed"
     events = await EventStore(h.pool).read_stream(handle.id)
     types = [e.event_type for e in events]
-    for expected in ("ReferralOrderMade", "FirstContactMade", "ContractSigned", "RevocationRefused",
-                     "OrderExtended", "FinalPanelHeld", "OrderCompleted"):
+    for expected in (
+        "ReferralOrderMade",
+        "FirstContactMade",
+        "ContractSigned",
+        "RevocationRefused",
+        "OrderExtended",
+        "FinalPanelHeld",
+        "OrderCompleted",
+    ):
         assert expected in types
-    statuses = {
-        d.deadline_id: d.status for d in (await handle.query(ReferralOrderWorkflow.view)).deadlines
-    }
+    statuses = {d.deadline_id: d.status for d in (await handle.query(ReferralOrderWorkflow.view)).deadlines}
     assert "open" not in statuses.values()
     assert (await EventStore(h.pool).verify(handle.id)).first_break is None
     history = await handle.fetch_history()

@@ -1,0 +1,43 @@
+"""Saved histories replay against today's workflow code: a change that would break a running order
+(without `workflow.patched`) fails here before it reaches a worker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.codec import data_converter
+from activities.settings import Settings
+from tests.workflows.conftest import TEST_PAYLOAD_KEY
+from worker import PASSTHROUGH
+from workflows import ALL_WORKFLOWS
+
+HISTORIES = sorted((Path(__file__).parent.parent / "histories").glob("*.json"))
+
+
+def replayer() -> Replayer:
+    settings = Settings(payload_key=TEST_PAYLOAD_KEY)
+    return Replayer(
+        workflows=ALL_WORKFLOWS,
+        data_converter=data_converter(settings.payload_key_bytes, settings.payload_key_id),
+        workflow_runner=SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
+        ),
+    )
+
+
+def test_there_are_saved_histories_for_every_workflow_type() -> None:
+    """Every workflow type has at least one saved history to replay."""
+    names = {p.name for p in HISTORIES}
+    assert any(n.startswith("referral_order") for n in names), names
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_saved_history_replays_with_current_code(path: Path) -> None:
+    """The saved history replays without a nondeterminism error."""
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    await replayer().replay_workflow(history)
