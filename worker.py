@@ -22,6 +22,7 @@ from activities.migrate import apply_migrations
 from activities.notify import Notifier
 from activities.order_activities import OrderActivities
 from activities.relay import run_relay
+from activities.rule_source import load_rule_pack
 from activities.settings import Settings
 from workflows import ALL_WORKFLOWS
 
@@ -44,6 +45,15 @@ async def connect(settings: Settings) -> Client:
         namespace=settings.temporal_namespace,
         data_converter=data_converter(settings.payload_key_bytes, settings.payload_key_id),
     )
+
+
+def check_rules(settings: Settings) -> None:
+    """Refuse to start on a rule-pack override that is invalid or touches a statute rule."""
+    try:
+        pack = load_rule_pack(settings.rules_file)
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"YJFLOW_RULES_FILE {settings.rules_file}: {e}") from e
+    log.info("rules.loaded", rule_pack_version=pack.version, rules=len(pack.rules))
 
 
 def create_worker(client: Client, pool: AsyncConnectionPool, settings: Settings) -> Worker:
@@ -69,6 +79,7 @@ def create_worker(client: Client, pool: AsyncConnectionPool, settings: Settings)
 async def run(settings: Settings, *, with_relay: bool = True) -> None:
     if not settings.database_url:
         raise SystemExit("DATABASE_URL is not set: point it at the yjflow PostgreSQL database")
+    check_rules(settings)
     apply_migrations(settings.database_url)
     async with AsyncExitStack() as stack:
         pool = await open_pool(settings.database_url)

@@ -143,10 +143,11 @@ class EventStore:
     # --- writing ----------------------------------------------------------------------------------
 
     async def append(self, events: Sequence[NewEvent]) -> list[RecordedEvent]:
-        """Append events (to one or several streams) atomically; return them as stored, in input order.
+        """Append events (to one or several streams, each in version order) atomically.
 
-        An event whose event_id is already stored with identical content is returned as stored and
-        not inserted again. Raises WrongExpectedVersion, AppendConflict or InvalidEvent, storing nothing.
+        Returns them as stored, in input order. An event whose event_id is already stored with identical
+        content is returned as stored and not inserted again. Raises WrongExpectedVersion, AppendConflict
+        or InvalidEvent, storing nothing.
         """
         if not events:
             return []
@@ -174,9 +175,7 @@ class EventStore:
             # normalises numbers (1e20 reads back as an integer), so hashing the caller's dict could
             # store a hash that `verify` can never reproduce from the row.
             clock = conn.cursor(row_factory=tuple_row)
-            await clock.execute(
-                "SELECT clock_timestamp(), %s::jsonb[]", ([Jsonb(event.payload) for event in events],)
-            )
+            await clock.execute("SELECT clock_timestamp(), %s::jsonb[]", ([Jsonb(event.payload) for event in events],))
             by_id = conn.cursor(row_factory=dict_row)
             await by_id.execute(
                 f"SELECT {EVENT_COLUMNS} FROM events WHERE event_id = ANY(%s)",
@@ -257,8 +256,7 @@ class EventStore:
     async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
         """Events after a global position, in global order. Safe to tail: no row commits behind a reader."""
         return await self._events(
-            f"SELECT {EVENT_COLUMNS} FROM events"
-            " WHERE global_position > %s ORDER BY global_position LIMIT %s",
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE global_position > %s ORDER BY global_position LIMIT %s",
             (after_position, limit),
         )
 
@@ -273,8 +271,7 @@ class EventStore:
         async with self._pool.connection() as conn:
             cur = conn.cursor(row_factory=tuple_row)
             await cur.execute(
-                "SELECT stream_id FROM events WHERE child_id = %s"
-                " GROUP BY stream_id ORDER BY min(global_position)",
+                "SELECT stream_id FROM events WHERE child_id = %s GROUP BY stream_id ORDER BY min(global_position)",
                 (child_id,),
             )
             return [stream_id for (stream_id,) in await cur.fetchall()]

@@ -75,9 +75,10 @@ def apply_migrations(url: str) -> list[str]:
                 ).fetchone()
                 if done:
                     continue
-                # A whole file in one execute() (no parameters, so several statements are allowed);
-                # any error rolls the migration and its version row back together.
-                conn.execute(migration.sql.encode("utf-8"))
+                # A whole file in one execute(): with no parameters psycopg sends it as is, so several
+                # statements are allowed and `%` needs no escaping. Any error rolls back the migration
+                # and its version row together.
+                conn.execute(migration.sql)
                 conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (migration.version,))
             applied_now.append(migration.version)
             log.info("migration applied", version=migration.version, file=migration.name)

@@ -138,8 +138,9 @@ async def _load_samples(pool: Any) -> tuple[int, int, str | None]:
 
 async def run_dev(settings: Settings, *, load_sample_data: bool = True) -> None:
     from activities.relay import run_relay
-    from worker import connect, create_worker
+    from worker import check_rules, connect, create_worker
 
+    check_rules(settings)
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     pg_server = None

@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import psycopg
@@ -162,9 +162,7 @@ async def test_one_call_may_append_to_several_streams(store: EventStore) -> None
         assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(events))
 
 
-async def test_an_activity_retry_of_the_same_event_stores_one_row(
-    store: EventStore, database_url: str
-) -> None:
+async def test_an_activity_retry_of_the_same_event_stores_one_row(store: EventStore, database_url: str) -> None:
     sid = stream()
     event = ev(sid, 1)
     first = await store.append([event])
@@ -192,13 +190,11 @@ async def test_a_retry_with_an_equivalent_but_differently_zoned_instant_is_still
     sid = stream()
     event = ev(sid, 1)
     first = await store.append([event])
-    bst = event.model_copy(update={"effective_at": T0.astimezone(datetime.now().astimezone().tzinfo)})
-    assert await store.append([bst]) == first
+    paris = event.model_copy(update={"effective_at": T0.astimezone(timezone(timedelta(hours=1)))})
+    assert await store.append([paris]) == first
 
 
-async def test_a_different_event_at_a_taken_version_is_a_conflict(
-    store: EventStore, database_url: str
-) -> None:
+async def test_a_different_event_at_a_taken_version_is_a_conflict(store: EventStore, database_url: str) -> None:
     sid = stream()
     [stored] = await store.append([ev(sid, 1)])
     intruder = ev(sid, 1)
@@ -420,7 +416,7 @@ async def test_a_tailing_reader_sees_every_event_once_even_when_a_writer_commits
             """
             CREATE FUNCTION slow_projection() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF NEW.deadline_id LIKE 'slow-%%' THEN PERFORM pg_sleep(0.2); END IF;
+                IF NEW.deadline_id LIKE 'slow-%' THEN PERFORM pg_sleep(0.2); END IF;
                 RETURN NEW;
             END $$;
             CREATE TRIGGER slow_projection BEFORE INSERT ON deadlines
@@ -495,9 +491,7 @@ def scheduled(deadline_id: str, due: date = date(2025, 3, 10)) -> DeadlineSchedu
 async def deadline_row(pool: Pool, stream_id: str, deadline_id: str) -> dict[str, Any]:
     async with pool.connection() as conn:
         cur = conn.cursor(row_factory=dict_row)
-        await cur.execute(
-            "SELECT * FROM deadlines WHERE stream_id = %s AND deadline_id = %s", (stream_id, deadline_id)
-        )
+        await cur.execute("SELECT * FROM deadlines WHERE stream_id = %s AND deadline_id = %s", (stream_id, deadline_id))
         row = await cur.fetchone()
         assert row is not None
         return row
@@ -526,9 +520,7 @@ async def test_a_deadline_met_after_it_was_missed_stays_missed(store: EventStore
             ev(
                 sid,
                 2,
-                DeadlineMissed(
-                    deadline_id="first-contact", rule_id="ro.first_contact", due_date=date(2025, 3, 10)
-                ),
+                DeadlineMissed(deadline_id="first-contact", rule_id="ro.first_contact", due_date=date(2025, 3, 10)),
             )
         ]
     )
@@ -643,14 +635,10 @@ async def test_applying_the_same_event_twice_changes_nothing(store: EventStore, 
     assert await deadline_row(pool, sid, "d") == before
 
 
-async def test_rebuild_equals_the_incremental_projection(
-    fresh_store: EventStore, fresh_database_url: str
-) -> None:
+async def test_rebuild_equals_the_incremental_projection(fresh_store: EventStore, fresh_database_url: str) -> None:
     s1, s2 = stream(), stream()
     await fresh_store.append([ev(s1, 1, scheduled("x")), ev(s2, 1, scheduled("y", date(2025, 4, 1)))])
-    await fresh_store.append(
-        [ev(s1, 2, DeadlineMissed(deadline_id="x", rule_id="r", due_date=date(2025, 3, 10)))]
-    )
+    await fresh_store.append([ev(s1, 2, DeadlineMissed(deadline_id="x", rule_id="r", due_date=date(2025, 3, 10)))])
     await fresh_store.append(
         [
             ev(

@@ -165,9 +165,7 @@ async def test_same_dedupe_key_twice_gives_one_row_and_one_email(
     key = unique("retry")
 
     first = await send(notifier, recipient=username, key=key)
-    again = await send(
-        notifier, recipient=username, key=key, message=Message(subject="yjflow: other", body="x")
-    )
+    again = await send(notifier, recipient=username, key=key, message=Message(subject="yjflow: other", body="x"))
 
     assert again == first
     assert again.subject != "yjflow: other"
@@ -244,9 +242,7 @@ async def test_not_configured_is_recorded(pool: AsyncConnectionPool[Any]) -> Non
     assert record.sent_at is None and record.email_error is None
     assert await rows_with_key(pool, key) == 1
     # Configuring SMTP later does not resend what was recorded without it.
-    again = await send(
-        Notifier(pool, SmtpConfig(host="127.0.0.1", port=1, sender=SENDER)), recipient=username, key=key
-    )
+    again = await send(Notifier(pool, SmtpConfig(host="127.0.0.1", port=1, sender=SENDER)), recipient=username, key=key)
     assert again == record
 
 

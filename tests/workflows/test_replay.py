@@ -41,3 +41,22 @@ async def test_saved_history_replays_with_current_code(path: Path) -> None:
     """The saved history replays without a nondeterminism error."""
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     await replayer().replay_workflow(history)
+
+
+async def test_an_unpatched_change_fails_the_replay() -> None:
+    """Inserting a timer without `workflow.patched` makes the saved history fail to replay."""
+    from temporalio.workflow import NondeterminismError
+
+    from tests.workflows.unpatched_change import ReferralOrderWithUnpatchedTimer
+
+    path = next(p for p in HISTORIES if p.name.startswith("referral_order"))
+    settings = Settings(payload_key=TEST_PAYLOAD_KEY)
+    changed = Replayer(
+        workflows=[ReferralOrderWithUnpatchedTimer],
+        data_converter=data_converter(settings.payload_key_bytes, settings.payload_key_id),
+        workflow_runner=SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
+        ),
+    )
+    with pytest.raises(NondeterminismError):
+        await changed.replay_workflow(WorkflowHistory.from_json(path.stem, path.read_text()))
