@@ -15,7 +15,7 @@ from psycopg_pool import AsyncConnectionPool
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.event_store import AppendConflict, EventStore, WrongExpectedVersion
+from activities.event_store import EventStore, EventStoreError
 from activities.notify import Notifier
 from activities.rule_source import load_calendar, load_rule_pack
 from activities.users import get_user, manager_of
@@ -47,7 +47,7 @@ class OrderActivities:
     async def _append(self, events: list[ev.NewEvent]) -> None:
         try:
             recorded = await self._store.append(events)
-        except (AppendConflict, WrongExpectedVersion) as e:
+        except EventStoreError as e:  # a conflict or an invalid event never heals by retrying
             raise ApplicationError(str(e), type=type(e).__name__, non_retryable=True) from e
         for r in recorded:
             log.info(

@@ -38,7 +38,7 @@ ACTIVITY_TIMEOUT = timedelta(seconds=30)
 # Appends are idempotent, so retrying for a long time is safe; a conflict is non-retryable by type.
 ACTIVITY_RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=1),
-    non_retryable_error_types=["AppendConflict", "WrongExpectedVersion", "UnknownRule"],
+    non_retryable_error_types=["AppendConflict", "WrongExpectedVersion", "InvalidEvent", "UnknownRule"],
 )
 HISTORY_LIMIT = 10_000
 

@@ -8,6 +8,7 @@ import shutil
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +66,13 @@ async def register_search_attributes(client: Client) -> None:
 @pytest_asyncio.fixture
 async def harness(database_url: str) -> AsyncIterator[Harness]:
     """A fresh time-skipping server per test, since its clock only moves forward."""
-    settings = test_settings(database_url)
+    async with make_harness(database_url) as h:
+        yield h
+
+
+@asynccontextmanager
+async def make_harness(database_url: str, **overrides: object) -> AsyncIterator[Harness]:
+    settings = test_settings(database_url, **overrides)
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=venv_binary("temporal-test-server"),
         data_converter=data_converter(settings.payload_key_bytes, settings.payload_key_id),
