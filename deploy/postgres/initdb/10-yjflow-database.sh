@@ -20,7 +20,7 @@ psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "${POSTGRES_DB:-$PO
 -- A plain login role: not a superuser, cannot create roles or databases. It owns only its database,
 -- so the application cannot read or change Temporal's tables.
 CREATE ROLE :"role" LOGIN PASSWORD :'password' NOSUPERUSER NOCREATEDB NOCREATEROLE;
-CREATE DATABASE :"db" OWNER :"role" ENCODING 'UTF8' TEMPLATE template0;
+CREATE DATABASE :"db" OWNER :"role";
 REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
 GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"role";
 EOSQL
