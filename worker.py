@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 from contextlib import AsyncExitStack
 
 import pydantic
@@ -79,6 +80,10 @@ def create_worker(client: Client, pool: AsyncConnectionPool, settings: Settings)
 async def run(settings: Settings, *, with_relay: bool = True) -> None:
     if not settings.database_url:
         raise SystemExit("DATABASE_URL is not set: point it at the yjflow PostgreSQL database")
+    try:
+        settings.payload_key_bytes  # noqa: B018 - fail at start, not on the first workflow task
+    except ValueError as e:
+        raise SystemExit(str(e)) from e
     check_rules(settings)
     apply_migrations(settings.database_url)
     async with AsyncExitStack() as stack:
@@ -87,10 +92,24 @@ async def run(settings: Settings, *, with_relay: bool = True) -> None:
         client = await connect(settings)
         worker = create_worker(client, pool, settings)
         log.info("worker.started", task_queue=settings.task_queue, temporal=settings.temporal_address)
-        tasks = [worker.run()]
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        tasks = [asyncio.create_task(worker.run(), name="worker")]
         if with_relay:
-            tasks.append(run_relay(pool, client, settings))
-        await asyncio.gather(*tasks)
+            tasks.append(asyncio.create_task(run_relay(pool, client, settings), name="relay"))
+        stopping = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        # On SIGTERM (a scale-down), let in-flight activities finish instead of waiting for their timeouts.
+        log.info("worker.stopping")
+        await worker.shutdown()
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for t in done:
+            if t is not stopping and not t.cancelled() and t.exception() is not None:
+                raise t.exception()  # type: ignore[misc]
 
 
 def main() -> None:

@@ -51,10 +51,14 @@ async def receive_value(
     pool: AsyncConnectionPool, body: object, *, text: str | None = None, received_by: str, today: date
 ) -> IntakeResult:
     text = text if text is not None else json.dumps(body)
+    # PostgreSQL text and jsonb cannot hold U+0000: refuse it with a reason instead of failing to store.
+    unstorable = nul_character_errors(body)
     try:
         outcome = validate_court_outcome(body, today=today)
     except OutcomeRejected as rejected:
-        return await _reject(pool, body, text, rejected.errors, received_by=received_by)
+        return await _reject(pool, body, text, [*rejected.errors, *unstorable], received_by=received_by)
+    if unstorable:
+        return await _reject(pool, body, text, unstorable, received_by=received_by)
     ids = workflow_ids(outcome)
     async with pool.connection() as conn, conn.transaction():
         cur = await conn.execute(
@@ -83,7 +87,11 @@ async def _reject(
     pool: AsyncConnectionPool, body: object | None, text: str, errors: list[FieldError], *, received_by: str
 ) -> IntakeResult:
     outcome_id = body.get("outcome_id") if isinstance(body, dict) else None
-    outcome_id = outcome_id if isinstance(outcome_id, str) else None
+    outcome_id = outcome_id if isinstance(outcome_id, str) and "\x00" not in outcome_id else None
+    if body is not None and nul_character_errors(body):
+        body = None  # jsonb cannot hold it; body_text keeps it (JSON escapes it as \u0000)
+    text = text.replace("\x00", "\ufffd")  # a raw NUL byte cannot be stored in text
+    errors = [_without_nul(e) for e in errors]
     async with pool.connection() as conn, conn.transaction():
         cur = await conn.execute(
             "INSERT INTO rejected_outcomes (outcome_id, received_by, body, body_text, errors) "
@@ -114,6 +122,41 @@ async def list_rejected(
         rows = await cur.fetchall()
     cols = ("id", "outcome_id", "received_at", "received_by", "body", "body_text", "errors")
     return [dict(zip(cols, _row(r, *cols), strict=True)) for r in rows]
+
+
+def nul_character_errors(value: object, path: str = "") -> list[FieldError]:
+    """PostgreSQL text and jsonb cannot hold U+0000. One error per string (key or value) holding U+0000, named by its path as the validator names fields."""
+    errors: list[FieldError] = []
+    if isinstance(value, str):
+        if "\x00" in value:
+            field = path or "body"
+            errors.append(
+                FieldError(
+                    field=field,
+                    rule="text.no_nul_character",
+                    message=f"{field} contains a NUL character (\\u0000), which cannot be stored: remove it",
+                )
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            safe_key = str(key).replace("\x00", "\ufffd")
+            child = f"{path}.{safe_key}" if path else safe_key
+            if "\x00" in str(key):
+                errors += nul_character_errors(str(key), child)
+            errors += nul_character_errors(item, child)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            errors += nul_character_errors(item, f"{path}[{index}]")
+    return errors
+
+
+def _without_nul(error: FieldError) -> FieldError:
+    # A field name can come from a submitted key; jsonb would refuse a NUL in it.
+    if "\x00" not in error.field + error.message:
+        return error
+    return FieldError(
+        field=error.field.replace("\x00", "\ufffd"), rule=error.rule, message=error.message.replace("\x00", "\ufffd")
+    )
 
 
 def _row(row: Any, *names: str) -> tuple[Any, ...]:

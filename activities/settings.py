@@ -67,18 +67,36 @@ class Settings(BaseSettings):
     def resolved_api_url(self) -> str:
         return self.api_url or f"http://{self.api_host}:{self.api_port}"
 
+    @property
+    def dev_key_file(self) -> Path:
+        return self.data_dir / "payload.key"
+
+    def ensure_dev_payload_key(self) -> None:
+        """`yjflow dev` only: make a key file in the data directory on first start, then keep it."""
+        if self.payload_key or self.dev_key_file.exists():
+            return
+        self.dev_key_file.parent.mkdir(parents=True, exist_ok=True)
+        self.dev_key_file.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+        self.dev_key_file.chmod(0o600)
+
     @cached_property
     def payload_key_bytes(self) -> bytes:
-        """The payload key from settings, else the data directory's key file (made on first use)."""
+        """The payload key from YJFLOW_PAYLOAD_KEY, else the dev key file; never invented here, because
+        workers with different keys could not read each other's histories."""
         if self.payload_key:
-            key = base64.b64decode(self.payload_key)
+            source, text = "YJFLOW_PAYLOAD_KEY", self.payload_key
+        elif self.dev_key_file.exists():
+            source, text = str(self.dev_key_file), self.dev_key_file.read_text().strip()
         else:
-            path = self.data_dir / "payload.key"
-            if not path.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
-                path.chmod(0o600)
-            key = base64.b64decode(path.read_text().strip())
+            raise ValueError(
+                "no payload key: set YJFLOW_PAYLOAD_KEY to the base64 of 32 random bytes "
+                "(e.g. python -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())'), "
+                "the same for every worker and client"
+            )
+        try:
+            key = base64.b64decode(text, validate=True)
+        except ValueError as e:
+            raise ValueError(f"{source} is not valid base64: {e}") from None
         if len(key) != 32:
-            raise ValueError("YJFLOW_PAYLOAD_KEY must be the base64 of exactly 32 bytes (AES-256)")
+            raise ValueError(f"{source} must be the base64 of exactly 32 bytes (AES-256), not {len(key)}")
         return key

@@ -4,7 +4,7 @@
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -187,16 +187,15 @@ def create_app(ctx: AppContext) -> FastAPI:
             raise HTTPException(422, f"the body is not valid JSON: {e}") from e
         if not isinstance(body, dict):
             raise HTTPException(422, "the body must be a JSON object naming the step")
+        unstorable = intake.nul_character_errors(body)
+        if unstorable:
+            # Refused here: the order would accept the step, then retry forever to record what
+            # PostgreSQL cannot store, holding the order (and every later step and deadline) meanwhile.
+            raise HTTPException(422, [e.model_dump() for e in unstorable])
         try:
             step = STEP.validate_python({**body, "actor": user.username})
         except ValidationError as e:
-            raise HTTPException(
-                422,
-                [
-                    {"field": ".".join(str(p) for p in err["loc"]), "rule": err["type"], "message": err["msg"]}
-                    for err in e.errors()
-                ],
-            ) from e
+            raise HTTPException(422, _step_errors(e)) from e
         handle = (await ctx.temporal()).get_workflow_handle(workflow_id)
         try:
             return await handle.execute_update(ReferralOrderWorkflow.record_step, step)
@@ -222,6 +221,28 @@ def create_app(ctx: AppContext) -> FastAPI:
         return [_dump(n) for n in await list_notifications(ctx.pool, workflow_id=workflow_id, limit=limit)]
 
     return app
+
+
+STEP_NAMES = tuple(
+    model.model_fields["step"].default for model in get_args(get_args(ReferralOrderStep)[0])
+)
+
+
+def _step_errors(e: ValidationError) -> list[dict[str, str]]:
+    """Each failing field of a step, named as the client sent it: pydantic puts the step's name (the
+    union's tag) first in every location, and an absent or unknown step has no location at all."""
+    errors = []
+    for err in e.errors():
+        if err["type"] in ("union_tag_not_found", "union_tag_invalid"):
+            field = "step"
+            message = (
+                "step is required" if err["type"] == "union_tag_not_found" else "step is not a known step"
+            ) + f": one of {', '.join(STEP_NAMES)}"
+        else:
+            field = ".".join(str(p) for p in err["loc"][1:]) or "body"
+            message = err["msg"]
+        errors.append({"field": field, "rule": err["type"], "message": message})
+    return errors
 
 
 def _dump(obj: Any) -> Any:

@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
+import structlog
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from activities.settings import Settings
 from client.python_client import ApiError, YjflowClient
@@ -116,17 +119,19 @@ def migrate() -> None:
     out.print(f"applied: {', '.join(applied) if applied else 'nothing (up to date)'}")
 
 
-def _read_outcomes(path: Path) -> list[str]:
+def _read_outcomes(path: Path) -> list[tuple[str, str]]:
+    """(where, JSON text) of each outcome: `item N` of an array, `line N` of JSON Lines."""
     text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    text = text.removeprefix("\ufeff")  # a byte order mark, as Windows tools write UTF-8
     stripped = text.lstrip()
     if stripped.startswith("["):
         try:
-            return [json.dumps(item) for item in json.loads(text)]
+            return [(f"item {n}", json.dumps(item)) for n, item in enumerate(json.loads(text), start=1)]
         except ValueError:
             pass  # not one JSON array: fall back to JSON Lines so each bad line is reported alone
     if stripped.startswith("{") and "\n{" not in text.strip():
-        return [text]
-    return [line for line in text.splitlines() if line.strip()]
+        return [("item 1", text)]
+    return [(f"line {n}", line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
 
 
 @app.command()
@@ -137,27 +142,35 @@ def ingest(
 ) -> None:
     """Submit court outcomes through the API, with progress and a summary."""
     if str(file) != "-" and not file.exists():
-        err.print(f"[red]No such file:[/red] {file}")
+        err.print(f"[red]No such file:[/red] {escape(str(file))}")
         raise typer.Exit(2)
     items = _read_outcomes(file)
     counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
     problems: list[str] = []
+    stopped_at: int | None = None
     with _api(token, api_url) as yj, Progress(
         TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err
     ) as progress:
         task = progress.add_task("ingest", total=len(items))
-        for n, text in enumerate(items, start=1):
-            status, body = yj.submit_outcome_text(text)
+        for n, (where, text) in enumerate(items, start=1):
+            try:
+                status, body = _call(yj.submit_outcome_text, text)
+            except typer.Exit:  # refused (token, role) or unreachable: the error is printed; stop here
+                stopped_at = n
+                break
             if status == 422:
                 counts["rejected"] += 1
                 fields = "; ".join(f"{e['field']}: {e['message']}" for e in body.get("errors", []))
-                problems.append(f"item {n} ({body.get('outcome_id') or 'no outcome_id'}): {fields}")
+                problems.append(f"{where} ({body.get('outcome_id') or 'no outcome_id'}): {fields}")
             else:
                 counts[body["status"]] += 1
             progress.advance(task)
     for p in problems:
-        err.print(f"[red]rejected[/red] {p}")
+        err.print(f"[red]rejected[/red] {escape(p)}")
     out.print(f"accepted {counts['accepted']}, duplicate {counts['duplicate']}, rejected {counts['rejected']}")
+    if stopped_at is not None:
+        err.print(f"[red]stopped at item {stopped_at}:[/red] {len(items) - stopped_at + 1} of {len(items)} not sent")
+        raise typer.Exit(1)
     if counts["rejected"]:
         out.print("rejected outcomes are kept: see `yjflow rejected`")
         raise typer.Exit(1)
@@ -174,7 +187,7 @@ def rejected(token: TokenOpt = None, api_url: ApiOpt = None, as_json: JsonOpt = 
     table = Table("id", "outcome_id", "received", "by", "errors")
     for r in items:
         errs = "; ".join(f"{e['field']}: {e['rule']}" for e in r["errors"])
-        table.add_row(str(r["id"]), r["outcome_id"] or "-", str(r["received_at"])[:19], r["received_by"], errs)
+        table.add_row(*_cells(str(r["id"]), r["outcome_id"] or "-", str(r["received_at"])[:19], r["received_by"], errs))
     out.print(table)
 
 
@@ -188,18 +201,27 @@ def timeline(
     if as_json:
         out.print_json(data=data)
         return
-    table = Table("effective", "recorded", "event", "actor", "late", "detail", title=f"Timeline of {child_id}")
+    table = Table(
+        "effective", "recorded", "event", "actor", "late", "detail", title=Text(f"Timeline of {child_id}")
+    )
     for e in data["events"]:
         table.add_row(
-            _local(e["effective_at"]),
-            _local(e["recorded_at"]),
-            e["event_type"],
-            e["actor"],
-            "LATE ENTRY" if e["late_entry"] else "",
-            _detail(e),
+            *_cells(
+                _local(e["effective_at"]),
+                _local(e["recorded_at"]),
+                e["event_type"],
+                e["actor"],
+                "LATE ENTRY" if e["late_entry"] else "",
+                _detail(e),
+            )
         )
     out.print(table)
     _print_deadlines(data["deadlines"], title="Deadlines")
+
+
+def _cells(*values: str) -> list[Text]:
+    """Table cells as plain text: what people typed (reasons, ids) is shown as typed, never read as markup."""
+    return [Text(v) for v in values]
 
 
 def _local(instant: str) -> str:
@@ -220,8 +242,10 @@ def _print_deadlines(items: list[dict[str, Any]], *, title: str) -> None:
     for d in items:
         flags = "unconfirmed rule" if d["unconfirmed"] else ""
         table.add_row(
-            d["workflow_id"], d["rule_id"], d["due_date"], d["status"], d["met_on"] or "",
-            "" if d["days_late"] is None else str(d["days_late"]), flags,
+            *_cells(
+                d["workflow_id"], d["rule_id"], d["due_date"], d["status"], d["met_on"] or "",
+                "" if d["days_late"] is None else str(d["days_late"]), flags,
+            )
         )
     out.print(table)
 
@@ -237,7 +261,7 @@ def deadlines(
 ) -> None:
     """List deadlines from the projection, filtered."""
     if status is not None and status not in ("open", "met", "missed", "cancelled"):
-        err.print(f"[red]--status must be open, met, missed or cancelled[/red] (got {status!r})")
+        err.print(f"[red]--status must be open, met, missed or cancelled[/red] (got {escape(repr(status))})")
         raise typer.Exit(2)
     with _api(token, api_url) as yj:
         items = _call(yj.deadlines, child_id=child_id, status=status, rule_id=rule_id)
@@ -271,12 +295,12 @@ def step(
     for item in field or []:
         key, sep, value = item.partition("=")
         if not sep:
-            err.print(f"[red]--set takes key=value[/red] (got {item!r})")
+            err.print(f"[red]--set takes key=value[/red] (got {escape(repr(item))})")
             raise typer.Exit(2)
         body[key] = json.loads(value) if value in ("true", "false") or value.isdigit() else value
     with _api(token, api_url) as yj:
         view = _call(yj.record_step, workflow_id, body)
-    out.print(f"recorded {name} on {workflow_id}; the order is now {view['order']['state']}")
+    out.print(f"recorded {name} on {workflow_id}; the order is now {view['order']['state']}", markup=False)
 
 
 @app.command()
@@ -293,7 +317,7 @@ def verify(stream: Annotated[str | None, typer.Option(help="Only this stream (wo
             await pool.close()
 
     report = asyncio.run(run())
-    out.print(str(report))
+    out.print(str(report), markup=False)
     if report.first_break is not None:
         raise typer.Exit(1)
 
@@ -319,7 +343,7 @@ def users_add(
     try:
         token = asyncio.run(run())
     except ValueError as e:
-        err.print(f"[red]{e}[/red]")
+        err.print(f"[red]{escape(str(e))}[/red]")
         raise typer.Exit(2) from e
     print(token)
 
@@ -328,16 +352,19 @@ def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)
     except ApiError as e:
-        err.print(f"[red]{e}[/red]")
+        err.print(f"[red]{escape(str(e))}[/red]")
         raise typer.Exit(1) from e
     except Exception as e:  # connection refused and friends: say where we tried
         if type(e).__module__.startswith("httpx"):
-            err.print(f"[red]cannot reach the API:[/red] {e} (is `yjflow dev` running? set YJFLOW_API_URL)")
+            err.print(f"[red]cannot reach the API:[/red] {escape(str(e))} (is `yjflow dev` running? set YJFLOW_API_URL)")
             raise typer.Exit(1) from e
         raise
 
 
 def main() -> None:
+    # Log lines go to stderr from the first one: stdout is for results (`yjflow users add` prints the
+    # token alone there, for scripts). Commands that run services configure logging fully themselves.
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sys.stderr))
     app()
 
 

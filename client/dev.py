@@ -143,6 +143,7 @@ async def run_dev(settings: Settings, *, load_sample_data: bool = True) -> None:
     check_rules(settings)
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
+    settings.ensure_dev_payload_key()
     pg_server = None
     if not settings.database_url:
         console.print(f"Starting embedded PostgreSQL in {data_dir / 'pgdata'} …")

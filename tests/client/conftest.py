@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -272,7 +271,8 @@ def cli_env(stack_or_url: Stack | str | None, token: str | None, tmp: Path, **ex
     env["NO_COLOR"] = "1"
     env["COLUMNS"] = "200"
     if stack_or_url is not None:
-        env["YJFLOW_API_URL"] = stack_or_url.api_url if isinstance(stack_or_url, Stack) else stack_or_url
+        # Duck-typed: pytest imports this conftest under its own module name, so `Stack` has two classes.
+        env["YJFLOW_API_URL"] = getattr(stack_or_url, "api_url", stack_or_url)
     if token is not None:
         env["YJFLOW_TOKEN"] = token
     env.update(extra)
@@ -286,19 +286,21 @@ class Ran:
     stderr: str
 
 
-async def run_cli(*args: str, env: dict[str, str], cwd: Path, timeout: float = 30.0) -> Ran:
+async def run_cli(
+    *args: str, env: dict[str, str], cwd: Path, stdin: bytes | None = None, timeout: float = 30.0
+) -> Ran:
     """`yjflow ARGS` as a real subprocess, without blocking the loop the API and worker run on."""
     proc = await asyncio.create_subprocess_exec(
-        venv_binary("yjflow") if Path(sys.executable).parent.joinpath("yjflow").exists() else "yjflow",
+        venv_binary("yjflow"),
         *args,
         env=env,
         cwd=cwd,
-        stdin=asyncio.subprocess.DEVNULL,
+        stdin=asyncio.subprocess.DEVNULL if stdin is None else asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        out, err = await asyncio.wait_for(proc.communicate(), timeout=timeout)
+        out, err = await asyncio.wait_for(proc.communicate(stdin), timeout=timeout)
     except TimeoutError:
         proc.kill()
         await proc.wait()

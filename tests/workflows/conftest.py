@@ -39,6 +39,7 @@ def venv_binary(name: str) -> str:
 
 def test_settings(database_url: str, **overrides: object) -> Settings:
     return Settings(
+        _env_file=None,  # type: ignore[call-arg]  # a developer's .env must not leak into tests
         database_url=database_url,
         payload_key=TEST_PAYLOAD_KEY,
         task_queue=f"yjflow-test-{uuid.uuid4().hex[:8]}",

@@ -20,7 +20,7 @@ HISTORIES = sorted((Path(__file__).parent.parent / "histories").glob("*.json"))
 
 
 def replayer() -> Replayer:
-    settings = Settings(payload_key=TEST_PAYLOAD_KEY)
+    settings = Settings(_env_file=None, payload_key=TEST_PAYLOAD_KEY)  # type: ignore[call-arg]
     return Replayer(
         workflows=ALL_WORKFLOWS,
         data_converter=data_converter(settings.payload_key_bytes, settings.payload_key_id),
@@ -50,7 +50,7 @@ async def test_an_unpatched_change_fails_the_replay() -> None:
     from tests.workflows.unpatched_change import ReferralOrderWithUnpatchedTimer
 
     path = next(p for p in HISTORIES if p.name.startswith("referral_order"))
-    settings = Settings(payload_key=TEST_PAYLOAD_KEY)
+    settings = Settings(_env_file=None, payload_key=TEST_PAYLOAD_KEY)  # type: ignore[call-arg]
     changed = Replayer(
         workflows=[ReferralOrderWithUnpatchedTimer],
         data_converter=data_converter(settings.payload_key_bytes, settings.payload_key_id),

@@ -6,6 +6,10 @@
 # directory, i.e. on the first `docker compose up`. Changing YJFLOW_DB_PASSWORD later does not change the
 # role's password: run `ALTER ROLE yjflow PASSWORD '…'` by hand, or start again with `docker compose down -v`
 # (which deletes every database).
+#
+# The body runs in a subshell because the image *sources* init scripts that are not executable, and its
+# `set -u` must not leak into the image's entrypoint.
+(
 set -eu
 
 : "${YJFLOW_DB_NAME:=yjflow}"
@@ -26,3 +30,4 @@ GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"role";
 EOSQL
 
 echo "yjflow init: done"
+)
