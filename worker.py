@@ -10,13 +10,12 @@ from contextlib import AsyncExitStack
 
 import pydantic
 import structlog
-from psycopg_pool import AsyncConnectionPool
 from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.codec import data_converter
-from activities.db import open_pool
+from activities.db import Pool, open_pool
 from activities.event_store import EventStore
 from activities.logging import configure_logging
 from activities.migrate import apply_migrations
@@ -57,7 +56,7 @@ def check_rules(settings: Settings) -> None:
     log.info("rules.loaded", rule_pack_version=pack.version, rules=len(pack.rules))
 
 
-def create_worker(client: Client, pool: AsyncConnectionPool, settings: Settings) -> Worker:
+def create_worker(client: Client, pool: Pool, settings: Settings) -> Worker:
     activities = OrderActivities(
         pool,
         EventStore(pool),
@@ -68,7 +67,7 @@ def create_worker(client: Client, pool: AsyncConnectionPool, settings: Settings)
         client,
         task_queue=settings.task_queue,
         workflows=ALL_WORKFLOWS,
-        activities=activities.all(),
+        activities=activities.all(),  # type: ignore[arg-type]
         workflow_runner=SandboxedWorkflowRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
         ),
@@ -96,7 +95,7 @@ async def run(settings: Settings, *, with_relay: bool = True) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        tasks = [asyncio.create_task(worker.run(), name="worker")]
+        tasks: list[asyncio.Task[object]] = [asyncio.create_task(worker.run(), name="worker")]
         if with_relay:
             tasks.append(asyncio.create_task(run_relay(pool, client, settings), name="relay"))
         stopping = asyncio.create_task(stop.wait())

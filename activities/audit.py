@@ -6,9 +6,10 @@ from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from psycopg_pool import AsyncConnectionPool
+from psycopg.rows import dict_row
 from pydantic import BaseModel
 
+from activities.db import Pool
 from activities.event_store import EventStore
 from activities.rule_source import load_calendar
 
@@ -56,7 +57,7 @@ class Timeline(BaseModel):
     deadlines: list[DeadlineItem]
 
 
-async def timeline(pool: AsyncConnectionPool, child_id: str) -> Timeline:
+async def timeline(pool: Pool, child_id: str) -> Timeline:
     """Every event for the child, in effective order; late entries (recorded more than one working day
     after they took effect) are flagged, never hidden."""
     events = await EventStore(pool).read_child(child_id)
@@ -84,7 +85,7 @@ async def timeline(pool: AsyncConnectionPool, child_id: str) -> Timeline:
 
 
 async def deadlines(
-    pool: AsyncConnectionPool,
+    pool: Pool,
     *,
     child_id: str | None = None,
     status: str | None = None,
@@ -94,8 +95,9 @@ async def deadlines(
     due_before: date | None = None,
     limit: int = 1000,
 ) -> list[DeadlineItem]:
-    async with pool.connection() as conn:
-        cur = await conn.execute(
+    # Its own row factory: any pool will do, whatever rows it hands out by default.
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(
             """
             SELECT stream_id AS workflow_id, deadline_id, child_id, yjs, rule_id, description, rule_type,
                    confidence, unconfirmed, clock_start, due_date, period_end, status, met_on, days_late,
@@ -121,4 +123,4 @@ async def deadlines(
             },
         )
         rows = await cur.fetchall()
-    return [DeadlineItem.model_validate(dict(r)) for r in rows]
+    return [DeadlineItem.model_validate(r) for r in rows]

@@ -37,9 +37,7 @@ def parse_body(raw: bytes | str) -> tuple[object | None, list[FieldError]]:
         return None, [FieldError(field="body", rule="json", message=f"the body is not valid JSON: {e}")]
 
 
-async def receive(
-    pool: AsyncConnectionPool, raw: bytes | str, *, received_by: str, today: date
-) -> IntakeResult:
+async def receive(pool: AsyncConnectionPool, raw: bytes | str, *, received_by: str, today: date) -> IntakeResult:
     body, errors = parse_body(raw)
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     if errors:
@@ -69,18 +67,12 @@ async def receive_value(
         if await cur.fetchone() is not None:
             await conn.execute(f"NOTIFY {INBOX_CHANNEL}")
             return IntakeResult(status="accepted", outcome_id=outcome.outcome_id, workflow_ids=ids)
-        cur = await conn.execute(
-            "SELECT body, workflow_ids FROM inbox WHERE outcome_id = %s", (outcome.outcome_id,)
-        )
+        cur = await conn.execute("SELECT body, workflow_ids FROM inbox WHERE outcome_id = %s", (outcome.outcome_id,))
         row = await cur.fetchone()
     assert row is not None
     stored_body, stored_ids = _row(row, "body", "workflow_ids")
-    note = (
-        None if stored_body == body else "a different body arrived under this outcome_id; the first is kept"
-    )
-    return IntakeResult(
-        status="duplicate", outcome_id=outcome.outcome_id, workflow_ids=list(stored_ids), note=note
-    )
+    note = None if stored_body == body else "a different body arrived under this outcome_id; the first is kept"
+    return IntakeResult(status="duplicate", outcome_id=outcome.outcome_id, workflow_ids=list(stored_ids), note=note)
 
 
 async def _reject(
@@ -125,7 +117,8 @@ async def list_rejected(
 
 
 def nul_character_errors(value: object, path: str = "") -> list[FieldError]:
-    """PostgreSQL text and jsonb cannot hold U+0000. One error per string (key or value) holding U+0000, named by its path as the validator names fields."""
+    """PostgreSQL text and jsonb cannot hold U+0000: one error per string (key or value) holding it,
+    named by its path as the validator names fields."""
     errors: list[FieldError] = []
     if isinstance(value, str):
         if "\x00" in value:

@@ -122,9 +122,7 @@ class Notifier:
         row = await cur.fetchone()
         return str(row["email"]) if row is not None else self._team_address
 
-    async def _mail(
-        self, to: str, subject: str, body: str, dedupe_key: str
-    ) -> tuple[EmailStatus, str | None]:
+    async def _mail(self, to: str, subject: str, body: str, dedupe_key: str) -> tuple[EmailStatus, str | None]:
         assert self._smtp is not None
         try:
             await asyncio.to_thread(_deliver, self._smtp, to, subject, body, dedupe_key)

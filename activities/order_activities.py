@@ -11,10 +11,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import structlog
-from psycopg_pool import AsyncConnectionPool
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.db import Pool
 from activities.event_store import EventStore, EventStoreError
 from activities.notify import Notifier
 from activities.rule_source import load_calendar, load_rule_pack
@@ -36,9 +36,7 @@ def _reminder_label(d: ev.DeadlineScheduled, at: datetime) -> str:
 
 
 class OrderActivities:
-    def __init__(
-        self, pool: AsyncConnectionPool, store: EventStore, notifier: Notifier, rules_file: Path | None
-    ) -> None:
+    def __init__(self, pool: Pool, store: EventStore, notifier: Notifier, rules_file: Path | None) -> None:
         self._pool = pool
         self._store = store
         self._notifier = notifier

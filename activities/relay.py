@@ -13,12 +13,12 @@ from typing import Any
 
 import psycopg
 import structlog
-from psycopg_pool import AsyncConnectionPool
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.db import Pool
 from activities.intake import INBOX_CHANNEL, _row
 from activities.settings import Settings
 from domain.court_outcome import CourtOutcome, order_workflow_id
@@ -56,15 +56,15 @@ async def start_for_outcome(client: Client, outcome: CourtOutcome, task_queue: s
     return [wid]
 
 
-async def relay_pending(
-    pool: AsyncConnectionPool, client: Client, task_queue: str, *, batch: int = 50
-) -> int:
+async def relay_pending(pool: Pool, client: Client, task_queue: str, *, batch: int = 50) -> int:
     """Start workflows for up to `batch` pending outcomes; returns how many were started."""
     started = 0
     async with pool.connection() as conn, conn.transaction():
+        # Least-tried first, then oldest: rows that keep failing must not fill every batch and starve
+        # the outcomes accepted after them.
         cur = await conn.execute(
             "SELECT outcome_id, body FROM inbox WHERE relay_status = 'pending' "
-            "ORDER BY received_at LIMIT %s FOR UPDATE SKIP LOCKED",
+            "ORDER BY relay_attempts, received_at LIMIT %s FOR UPDATE SKIP LOCKED",
             (batch,),
         )
         rows = await cur.fetchall()
@@ -95,7 +95,7 @@ async def relay_pending(
     return started
 
 
-async def run_relay(pool: AsyncConnectionPool, client: Client, settings: Settings) -> None:
+async def run_relay(pool: Pool, client: Client, settings: Settings) -> None:
     """Relay forever; survives PostgreSQL and Temporal outages with a capped backoff."""
     backoff = settings.relay_interval_seconds
     listener: psycopg.AsyncConnection[Any] | None = None

@@ -8,8 +8,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from psycopg_pool import AsyncConnectionPool
-
+from activities.db import Pool
 from domain.calendar import HolidayOverride, WorkingCalendar
 from domain.rules import RulePack, apply_overrides, parse_rule_pack
 
@@ -27,14 +26,9 @@ def load_rule_pack(overrides_file: Path | None) -> RulePack:
     return apply_overrides(pack, overrides_file.read_text(encoding="utf-8"), source_name=overrides_file.name)
 
 
-async def load_calendar(pool: AsyncConnectionPool) -> WorkingCalendar:
+async def load_calendar(pool: Pool) -> WorkingCalendar:
     async with pool.connection() as conn:
         cur = await conn.execute("SELECT day, action, reason, source FROM calendar_overrides ORDER BY day")
         rows = await cur.fetchall()
-    overrides = [
-        HolidayOverride(day=r["day"], action=r["action"], reason=r["reason"], source=r["source"])
-        if isinstance(r, dict)
-        else HolidayOverride(day=r[0], action=r[1], reason=r[2], source=r[3])
-        for r in rows
-    ]
+    overrides = [HolidayOverride.model_validate(r) for r in rows]
     return WorkingCalendar.england_and_wales(overrides)

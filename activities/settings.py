@@ -25,17 +25,11 @@ class Settings(BaseSettings):
     )
     temporal_namespace: str = "default"
     task_queue: str = "yjflow"
-    database_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("DATABASE_URL", "YJFLOW_DATABASE_URL")
-    )
+    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "YJFLOW_DATABASE_URL"))
     data_dir: Path = Path(".yjflow")
-    payload_key: str | None = Field(
-        default=None, description="Base64 of a 32-byte AES key for Temporal payloads."
-    )
+    payload_key: str | None = Field(default=None, description="Base64 of a 32-byte AES key for Temporal payloads.")
     payload_key_id: str = "yjflow-1"
-    rules_file: Path | None = Field(
-        default=None, description="A YJS's overrides of non-statute rules (TOML)."
-    )
+    rules_file: Path | None = Field(default=None, description="A YJS's overrides of non-statute rules (TOML).")
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_url: str | None = None

@@ -61,11 +61,7 @@ def _new_token() -> tuple[str, str]:
 
 def _check_username(username: str) -> str:
     # Usernames end up as event actors and notification recipients, so they must read back unambiguously.
-    if (
-        not username
-        or username != username.strip()
-        or any(c.isspace() or not c.isprintable() for c in username)
-    ):
+    if not username or username != username.strip() or any(c.isspace() or not c.isprintable() for c in username):
         raise UserError(f"invalid username {username!r}: use letters, digits and punctuation, no spaces")
     if len(username) > 100:
         raise UserError("invalid username: at most 100 characters")
@@ -118,9 +114,7 @@ async def add_user(
             raise UnknownUserError(f"manager {manager!r} is not a user; add them first") from None
         if await cur.fetchone() is None:
             raise DuplicateUserError(f"user {username!r} already exists")
-        await conn.execute(
-            "INSERT INTO api_tokens (token_hash, username) VALUES (%s, %s)", (digest, username)
-        )
+        await conn.execute("INSERT INTO api_tokens (token_hash, username) VALUES (%s, %s)", (digest, username))
     log.info("user.added", username=username, role=checked_role.value, has_manager=manager is not None)
     return token
 
@@ -136,9 +130,7 @@ async def issue_token(pool: AnyPool, username: str) -> str:
             raise UnknownUserError(f"no user {username!r}")
         if row["disabled"]:
             raise UserError(f"user {username!r} is disabled; enable them before issuing a token")
-        await conn.execute(
-            "INSERT INTO api_tokens (token_hash, username) VALUES (%s, %s)", (digest, username)
-        )
+        await conn.execute("INSERT INTO api_tokens (token_hash, username) VALUES (%s, %s)", (digest, username))
     log.info("user.token_issued", username=username)
     return token
 

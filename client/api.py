@@ -1,6 +1,5 @@
 """The HTTP API (FastAPI; OpenAPI at /docs). Every call needs a bearer token bound to a user and role."""
 
-
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
@@ -10,7 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities import audit, intake
@@ -203,6 +202,11 @@ def create_app(ctx: AppContext) -> FastAPI:
             cause = e.cause
             raise HTTPException(409, getattr(cause, "message", None) or str(cause or e)) from e
         except RPCError as e:
+            if e.status == RPCStatusCode.NOT_FOUND:
+                # Temporal says "not found" for an order that has ended, too: say which it is.
+                ended = await _ended_order(handle, step.step)
+                if ended is not None:
+                    raise ended from e
             raise _rpc_http(e, workflow_id) from e
 
     @app.get("/verify", tags=["audit"])
@@ -223,9 +227,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     return app
 
 
-STEP_NAMES = tuple(
-    model.model_fields["step"].default for model in get_args(get_args(ReferralOrderStep)[0])
-)
+STEP_NAMES = tuple(model.model_fields["step"].default for model in get_args(get_args(ReferralOrderStep)[0]))
 
 
 def _step_errors(e: ValidationError) -> list[dict[str, str]]:
@@ -253,6 +255,21 @@ def _dump(obj: Any) -> Any:
 
         return dataclasses.asdict(obj)
     return obj
+
+
+async def _ended_order(handle: WorkflowHandle[Any, Any], step_name: str) -> HTTPException | None:
+    """A 409 for a step on an order whose workflow has closed (completed, revoked), else None."""
+    try:
+        description = await handle.describe()
+    except RPCError:
+        return None
+    if description.status in (None, WorkflowExecutionStatus.RUNNING):
+        return None
+    try:
+        state = (await handle.query(ReferralOrderWorkflow.view)).order.state.value
+    except Exception:  # a query on a closed run can fail (no worker): the run's status still explains
+        state = f"closed ({description.status.name.lower()})"
+    return HTTPException(409, f"{step_name} refused: the order is {state}; nothing more can be recorded on it")
 
 
 def _rpc_http(e: RPCError, workflow_id: str) -> HTTPException:

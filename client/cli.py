@@ -26,8 +26,11 @@ from rich.text import Text
 from activities.settings import Settings
 from client.python_client import ApiError, YjflowClient
 
-app = typer.Typer(help="yjflow: youth justice orders carried out to their deadlines, with an audited record.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="yjflow: youth justice orders carried out to their deadlines, with an audited record.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 users_app = typer.Typer(help="Manage API users and their tokens (needs DATABASE_URL).", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 LONDON = ZoneInfo("Europe/London")
@@ -148,9 +151,12 @@ def ingest(
     counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
     problems: list[str] = []
     stopped_at: int | None = None
-    with _api(token, api_url) as yj, Progress(
-        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err
-    ) as progress:
+    with (
+        _api(token, api_url) as yj,
+        Progress(
+            TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err
+        ) as progress,
+    ):
         task = progress.add_task("ingest", total=len(items))
         for n, (where, text) in enumerate(items, start=1):
             try:
@@ -192,18 +198,14 @@ def rejected(token: TokenOpt = None, api_url: ApiOpt = None, as_json: JsonOpt = 
 
 
 @app.command()
-def timeline(
-    child_id: str, token: TokenOpt = None, api_url: ApiOpt = None, as_json: JsonOpt = False
-) -> None:
+def timeline(child_id: str, token: TokenOpt = None, api_url: ApiOpt = None, as_json: JsonOpt = False) -> None:
     """Every event for a child in effective order, with recorded time, actor and late entries."""
     with _api(token, api_url) as yj:
         data = _call(yj.timeline, child_id)
     if as_json:
         out.print_json(data=data)
         return
-    table = Table(
-        "effective", "recorded", "event", "actor", "late", "detail", title=Text(f"Timeline of {child_id}")
-    )
+    table = Table("effective", "recorded", "event", "actor", "late", "detail", title=Text(f"Timeline of {child_id}"))
     for e in data["events"]:
         table.add_row(
             *_cells(
@@ -243,8 +245,13 @@ def _print_deadlines(items: list[dict[str, Any]], *, title: str) -> None:
         flags = "unconfirmed rule" if d["unconfirmed"] else ""
         table.add_row(
             *_cells(
-                d["workflow_id"], d["rule_id"], d["due_date"], d["status"], d["met_on"] or "",
-                "" if d["days_late"] is None else str(d["days_late"]), flags,
+                d["workflow_id"],
+                d["rule_id"],
+                d["due_date"],
+                d["status"],
+                d["met_on"] or "",
+                "" if d["days_late"] is None else str(d["days_late"]),
+                flags,
             )
         )
     out.print(table)
@@ -284,7 +291,10 @@ def step(
     name: Annotated[str, typer.Argument(help="e.g. first_contact_made, initial_panel_held, progress_panel_held")],
     on: Annotated[str, typer.Option("--on", help="Effective date YYYY-MM-DD (when it happened).")],
     reason: Annotated[str | None, typer.Option(help="Why (needed for referrals back and court decisions).")] = None,
-    field: Annotated[list[str] | None, typer.Option("--set", help="More fields as key=value, e.g. contract_signed_date=2026-11-20")] = None,
+    field: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="More fields as key=value, e.g. contract_signed_date=2026-11-20"),
+    ] = None,
     token: TokenOpt = None,
     api_url: ApiOpt = None,
 ) -> None:
@@ -297,7 +307,9 @@ def step(
         if not sep:
             err.print(f"[red]--set takes key=value[/red] (got {escape(repr(item))})")
             raise typer.Exit(2)
-        body[key] = json.loads(value) if value in ("true", "false") or value.isdigit() else value
+        # Sent as typed: the API reads "3" as a number and "false" as false where the step wants them,
+        # and keeps text such as a case worker "007" as text (guessing here broke both).
+        body[key] = value
     with _api(token, api_url) as yj:
         view = _call(yj.record_step, workflow_id, body)
     out.print(f"recorded {name} on {workflow_id}; the order is now {view['order']['state']}", markup=False)
@@ -356,7 +368,9 @@ def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
         raise typer.Exit(1) from e
     except Exception as e:  # connection refused and friends: say where we tried
         if type(e).__module__.startswith("httpx"):
-            err.print(f"[red]cannot reach the API:[/red] {escape(str(e))} (is `yjflow dev` running? set YJFLOW_API_URL)")
+            err.print(
+                f"[red]cannot reach the API:[/red] {escape(str(e))} (is `yjflow dev` running? set YJFLOW_API_URL)"
+            )
             raise typer.Exit(1) from e
         raise
 

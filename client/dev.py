@@ -58,7 +58,7 @@ def start_embedded_postgres(data_dir: Path) -> tuple[str, Any]:
             conn.execute("CREATE DATABASE yjflow")
     params = conninfo_to_dict(admin)
     params["dbname"] = "yjflow"
-    return make_conninfo(**params), server
+    return make_conninfo("", **params), server
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -97,9 +97,7 @@ def start_temporal(data_dir: Path, address: str) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + 60
     while not _port_open(host, int(port)):
         if proc.poll() is not None:
-            raise SystemExit(
-                f"the Temporal dev server exited ({proc.returncode}); see {data_dir / 'temporal.log'}"
-            )
+            raise SystemExit(f"the Temporal dev server exited ({proc.returncode}); see {data_dir / 'temporal.log'}")
         if time.monotonic() > deadline:
             proc.terminate()
             raise SystemExit("the Temporal dev server did not start within 60 s")
@@ -165,7 +163,6 @@ async def run_dev(settings: Settings, *, load_sample_data: bool = True) -> None:
         server = uvicorn.Server(
             uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="warning")
         )
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         tokens = await _sample_users(pool)
         accepted, duplicate, child = (0, 0, None)
         if load_sample_data:

@@ -1,12 +1,13 @@
 """A small, typed Python client for the yjflow HTTP API (what the CLI uses).
 
-    with YjflowClient("http://127.0.0.1:8000", token) as yj:
-        yj.submit_outcome(outcome)
-        yj.timeline("C-1001")
+with YjflowClient("http://127.0.0.1:8000", token) as yj:
+    yj.submit_outcome(outcome)
+    yj.timeline("C-1001")
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -53,8 +54,15 @@ class YjflowClient:
             raise ApiError(r.status_code, r.text)
         return r.status_code, r.json()
 
-    def rejected(self, *, limit: int = 100) -> list[dict[str, Any]]:
-        return list(self._call("GET", "/court-outcomes/rejected", params={"limit": limit}))
+    def submit_outcome(self, outcome: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Submit one outcome given as a dict; (status, body) as for `submit_outcome_text`."""
+        return self.submit_outcome_text(json.dumps(outcome))
+
+    def rejected(self, *, limit: int = 100, outcome_id: str | None = None) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"limit": limit}
+        if outcome_id is not None:
+            params["outcome_id"] = outcome_id
+        return list(self._call("GET", "/court-outcomes/rejected", params=params))
 
     def timeline(self, child_id: str) -> dict[str, Any]:
         return dict(self._call("GET", f"/children/{child_id}/timeline"))

@@ -101,9 +101,7 @@ class WorkingCalendar:
             else:
                 effective.pop(override.day, None)
         version = _version(base, overrides, first_year, last_year)
-        return cls(
-            effective, first_year=first_year, last_year=last_year, overrides=overrides, version=version
-        )
+        return cls(effective, first_year=first_year, last_year=last_year, overrides=overrides, version=version)
 
     @property
     def version(self) -> str:
@@ -147,15 +145,13 @@ class WorkingCalendar:
             index = bisect_right(self._working_days, d) + n - 1
             if index >= len(self._working_days):
                 raise ValueError(
-                    f"{n} working days after {d.isoformat()} is past the calendar's last year "
-                    f"{self.last_year}"
+                    f"{n} working days after {d.isoformat()} is past the calendar's last year {self.last_year}"
                 )
         else:
             index = bisect_left(self._working_days, d) + n
             if index < 0:
                 raise ValueError(
-                    f"{-n} working days before {d.isoformat()} is before the calendar's first year "
-                    f"{self.first_year}"
+                    f"{-n} working days before {d.isoformat()} is before the calendar's first year {self.first_year}"
                 )
         return self._working_days[index]
 
@@ -223,22 +219,16 @@ def _check_overrides(overrides: Sequence[HolidayOverride], first_year: int, last
             )
         # One override per day keeps the result independent of the order overrides are stored in.
         if override.day in seen:
-            raise ValueError(
-                f"two holiday overrides for {override.day.isoformat()}: keep one override per day"
-            )
+            raise ValueError(f"two holiday overrides for {override.day.isoformat()}: keep one override per day")
         seen.add(override.day)
 
 
-def _version(
-    base: Mapping[date, str], overrides: Sequence[HolidayOverride], first_year: int, last_year: int
-) -> str:
+def _version(base: Mapping[date, str], overrides: Sequence[HolidayOverride], first_year: int, last_year: int) -> str:
     canonical = json.dumps(
         {
             "years": [first_year, last_year],
             "holidays": [[day.isoformat(), base[day]] for day in sorted(base)],
-            "overrides": [
-                override.model_dump(mode="json") for override in sorted(overrides, key=lambda o: o.day)
-            ],
+            "overrides": [override.model_dump(mode="json") for override in sorted(overrides, key=lambda o: o.day)],
         },
         sort_keys=True,
         ensure_ascii=False,

@@ -53,9 +53,7 @@ class OutcomeRejected(Exception):
         self.errors = errors
 
     def __str__(self) -> str:
-        lines = [
-            f"court outcome rejected ({len(self.errors)} problem{'s' if len(self.errors) != 1 else ''}):"
-        ]
+        lines = [f"court outcome rejected ({len(self.errors)} problem{'s' if len(self.errors) != 1 else ''}):"]
         lines += [f"- {e.field}: {e.message} [{e.rule}]" for e in self.errors]
         return "\n".join(lines)
 
@@ -176,19 +174,13 @@ class OtherRequirement(_Part):
 
 
 Requirement = Annotated[
-    ActivityRequirement
-    | ExtendedActivityRequirement
-    | CurfewRequirement
-    | UnpaidWorkRequirement
-    | OtherRequirement,
+    ActivityRequirement | ExtendedActivityRequirement | CurfewRequirement | UnpaidWorkRequirement | OtherRequirement,
     Field(discriminator="kind"),
 ]
 
 # --- disposals ----------------------------------------------------------------------------------
 
-RemandType = Literal[
-    "bail", "bail_with_support", "local_authority_accommodation", "youth_detention_accommodation"
-]
+RemandType = Literal["bail", "bail_with_support", "local_authority_accommodation", "youth_detention_accommodation"]
 CUSTODIAL_REMANDS = frozenset({"local_authority_accommodation", "youth_detention_accommodation"})
 CTL_DAYS = frozenset({56, 70, 182})
 
@@ -262,9 +254,7 @@ AnyDisposal = (
 )
 Disposal = Annotated[AnyDisposal, Field(discriminator="kind")]
 
-ORDER_KINDS = frozenset(
-    {"referral_order", "youth_rehabilitation_order", "remand", "detention_and_training_order"}
-)
+ORDER_KINDS = frozenset({"referral_order", "youth_rehabilitation_order", "remand", "detention_and_training_order"})
 ACTING_KINDS = frozenset({"remand_ended", "order_revoked", "order_extended", "breach_outcome"})
 DISPOSAL_KINDS = ORDER_KINDS | ACTING_KINDS
 SUPPORTED_KINDS: frozenset[str] = frozenset({"referral_order"})
@@ -365,9 +355,7 @@ def _translate(exc: ValidationError) -> list[FieldError]:
         elif kind == "missing":
             errors.append(FieldError(field=field, rule="required", message=f"{field} is required"))
         elif kind == "union_tag_not_found":
-            errors.append(
-                FieldError(field=f"{field}.kind", rule="required", message=f"{field}.kind is required")
-            )
+            errors.append(FieldError(field=f"{field}.kind", rule="required", message=f"{field}.kind is required"))
         elif kind == "union_tag_invalid" and loc == ("disposal",):
             errors.append(
                 FieldError(
@@ -393,9 +381,7 @@ def _translate(exc: ValidationError) -> list[FieldError]:
                 )
             )
         elif kind == "greater_than_equal":
-            errors.append(
-                FieldError(field=field, rule="minimum", message=f"{field} must be at least {ctx.get('ge')}")
-            )
+            errors.append(FieldError(field=field, rule="minimum", message=f"{field} must be at least {ctx.get('ge')}"))
         elif kind in _TYPE_RULES:
             rule, text = _TYPE_RULES[kind]
             errors.append(FieldError(field=field, rule=rule, message=f"{field} {text}"))
@@ -538,8 +524,7 @@ def _intake_checks(p: _Readable, today: date) -> list[FieldError]:
                 field="hearing_date",
                 rule="hearing_date.not_in_future",
                 message=(
-                    f"hearing_date is after today ({today.isoformat()}): "
-                    "an outcome records a hearing already held"
+                    f"hearing_date is after today ({today.isoformat()}): an outcome records a hearing already held"
                 ),
             )
         )
@@ -573,9 +558,7 @@ def _intake_checks(p: _Readable, today: date) -> list[FieldError]:
                 )
             seen.add(victim.ref)
     if isinstance(p.disposal, _ActingOnOrder):
-        errors += _check_id(
-            p.disposal.order_ref, "disposal.order_ref", "disposal.order_ref", colon_allowed=True
-        )
+        errors += _check_id(p.disposal.order_ref, "disposal.order_ref", "disposal.order_ref", colon_allowed=True)
     return errors
 
 
@@ -596,9 +579,7 @@ def _referral_order(d: ReferralOrderDisposal, p: _Readable, age: int | None) -> 
             FieldError(
                 field="disposal.months",
                 rule="referral_order.months_range",
-                message=(
-                    f"a referral order must be 3–12 whole months (Sentencing Act 2020 s.83); got {d.months}"
-                ),
+                message=(f"a referral order must be 3–12 whole months (Sentencing Act 2020 s.83); got {d.months}"),
             )
         )
     if age is not None and age >= 18:
@@ -617,9 +598,7 @@ def _referral_order(d: ReferralOrderDisposal, p: _Readable, age: int | None) -> 
             FieldError(
                 field="offences",
                 rule="referral_order.guilty_plea",
-                message=(
-                    "a referral order needs a guilty plea to at least one offence (Sentencing Act 2020 s.84)"
-                ),
+                message=("a referral order needs a guilty plea to at least one offence (Sentencing Act 2020 s.84)"),
             )
         )
     if p.court is not None and p.court.kind == "crown":
@@ -640,9 +619,7 @@ def _is_extended_activity(r: Requirement) -> bool:
     return isinstance(r, ExtendedActivityRequirement) or (isinstance(r, ActivityRequirement) and r.days > 90)
 
 
-def _youth_rehabilitation_order(
-    d: YouthRehabilitationOrderDisposal, p: _Readable, age: int | None
-) -> list[FieldError]:
+def _youth_rehabilitation_order(d: YouthRehabilitationOrderDisposal, p: _Readable, age: int | None) -> list[FieldError]:
     errors: list[FieldError] = []
     if age is not None and age >= 18:
         errors.append(
@@ -691,9 +668,7 @@ def _youth_rehabilitation_order(
             FieldError(
                 field="disposal.requirements",
                 rule="youth_rehabilitation_order.at_least_one_requirement",
-                message=(
-                    "a youth rehabilitation order needs at least one requirement (Sentencing Act 2020 s.174)"
-                ),
+                message=("a youth rehabilitation order needs at least one requirement (Sentencing Act 2020 s.174)"),
             )
         )
     if d.iss:
@@ -851,8 +826,7 @@ def _detention_and_training_order(d: DetentionAndTrainingOrderDisposal, age: int
                 field="disposal.months",
                 rule="detention_and_training_order.months_range",
                 message=(
-                    "a detention and training order must be 4–24 months (Sentencing Act 2020 s.236); "
-                    f"got {d.months}"
+                    f"a detention and training order must be 4–24 months (Sentencing Act 2020 s.236); got {d.months}"
                 ),
             )
         )

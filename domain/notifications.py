@@ -56,8 +56,7 @@ def reminder_message(
     """A reminder to the responsible worker that a deadline is coming up (or due today)."""
     tag = f" {UNCONFIRMED_TAG}" if unconfirmed else ""
     subject = _one_line(
-        f"{SUBJECT_PREFIX} reminder{tag} {rule_id} due {due_date.isoformat()} "
-        f"({reminder_label}) - {workflow_id}"
+        f"{SUBJECT_PREFIX} reminder{tag} {rule_id} due {due_date.isoformat()} ({reminder_label}) - {workflow_id}"
     )
     paragraphs = [
         f"Reminder ({_one_line(reminder_label)}): {description}",

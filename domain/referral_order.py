@@ -207,9 +207,7 @@ def _check_dates(state: ReferralOrderState, step: _Step, today: date) -> None:
     if step.effective_date > today:
         raise _refuse(name, f"effective date {step.effective_date} is in the future (today is {today})")
     if step.effective_date < state.hearing_date:
-        raise _refuse(
-            name, f"effective date {step.effective_date} is before the order was made ({state.hearing_date})"
-        )
+        raise _refuse(name, f"effective date {step.effective_date} is before the order was made ({state.hearing_date})")
 
 
 def _require(state: ReferralOrderState, step: str, allowed: set[OrderState]) -> None:
@@ -320,9 +318,7 @@ def _initial_panel(state: ReferralOrderState, step: RecordInitialPanel, today: d
     return Decision(
         events=(
             ev.InitialPanelHeld(panel_date=step.effective_date),
-            ev.ContractSigned(
-                signed_date=signed, compliance_start=signed, compliance_end=end, months=state.months
-            ),
+            ev.ContractSigned(signed_date=signed, compliance_start=signed, compliance_end=end, months=state.months),
         ),
         deadlines=(
             MeetDeadline(rule_id="ro.initial_panel", met_on=step.effective_date),
@@ -378,9 +374,7 @@ def _court_decision(state: ReferralOrderState, step: RecordCourtDecision) -> Dec
     )
 
 
-def _extension(
-    state: ReferralOrderState, step: RecordCourtDecision, decided: ev.CourtDecisionRecorded
-) -> Decision:
+def _extension(state: ReferralOrderState, step: RecordCourtDecision, decided: ev.CourtDecisionRecorded) -> Decision:
     name = step.step
     months = step.extension_months
     if state.contract_signed_date is None or state.compliance_end is None:
@@ -418,9 +412,7 @@ def evolve(state: ReferralOrderState, payload: ev.EventPayload) -> ReferralOrder
         case ev.FirstContactMade():
             return state.model_copy(update={"first_contact_date": payload.contact_date})
         case ev.VictimViewsRecorded():
-            return state.model_copy(
-                update={"victims_with_views": (*state.victims_with_views, payload.victim_ref)}
-            )
+            return state.model_copy(update={"victims_with_views": (*state.victims_with_views, payload.victim_ref)})
         case ev.PanelAdjourned():
             return state.model_copy(update={"state": OrderState.PANEL_ADJOURNED})
         case ev.InitialPanelHeld():
@@ -436,9 +428,7 @@ def evolve(state: ReferralOrderState, payload: ev.EventPayload) -> ReferralOrder
         case ev.ProgressPanelHeld():
             return state.model_copy(update={"last_panel_date": payload.panel_date})
         case ev.ReferredBackToCourt():
-            return state.model_copy(
-                update={"state": OrderState.REFERRED_BACK, "referral_grounds": payload.grounds}
-            )
+            return state.model_copy(update={"state": OrderState.REFERRED_BACK, "referral_grounds": payload.grounds})
         case ev.CourtDecisionRecorded() if payload.decision in ("continue", "extend"):
             back = OrderState.CONTRACT_AGREED if state.contract_signed_date else OrderState.ORDER_MADE
             return state.model_copy(update={"state": back, "referral_grounds": None})

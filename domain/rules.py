@@ -43,9 +43,7 @@ RULE_ID_PATTERN = r"^[a-z]+(\.[a-z0-9_]+)+$"
 _UNCONFIRMED_TAG = re.compile(r"\bU\b")
 OVERRIDABLE_FIELDS = ("amount", "description", "reminders_wd_before")
 
-Unit = Literal[
-    "working_days", "calendar_months", "calendar_days", "weeks", "clear_days", "ctl_days", "order_months"
-]
+Unit = Literal["working_days", "calendar_months", "calendar_days", "weeks", "clear_days", "ctl_days", "order_months"]
 Kind = Literal["deadline", "fixed_date", "block", "check"]
 
 
@@ -175,9 +173,7 @@ def apply_overrides(pack: RulePack, overrides_toml: str, *, source_name: str) ->
     document = _load_toml(overrides_toml, what=f"overrides {source_name}", error=RuleOverrideError)
     unknown = set(document) - {"rules"}
     if unknown:
-        raise RuleOverrideError(
-            f"overrides {source_name} have unknown top-level keys: {', '.join(sorted(unknown))}"
-        )
+        raise RuleOverrideError(f"overrides {source_name} have unknown top-level keys: {', '.join(sorted(unknown))}")
     tables = document.get("rules", {})
     if not isinstance(tables, dict):
         raise RuleOverrideError(f'overrides {source_name}: rules must be tables like [rules."<id>"]')
@@ -214,8 +210,7 @@ def _overridden(pack: RulePack, rule_id: str, changes: object, source_name: str)
     rule = pack.rules[rule_id]
     if rule.type is RuleType.STATUTE:
         raise RuleOverrideError(
-            f"{rule_id} is statute [{rule.confidence}]: "
-            "a statute rule can only change in a new rule-pack version"
+            f"{rule_id} is statute [{rule.confidence}]: a statute rule can only change in a new rule-pack version"
         )
     if not isinstance(changes, dict):
         raise RuleOverrideError(f"{rule_id}: expected a table of fields to change")
@@ -228,9 +223,7 @@ def _overridden(pack: RulePack, rule_id: str, changes: object, source_name: str)
     if "amount" in changes:
         _check_amount(rule, changes["amount"])
     if "reminders_wd_before" in changes and not isinstance(changes["reminders_wd_before"], list):
-        raise RuleOverrideError(
-            f"{rule_id}: reminders_wd_before must be a list of working days, e.g. [10, 2]"
-        )
+        raise RuleOverrideError(f"{rule_id}: reminders_wd_before must be a list of working days, e.g. [10, 2]")
     try:
         return Rule.model_validate({**rule.model_dump(), **changes})
     except ValidationError as exc:
@@ -256,6 +249,5 @@ def _check_amount(rule: Rule, amount: object) -> None:
 
 def _describe(exc: ValidationError) -> str:
     return "; ".join(
-        f"field {'.'.join(str(part) for part in error['loc']) or '(rule)'}: {error['msg']}"
-        for error in exc.errors()
+        f"field {'.'.join(str(part) for part in error['loc']) or '(rule)'}: {error['msg']}" for error in exc.errors()
     )

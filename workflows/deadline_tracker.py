@@ -74,9 +74,7 @@ def due_now(d: TrackedDeadline, now: datetime) -> list[Due]:
             number += 1
         if number > d.escalations_done:
             # A late-loaded or long-stalled case escalates once now, not once per week it missed.
-            out.append(
-                Due("escalation", s.deadline_id, s.escalate_at + ESCALATION_REPEAT * (number - 1), number)
-            )
+            out.append(Due("escalation", s.deadline_id, s.escalate_at + ESCALATION_REPEAT * (number - 1), number))
     return out
 
 

@@ -55,6 +55,8 @@ class ReferralOrderWorkflow:
         self._input = input
         self._lock = asyncio.Lock()
         self._wake = False
+        self._deadlines: dict[str, TrackedDeadline]
+        self._counts: dict[str, int]
         if input.resume is not None:
             self._order = input.resume.order
             self._version = input.resume.version
@@ -69,8 +71,8 @@ class ReferralOrderWorkflow:
                 victim_refs=tuple(input.victim_refs),
             )
             self._version = 0
-            self._deadlines: dict[str, TrackedDeadline] = {}
-            self._counts: dict[str, int] = {}
+            self._deadlines = {}
+            self._counts = {}
 
     # --- run ------------------------------------------------------------------------------------
 
@@ -107,9 +109,7 @@ class ReferralOrderWorkflow:
         )
         decision = ro.open_order(self._order, outcome=outcome)
         self._upsert_search_attributes()
-        await self._carry_out(
-            decision, actor=ev.COURT_INTAKE, effective_at=_midnight(i.hearing_date), reason=None
-        )
+        await self._carry_out(decision, actor=ev.COURT_INTAKE, effective_at=_midnight(i.hearing_date), reason=None)
 
     # --- people's steps -------------------------------------------------------------------------
 
@@ -198,9 +198,7 @@ class ReferralOrderWorkflow:
             for d in self._deadlines.values():
                 s = d.schedule
                 if d.status == "open" and effect.rule_id in ("*", s.rule_id):
-                    out.append(
-                        ev.DeadlineCancelled(deadline_id=s.deadline_id, rule_id=s.rule_id, why=effect.why)
-                    )
+                    out.append(ev.DeadlineCancelled(deadline_id=s.deadline_id, rule_id=s.rule_id, why=effect.why))
                     d.status = "cancelled"
         return out
 
@@ -257,15 +255,9 @@ class ReferralOrderWorkflow:
             for due in tracker.due_now(d, now):
                 s = d.schedule
                 if due.kind == "missed":
-                    missed = ev.DeadlineMissed(
-                        deadline_id=s.deadline_id, rule_id=s.rule_id, due_date=s.due_date
-                    )
+                    missed = ev.DeadlineMissed(deadline_id=s.deadline_id, rule_id=s.rule_id, due_date=s.due_date)
                     await self._record(
-                        [
-                            self._envelope(
-                                missed, actor=ev.SYSTEM_DEADLINES, effective_at=s.due_at, reason=None
-                            )
-                        ]
+                        [self._envelope(missed, actor=ev.SYSTEM_DEADLINES, effective_at=s.due_at, reason=None)]
                     )
                     d.status = "missed"
                     continue

@@ -179,6 +179,16 @@ class Stack:
             row = await cur.fetchone()
         return dict(row) if row is not None else None
 
+    async def wait_for_inbox(
+        self, outcome_id: str, until: Callable[[dict[str, Any]], Any], *, timeout: float = 20.0, what: str = "inbox"
+    ) -> dict[str, Any]:
+        """The outcome's inbox row once `until(row)` holds."""
+        row = await eventually(
+            lambda: self.inbox(outcome_id), lambda r: r is not None and bool(until(r)), timeout=timeout, what=what
+        )
+        assert row is not None
+        return row
+
     async def timeline(self, child_id: str, role: str = "case_worker") -> dict[str, Any] | None:
         async with self.http(role) as http:
             r = await http.get(f"/children/{child_id}/timeline")
@@ -187,9 +197,7 @@ class Stack:
         assert r.status_code == 200, r.text
         return dict(r.json())
 
-    async def wait_for_events(
-        self, child_id: str, *types: str, timeout: float = 20.0
-    ) -> dict[str, Any]:
+    async def wait_for_events(self, child_id: str, *types: str, timeout: float = 20.0) -> dict[str, Any]:
         """The child's timeline once every event type in `types` appears in it."""
 
         def has_all(t: dict[str, Any] | None) -> bool:
@@ -246,9 +254,7 @@ async def stack(client_database_url: str) -> AsyncIterator[Stack]:
     settings = test_settings(client_database_url, relay_interval_seconds=0.2)
     env = await start_dev_server(settings)
     async with env:
-        settings = settings.model_copy(
-            update={"temporal_address": env.client.service_client.config.target_host}
-        )
+        settings = settings.model_copy(update={"temporal_address": env.client.service_client.config.target_host})
         pool = await open_pool(client_database_url)
         try:
             tokens, names = await add_users(pool)
@@ -271,8 +277,8 @@ def cli_env(stack_or_url: Stack | str | None, token: str | None, tmp: Path, **ex
     env["NO_COLOR"] = "1"
     env["COLUMNS"] = "200"
     if stack_or_url is not None:
-        # Duck-typed: pytest imports this conftest under its own module name, so `Stack` has two classes.
-        env["YJFLOW_API_URL"] = getattr(stack_or_url, "api_url", stack_or_url)
+        # Not isinstance(…, Stack): pytest imports this conftest under its own module name as well.
+        env["YJFLOW_API_URL"] = stack_or_url if isinstance(stack_or_url, str) else stack_or_url.api_url
     if token is not None:
         env["YJFLOW_TOKEN"] = token
     env.update(extra)
@@ -286,9 +292,7 @@ class Ran:
     stderr: str
 
 
-async def run_cli(
-    *args: str, env: dict[str, str], cwd: Path, stdin: bytes | None = None, timeout: float = 30.0
-) -> Ran:
+async def run_cli(*args: str, env: dict[str, str], cwd: Path, stdin: bytes | None = None, timeout: float = 30.0) -> Ran:
     """`yjflow ARGS` as a real subprocess, without blocking the loop the API and worker run on."""
     proc = await asyncio.create_subprocess_exec(
         venv_binary("yjflow"),

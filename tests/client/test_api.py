@@ -7,7 +7,7 @@ import asyncio
 import socket
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -159,9 +159,7 @@ async def test_a_referral_order_is_accepted_kept_relayed_and_on_the_timeline(sta
     assert recorded["late_entry"] is False  # an outcome of today's hearing, recorded today
     assert {d["rule_id"] for d in timeline["deadlines"]} == {"ro.first_contact", "ro.initial_panel", "ro.victim_views"}
 
-    row = await eventually(
-        lambda: stack.inbox(body["outcome_id"]), lambda r: r["relay_status"] == "started", what="relayed"
-    )
+    row = await stack.wait_for_inbox(body["outcome_id"], lambda r: r["relay_status"] == "started", what="relayed")
     assert row["last_error"] is None and row["relayed_at"] is not None
     description = await stack.temporal.get_workflow_handle(wid).describe()
     assert description.status == WorkflowExecutionStatus.RUNNING
@@ -170,9 +168,7 @@ async def test_a_referral_order_is_accepted_kept_relayed_and_on_the_timeline(sta
 async def test_a_redelivery_is_a_duplicate_with_the_same_ids_and_starts_nothing_new(stack: Stack) -> None:
     body = outcome()
     wid, _ = await accepted_and_running(stack, body)
-    first = await eventually(
-        lambda: stack.inbox(body["outcome_id"]), lambda r: r["relay_status"] == "started", what="relayed"
-    )
+    first = await stack.wait_for_inbox(body["outcome_id"], lambda r: r["relay_status"] == "started", what="relayed")
     run_id = (await stack.temporal.get_workflow_handle(wid).describe()).run_id
 
     r = await submit(stack, body)
@@ -328,9 +324,7 @@ async def test_the_relay_keeps_accepted_outcomes_while_temporal_is_down(
     from worker import connect, create_worker
 
     port = _free_port()
-    settings = _settings_for(
-        fresh_database_url, temporal_address=f"127.0.0.1:{port}", relay_interval_seconds=0.2
-    )
+    settings = _settings_for(fresh_database_url, temporal_address=f"127.0.0.1:{port}", relay_interval_seconds=0.2)
     pool = outage_pool
     tokens, _ = await add_users(pool)
     # Lazy: the relay has a client for the address but no connection, as after Temporal went away.
@@ -345,8 +339,8 @@ async def test_the_relay_keeps_accepted_outcomes_while_temporal_is_down(
             r = await submit(stack, body)
             assert r.status_code == 202, r.text  # intake does not need Temporal
         for body in bodies:
-            row = await eventually(
-                lambda b=body: stack.inbox(b["outcome_id"]),
+            row = await stack.wait_for_inbox(
+                body["outcome_id"],
                 lambda r: r["relay_attempts"] >= 2 and r["last_error"],
                 timeout=15,
                 what="relay attempts recorded",
@@ -363,8 +357,8 @@ async def test_the_relay_keeps_accepted_outcomes_while_temporal_is_down(
         env = await start_dev_server(settings, port=port)
         async with env, create_worker(env.client, pool, settings):
             for body in bodies:
-                row = await eventually(
-                    lambda b=body: stack.inbox(b["outcome_id"]),
+                row = await stack.wait_for_inbox(
+                    body["outcome_id"],
                     lambda r: r["relay_status"] == "started",
                     timeout=20,
                     what="started once Temporal answers",
@@ -377,6 +371,45 @@ async def test_the_relay_keeps_accepted_outcomes_while_temporal_is_down(
                 r = await http.get(f"/orders/{workflow_id_of(bodies[0])}")
                 assert r.status_code == 200, r.text
                 assert r.json()["order"]["state"] == "order_made"
+
+
+async def test_an_outcome_that_cannot_be_started_does_not_hold_up_the_ones_behind_it(
+    stack: Stack, fresh_database_url: str, outage_pool: Any
+) -> None:
+    """A pending row the relay can never start (kept from an older contract version, say) is retried,
+    but the outcomes accepted after it must still start: one bad batch must not block the inbox."""
+    from psycopg.types.json import Jsonb
+
+    from activities.relay import relay_pending
+
+    pool = outage_pool
+    task_queue = f"yjflow-test-unpolled-{uuid.uuid4().hex[:6]}"  # started, never run: only starting matters
+    async with pool.connection() as conn:
+        await conn.execute(
+            "INSERT INTO inbox (outcome_id, received_at, received_by, body, workflow_ids) "
+            "VALUES ('OLD-1', now() - interval '1 day', 'legacy', %s, %s)",
+            (Jsonb({"outcome_id": "OLD-1", "disposal": {"kind": "custody_v0"}}), ["legacy:OLD-1"]),
+        )
+    good = outcome()
+    settings = _settings_for(fresh_database_url)
+    tokens, names = await add_users(pool)
+    async with serve_api(pool, lambda: asyncio.sleep(0, stack.temporal)) as url:
+        local = Stack(url, fresh_database_url, pool, stack.temporal, settings, tokens, names)
+        r = await submit(local, good)
+    assert r.status_code == 202, r.text
+
+    started = 0
+    for _ in range(3):  # batch=1 stands for a full batch of such rows
+        started += await relay_pending(pool, stack.temporal, task_queue, batch=1)
+    assert started == 1
+    row = await local.inbox(good["outcome_id"])
+    assert row is not None and row["relay_status"] == "started"
+    handle = stack.temporal.get_workflow_handle(workflow_id_of(good))
+    assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+    await handle.terminate("test: nobody polls this task queue")
+    async with pool.connection() as conn:
+        old = await (await conn.execute("SELECT * FROM inbox WHERE outcome_id = 'OLD-1'")).fetchone()
+    assert old["relay_status"] == "pending" and old["relay_attempts"] >= 1 and old["last_error"]
 
 
 # --- 4. deadlines -------------------------------------------------------------------------------------
@@ -470,10 +503,14 @@ async def test_a_case_worker_records_steps_and_refusals_carry_the_reason(stack: 
     r = await step(stack, wid, {"step": "initial_panel_held", "effective_date": future, "contract_signed_date": future})
     assert r.status_code == 409
     assert "in the future" in r.json()["detail"]
-    timeline = await stack.timeline(child)
-    assert timeline is not None and len(timeline["events"]) == count  # refusals record nothing
+    after = await stack.timeline(child)
+    assert after is not None and len(after["events"]) == count  # refusals record nothing
 
-    r = await step(stack, f"referral-order:luton:41CJ-none:{uuid.uuid4().hex[:6]}", {"step": "first_contact_made", "effective_date": on})
+    r = await step(
+        stack,
+        f"referral-order:luton:41CJ-none:{uuid.uuid4().hex[:6]}",
+        {"step": "first_contact_made", "effective_date": on},
+    )
     assert r.status_code == 404
     assert "no order workflow" in r.json()["detail"]
 
@@ -499,7 +536,9 @@ async def test_a_case_worker_records_steps_and_refusals_carry_the_reason(stack: 
     assert "allowed roles are case_worker, manager" in r.json()["detail"]
 
     # A manager may act too, and is the actor of what they record.
-    r = await step(stack, wid, {"step": "initial_panel_held", "effective_date": on, "contract_signed_date": on}, role="manager")
+    r = await step(
+        stack, wid, {"step": "initial_panel_held", "effective_date": on, "contract_signed_date": on}, role="manager"
+    )
     assert r.status_code == 200, r.text
     assert r.json()["order"]["state"] == "contract_agreed"
     timeline = await stack.wait_for_events(child, "ContractSigned")
@@ -527,11 +566,20 @@ async def test_the_timeline_is_in_effective_order_and_marks_late_entries(stack: 
 
     # A step back-dated well over a working day, and one dated the latest day that is not late.
     back_dated = hearing + timedelta(days=1)
-    not_late = next(d for d in (now - timedelta(days=n) for n in range(5, -1, -1)) if calendar.add_working_days(d, 1) >= now)
+    not_late = next(
+        d for d in (now - timedelta(days=n) for n in range(5, -1, -1)) if calendar.add_working_days(d, 1) >= now
+    )
     r = await step(stack, wid, {"step": "first_contact_made", "effective_date": back_dated.isoformat()})
     assert r.status_code == 200, r.text
-    r = await step(stack, wid, {"step": "case_worker_allocated", "effective_date": not_late.isoformat(),
-                                "case_worker": stack.usernames["case_worker"]})
+    r = await step(
+        stack,
+        wid,
+        {
+            "step": "case_worker_allocated",
+            "effective_date": not_late.isoformat(),
+            "case_worker": stack.usernames["case_worker"],
+        },
+    )
     assert r.status_code == 200, r.text
 
     timeline = await stack.wait_for_events(child, "FirstContactMade", "CaseWorkerAllocated", "DeadlineMet")
@@ -556,7 +604,6 @@ async def test_the_timeline_is_in_effective_order_and_marks_late_entries(stack: 
     assert r.status_code == 404
 
 
-
 async def test_a_step_with_a_nul_character_is_refused_before_it_reaches_the_order(stack: Stack) -> None:
     """PostgreSQL cannot store U+0000: such a step must be a 422, not an update that can never be recorded
     (and would hold the order's lock, blocking every later step and deadline, while it retried)."""
@@ -573,3 +620,100 @@ async def test_a_step_with_a_nul_character_is_refused_before_it_reaches_the_orde
     assert [(e["field"], e["rule"]) for e in r.json()["detail"]] == [("case_worker", "text.no_nul_character")]
     r = await step(stack, wid, {"step": "first_contact_made", "effective_date": on})
     assert r.status_code == 200, r.text
+
+
+async def test_a_step_on_an_ended_order_is_409_not_404(stack: Stack) -> None:
+    """Temporal answers "not found" for an update to a closed workflow; the order exists (GET /orders
+    shows it), so the refusal must say it has ended rather than that there is no such order."""
+    body = outcome()
+    wid, _ = await accepted_and_running(stack, body)
+    on = today().isoformat()
+    for s in (
+        {"step": "initial_panel_held", "effective_date": on, "contract_signed_date": on},
+        {"step": "referred_back_to_court", "effective_date": on, "grounds": "breach", "reason": "further offence"},
+        {"step": "court_decision", "effective_date": on, "decision": "revoke_and_resentence"},
+    ):
+        r = await step(stack, wid, s)
+        assert r.status_code == 200, r.text
+    assert r.json()["order"]["state"] == "revoked"
+    handle = stack.temporal.get_workflow_handle(wid)
+    assert await asyncio.wait_for(handle.result(), timeout=20) == "revoked"
+
+    r = await step(stack, wid, {"step": "first_contact_made", "effective_date": on})
+    assert r.status_code == 409, r.text
+    assert r.json()["detail"] == "first_contact_made refused: the order is revoked; nothing more can be recorded on it"
+    async with stack.http("case_worker") as http:
+        r = await http.get(f"/orders/{wid}")
+    assert r.status_code == 200
+    assert r.json()["order"]["state"] == "revoked"
+    timeline = await stack.wait_for_events(body["child"]["id"], "OrderRevoked")
+    assert "open" not in {d["status"] for d in timeline["deadlines"]}  # revocation cancels what was open
+
+
+async def test_the_api_reads_through_a_pool_of_plain_tuple_rows(stack: Stack) -> None:
+    """`create_app` takes any psycopg pool (intake and the event store say so); reads must not depend on
+    the dict rows of `activities.db.open_pool`."""
+    from psycopg_pool import AsyncConnectionPool
+
+    from worker import connect
+
+    body = outcome()
+    await accepted_and_running(stack, body)
+    plain: AsyncConnectionPool[Any] = AsyncConnectionPool(stack.database_url, min_size=1, max_size=2, open=False)
+    await plain.open(wait=True)
+    try:
+        async with serve_api(plain, lambda: connect(stack.settings)) as url:
+            tuple_stack = Stack(url, stack.database_url, plain, stack.temporal, stack.settings, stack.tokens, {})
+            async with tuple_stack.http("manager") as http:
+                r = await http.get("/deadlines", params={"child_id": body["child"]["id"]})
+                assert r.status_code == 200, r.text
+                assert len(r.json()) == 3
+                r = await http.get(f"/children/{body['child']['id']}/timeline")
+                assert r.status_code == 200, r.text
+                assert r.json()["deadlines"]
+                assert (await http.get("/court-outcomes/rejected")).status_code == 200
+            r = await submit(tuple_stack, body)
+            assert r.status_code == 200 and r.json()["status"] == "duplicate"
+    finally:
+        await plain.close()
+
+
+async def test_the_python_client_against_the_live_api(stack: Stack) -> None:
+    """`client.python_client` is what the CLI and scripts use: the calls its docstring shows work as shown.
+    (It is synchronous, so it runs in a thread while this loop serves the API.)"""
+    from client.python_client import ApiError, YjflowClient
+
+    good, bad = outcome(), outcome(months=2)
+
+    def as_intake() -> tuple[Any, ...]:
+        with YjflowClient(stack.api_url, stack.tokens["intake"]) as yj:
+            return (
+                yj.submit_outcome(good),
+                yj.submit_outcome(good),
+                yj.submit_outcome(bad),
+                yj.rejected(outcome_id=bad["outcome_id"]),
+            )
+
+    accepted, duplicate, rejected, kept = await asyncio.to_thread(as_intake)
+    assert accepted[0] == 202 and accepted[1]["workflow_ids"] == [workflow_id_of(good)]
+    assert duplicate[0] == 200 and duplicate[1]["status"] == "duplicate"
+    assert rejected[0] == 422 and rejected[1]["errors"][0]["rule"] == "referral_order.months_range"
+    assert [k["body"] for k in kept] == [bad]
+    await stack.wait_for_events(good["child"]["id"], *COURT_EVENTS)
+
+    def as_case_worker() -> tuple[Any, ...]:
+        with YjflowClient(stack.api_url, stack.tokens["case_worker"]) as yj:
+            timeline = yj.timeline(good["child"]["id"])
+            deadlines = yj.deadlines(child_id=good["child"]["id"], status="open", rule_id=None)
+            view = yj.record_step(workflow_id_of(good), {"step": "first_contact_made", "effective_date": str(today())})
+            try:
+                yj.record_step(workflow_id_of(good), {"step": "progress_panel_held", "effective_date": str(today())})
+            except ApiError as e:
+                refused = e
+            return timeline, deadlines, view, refused
+
+    timeline, deadlines, view, refused = await asyncio.to_thread(as_case_worker)
+    assert timeline["child_id"] == good["child"]["id"]
+    assert len(deadlines) == 3
+    assert view["order"]["first_contact_date"] == str(today())
+    assert refused.status == 409 and "contract_agreed" in refused.detail

@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tests.client.conftest import Stack, cli_env, eventually, outcome, run_cli, today, workflow_id_of
+from tests.client.conftest import Stack, cli_env, outcome, run_cli, today, workflow_id_of
 
 
 def jsonl(*items: Any) -> str:
@@ -63,9 +63,7 @@ async def test_ingest_a_json_array_twice_is_all_duplicates_the_second_time(stack
     assert second.code == 0, second
     assert second.stdout.strip() == "accepted 0, duplicate 3, rejected 0"
     for body in bodies:
-        await eventually(
-            lambda b=body: stack.inbox(b["outcome_id"]), lambda r: r["relay_status"] == "started", what="relayed"
-        )
+        await stack.wait_for_inbox(body["outcome_id"], lambda r: r["relay_status"] == "started", what="relayed")
 
 
 async def test_ingest_one_pretty_printed_outcome_a_bom_and_stdin(stack: Stack, tmp_path: Path) -> None:
@@ -80,6 +78,11 @@ async def test_ingest_one_pretty_printed_outcome_a_bom_and_stdin(stack: Stack, t
     assert ran.code == 0, ran
     assert "accepted 1, duplicate 0, rejected 0" in ran.stdout
     assert (await stack.inbox(with_bom["outcome_id"])) is not None
+    array_with_bom = [outcome(), outcome()]
+    (tmp_path / "bom.json").write_text(json.dumps(array_with_bom, indent=2), encoding="utf-8-sig")
+    ran = await run_cli("ingest", str(tmp_path / "bom.json"), env=env, cwd=tmp_path)
+    assert ran.code == 0, ran
+    assert "accepted 2, duplicate 0, rejected 0" in ran.stdout
     piped = [outcome(), outcome()]
     ran = await run_cli("ingest", "-", env=env, cwd=tmp_path, stdin=jsonl(*piped).encode())
     assert ran.code == 0, ran
@@ -96,9 +99,12 @@ async def test_ingest_says_why_when_it_cannot_submit(stack: Stack, tmp_path: Pat
         assert ran.code == 1, ran
         assert expected in ran.stderr
         assert "Traceback" not in ran.stderr
-    ran = await run_cli("ingest", str(path), env=cli_env("http://127.0.0.1:9", stack.tokens["intake"], tmp_path), cwd=tmp_path)
+    ran = await run_cli(
+        "ingest", str(path), env=cli_env("http://127.0.0.1:9", stack.tokens["intake"], tmp_path), cwd=tmp_path
+    )
     assert ran.code == 1, ran
     assert "cannot reach the API" in ran.stderr
+    assert "stopped at item 1: 1 of 1 not sent" in ran.stderr
     assert "Traceback" not in ran.stderr
     ran = await run_cli("ingest", str(path), env=cli_env(stack, None, tmp_path), cwd=tmp_path)
     assert ran.code == 2
@@ -129,10 +135,40 @@ async def test_timeline_deadlines_and_step_through_the_cli(stack: Stack, tmp_pat
     assert {d["rule_id"] for d in data["deadlines"]} == {"ro.first_contact", "ro.initial_panel", "ro.victim_views"}
 
     ran = await run_cli(
-        "step", wid, "first_contact_made", "--on", today().isoformat(), "--reason", "[/]home visit", env=worker, cwd=tmp_path
+        "step",
+        wid,
+        "first_contact_made",
+        "--on",
+        today().isoformat(),
+        "--reason",
+        "[/]home visit",
+        env=worker,
+        cwd=tmp_path,
     )
     assert ran.code == 0, ran
     assert f"recorded first_contact_made on {wid}; the order is now order_made" in ran.stdout
+    on = today().isoformat()
+    ran = await run_cli(
+        "step", wid, "case_worker_allocated", "--on", on, "--set", "case_worker=007", env=worker, cwd=tmp_path
+    )
+    assert ran.code == 0, ran
+    ran = await run_cli("order", wid, env=worker, cwd=tmp_path)
+    assert ran.code == 0, ran
+    assert json.loads(ran.stdout)["order"]["case_worker"] == "007"
+    ran = await run_cli(
+        "step",
+        wid,
+        "panel_adjourned",
+        "--on",
+        on,
+        "--set",
+        f"adjourned_to={on}",
+        "--set",
+        "bogus",
+        env=worker,
+        cwd=tmp_path,
+    )
+    assert ran.code == 2 and "--set takes key=value" in ran.stderr
     ran = await run_cli("step", wid, "progress_panel_held", "--on", today().isoformat(), env=worker, cwd=tmp_path)
     assert ran.code == 1
     assert "HTTP 409" in ran.stderr and "contract_agreed" in ran.stderr
@@ -175,6 +211,8 @@ async def test_users_add_prints_only_the_token_and_the_token_works(stack: Stack,
     ran = await run_cli("users", "add", f"x-{name}", "--role", "judge", env=env, cwd=tmp_path)
     assert ran.code == 2
     assert "unknown role" in ran.stderr
-    ran = await run_cli("users", "add", f"y-{name}", "--role", "case_worker", env=cli_env(None, None, tmp_path), cwd=tmp_path)
+    ran = await run_cli(
+        "users", "add", f"y-{name}", "--role", "case_worker", env=cli_env(None, None, tmp_path), cwd=tmp_path
+    )
     assert ran.code == 2
     assert "DATABASE_URL is not set" in ran.stderr

@@ -68,8 +68,7 @@ def test_refusal_names_the_allowed_roles() -> None:
         == "role inspector may not act_on_order: allowed roles are case_worker, manager"
     )
     assert (
-        why_refused("case_worker", "manage_users")
-        == "role case_worker may not manage_users: allowed roles are admin"
+        why_refused("case_worker", "manage_users") == "role case_worker may not manage_users: allowed roles are admin"
     )
 
 

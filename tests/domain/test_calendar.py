@@ -244,9 +244,7 @@ def test_an_ordinary_weekday_is_a_working_day() -> None:
 # --- overrides and version ------------------------------------------------------------------------
 
 
-def _override(
-    day: date, action: str = "add_holiday", reason: str = "one-off bank holiday"
-) -> HolidayOverride:
+def _override(day: date, action: str = "add_holiday", reason: str = "one-off bank holiday") -> HolidayOverride:
     return HolidayOverride.model_validate(
         {"day": day, "action": action, "reason": reason, "source": "gov.uk announcement"}
     )
@@ -304,9 +302,7 @@ def test_version_does_not_depend_on_override_order() -> None:
     """The same overrides in another order give the same version."""
     a = _override(date(2030, 5, 10))
     b = _override(date(2027, 5, 3), "remove_holiday")
-    assert (
-        WorkingCalendar.england_and_wales([a, b]).version == WorkingCalendar.england_and_wales([b, a]).version
-    )
+    assert WorkingCalendar.england_and_wales([a, b]).version == WorkingCalendar.england_and_wales([b, a]).version
 
 
 def test_two_overrides_for_one_day_are_refused() -> None:

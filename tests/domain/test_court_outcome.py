@@ -260,9 +260,7 @@ def test_magistrates_court_may_make_a_referral_order() -> None:
         (True, "2026-05-01", "bail"),  # the clear-day limits are for custody only
     ],
 )
-def test_remand_next_hearing_limits_are_inclusive(
-    first_remand: bool, next_hearing: str, remand_type: str
-) -> None:
+def test_remand_next_hearing_limits_are_inclusive(first_remand: bool, next_hearing: str, remand_type: str) -> None:
     body = remand()
     body["disposal"].update(first_remand=first_remand, next_hearing_date=next_hearing, type=remand_type)
 
@@ -270,9 +268,7 @@ def test_remand_next_hearing_limits_are_inclusive(
 
 
 @pytest.mark.parametrize(("next_hearing", "accepted"), [("2026-10-10", True), ("2026-10-11", False)])
-def test_remanded_on_the_1st_for_8_clear_days_means_back_by_the_10th(
-    next_hearing: str, accepted: bool
-) -> None:
+def test_remanded_on_the_1st_for_8_clear_days_means_back_by_the_10th(next_hearing: str, accepted: bool) -> None:
     body = remand()
     body["hearing_date"] = "2026-10-01"
     body["disposal"].update(next_hearing_date=next_hearing, ctl_start_date="2026-10-01")
@@ -280,9 +276,7 @@ def test_remanded_on_the_1st_for_8_clear_days_means_back_by_the_10th(
     if accepted:
         validate_court_outcome(body, today=TODAY, supported_kinds=DISPOSAL_KINDS)
     else:
-        assert pairs(rejection(body)) == {
-            ("disposal.next_hearing_date", "remand.first_custodial_remand_8_clear_days")
-        }
+        assert pairs(rejection(body)) == {("disposal.next_hearing_date", "remand.first_custodial_remand_8_clear_days")}
 
 
 def test_bail_needs_no_custody_time_limit() -> None:
@@ -328,9 +322,7 @@ def test_an_acting_outcome_keeps_the_decisions_own_fields() -> None:
 def test_an_outcome_survives_a_round_trip_through_json_and_python(base: str) -> None:
     outcome = validate_court_outcome(BASES[base](), today=TODAY, supported_kinds=DISPOSAL_KINDS)
 
-    again = validate_court_outcome(
-        outcome.model_dump(mode="json"), today=TODAY, supported_kinds=DISPOSAL_KINDS
-    )
+    again = validate_court_outcome(outcome.model_dump(mode="json"), today=TODAY, supported_kinds=DISPOSAL_KINDS)
 
     assert again == outcome
     assert CourtOutcome.model_validate(outcome.model_dump()) == outcome
@@ -858,9 +850,7 @@ def test_a_kind_not_supported_yet_is_reported_even_when_its_shape_is_broken() ->
 def test_an_already_built_outcome_of_a_kind_not_supported_yet_is_refused_too() -> None:
     built = validate_court_outcome(youth_rehabilitation_order(), today=TODAY, supported_kinds=DISPOSAL_KINDS)
 
-    assert pairs(rejection(built, supported=SUPPORTED_KINDS)) == {
-        ("disposal.kind", "disposal.kind.not_supported_yet")
-    }
+    assert pairs(rejection(built, supported=SUPPORTED_KINDS)) == {("disposal.kind", "disposal.kind.not_supported_yet")}
 
 
 def test_supporting_a_kind_lets_it_through() -> None:

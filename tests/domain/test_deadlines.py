@@ -15,9 +15,7 @@ from domain.events import DeadlineScheduled, parse_payload
 from domain.rules import RulePack, apply_overrides, parse_rule_pack
 
 CALENDAR = WorkingCalendar.england_and_wales()
-PACK = parse_rule_pack(
-    (Path(__file__).resolve().parents[2] / "domain" / "rules" / "default.toml").read_text()
-)
+PACK = parse_rule_pack((Path(__file__).resolve().parents[2] / "domain" / "rules" / "default.toml").read_text())
 
 
 def _utc(year: int, month: int, day: int, hour: int) -> datetime:
@@ -205,9 +203,7 @@ def test_local_override_changes_the_due_date_and_recorded_version() -> None:
 
 def test_local_reminders_replace_the_default_policy() -> None:
     """A rule's own reminder days replace the 5-and-1 default."""
-    local = apply_overrides(
-        PACK, '[rules."ro.initial_panel"]\nreminders_wd_before = [10]\n', source_name="yjs-a"
-    )
+    local = apply_overrides(PACK, '[rules."ro.initial_panel"]\nreminders_wd_before = [10]\n', source_name="yjs-a")
     deadline = _deadline("ro.initial_panel", date(2024, 3, 1), pack=local)
     assert deadline.reminders == [_utc(2024, 3, 15, 9), _utc(2024, 4, 2, 8)]
 

@@ -317,9 +317,7 @@ def test_backward_rule_keeps_its_direction() -> None:
 def test_bad_reminders_are_refused(value: str) -> None:
     """Reminders must be a list of distinct working days of at least 1."""
     with pytest.raises(RuleOverrideError, match=r"ro\.first_contact: .*reminders_wd_before"):
-        apply_overrides(
-            PACK, f'[rules."ro.first_contact"]\nreminders_wd_before = {value}\n', source_name="yjs-a"
-        )
+        apply_overrides(PACK, f'[rules."ro.first_contact"]\nreminders_wd_before = {value}\n', source_name="yjs-a")
 
 
 def test_empty_description_is_refused() -> None:

@@ -75,9 +75,7 @@ async def events_of(h: Harness, wid: str, *, until: Any = None, timeout: float =
 
 def of_type(events: list[RecordedEvent], event_type: str, rule_id: str | None = None) -> list[RecordedEvent]:
     return [
-        e
-        for e in events
-        if e.event_type == event_type and (rule_id is None or e.payload.get("rule_id") == rule_id)
+        e for e in events if e.event_type == event_type and (rule_id is None or e.payload.get("rule_id") == rule_id)
     ]
 
 
@@ -125,9 +123,7 @@ async def test_deadlines_across_christmas_reminders_miss_escalation_and_late_pan
     await step(handle, step="first_contact_made", effective_date="2026-12-16")
 
     await skip_to(h, london(date(2027, 1, 15), 12))
-    events = await events_of(
-        h, wid, until=lambda ev: len(of_type(ev, "DeadlineEscalated", "ro.initial_panel")) == 1
-    )
+    events = await events_of(h, wid, until=lambda ev: len(of_type(ev, "DeadlineEscalated", "ro.initial_panel")) == 1)
     met = of_type(events, "DeadlineMet", "ro.first_contact")
     assert met and met[0].payload["late"] is False
     reminders = of_type(events, "DeadlineReminderSent", "ro.initial_panel")
@@ -143,9 +139,7 @@ async def test_deadlines_across_christmas_reminders_miss_escalation_and_late_pan
     assert escalated.payload["recipient"] == "managers:luton"
 
     await skip_to(h, london(date(2027, 1, 18), 16))
-    view = await step(
-        handle, step="initial_panel_held", effective_date="2027-01-18", contract_signed_date="2027-01-18"
-    )
+    view = await step(handle, step="initial_panel_held", effective_date="2027-01-18", contract_signed_date="2027-01-18")
     assert view.order.state == "contract_agreed"
     assert view.order.compliance_end == date(2027, 7, 18)
     events = await events_of(h, wid, until=lambda ev: len(of_type(ev, "DeadlineScheduled")) == 6)
@@ -196,9 +190,7 @@ async def test_outcome_loaded_after_its_deadlines_records_misses_at_once(harness
     are recorded as missed at once and escalated once each, with no back-dated reminders."""
     h = harness
     handle = await start_order(h, hearing=date(2023, 5, 2), victims=("V-9",))
-    events = await events_of(
-        h, handle.id, until=lambda ev: len(of_type(ev, "DeadlineEscalated")) == 3, timeout=30
-    )
+    events = await events_of(h, handle.id, until=lambda ev: len(of_type(ev, "DeadlineEscalated")) == 3, timeout=30)
     assert scheduled(events, "ro.first_contact")["due_date"] == "2023-05-10"
     assert scheduled(events, "ro.initial_panel")["due_date"] == "2023-06-01"
     assert len(of_type(events, "DeadlineMissed")) == 3
@@ -221,9 +213,7 @@ async def test_steps_out_of_order_or_out_of_law_are_refused_and_record_nothing(h
         await step(handle, step="first_contact_made", effective_date="2027-03-01")
     assert "in the future" in str(future.value.cause)
     await skip_to(h, london(date(2027, 2, 10)))
-    await step(
-        handle, step="initial_panel_held", effective_date="2027-02-10", contract_signed_date="2027-02-10"
-    )
+    await step(handle, step="initial_panel_held", effective_date="2027-02-10", contract_signed_date="2027-02-10")
     await step(
         handle,
         step="referred_back_to_court",
@@ -232,9 +222,7 @@ async def test_steps_out_of_order_or_out_of_law_are_refused_and_record_nothing(h
         reason="no attendance",
     )
     with pytest.raises(WorkflowUpdateFailedError) as too_long:
-        await step(
-            handle, step="court_decision", effective_date="2027-02-10", decision="extend", extension_months=3
-        )
+        await step(handle, step="court_decision", effective_date="2027-02-10", decision="extend", extension_months=3)
     assert "may not exceed 12 months" in str(too_long.value.cause)
     after = await EventStore(h.pool).read_stream(handle.id)
     assert len(after) > len(before)  # the valid steps were recorded …
@@ -252,9 +240,7 @@ async def test_referral_order_runs_from_court_outcome_to_completion(harness: Har
     await step(handle, step="case_worker_allocated", effective_date="2027-01-06", case_worker="alice")
     await step(handle, step="first_contact_made", effective_date="2027-01-06")
     await skip_to(h, london(date(2027, 1, 20)))
-    await step(
-        handle, step="initial_panel_held", effective_date="2027-01-20", contract_signed_date="2027-01-20"
-    )
+    await step(handle, step="initial_panel_held", effective_date="2027-01-20", contract_signed_date="2027-01-20")
     await skip_to(h, london(date(2027, 2, 22)))
     await step(
         handle,
