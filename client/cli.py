@@ -107,6 +107,10 @@ def api(port: Annotated[int | None, typer.Option(help="Port (default $YJFLOW_API
     url = _database_url()
     configure_logging(settings.log_level)
 
+    from activities.migrate import apply_migrations
+
+    apply_migrations(url)
+
     async def serve() -> None:
         pool = await open_pool(url)
         app_ = create_app(AppContext(pool, lambda: connect(settings)))
