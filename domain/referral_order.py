@@ -15,14 +15,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain import events as ev
 from domain.calendar import add_calendar_months
+from domain.decisions import (
+    CancelDeadline,
+    DeadlineEffect,
+    Decision,
+    MeetDeadline,
+    ScheduleDeadline,
+    Step,
+    StepRefused,
+)
 
 MIN_MONTHS, MAX_MONTHS = 3, 12
 MAX_EXTENSION_MONTHS = 3
 REVOCATION_BAR_MONTHS = 3  # s.102(4); the rule pack records it as ro.revocation_bar
-
-
-class StepRefused(ValueError):
-    """A step that is out of order or out of law; the message says why and what would be allowed."""
 
 
 class OrderState(StrEnum):
@@ -64,12 +69,8 @@ class ReferralOrderState(BaseModel):
 # --- the steps a person records ------------------------------------------------------------------
 
 
-class _Step(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    actor: str = Field(min_length=1, description="The acting user (set by the API from the token).")
-    effective_date: date = Field(description="When it happened in the world; may be back-dated.")
-    reason: str | None = Field(default=None, max_length=2000)
+class _Step(Step):
+    pass
 
 
 class AllocateCaseWorker(_Step):
@@ -145,37 +146,6 @@ ReferralOrderStep = Annotated[
     | RecordCompletion,
     Field(discriminator="step"),
 ]
-
-
-# --- what a decision asks the workflow to do with deadlines -------------------------------------
-
-
-class ScheduleDeadline(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    rule_id: str
-    clock_start: date
-    amount: int | None = None
-
-
-class MeetDeadline(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    rule_id: str
-    met_on: date
-
-
-class CancelDeadline(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    rule_id: str
-    why: str
-
-
-DeadlineEffect = ScheduleDeadline | MeetDeadline | CancelDeadline
-
-
-class Decision(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    events: tuple[ev.EventPayload, ...]
-    deadlines: tuple[DeadlineEffect, ...] = ()
 
 
 # --- opening the order ----------------------------------------------------------------------------
