@@ -10,42 +10,18 @@ replayed from history, so new rules or holidays never change a past decision on 
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import referral_order as ro
-    from domain.calendar import london_date, london_instant
-    from workflows import deadline_tracker as tracker
     from workflows import search_attributes as sa
-    from workflows.messages import (
-        DeadlineNoticeInput,
-        DeadlineRequest,
-        OpenDeadlineView,
-        RecordEventsInput,
-        ReferralOrderInput,
-        ReferralOrderView,
-        ResumeState,
-        ScheduleDeadlinesInput,
-        TrackedDeadline,
-    )
+    from workflows.messages import ReferralOrderInput, ReferralOrderView, ResumeState
 
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
-# Appends are idempotent, so retrying for a long time is safe; a conflict is non-retryable by type.
-ACTIVITY_RETRY = RetryPolicy(
-    maximum_interval=timedelta(minutes=1),
-    non_retryable_error_types=["AppendConflict", "WrongExpectedVersion", "InvalidEvent", "UnknownRule"],
-)
-HISTORY_LIMIT = 10_000
-
-
-def _midnight(day: date) -> datetime:
-    # Built by the domain module, outside the sandbox, whose proxied tzinfo datetime refuses.
-    return london_instant(day, 0)
+from workflows.casework import CaseRecorder, midnight, should_continue_as_new, today
 
 
 @workflow.defn(name="ReferralOrder")
@@ -55,13 +31,9 @@ class ReferralOrderWorkflow:
         self._input = input
         self._lock = asyncio.Lock()
         self._wake = False
-        self._deadlines: dict[str, TrackedDeadline]
-        self._counts: dict[str, int]
-        if input.resume is not None:
-            self._order = input.resume.order
-            self._version = input.resume.version
-            self._deadlines = {d.schedule.deadline_id: d for d in input.resume.deadlines}
-            self._counts = dict(input.resume.deadline_counts)
+        resume = input.resume
+        if resume is not None:
+            self._order = resume.order
         else:
             self._order = ro.ReferralOrderState(
                 child_id=input.child_id,
@@ -70,9 +42,14 @@ class ReferralOrderWorkflow:
                 months=input.months,
                 victim_refs=tuple(input.victim_refs),
             )
-            self._version = 0
-            self._deadlines = {}
-            self._counts = {}
+        self._case = CaseRecorder(
+            child_id=self._order.child_id,
+            yjs=self._order.yjs,
+            responsible=lambda: self._order.case_worker,
+            version=resume.version if resume else 0,
+            deadlines=resume.deadlines if resume else None,
+            counts=resume.deadline_counts if resume else None,
+        )
 
     # --- run ------------------------------------------------------------------------------------
 
@@ -82,16 +59,14 @@ class ReferralOrderWorkflow:
             async with self._lock:
                 await self._open()
         while self._order.state not in ro.CLOSED_STATES:
-            next_at = tracker.next_instant(list(self._deadlines.values()))
-            timeout = None if next_at is None else max(next_at - workflow.now(), timedelta(0))
             try:
-                await workflow.wait_condition(lambda: self._wake, timeout=timeout)
+                await workflow.wait_condition(lambda: self._wake, timeout=self._case.next_wait())
             except TimeoutError:
                 pass
             self._wake = False
             async with self._lock:
-                await self._fire_due()
-            if self._should_continue_as_new():
+                await self._case.fire_due()
+            if should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(self._resume_input())
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -109,7 +84,7 @@ class ReferralOrderWorkflow:
         )
         decision = ro.open_order(self._order, outcome=outcome)
         self._upsert_search_attributes()
-        await self._carry_out(decision, actor=ev.COURT_INTAKE, effective_at=_midnight(i.hearing_date), reason=None)
+        await self._carry_out(decision, actor=ev.COURT_INTAKE, effective_date=i.hearing_date, reason=None)
 
     # --- people's steps -------------------------------------------------------------------------
 
@@ -117,210 +92,45 @@ class ReferralOrderWorkflow:
     async def record_step(self, step: ro.ReferralOrderStep) -> ReferralOrderView:
         async with self._lock:
             try:
-                decision = ro.decide(self._order, step, today=self._today())
+                decision = ro.decide(self._order, step, today=today())
             except ro.StepRefused as refused:
                 # The state moved on between validation and execution: refuse, record nothing.
                 raise ApplicationError(str(refused), type="StepRefused", non_retryable=True) from None
-            await self._carry_out(
-                decision, actor=step.actor, effective_at=_midnight(step.effective_date), reason=step.reason
-            )
+            await self._carry_out(decision, actor=step.actor, effective_date=step.effective_date, reason=step.reason)
             self._wake = True
         return self.view()
 
     @record_step.validator
     def _validate_step(self, step: ro.ReferralOrderStep) -> None:
-        ro.decide(self._order, step, today=self._today())
+        ro.decide(self._order, step, today=today())
 
     @workflow.query
     def view(self) -> ReferralOrderView:
         return ReferralOrderView(
             workflow_id=workflow.info().workflow_id,
             order=self._order,
-            version=self._version,
-            deadlines=[
-                OpenDeadlineView(
-                    deadline_id=d.schedule.deadline_id,
-                    rule_id=d.schedule.rule_id,
-                    description=d.schedule.description,
-                    due_date=d.schedule.due_date,
-                    status=d.status,
-                    unconfirmed=d.schedule.unconfirmed,
-                )
-                for d in self._deadlines.values()
-            ],
+            version=self._case.version,
+            deadlines=self._case.views(),
         )
 
     # --- carrying out a decision ------------------------------------------------------------------
 
-    async def _carry_out(
-        self, decision: ro.Decision, *, actor: str, effective_at: datetime, reason: str | None
-    ) -> None:
-        payloads: list[ev.EventPayload] = list(decision.events)
-        to_schedule: list[ro.ScheduleDeadline] = []
-        for effect in decision.deadlines:
-            if isinstance(effect, ro.ScheduleDeadline):
-                to_schedule.append(effect)
-            else:
-                payloads.extend(self._deadline_change(effect))
-        events = [self._envelope(p, actor=actor, effective_at=effective_at, reason=reason) for p in payloads]
-        await self._record(events)
-        for p in decision.events:
-            self._order = ro.evolve(self._order, p)
-        if decision.events:
-            self._upsert_search_attributes()
-        if to_schedule:
-            await self._schedule(to_schedule, effective_at=effective_at)
-        if self._order.state in ro.CLOSED_STATES:
-            await self._close_deadlines(effective_at)
+    async def _carry_out(self, decision: ro.Decision, *, actor: str, effective_date: date, reason: str | None) -> None:
+        effective_at = midnight(effective_date)
 
-    def _deadline_change(self, effect: ro.MeetDeadline | ro.CancelDeadline) -> list[ev.EventPayload]:
-        out: list[ev.EventPayload] = []
-        if isinstance(effect, ro.MeetDeadline):
-            # The newest unmet deadline of that rule is the one this step meets.
-            for d in reversed(list(self._deadlines.values())):
-                s = d.schedule
-                if s.rule_id == effect.rule_id and d.status in ("open", "missed"):
-                    late = effect.met_on > s.due_date
-                    out.append(
-                        ev.DeadlineMet(
-                            deadline_id=s.deadline_id,
-                            rule_id=s.rule_id,
-                            due_date=s.due_date,
-                            met_on=effect.met_on,
-                            late=late,
-                            days_late=tracker.days_late(s.due_date, effect.met_on),
-                            met_by=workflow.info().workflow_id,
-                        )
-                    )
-                    d.status = "met"
-                    break
-        else:
-            for d in self._deadlines.values():
-                s = d.schedule
-                if d.status == "open" and effect.rule_id in ("*", s.rule_id):
-                    out.append(ev.DeadlineCancelled(deadline_id=s.deadline_id, rule_id=s.rule_id, why=effect.why))
-                    d.status = "cancelled"
-        return out
+        def apply(payload: ev.EventPayload) -> None:
+            self._order = ro.evolve(self._order, payload)
 
-    async def _close_deadlines(self, effective_at: datetime) -> None:
-        """A closed order cancels what is still open and stops escalating what was missed."""
-        cancelled = self._deadline_change(ro.CancelDeadline(rule_id="*", why="order closed"))
-        if cancelled:
-            await self._record(
-                [
-                    self._envelope(p, actor=ev.SYSTEM_DEADLINES, effective_at=effective_at, reason=None)
-                    for p in cancelled
-                ]
-            )
-        for d in self._deadlines.values():
-            if d.status == "missed":
-                d.status = "missed_closed"
-
-    async def _schedule(self, requests: list[ro.ScheduleDeadline], *, effective_at: datetime) -> None:
-        items = []
-        for r in requests:
-            n = self._counts.get(r.rule_id, 0) + 1
-            self._counts[r.rule_id] = n
-            items.append(
-                DeadlineRequest(
-                    event_id=workflow.uuid4(),
-                    deadline_id=f"{r.rule_id}#{n}",
-                    rule_id=r.rule_id,
-                    clock_start=r.clock_start,
-                    amount=r.amount,
-                )
-            )
-        schedules: list[ev.DeadlineScheduled] = await workflow.execute_activity(
-            "schedule_deadlines",
-            ScheduleDeadlinesInput(
-                stream_id=workflow.info().workflow_id,
-                child_id=self._order.child_id,
-                yjs=self._order.yjs,
-                first_version=self._version + 1,
-                effective_at=effective_at,
-                requests=items,
-            ),
-            result_type=list[ev.DeadlineScheduled],
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-        )
-        self._version += len(schedules)
-        now = workflow.now()
-        for s in schedules:
-            self._deadlines[s.deadline_id] = tracker.track(s, now)
-
-    async def _fire_due(self) -> None:
-        now = workflow.now()
-        for d in list(self._deadlines.values()):
-            for due in tracker.due_now(d, now):
-                s = d.schedule
-                if due.kind == "missed":
-                    missed = ev.DeadlineMissed(deadline_id=s.deadline_id, rule_id=s.rule_id, due_date=s.due_date)
-                    await self._record(
-                        [self._envelope(missed, actor=ev.SYSTEM_DEADLINES, effective_at=s.due_at, reason=None)]
-                    )
-                    d.status = "missed"
-                    continue
-                await self._notice(d, due)
-                if due.kind == "reminder":
-                    d.reminders_done = due.number
-                else:
-                    d.escalations_done = due.number
-            if d.status == "open":
-                d.reminders_done = sum(1 for r in d.schedule.reminders if r <= now)
-
-    async def _notice(self, d: TrackedDeadline, due: tracker.Due) -> None:
-        self._version += 1
-        await workflow.execute_activity(
-            "send_deadline_notice",
-            DeadlineNoticeInput(
-                kind="reminder" if due.kind == "reminder" else "escalation",
-                event_id=workflow.uuid4(),
-                stream_id=workflow.info().workflow_id,
-                stream_version=self._version,
-                child_id=self._order.child_id,
-                yjs=self._order.yjs,
-                deadline=d.schedule,
-                at=due.at,
-                responsible=self._order.case_worker,
-                escalation_number=due.number if due.kind == "escalation" else 0,
-            ),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-        )
-
-    # --- recording ----------------------------------------------------------------------------------
-
-    def _envelope(
-        self, payload: ev.EventPayload, *, actor: str, effective_at: datetime, reason: str | None
-    ) -> ev.NewEvent:
-        self._version += 1
-        return ev.new_event(
-            payload,
-            event_id=workflow.uuid4(),
-            stream_id=workflow.info().workflow_id,
-            stream_version=self._version,
-            child_id=self._order.child_id,
-            yjs=self._order.yjs,
-            effective_at=effective_at,
+        await self._case.carry_out(
+            decision,
             actor=actor,
+            effective_at=effective_at,
             reason=reason,
+            apply=apply,
+            on_recorded=self._upsert_search_attributes,
         )
-
-    async def _record(self, events: list[ev.NewEvent]) -> None:
-        if not events:
-            return
-        await workflow.execute_activity(
-            "record_events",
-            RecordEventsInput(events=events),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-        )
-
-    # --- helpers --------------------------------------------------------------------------------------
-
-    def _today(self) -> date:
-        return london_date(workflow.now())
+        if self._order.state in ro.CLOSED_STATES:
+            await self._case.close(effective_at)
 
     def _upsert_search_attributes(self) -> None:
         workflow.upsert_search_attributes(
@@ -332,18 +142,14 @@ class ReferralOrderWorkflow:
             ]
         )
 
-    def _should_continue_as_new(self) -> bool:
-        info = workflow.info()
-        return info.is_continue_as_new_suggested() or info.get_current_history_length() > HISTORY_LIMIT
-
     def _resume_input(self) -> ReferralOrderInput:
         return self._input.model_copy(
             update={
                 "resume": ResumeState(
                     order=self._order,
-                    version=self._version,
-                    deadlines=[d for d in self._deadlines.values() if d.status in ("open", "missed")],
-                    deadline_counts=self._counts,
+                    version=self._case.version,
+                    deadlines=self._case.carried(),
+                    deadline_counts=self._case.counts,
                 )
             }
         )
