@@ -101,3 +101,18 @@ class ReferralOrderView(BaseModel):
 
 
 ReferralOrderInput.model_rebuild()
+
+
+class OrderMilestone(BaseModel):
+    """A milestone of a child's order that its victims' contacts hear about (references only)."""
+
+    milestone: str  # panel_held | contract_signed | breach | order_ended
+    order_id: str
+    effective_date: date
+
+
+class VictimViewsReceived(BaseModel):
+    """A victim contact tells its order that the victim's views reached the panel (or they attend)."""
+
+    victim_ref: str
+    effective_date: date

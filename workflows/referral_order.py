@@ -18,8 +18,15 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import referral_order as ro
+    from domain.court_outcome import victim_contact_id
     from workflows import search_attributes as sa
-    from workflows.messages import ReferralOrderInput, ReferralOrderView, ResumeState
+    from workflows.messages import (
+        OrderMilestone,
+        ReferralOrderInput,
+        ReferralOrderView,
+        ResumeState,
+        VictimViewsReceived,
+    )
 
 from workflows.casework import CaseRecorder, midnight, should_continue_as_new, today
 
@@ -104,6 +111,21 @@ class ReferralOrderWorkflow:
     def _validate_step(self, step: ro.ReferralOrderStep) -> None:
         ro.decide(self._order, step, today=today())
 
+    @workflow.signal
+    async def victim_views_received(self, message: VictimViewsReceived) -> None:
+        """A victim's contact workflow reports their views or panel attendance: meets ro.victim_views."""
+        step = ro.RecordVictimViews(
+            actor="system:victim-contact", effective_date=message.effective_date, victim_ref=message.victim_ref
+        )
+        async with self._lock:
+            try:
+                decision = ro.decide(self._order, step, today=today())
+            except ro.StepRefused as refused:
+                workflow.logger.info("victim views not recorded: %s", refused)
+                return
+            await self._carry_out(decision, actor=step.actor, effective_date=step.effective_date, reason=None)
+            self._wake = True
+
     @workflow.query
     def view(self) -> ReferralOrderView:
         return ReferralOrderView(
@@ -131,6 +153,24 @@ class ReferralOrderWorkflow:
         )
         if self._order.state in ro.CLOSED_STATES:
             await self._case.close(effective_at)
+        # Runs that began before victims' contacts existed must replay without these signals.
+        if workflow.patched("tell-victim-contacts"):
+            await self._tell_victims(decision, effective_date)
+
+    async def _tell_victims(self, decision: ro.Decision, effective_date: date) -> None:
+        milestones = [m for p in decision.events if (m := ro.victim_milestone(p)) is not None]
+        for milestone in milestones:
+            for ref in self._order.victim_refs:
+                wid = victim_contact_id(self._order.yjs, self._input.case_reference, self._order.child_id, ref)
+                try:
+                    await workflow.get_external_workflow_handle(wid).signal(
+                        "order_milestone",
+                        OrderMilestone(
+                            milestone=milestone, order_id=workflow.info().workflow_id, effective_date=effective_date
+                        ),
+                    )
+                except Exception as e:  # a contact already closed or not started: the order goes on
+                    workflow.logger.warning("victim contact %s not told of %s: %s", wid, milestone, e)
 
     def _upsert_search_attributes(self) -> None:
         workflow.upsert_search_attributes(

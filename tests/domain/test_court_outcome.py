@@ -906,7 +906,10 @@ def test_the_order_workflow_id_names_service_case_and_child() -> None:
     outcome = outcome_of(referral_order())
 
     assert order_workflow_id(outcome) == "referral-order:luton:41CJ1234526:C-1001"
-    assert workflow_ids(outcome) == ["referral-order:luton:41CJ1234526:C-1001"]
+    assert workflow_ids(outcome) == [
+        "referral-order:luton:41CJ1234526:C-1001",
+        *(f"victim-contact:luton:41CJ1234526:C-1001:{v.ref}" for v in outcome.victims),
+    ]
     assert victim_workflow_id(outcome, "V-77") == "victim-contact:luton:41CJ1234526:C-1001:V-77"
 
 
