@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".yjflow")
     payload_key: str | None = Field(default=None, description="Base64 of a 32-byte AES key for Temporal payloads.")
     payload_key_id: str = "yjflow-1"
+    victim_master_key: str | None = Field(
+        default=None, description="Base64 of a 32-byte AES key wrapping each victim's own key."
+    )
+    victim_master_key_id: str = "victim-1"
     rules_file: Path | None = Field(default=None, description="A YJS's overrides of non-statute rules (TOML).")
     api_host: str = "127.0.0.1"
     api_port: int = 8000
@@ -65,32 +69,52 @@ class Settings(BaseSettings):
     def dev_key_file(self) -> Path:
         return self.data_dir / "payload.key"
 
+    @property
+    def dev_victim_key_file(self) -> Path:
+        return self.data_dir / "victim-master.key"
+
     def ensure_dev_payload_key(self) -> None:
-        """`yjflow dev` only: make a key file in the data directory on first start, then keep it."""
-        if self.payload_key or self.dev_key_file.exists():
-            return
-        self.dev_key_file.parent.mkdir(parents=True, exist_ok=True)
-        self.dev_key_file.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
-        self.dev_key_file.chmod(0o600)
+        """`yjflow dev` only: make key files in the data directory on first start, then keep them."""
+        for configured, path in (
+            (self.payload_key, self.dev_key_file),
+            (self.victim_master_key, self.dev_victim_key_file),
+        ):
+            if configured or path.exists():
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+            path.chmod(0o600)
+
+    @cached_property
+    def victim_master_key_bytes(self) -> bytes:
+        """The key that wraps every victim's own key; never the payload key, so one leak is not both."""
+        key = _key_from("YJFLOW_VICTIM_MASTER_KEY", self.victim_master_key, self.dev_victim_key_file)
+        if key == self.payload_key_bytes:
+            raise ValueError("YJFLOW_VICTIM_MASTER_KEY must differ from YJFLOW_PAYLOAD_KEY")
+        return key
 
     @cached_property
     def payload_key_bytes(self) -> bytes:
         """The payload key from YJFLOW_PAYLOAD_KEY, else the dev key file; never invented here, because
         workers with different keys could not read each other's histories."""
-        if self.payload_key:
-            source, text = "YJFLOW_PAYLOAD_KEY", self.payload_key
-        elif self.dev_key_file.exists():
-            source, text = str(self.dev_key_file), self.dev_key_file.read_text().strip()
-        else:
-            raise ValueError(
-                "no payload key: set YJFLOW_PAYLOAD_KEY to the base64 of 32 random bytes "
-                "(e.g. python -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())'), "
-                "the same for every worker and client"
-            )
-        try:
-            key = base64.b64decode(text, validate=True)
-        except ValueError as e:
-            raise ValueError(f"{source} is not valid base64: {e}") from None
-        if len(key) != 32:
-            raise ValueError(f"{source} must be the base64 of exactly 32 bytes (AES-256), not {len(key)}")
-        return key
+        return _key_from("YJFLOW_PAYLOAD_KEY", self.payload_key, self.dev_key_file)
+
+
+def _key_from(name: str, configured: str | None, dev_file: Path) -> bytes:
+    if configured:
+        source, text = name, configured
+    elif dev_file.exists():
+        source, text = str(dev_file), dev_file.read_text().strip()
+    else:
+        raise ValueError(
+            f"no key: set {name} to the base64 of 32 random bytes "
+            "(e.g. python -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())'), "
+            "the same for every worker and client"
+        )
+    try:
+        key = base64.b64decode(text, validate=True)
+    except ValueError as e:
+        raise ValueError(f"{source} is not valid base64: {e}") from None
+    if len(key) != 32:
+        raise ValueError(f"{source} must be the base64 of exactly 32 bytes (AES-256), not {len(key)}")
+    return key

@@ -31,11 +31,16 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     READ_NOTIFICATIONS = "read_notifications"
     VERIFY_CHAIN = "verify_chain"
+    READ_VICTIM_CONTACTS = "read_victim_contacts"
+    ACT_ON_VICTIM_CONTACT = "act_on_victim_contact"
+    READ_VICTIM_DETAILS = "read_victim_details"
+    RECORD_VICTIM_DETAILS = "record_victim_details"
+    ERASE_VICTIM_DETAILS = "erase_victim_details"
+    READ_VICTIM_ACCESS_LOG = "read_victim_access_log"
 
 
 _R = Role
 # Inspectors appear only against read and verify permissions: an inspection must never change a case.
-# Victim workers appear nowhere yet because victim details have their own, logged access path.
 PERMISSIONS: Mapping[Permission, frozenset[Role]] = MappingProxyType(
     {
         Permission.SUBMIT_OUTCOME: frozenset({_R.INTAKE, _R.ADMIN}),
@@ -47,6 +52,14 @@ PERMISSIONS: Mapping[Permission, frozenset[Role]] = MappingProxyType(
         Permission.MANAGE_USERS: frozenset({_R.ADMIN}),
         Permission.READ_NOTIFICATIONS: frozenset({_R.MANAGER, _R.ADMIN, _R.INSPECTOR}),
         Permission.VERIFY_CHAIN: frozenset({_R.MANAGER, _R.INSPECTOR, _R.ADMIN}),
+        # Victim work: contacts' steps (references only) are open to inspection; personal details
+        # only to victim workers and their managers, every read logged (Victims' Code).
+        Permission.READ_VICTIM_CONTACTS: frozenset({_R.VICTIM_WORKER, _R.MANAGER, _R.INSPECTOR}),
+        Permission.ACT_ON_VICTIM_CONTACT: frozenset({_R.VICTIM_WORKER, _R.MANAGER}),
+        Permission.READ_VICTIM_DETAILS: frozenset({_R.VICTIM_WORKER, _R.MANAGER}),
+        Permission.RECORD_VICTIM_DETAILS: frozenset({_R.VICTIM_WORKER, _R.MANAGER}),
+        Permission.ERASE_VICTIM_DETAILS: frozenset({_R.MANAGER, _R.ADMIN}),
+        Permission.READ_VICTIM_ACCESS_LOG: frozenset({_R.MANAGER}),
     }
 )
 

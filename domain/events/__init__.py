@@ -7,6 +7,7 @@ module per area (a module per order kind, victims, deadlines), so `parse_payload
 payload. Import payloads from here: `from domain import events as ev; ev.DeadlineMet(...)`.
 """
 
+from domain.events.custody import *  # noqa: F403
 from domain.events.deadlines import *  # noqa: F403
 from domain.events.envelope import (
     COURT_INTAKE,
@@ -20,6 +21,9 @@ from domain.events.envelope import (
 )
 from domain.events.intake import *  # noqa: F403
 from domain.events.referral_order import *  # noqa: F403
+from domain.events.remand import *  # noqa: F403
+from domain.events.victim_contact import *  # noqa: F403
+from domain.events.youth_rehabilitation_order import *  # noqa: F403
 
 __all__ = [
     "COURT_INTAKE",
