@@ -270,7 +270,9 @@ def open_custody(state: CustodyState, *, outcome: ev.CourtOutcomeRecorded) -> De
 
 def _release_clock(sentence_date: date, release_date: date) -> ScheduleDeadline:
     # dto.release counts calendar days from the sentence; the count is this case's own.
-    return ScheduleDeadline(rule_id="dto.release", clock_start=sentence_date, amount=(release_date - sentence_date).days)
+    return ScheduleDeadline(
+        rule_id="dto.release", clock_start=sentence_date, amount=(release_date - sentence_date).days
+    )
 
 
 # --- the steps a person records ------------------------------------------------------------------
@@ -394,9 +396,7 @@ def decide(state: CustodyState, step: CustodyStep, *, today: date) -> Decision:
         case RecordPreRelease():
             _require(state, name, {CustodyStatus.IN_CUSTODY})
             if state.pre_release_confirmed_on is not None:
-                raise _refuse(
-                    name, f"accommodation and ETE were already confirmed on {state.pre_release_confirmed_on}"
-                )
+                raise _refuse(name, f"accommodation and ETE were already confirmed on {state.pre_release_confirmed_on}")
             confirmed = ev.PreReleaseConfirmed(review_date=day, accommodation=step.accommodation, ete=step.ete)
             # A gap is recorded so it shows, but the deadline stays open until both are in place.
             met = (MeetDeadline(rule_id="custody.pre_release", met_on=day),) if step.accommodation and step.ete else ()
@@ -488,7 +488,10 @@ def _secure_estate_date(state: CustodyState, step: RecordReleaseDate) -> Decisio
 def _moved_release(state: CustodyState, new: date) -> tuple[DeadlineEffect, ...]:
     effects: list[DeadlineEffect] = []
     if state.is_dto:
-        effects += [CancelDeadline(rule_id="dto.release", why="release date changed"), _release_clock(state.sentence_date, new)]
+        effects += [
+            CancelDeadline(rule_id="dto.release", why="release date changed"),
+            _release_clock(state.sentence_date, new),
+        ]
     if state.pre_release_confirmed_on is None:
         effects += [
             CancelDeadline(rule_id="custody.pre_release", why="release date changed"),
@@ -545,7 +548,9 @@ def _breach(state: CustodyState, step: RecordSupervisionBreach) -> Decision:
         if step.months is not None:
             raise _refuse(name, "months are only for a further period of detention or supervision")
         return Decision(
-            events=(ev.SupervisionBreachOutcome(decision_date=day, breach_date=step.breach_date, decision=step.decision),)
+            events=(
+                ev.SupervisionBreachOutcome(decision_date=day, breach_date=step.breach_date, decision=step.decision),
+            )
         )
     if step.months is None:
         raise _refuse(name, f"{step.decision} needs its length in months")
@@ -583,7 +588,9 @@ def _completed(state: CustodyState, step: RecordCompleted) -> Decision:
     if ends is None:
         # A s.259 sentence has no term to end; the YJS's part ends on transfer, which needs saying why.
         if not step.reason:
-            raise _refuse(name, "a sentence without a term ends the YJS's supervision only with a reason (e.g. transfer)")
+            raise _refuse(
+                name, "a sentence without a term ends the YJS's supervision only with a reason (e.g. transfer)"
+            )
         return Decision(events=(ev.CustodyCompleted(completed_date=day),))
     if day < ends:
         raise _refuse(name, f"supervision runs until {ends}")
@@ -663,5 +670,7 @@ def evolve(state: CustodyState, payload: ev.EventPayload) -> CustodyState:
                 update={"status": CustodyStatus.FURTHER_SUPERVISION, "further_supervision_ends": payload.ends}
             )
         case ev.CustodyCompleted():
-            return state.model_copy(update={"status": CustodyStatus.COMPLETED, "completed_date": payload.completed_date})
+            return state.model_copy(
+                update={"status": CustodyStatus.COMPLETED, "completed_date": payload.completed_date}
+            )
     return state

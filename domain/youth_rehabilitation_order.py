@@ -580,11 +580,8 @@ def _requirement_problems(
             or (isinstance(r, ActivityRequirement) and r.days > ACTIVITY_MAX_DAYS)
             for r in requirements
         )
-        missing = [
-            k
-            for k, ok in (("extended activity", extended), *((k, k in kinds) for k in ("supervision", "curfew")))
-            if not ok
-        ]
+        present = {"extended activity": extended, "supervision": "supervision" in kinds, "curfew": "curfew" in kinds}
+        missing = [name for name, ok in present.items() if not ok]
         if missing:
             problems.append(
                 f"a YRO with ISS needs extended activity, supervision and curfew; missing {', '.join(missing)}"
