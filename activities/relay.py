@@ -21,31 +21,19 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.db import Pool
 from activities.intake import INBOX_CHANNEL, _row
 from activities.settings import Settings
-from domain.court_outcome import CourtOutcome, order_workflow_id
-from workflows.messages import ReferralOrderInput
+from domain.court_outcome import CourtOutcome, order_workflow_id, victim_workflow_id
+from workflows.messages import ReferralOrderInput, VictimContactInput
 from workflows.referral_order import ReferralOrderWorkflow
+from workflows.victim_contact import VictimContactWorkflow
 
 log = structlog.get_logger("yjflow.relay")
 
 
-async def start_for_outcome(client: Client, outcome: CourtOutcome, task_queue: str) -> list[str]:
-    disposal = outcome.disposal
-    wid = order_workflow_id(outcome)
-    if disposal.kind != "referral_order":
-        raise ValueError(f"no workflow for {disposal.kind} yet")
+async def _start(client: Client, run: Any, arg: Any, *, wid: str, task_queue: str) -> None:
     try:
         await client.start_workflow(
-            ReferralOrderWorkflow.run,
-            ReferralOrderInput(
-                outcome_id=outcome.outcome_id,
-                case_reference=outcome.case_reference,
-                court_kind=outcome.court.kind,
-                child_id=outcome.child.id,
-                yjs=outcome.yjs,
-                hearing_date=outcome.hearing_date,
-                months=disposal.months,
-                victim_refs=[v.ref for v in outcome.victims],
-            ),
+            run,
+            arg,
             id=wid,
             task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
@@ -53,7 +41,53 @@ async def start_for_outcome(client: Client, outcome: CourtOutcome, task_queue: s
         )
     except WorkflowAlreadyStartedError:
         pass  # a closed workflow of this id: this outcome was relayed before
-    return [wid]
+
+
+async def start_for_outcome(client: Client, outcome: CourtOutcome, task_queue: str) -> list[str]:
+    """Start every workflow the outcome names: the order, then each victim's contact. The order's
+    first milestone needs a person's step days later, so its victims' contacts exist by then; a retry
+    after a partial start starts only what is missing."""
+    disposal = outcome.disposal
+    wid = order_workflow_id(outcome)
+    if disposal.kind != "referral_order":
+        raise ValueError(f"no workflow for {disposal.kind} yet")
+    await _start(
+        client,
+        ReferralOrderWorkflow.run,
+        ReferralOrderInput(
+            outcome_id=outcome.outcome_id,
+            case_reference=outcome.case_reference,
+            court_kind=outcome.court.kind,
+            child_id=outcome.child.id,
+            yjs=outcome.yjs,
+            hearing_date=outcome.hearing_date,
+            months=disposal.months,
+            victim_refs=[v.ref for v in outcome.victims],
+        ),
+        wid=wid,
+        task_queue=task_queue,
+    )
+    ids = []
+    for victim in outcome.victims:
+        vid = victim_workflow_id(outcome, victim.ref)
+        await _start(
+            client,
+            VictimContactWorkflow.run,
+            VictimContactInput(
+                victim_ref=victim.ref,
+                victim_kind=victim.kind,
+                under_18=victim.under_18,
+                linked_order_id=wid,
+                child_id=outcome.child.id,
+                yjs=outcome.yjs,
+                opened_on=outcome.hearing_date,
+                outcome_id=outcome.outcome_id,
+            ),
+            wid=vid,
+            task_queue=task_queue,
+        )
+        ids.append(vid)
+    return [wid, *ids]
 
 
 async def relay_pending(pool: Pool, client: Client, task_queue: str, *, batch: int = 50) -> int:

@@ -350,10 +350,8 @@ def _social_worker_visit(state: RemandState, name: str, day: date) -> Decision:
     )
 
 
-def _new_ctl(
-    state: RemandState, step: RecordRemandRenewed, into_custody: bool, was_in_custody: bool
-) -> tuple[date, int, date] | None:
-    """The CTL the renewal brings in (start, days, expiry), None to keep the present one, or a refusal."""
+def _new_ctl(step: RecordRemandRenewed, into_custody: bool, was_in_custody: bool) -> tuple[date, int, date] | None:
+    """The CTL the renewal brings in (start, days, expiry), or None to keep the present one; refuses a bad one."""
     name = step.step
     given = (step.ctl_start_date, step.ctl_days, step.ctl_expiry)
     if all(v is None for v in given):
@@ -390,7 +388,7 @@ def _renewal(state: RemandState, step: RecordRemandRenewed) -> Decision:
         raise _refuse(name, "the next hearing must be after the hearing that renewed the remand")
     was_in_custody = state.type in CUSTODIAL_REMANDS
     into_custody = step.type in CUSTODIAL_REMANDS
-    ctl = _new_ctl(state, step, into_custody, was_in_custody)
+    ctl = _new_ctl(step, into_custody, was_in_custody)
     # s.128A's 28 days need an earlier remand in custody; until then a remand in custody is a first one.
     first_custodial = into_custody and not state.remanded_in_custody_before
     kept = (state.ctl_start_date, state.ctl_days, state.ctl_expiry) if into_custody else (None, None, None)

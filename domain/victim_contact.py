@@ -349,8 +349,9 @@ def victim_views_for_panel(state: VictimContactState) -> bool:
 
     True once the victim consents to panel participation (to attend or send views) or has given their
     views (panel participation delivered, even if the consent was later revoked). The contact workflow
-    sends the order a `VictimViewsReceived` signal the first time this turns True; the order records
-    `victim_views_recorded` for this victim ref, which meets `ro.victim_views` when every victim is heard.
+    is to send its order a `VictimViewsReceived` signal (workflows/messages.py) the first time this turns
+    True after a step; the order then records `victim_views_recorded` for this victim ref, which meets
+    `ro.victim_views` once every victim named on the order is heard.
     """
     return RjOption.PANEL_PARTICIPATION in granted(state) or RjOption.PANEL_PARTICIPATION in state.delivered
 

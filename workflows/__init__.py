@@ -1,7 +1,8 @@
 """Deterministic orchestration: each workflow carries out what `domain/` decides and records it."""
 
 from workflows.referral_order import ReferralOrderWorkflow
+from workflows.victim_contact import VictimContactWorkflow
 
-ALL_WORKFLOWS = [ReferralOrderWorkflow]
+ALL_WORKFLOWS = [ReferralOrderWorkflow, VictimContactWorkflow]
 
-__all__ = ["ALL_WORKFLOWS", "ReferralOrderWorkflow"]
+__all__ = ["ALL_WORKFLOWS", "ReferralOrderWorkflow", "VictimContactWorkflow"]

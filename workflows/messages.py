@@ -13,6 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from domain.events import DeadlineScheduled, NewEvent
 from domain.referral_order import ReferralOrderState
+from domain.victim_contact import VictimContactState
 
 
 class RecordEventsInput(BaseModel):
@@ -116,3 +117,35 @@ class VictimViewsReceived(BaseModel):
 
     victim_ref: str
     effective_date: date
+
+
+class VictimContactInput(BaseModel):
+    """How intake starts a victim's contact: the police reference and facts, never their details."""
+
+    victim_ref: str
+    victim_kind: Literal["person", "organisation"] = "person"
+    under_18: bool = False
+    linked_order_id: str
+    child_id: str
+    yjs: str
+    opened_on: date
+    outcome_id: str
+    resume: VictimContactResume | None = None
+
+
+class VictimContactResume(BaseModel):
+    contact: VictimContactState
+    version: int
+    deadlines: list[TrackedDeadline]
+    deadline_counts: dict[str, int]
+    views_sent: bool = False
+
+
+class VictimContactView(BaseModel):
+    workflow_id: str
+    contact: VictimContactState
+    version: int
+    deadlines: list[OpenDeadlineView]
+
+
+VictimContactInput.model_rebuild()

@@ -3,8 +3,8 @@
 Data protection (§2.4): these payloads carry the victim reference, step names, RJ options, dates,
 channels, roles and results, never a name, address, phone number or anything said. Victims' details
 live in the separate encrypted store, keyed by the same reference. Free text (a reason for not
-inviting, a safeguarding reason) travels only in the envelope's `reason`, which readers already treat
-as restricted; it is never copied into a payload.
+inviting, a safeguarding reason) travels only in the envelope's `reason`; it is never copied into a
+payload or a deadline event, so the typed record stays free of anything a worker might have typed.
 
 Every payload carries `on`, the day it happened in the world, so `domain.victim_contact.evolve` can
 fold it without the envelope. The vocabulary types live here, beside the facts that use them, so the

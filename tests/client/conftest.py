@@ -91,6 +91,13 @@ def workflow_id_of(body: dict[str, Any]) -> str:
     return f"{kind}:{body['yjs']}:{body['case_reference']}:{body['child']['id']}"
 
 
+def all_workflow_ids_of(body: dict[str, Any]) -> list[str]:
+    """The order's id, then one victim contact id per victim named."""
+    order = workflow_id_of(body)
+    case = f"{body['yjs']}:{body['case_reference']}:{body['child']['id']}"
+    return [order, *(f"victim-contact:{case}:{v['ref']}" for v in body.get("victims", []))]
+
+
 async def eventually(
     probe: Callable[[], Awaitable[T]], until: Callable[[T], bool], *, timeout: float = 20.0, what: str = "condition"
 ) -> T:

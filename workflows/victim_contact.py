@@ -1,0 +1,188 @@
+"""A victim's restorative-justice contact: carries out what `domain.victim_contact` decides.
+
+One workflow per victim per case, linked to the child's order. A victim worker records each step
+through the `record_step` Update, refused with the reason when out of order or not consented to.
+The linked order signals its milestones (`order_milestone`); when the victim's views can reach a
+referral-order panel, this workflow tells the order (`victim_views_received`). Only references and
+step names pass through here: the victim's personal details live in their own encrypted table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain import events as ev
+    from domain import victim_contact as vc
+    from domain.decisions import Decision
+    from workflows import search_attributes as sa
+    from workflows.messages import (
+        OrderMilestone,
+        VictimContactInput,
+        VictimContactResume,
+        VictimContactView,
+        VictimViewsReceived,
+    )
+
+from workflows.casework import CaseRecorder, midnight, should_continue_as_new, today
+
+SYSTEM_ORDER = "system:linked-order"
+
+
+@workflow.defn(name="VictimContact")
+class VictimContactWorkflow:
+    @workflow.init
+    def __init__(self, input: VictimContactInput) -> None:
+        self._input = input
+        self._lock = asyncio.Lock()
+        self._wake = False
+        resume = input.resume
+        if resume is not None:
+            self._contact = resume.contact
+            self._views_sent = resume.views_sent
+        else:
+            self._contact = vc.VictimContactState(
+                victim_ref=input.victim_ref,
+                victim_kind=input.victim_kind,
+                under_18=input.under_18,
+                linked_order_id=input.linked_order_id,
+                child_id=input.child_id,
+                yjs=input.yjs,
+                opened_on=input.opened_on,
+            )
+            self._views_sent = False
+        self._case = CaseRecorder(
+            child_id=input.child_id,
+            yjs=input.yjs,
+            responsible=lambda: None,
+            version=resume.version if resume else 0,
+            deadlines=resume.deadlines if resume else None,
+            counts=resume.deadline_counts if resume else None,
+        )
+
+    @workflow.run
+    async def run(self, input: VictimContactInput) -> str:
+        if input.resume is None:
+            async with self._lock:
+                await self._carry_out(
+                    vc.open_contact(self._contact), actor=ev.COURT_INTAKE, effective_date=input.opened_on, reason=None
+                )
+        while self._contact.state != vc.ContactState.CLOSED:
+            try:
+                await workflow.wait_condition(lambda: self._wake, timeout=self._case.next_wait())
+            except TimeoutError:
+                pass
+            self._wake = False
+            async with self._lock:
+                await self._case.fire_due()
+            if should_continue_as_new():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(self._resume_input())
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return str(self._contact.closed_outcome or "closed")
+
+    # --- the victim worker's steps ------------------------------------------------------------------
+
+    @workflow.update
+    async def record_step(self, step: vc.VictimContactStep) -> VictimContactView:
+        async with self._lock:
+            try:
+                decision = vc.decide(self._contact, step, today=today())
+            except vc.StepRefused as refused:
+                raise ApplicationError(str(refused), type="StepRefused", non_retryable=True) from None
+            await self._carry_out(decision, actor=step.actor, effective_date=step.effective_date, reason=step.reason)
+            self._wake = True
+        return self.view()
+
+    @record_step.validator
+    def _validate_step(self, step: vc.VictimContactStep) -> None:
+        vc.decide(self._contact, step, today=today())
+
+    # --- the linked order -----------------------------------------------------------------------------
+
+    @workflow.signal
+    async def order_milestone(self, message: OrderMilestone) -> None:
+        async with self._lock:
+            try:
+                decision = vc.milestone_received(
+                    self._contact,
+                    message.milestone,  # type: ignore[arg-type]
+                    message.order_id,
+                    today(),
+                    occurred_on=message.effective_date,
+                )
+            except vc.StepRefused as refused:
+                workflow.logger.info("order milestone not recorded: %s", refused)
+                return
+            await self._carry_out(decision, actor=SYSTEM_ORDER, effective_date=message.effective_date, reason=None)
+            self._wake = True
+
+    @workflow.query
+    def view(self) -> VictimContactView:
+        return VictimContactView(
+            workflow_id=workflow.info().workflow_id,
+            contact=self._contact,
+            version=self._case.version,
+            deadlines=self._case.views(),
+        )
+
+    # --- carrying out ----------------------------------------------------------------------------------
+
+    async def _carry_out(self, decision: Decision, *, actor: str, effective_date: date, reason: str | None) -> None:
+        effective_at = midnight(effective_date)
+
+        def apply(payload: ev.EventPayload) -> None:
+            self._contact = vc.evolve(self._contact, payload)
+
+        await self._case.carry_out(
+            decision,
+            actor=actor,
+            effective_at=effective_at,
+            reason=reason,
+            apply=apply,
+            on_recorded=self._upsert_search_attributes,
+        )
+        if self._contact.state == vc.ContactState.CLOSED:
+            await self._case.close(effective_at)
+        if not self._views_sent and vc.victim_views_for_panel(self._contact):
+            self._views_sent = True
+            await self._tell_order(effective_date)
+
+    async def _tell_order(self, effective_date: date) -> None:
+        order_id = self._input.linked_order_id
+        if not order_id.startswith("referral-order:"):
+            return  # only a referral order's panel seeks victims' views
+        try:
+            await workflow.get_external_workflow_handle(order_id).signal(
+                "victim_views_received",
+                VictimViewsReceived(victim_ref=self._contact.victim_ref, effective_date=effective_date),
+            )
+        except Exception as e:  # the order may have ended: the contact goes on
+            workflow.logger.warning("order %s not told of victim views: %s", order_id, e)
+
+    def _upsert_search_attributes(self) -> None:
+        workflow.upsert_search_attributes(
+            [
+                sa.CHILD_ID.value_set(self._contact.child_id),
+                sa.ORDER_KIND.value_set("victim_contact"),
+                sa.SERVICE.value_set(self._contact.yjs),
+                sa.CASE_STATE.value_set(self._contact.state.value),
+            ]
+        )
+
+    def _resume_input(self) -> VictimContactInput:
+        return self._input.model_copy(
+            update={
+                "resume": VictimContactResume(
+                    contact=self._contact,
+                    version=self._case.version,
+                    deadlines=self._case.carried(),
+                    deadline_counts=self._case.counts,
+                    views_sent=self._views_sent,
+                )
+            }
+        )
