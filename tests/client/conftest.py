@@ -216,6 +216,27 @@ class Stack:
         assert result is not None
         return result
 
+    async def wait_for_deadline(self, workflow_id: str, rule_id: str, timeout: float = 20.0) -> dict[str, Any]:
+        """The newest deadline of `rule_id` on that workflow, once the projection has it."""
+        result = await eventually(
+            lambda: _deadline_of(self.pool, workflow_id, rule_id),
+            lambda d: d is not None,
+            timeout=timeout,
+            what=f"{rule_id} on {workflow_id}",
+        )
+        assert result is not None
+        return result
+
+
+async def _deadline_of(pool: Pool, workflow_id: str, rule_id: str) -> dict[str, Any] | None:
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT * FROM deadlines WHERE stream_id = %s AND rule_id = %s ORDER BY deadline_id DESC LIMIT 1",
+            (workflow_id, rule_id),
+        )
+        row = await cur.fetchone()
+    return dict(row) if row is not None else None
+
 
 async def add_users(pool: Pool) -> tuple[dict[str, str], dict[str, str]]:
     """One user per role, through `activities.users.add_user`; returns (tokens, usernames) by role."""

@@ -146,7 +146,7 @@ async def test_a_referral_order_is_accepted_kept_relayed_and_on_the_timeline(sta
     assert row["received_by"] == stack.usernames["intake"]
 
     timeline = await stack.wait_for_events(child, *COURT_EVENTS)
-    types = [e["event_type"] for e in timeline["events"]]
+    types = [e["event_type"] for e in timeline["events"] if e["workflow_id"] == wid]
     assert types[:2] == ["CourtOutcomeRecorded", "ReferralOrderMade"]
     assert {e["payload"]["rule_id"] for e in of_type(timeline, "DeadlineScheduled")} == {
         "ro.first_contact",
@@ -648,7 +648,12 @@ async def test_a_step_on_an_ended_order_is_409_not_404(stack: Stack) -> None:
     assert r.status_code == 200
     assert r.json()["order"]["state"] == "revoked"
     timeline = await stack.wait_for_events(body["child"]["id"], "OrderRevoked")
-    assert "open" not in {d["status"] for d in timeline["deadlines"]}  # revocation cancels what was open
+    # Revocation cancels what the order had open …
+    assert "open" not in {d["status"] for d in timeline["deadlines"] if d["workflow_id"] == wid}
+    # … and each victim's contact, told the order ended, now owes the victim the conclusion.
+    for victim_contact in all_workflow_ids_of(body)[1:]:
+        deadlines = await stack.wait_for_deadline(victim_contact, "victim.conclusion")
+        assert deadlines["status"] == "open"
 
 
 async def test_the_api_reads_through_a_pool_of_plain_tuple_rows(stack: Stack) -> None:
