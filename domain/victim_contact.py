@@ -135,6 +135,7 @@ class VictimContactState(BaseModel):
     sentence_date: date | None = None
 
     state: ContactState = ContactState.IDENTIFIED
+    victim_worker: str | None = None
     state_before_withdrawal: ContactState | None = None
     details_received_on: date | None = None
     invited: bool | None = None
@@ -180,6 +181,11 @@ class VictimContactState(BaseModel):
 
 class _Step(Step):
     pass
+
+
+class AllocateVictimWorker(_Step):
+    step: Literal["victim_worker_allocated"] = "victim_worker_allocated"
+    victim_worker: str = Field(min_length=1, max_length=100)
 
 
 class RecordDetailsReceived(_Step):
@@ -278,7 +284,8 @@ class RecordClosure(_Step):
 
 
 VictimContactStep = Annotated[
-    RecordDetailsReceived
+    AllocateVictimWorker
+    | RecordDetailsReceived
     | RecordSuitability
     | RecordContactAttempt
     | RecordContacted
@@ -447,6 +454,10 @@ def decide(state: VictimContactState, step: VictimContactStep, *, today: date) -
     _check_day(state, name, step.effective_date, today)
     day = step.effective_date
     match step:
+        case AllocateVictimWorker():
+            if step.victim_worker == state.victim_worker:
+                raise _refuse(name, f"{step.victim_worker} is already the victim worker")
+            return Decision(events=(ev.VictimWorkerAllocated(victim_worker=step.victim_worker, on=day),))
         case RecordDetailsReceived():
             if state.details_received_on is not None:
                 raise _refuse(name, f"the details were already received on {state.details_received_on}")
@@ -799,6 +810,8 @@ def evolve(state: VictimContactState, payload: ev.EventPayload) -> VictimContact
     match payload:
         case ev.VictimContactOpened():
             return state.model_copy(update={"enhanced_rights": payload.enhanced_rights})
+        case ev.VictimWorkerAllocated():
+            return state.model_copy(update={"victim_worker": payload.victim_worker})
         case ev.VictimDetailsReceived():
             return state.model_copy(
                 update={

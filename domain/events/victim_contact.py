@@ -57,6 +57,7 @@ __all__ = [
     "VictimDetailsReceived",
     "VictimKind",
     "VictimRef",
+    "VictimWorkerAllocated",
 ]
 
 
@@ -124,6 +125,13 @@ class VictimContactOpened(EventPayload):
     linked_order_id: str | None = None
     vcs_referral_needed: bool = False
     sentence_date: date | None = None
+    on: date
+
+
+class VictimWorkerAllocated(EventPayload):
+    """The victim worker responsible for this contact (a username): their list, their reminders."""
+
+    victim_worker: str
     on: date
 
 
