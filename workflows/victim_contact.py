@@ -58,7 +58,7 @@ class VictimContactWorkflow:
         self._case = CaseRecorder(
             child_id=input.child_id,
             yjs=input.yjs,
-            responsible=lambda: None,
+            responsible=lambda: self._contact.victim_worker,
             version=resume.version if resume else 0,
             deadlines=resume.deadlines if resume else None,
             counts=resume.deadline_counts if resume else None,
