@@ -2,7 +2,13 @@
 
 from workflows.referral_order import ReferralOrderWorkflow
 from workflows.victim_contact import VictimContactWorkflow
+from workflows.youth_rehabilitation_order import YouthRehabilitationOrderWorkflow
 
-ALL_WORKFLOWS = [ReferralOrderWorkflow, VictimContactWorkflow]
+ALL_WORKFLOWS = [ReferralOrderWorkflow, VictimContactWorkflow, YouthRehabilitationOrderWorkflow]
 
-__all__ = ["ALL_WORKFLOWS", "ReferralOrderWorkflow", "VictimContactWorkflow"]
+__all__ = [
+    "ALL_WORKFLOWS",
+    "ReferralOrderWorkflow",
+    "VictimContactWorkflow",
+    "YouthRehabilitationOrderWorkflow",
+]

@@ -46,9 +46,9 @@ def today() -> date:
     return london_date(workflow.now())
 
 
-def should_continue_as_new() -> bool:
+def should_continue_as_new(limit: int | None = None) -> bool:
     info = workflow.info()
-    return info.is_continue_as_new_suggested() or info.get_current_history_length() > HISTORY_LIMIT
+    return info.is_continue_as_new_suggested() or info.get_current_history_length() > (limit or HISTORY_LIMIT)
 
 
 class CaseRecorder:

@@ -11,9 +11,11 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from domain.court_outcome import YouthRehabilitationOrderDisposal
 from domain.events import DeadlineScheduled, NewEvent
 from domain.referral_order import ReferralOrderState
 from domain.victim_contact import VictimContactState
+from domain.youth_rehabilitation_order import YroState
 
 
 class RecordEventsInput(BaseModel):
@@ -149,3 +151,41 @@ class VictimContactView(BaseModel):
 
 
 VictimContactInput.model_rebuild()
+
+
+class YouthRehabilitationOrderInput(BaseModel):
+    """How intake starts a YRO: references and the order's terms, never names.
+
+    `warned_period_months` is read from the rule pack (`yro.warned_period`, [U]) when the order opens,
+    so a later change of the pack never changes a running order on replay.
+    """
+
+    outcome_id: str
+    case_reference: str
+    court_kind: str
+    child_id: str
+    yjs: str
+    hearing_date: date
+    disposal: YouthRehabilitationOrderDisposal
+    warned_period_months: int
+    eighteenth_birthday: date | None = None
+    victim_refs: list[str] = []
+    history_limit: int | None = None  # tests force continue-as-new early; None = the default limit
+    resume: YroResume | None = None
+
+
+class YroResume(BaseModel):
+    order: YroState
+    version: int
+    deadlines: list[TrackedDeadline]
+    deadline_counts: dict[str, int]
+
+
+class YroView(BaseModel):
+    workflow_id: str
+    order: YroState
+    version: int
+    deadlines: list[OpenDeadlineView]
+
+
+YouthRehabilitationOrderInput.model_rebuild()

@@ -1,0 +1,149 @@
+"""The youth rehabilitation order workflow (with or without ISS): carries out what
+`domain.youth_rehabilitation_order` decides, on durable timers, for up to three years.
+
+Same shape as the referral order: one `record_step` Update whose validator refuses a step out of order
+or out of law, every transition an event, deadlines computed once by an activity. A YRO can run three
+years, so it continues as new before its history grows large, carrying its state, open deadlines and
+counters across the seam.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain import events as ev
+    from domain import youth_rehabilitation_order as yro
+    from domain.decisions import Decision
+    from workflows import search_attributes as sa
+    from workflows.messages import YouthRehabilitationOrderInput, YroResume, YroView
+
+from workflows.casework import CaseRecorder, midnight, should_continue_as_new, today
+
+
+@workflow.defn(name="YouthRehabilitationOrder")
+class YouthRehabilitationOrderWorkflow:
+    @workflow.init
+    def __init__(self, input: YouthRehabilitationOrderInput) -> None:
+        self._input = input
+        self._lock = asyncio.Lock()
+        self._wake = False
+        resume = input.resume
+        if resume is not None:
+            self._order = resume.order
+        else:
+            self._order = yro.new_order(
+                child_id=input.child_id,
+                yjs=input.yjs,
+                hearing_date=input.hearing_date,
+                disposal=input.disposal,
+                warned_period_months=input.warned_period_months,
+                eighteenth_birthday=input.eighteenth_birthday,
+            )
+        self._case = CaseRecorder(
+            child_id=input.child_id,
+            yjs=input.yjs,
+            responsible=lambda: None,
+            version=resume.version if resume else 0,
+            deadlines=resume.deadlines if resume else None,
+            counts=resume.deadline_counts if resume else None,
+        )
+
+    @workflow.run
+    async def run(self, input: YouthRehabilitationOrderInput) -> str:
+        if input.resume is None:
+            outcome = ev.CourtOutcomeRecorded(
+                outcome_id=input.outcome_id,
+                case_reference=input.case_reference,
+                court_kind=input.court_kind,
+                hearing_date=input.hearing_date,
+                disposal_kind="youth_rehabilitation_order",
+                victim_refs=list(input.victim_refs),
+            )
+            async with self._lock:
+                await self._carry_out(
+                    yro.open_order(self._order, outcome=outcome),
+                    actor=ev.COURT_INTAKE,
+                    effective_date=input.hearing_date,
+                    reason=None,
+                )
+        while self._order.state not in yro.CLOSED_STATES:
+            try:
+                await workflow.wait_condition(lambda: self._wake, timeout=self._case.next_wait())
+            except TimeoutError:
+                pass
+            self._wake = False
+            async with self._lock:
+                await self._case.fire_due()
+            if should_continue_as_new(input.history_limit):
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(self._resume_input())
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._order.state.value
+
+    @workflow.update
+    async def record_step(self, step: yro.YroStep) -> YroView:
+        async with self._lock:
+            try:
+                decision = yro.decide(self._order, step, today=today())
+            except yro.StepRefused as refused:
+                raise ApplicationError(str(refused), type="StepRefused", non_retryable=True) from None
+            await self._carry_out(decision, actor=step.actor, effective_date=step.effective_date, reason=step.reason)
+            self._wake = True
+        return self.view()
+
+    @record_step.validator
+    def _validate_step(self, step: yro.YroStep) -> None:
+        yro.decide(self._order, step, today=today())
+
+    @workflow.query
+    def view(self) -> YroView:
+        return YroView(
+            workflow_id=workflow.info().workflow_id,
+            order=self._order,
+            version=self._case.version,
+            deadlines=self._case.views(),
+        )
+
+    async def _carry_out(self, decision: Decision, *, actor: str, effective_date: date, reason: str | None) -> None:
+        effective_at = midnight(effective_date)
+
+        def apply(payload: ev.EventPayload) -> None:
+            self._order = yro.evolve(self._order, payload)
+
+        await self._case.carry_out(
+            decision,
+            actor=actor,
+            effective_at=effective_at,
+            reason=reason,
+            apply=apply,
+            on_recorded=self._upsert_search_attributes,
+        )
+        if self._order.state in yro.CLOSED_STATES:
+            await self._case.close(effective_at)
+
+    def _upsert_search_attributes(self) -> None:
+        workflow.upsert_search_attributes(
+            [
+                sa.CHILD_ID.value_set(self._order.child_id),
+                sa.ORDER_KIND.value_set("youth_rehabilitation_order"),
+                sa.SERVICE.value_set(self._order.yjs),
+                sa.CASE_STATE.value_set(self._order.state.value),
+            ]
+        )
+
+    def _resume_input(self) -> YouthRehabilitationOrderInput:
+        return self._input.model_copy(
+            update={
+                "resume": YroResume(
+                    order=self._order,
+                    version=self._case.version,
+                    deadlines=self._case.carried(),
+                    deadline_counts=self._case.counts,
+                )
+            }
+        )
