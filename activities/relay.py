@@ -20,11 +20,20 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.db import Pool
 from activities.intake import INBOX_CHANNEL, _row
+from activities.rule_source import load_rule_pack
 from activities.settings import Settings
-from domain.court_outcome import CourtOutcome, order_workflow_id, victim_workflow_id
-from workflows.messages import ReferralOrderInput, VictimContactInput
+from domain.calendar import add_calendar_months
+from domain.court_outcome import (
+    CourtOutcome,
+    ReferralOrderDisposal,
+    YouthRehabilitationOrderDisposal,
+    order_workflow_id,
+    victim_workflow_id,
+)
+from workflows.messages import ReferralOrderInput, VictimContactInput, YouthRehabilitationOrderInput
 from workflows.referral_order import ReferralOrderWorkflow
 from workflows.victim_contact import VictimContactWorkflow
+from workflows.youth_rehabilitation_order import YouthRehabilitationOrderWorkflow
 
 log = structlog.get_logger("yjflow.relay")
 
@@ -49,7 +58,12 @@ async def start_for_outcome(client: Client, outcome: CourtOutcome, task_queue: s
     after a partial start starts only what is missing."""
     disposal = outcome.disposal
     wid = order_workflow_id(outcome)
-    if disposal.kind != "referral_order":
+    if isinstance(disposal, YouthRehabilitationOrderDisposal):
+        await _start(
+            client, YouthRehabilitationOrderWorkflow.run, yro_input(outcome, disposal), wid=wid, task_queue=task_queue
+        )
+        return [wid, *await _start_victims(client, outcome, wid, task_queue)]
+    if not isinstance(disposal, ReferralOrderDisposal):
         raise ValueError(f"no workflow for {disposal.kind} yet")
     await _start(
         client,
@@ -67,6 +81,10 @@ async def start_for_outcome(client: Client, outcome: CourtOutcome, task_queue: s
         wid=wid,
         task_queue=task_queue,
     )
+    return [wid, *await _start_victims(client, outcome, wid, task_queue)]
+
+
+async def _start_victims(client: Client, outcome: CourtOutcome, wid: str, task_queue: str) -> list[str]:
     ids = []
     for victim in outcome.victims:
         vid = victim_workflow_id(outcome, victim.ref)
@@ -87,7 +105,29 @@ async def start_for_outcome(client: Client, outcome: CourtOutcome, task_queue: s
             task_queue=task_queue,
         )
         ids.append(vid)
-    return [wid, *ids]
+    return ids
+
+
+def yro_input(outcome: CourtOutcome, disposal: YouthRehabilitationOrderDisposal) -> YouthRehabilitationOrderInput:
+    """The YRO's start, with the warned period read from the rule pack now (it is [U] and may change;
+    a running order keeps the length it started with)."""
+    pack = load_rule_pack(Settings().rules_file)
+    months = pack.rule("yro.warned_period").amount
+    if months is None:
+        raise ValueError("rule yro.warned_period has no amount in the rule pack in force")
+    dob = outcome.child.date_of_birth
+    return YouthRehabilitationOrderInput(
+        outcome_id=outcome.outcome_id,
+        case_reference=outcome.case_reference,
+        court_kind=outcome.court.kind,
+        child_id=outcome.child.id,
+        yjs=outcome.yjs,
+        hearing_date=outcome.hearing_date,
+        disposal=disposal,
+        warned_period_months=months,
+        eighteenth_birthday=add_calendar_months(dob, 18 * 12),
+        victim_refs=[v.ref for v in outcome.victims],
+    )
 
 
 async def relay_pending(pool: Pool, client: Client, task_queue: str, *, batch: int = 50) -> int:

@@ -257,7 +257,7 @@ Disposal = Annotated[AnyDisposal, Field(discriminator="kind")]
 ORDER_KINDS = frozenset({"referral_order", "youth_rehabilitation_order", "remand", "detention_and_training_order"})
 ACTING_KINDS = frozenset({"remand_ended", "order_revoked", "order_extended", "breach_outcome"})
 DISPOSAL_KINDS = ORDER_KINDS | ACTING_KINDS
-SUPPORTED_KINDS: frozenset[str] = frozenset({"referral_order"})
+SUPPORTED_KINDS: frozenset[str] = frozenset({"referral_order", "youth_rehabilitation_order"})
 
 
 class CourtOutcome(_Part):

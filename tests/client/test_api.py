@@ -278,7 +278,20 @@ async def test_a_nul_character_inside_a_json_string_is_refused_and_kept(stack: S
     assert await stack.inbox(body["outcome_id"]) is None
 
 
-async def test_a_youth_rehabilitation_order_is_not_supported_yet(stack: Stack) -> None:
+async def test_a_detention_and_training_order_is_not_supported_yet(stack: Stack) -> None:
+    body = outcome(disposal={"kind": "detention_and_training_order", "months": 8})
+    r = await submit(stack, body)
+    assert r.status_code == 422
+    assert [(e["field"], e["rule"]) for e in r.json()["errors"]] == [
+        ("disposal.kind", "disposal.kind.not_supported_yet")
+    ]
+    assert await stack.inbox(body["outcome_id"]) is None
+    async with stack.http("intake") as http:
+        kept = (await http.get("/court-outcomes/rejected", params={"outcome_id": body["outcome_id"]})).json()
+    assert kept and kept[0]["body"] == body
+
+
+async def test_a_youth_rehabilitation_order_starts_its_workflow_and_its_victims_contacts(stack: Stack) -> None:
     hearing = today()
     body = outcome(
         disposal={
@@ -289,14 +302,12 @@ async def test_a_youth_rehabilitation_order_is_not_supported_yet(stack: Stack) -
         }
     )
     r = await submit(stack, body)
-    assert r.status_code == 422
-    assert [(e["field"], e["rule"]) for e in r.json()["errors"]] == [
-        ("disposal.kind", "disposal.kind.not_supported_yet")
-    ]
-    assert await stack.inbox(body["outcome_id"]) is None
-    async with stack.http("intake") as http:
-        kept = (await http.get("/court-outcomes/rejected", params={"outcome_id": body["outcome_id"]})).json()
-    assert kept and kept[0]["body"] == body
+    assert r.status_code == 202, r.text
+    ids = r.json()["workflow_ids"]
+    assert ids == all_workflow_ids_of(body) and ids[0].startswith("youth-rehabilitation-order:")
+    timeline = await stack.wait_for_events(body["child"]["id"], "YouthRehabilitationOrderMade", "DeadlineScheduled")
+    rules = {d["rule_id"] for d in timeline["deadlines"] if d["workflow_id"] == ids[0]}
+    assert rules == {"yro.first_appointment", "yro.review", "yro.end"}
 
 
 # --- 3. the relay while Temporal is down --------------------------------------------------------------
