@@ -749,6 +749,18 @@ def _after_court(state: YroState) -> YroStatus:
     return YroStatus.ACTIVE if state.first_appointment_date is not None else YroStatus.ORDER_MADE
 
 
+def victim_milestone(payload: ev.EventPayload) -> str | None:
+    """Which recorded events a victim who opted in is kept informed of."""
+    match payload:
+        case ev.BreachLaid():
+            return "breach"
+        case ev.OrderAmended() | ev.CourtBreachOutcome() if getattr(payload, "new_end_date", None) is not None:
+            return "order_extended"
+        case ev.YroCompleted() | ev.YroRevoked():
+            return "order_ended"
+    return None
+
+
 def evolve(state: YroState, payload: ev.EventPayload) -> YroState:
     """The state after a recorded event; events that do not change the order leave it as it was."""
     match payload:

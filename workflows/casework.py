@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         DeadlineNoticeInput,
         DeadlineRequest,
         OpenDeadlineView,
+        OrderMilestone,
         RecordEventsInput,
         ScheduleDeadlinesInput,
         TrackedDeadline,
@@ -49,6 +50,22 @@ def today() -> date:
 def should_continue_as_new(limit: int | None = None) -> bool:
     info = workflow.info()
     return info.is_continue_as_new_suggested() or info.get_current_history_length() > (limit or HISTORY_LIMIT)
+
+
+async def tell_victim_contacts(contact_ids: list[str], milestones: list[str], *, effective_date: date) -> None:
+    """Signal each victim's contact that the order reached a milestone; a contact that has closed or
+    never started must not stop the order, so a failed signal is logged, not raised."""
+    for milestone in milestones:
+        for wid in contact_ids:
+            try:
+                await workflow.get_external_workflow_handle(wid).signal(
+                    "order_milestone",
+                    OrderMilestone(
+                        milestone=milestone, order_id=workflow.info().workflow_id, effective_date=effective_date
+                    ),
+                )
+            except Exception as e:
+                workflow.logger.warning("victim contact %s not told of %s: %s", wid, milestone, e)
 
 
 class CaseRecorder:

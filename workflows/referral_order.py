@@ -21,14 +21,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.court_outcome import victim_contact_id
     from workflows import search_attributes as sa
     from workflows.messages import (
-        OrderMilestone,
         ReferralOrderInput,
         ReferralOrderView,
         ResumeState,
         VictimViewsReceived,
     )
 
-from workflows.casework import CaseRecorder, midnight, should_continue_as_new, today
+from workflows.casework import CaseRecorder, midnight, should_continue_as_new, tell_victim_contacts, today
 
 
 @workflow.defn(name="ReferralOrder")
@@ -159,18 +158,11 @@ class ReferralOrderWorkflow:
 
     async def _tell_victims(self, decision: ro.Decision, effective_date: date) -> None:
         milestones = [m for p in decision.events if (m := ro.victim_milestone(p)) is not None]
-        for milestone in milestones:
-            for ref in self._order.victim_refs:
-                wid = victim_contact_id(self._order.yjs, self._input.case_reference, self._order.child_id, ref)
-                try:
-                    await workflow.get_external_workflow_handle(wid).signal(
-                        "order_milestone",
-                        OrderMilestone(
-                            milestone=milestone, order_id=workflow.info().workflow_id, effective_date=effective_date
-                        ),
-                    )
-                except Exception as e:  # a contact already closed or not started: the order goes on
-                    workflow.logger.warning("victim contact %s not told of %s: %s", wid, milestone, e)
+        contacts = [
+            victim_contact_id(self._order.yjs, self._input.case_reference, self._order.child_id, ref)
+            for ref in self._order.victim_refs
+        ]
+        await tell_victim_contacts(contacts, milestones, effective_date=effective_date)
 
     def _upsert_search_attributes(self) -> None:
         workflow.upsert_search_attributes(

@@ -18,11 +18,12 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import youth_rehabilitation_order as yro
+    from domain.court_outcome import victim_contact_id
     from domain.decisions import Decision
     from workflows import search_attributes as sa
     from workflows.messages import YouthRehabilitationOrderInput, YroResume, YroView
 
-from workflows.casework import CaseRecorder, midnight, should_continue_as_new, today
+from workflows.casework import CaseRecorder, midnight, should_continue_as_new, tell_victim_contacts, today
 
 
 @workflow.defn(name="YouthRehabilitationOrder")
@@ -125,6 +126,13 @@ class YouthRehabilitationOrderWorkflow:
         )
         if self._order.state in yro.CLOSED_STATES:
             await self._case.close(effective_at)
+        milestones = [m for p in decision.events if (m := yro.victim_milestone(p)) is not None]
+        if milestones and self._input.victim_refs:
+            contacts = [
+                victim_contact_id(self._order.yjs, self._input.case_reference, self._order.child_id, ref)
+                for ref in self._input.victim_refs
+            ]
+            await tell_victim_contacts(contacts, milestones, effective_date=effective_date)
 
     def _upsert_search_attributes(self) -> None:
         workflow.upsert_search_attributes(
