@@ -15,6 +15,8 @@ from activities.rule_source import load_calendar
 
 LONDON = ZoneInfo("Europe/London")
 DeadlineStatus = Literal["open", "met", "missed", "cancelled"]
+# Streams of victims' contacts (`victim-contact:<yjs>:<case>:<child>:<victim_ref>`).
+VICTIM_CONTACT_PREFIX = "victim-contact:"
 
 
 class TimelineEntry(BaseModel):
@@ -59,11 +61,23 @@ class Timeline(BaseModel):
 
 async def timeline(pool: Pool, child_id: str) -> Timeline:
     """Every event for the child, in effective order; late entries (recorded more than one working day
-    after they took effect) are flagged, never hidden."""
+    after they took effect) are flagged, never hidden. Events of victims' contacts carry the victim
+    reference and the event type only, for every role."""
     events = await EventStore(pool).read_child(child_id)
     calendar = await load_calendar(pool)
+    victim_refs = {
+        e.stream_id: e.payload.get("victim_ref")
+        for e in events
+        if e.stream_id.startswith(VICTIM_CONTACT_PREFIX) and e.event_type == "VictimContactOpened"
+    }
     entries = []
     for e in events:
+        payload, reason = e.payload, e.reason
+        if e.stream_id.startswith(VICTIM_CONTACT_PREFIX):
+            # A victim's contact shows on the child's timeline as the victim reference and the step only:
+            # what a victim worker typed (a reason) or recorded about the victim stays in the contact's
+            # own history, for the roles that may read it.
+            payload, reason = {"victim_ref": victim_refs.get(e.stream_id)}, None
         effective_day = e.effective_at.astimezone(LONDON).date()
         recorded_day = e.recorded_at.astimezone(LONDON).date()
         late = recorded_day > calendar.add_working_days(effective_day, 1)
@@ -76,9 +90,9 @@ async def timeline(pool: Pool, child_id: str) -> Timeline:
                 effective_at=e.effective_at,
                 recorded_at=e.recorded_at,
                 actor=e.actor,
-                reason=e.reason,
+                reason=reason,
                 late_entry=late,
-                payload=e.payload,
+                payload=payload,
             )
         )
     return Timeline(child_id=child_id, events=entries, deadlines=await deadlines(pool, child_id=child_id))

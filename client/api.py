@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -12,26 +12,56 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities import audit, intake
+from activities import audit, intake, victim_contacts
 from activities.event_store import EventStore
 from activities.notify import list_notifications
-from activities.users import User, authenticate
-from domain.access import Permission, allows, why_refused
+from activities.users import User, authenticate, get_user
+from activities.victim_details import (
+    AccessDenied,
+    AccessLogEntry,
+    DetailsErased,
+    VictimDetailsError,
+    VictimDetailsStore,
+    VictimNotFound,
+    check_victim_ref,
+)
+from domain.access import PERMISSIONS, Permission, allowed_roles, allows, why_refused
 from domain.referral_order import ReferralOrderStep
-from workflows.messages import ReferralOrderView
+from domain.victim_contact import AllocateVictimWorker, ContactState, RecordDetailsReceived, VictimContactStep
+from domain.victim_details import VictimDetails
+from workflows.messages import ReferralOrderView, VictimContactView
 from workflows.referral_order import ReferralOrderWorkflow
+from workflows.victim_contact import VictimContactWorkflow
 
 LONDON = ZoneInfo("Europe/London")
 STEP = TypeAdapter(ReferralOrderStep)
+VICTIM_STEP = TypeAdapter(VictimContactStep)
+# What a refused or unexplained access to victims' details is logged as, per permission.
+DETAILS_ATTEMPT: dict[Permission, Literal["read", "write", "erase", "review_log"]] = {
+    Permission.READ_VICTIM_DETAILS: "read",
+    Permission.RECORD_VICTIM_DETAILS: "write",
+    Permission.ERASE_VICTIM_DETAILS: "erase",
+    Permission.READ_VICTIM_ACCESS_LOG: "review_log",
+}
+DEFAULT_RECORD_PURPOSE = "victim's details received for victim contact and restorative justice"
+NO_PURPOSE = "(no purpose given)"
+REVIEW_PURPOSE = "review of the victim access log"  # as the store words it
 
 
 class AppContext:
-    """What the endpoints share: the database pool and a (lazily connected) Temporal client."""
+    """What the endpoints share: the database pool, a (lazily connected) Temporal client and, when the
+    victim master key is configured, the store of victims' details (without it those endpoints are 503)."""
 
-    def __init__(self, pool: Any, connect_temporal: Callable[[], Awaitable[Client]]) -> None:
+    def __init__(
+        self,
+        pool: Any,
+        connect_temporal: Callable[[], Awaitable[Client]],
+        victim_details: VictimDetailsStore | None = None,
+    ) -> None:
         self.pool = pool
         self._connect = connect_temporal
         self._client: Client | None = None
+        self.victim_details = victim_details
 
     async def temporal(self) -> Client:
         if self._client is None:
@@ -75,6 +105,37 @@ def create_app(ctx: AppContext) -> FastAPI:
             return user
 
         return check
+
+    def guard_details(permission: Permission) -> Callable[..., Awaitable[User]]:
+        """`require` for victims' details: a refusal is also written to the access log (`denied`), with
+        the victim ref and purpose the caller gave, before the 403 goes back."""
+
+        async def check(request: Request, user: Annotated[User, Depends(current_user)]) -> User:
+            if allows(user.role, permission):
+                return user
+            ref = request.path_params.get("victim_ref") or request.query_params.get("victim_ref")
+            purpose = request.query_params.get("purpose") or NO_PURPOSE
+            if permission == Permission.ERASE_VICTIM_DETAILS:
+                # An erasure's reason is in its body (never read for a record: that body is the details).
+                try:
+                    body = await request.json()
+                except ValueError:
+                    body = None
+                reason = body.get("reason") if isinstance(body, dict) else None
+                purpose = reason if isinstance(reason, str) and reason.strip() else NO_PURPOSE
+            elif permission == Permission.READ_VICTIM_ACCESS_LOG:
+                purpose = REVIEW_PURPOSE
+            await _log_denied(ctx, user, permission, ref, purpose)
+            raise HTTPException(403, why_refused(user.role, permission))
+
+        return check
+
+    def details_store() -> VictimDetailsStore:
+        if ctx.victim_details is None:
+            raise HTTPException(
+                503, "victims' details are unavailable: this API has no victim master key (YJFLOW_VICTIM_MASTER_KEY)"
+            )
+        return ctx.victim_details
 
     def today() -> date:
         return datetime.now(LONDON).date()
@@ -224,13 +285,232 @@ def create_app(ctx: AppContext) -> FastAPI:
     ) -> list[Any]:
         return [_dump(n) for n in await list_notifications(ctx.pool, workflow_id=workflow_id, limit=limit)]
 
+    # --- victims -------------------------------------------------------------------------------------
+
+    @app.post(
+        "/victims/{victim_ref}",
+        tags=["victims"],
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": VictimDetails.model_json_schema()}},
+                "description": "The victim's details (stored encrypted, never echoed back).",
+            }
+        },
+        responses={
+            404: {"description": "No victim contact has this victim ref"},
+            410: {"description": "The victim was erased"},
+            422: {"description": "Invalid details: each failing field named, no value echoed"},
+        },
+    )
+    async def record_victim_details(
+        victim_ref: str,
+        request: Request,
+        user: Annotated[User, Depends(guard_details(Permission.RECORD_VICTIM_DETAILS))],
+        purpose: str | None = None,
+    ) -> dict[str, Any]:
+        """Store the victim's details encrypted, then record `details_received` (effective today) on every
+        open contact for this victim ref, which starts the RJ-information clock. The reply lists the
+        contacts, never the details."""
+        store = details_store()
+        ref = _victim_ref(victim_ref)
+        try:
+            body = await request.json()
+        except ValueError as e:
+            raise HTTPException(422, [_error("body", "json", "the body is not valid JSON")]) from e
+        if not isinstance(body, dict):
+            raise HTTPException(422, [_error("body", "object", "the body must be a JSON object of the details")])
+        try:
+            details = VictimDetails.model_validate(body)
+        except ValidationError as e:
+            raise HTTPException(422, _details_errors(e)) from None  # no chained cause: it holds the input
+        contact_ids = await victim_contacts.contacts_for_victim(ctx.pool, ref)
+        if not contact_ids:
+            raise HTTPException(
+                404,
+                f"no victim contact has victim ref {ref}: details are recorded only for a victim named in an "
+                "accepted court outcome (check the reference)",
+            )
+        try:
+            await store.record(ref, details, user=user, purpose=(purpose or "").strip() or DEFAULT_RECORD_PURPOSE)
+        except ValueError as e:
+            raise HTTPException(422, [_error("purpose", "invalid", str(e))]) from e
+        except VictimDetailsError as e:
+            raise _details_http(e) from e
+        updated: list[str] = []
+        unchanged: list[dict[str, str]] = []
+        for wid in contact_ids:
+            why = await _details_received(ctx, wid, user, today(), details.enhanced_rights)
+            if why is None:
+                updated.append(wid)
+            else:
+                unchanged.append({"workflow_id": wid, "why": why})
+        return {"victim_ref": ref, "updated": updated, "unchanged": unchanged}
+
+    @app.get(
+        "/victims/{victim_ref}",
+        tags=["victims"],
+        responses={404: {"description": "No details recorded"}, 410: {"description": "Erased"}},
+    )
+    async def read_victim_details(
+        victim_ref: str,
+        user: Annotated[User, Depends(guard_details(Permission.READ_VICTIM_DETAILS))],
+        purpose: Annotated[str | None, Query(description="Why you need the details (kept in the access log).")] = None,
+    ) -> dict[str, Any]:
+        """The victim's decrypted details; the read is logged, with its purpose, before they are returned."""
+        store = details_store()
+        ref = _victim_ref(victim_ref)
+        if not (purpose and purpose.strip()):
+            raise HTTPException(
+                422,
+                [_error("purpose", "missing", "purpose is required: say why you need the details (it is logged)")],
+            )
+        try:
+            details = await store.read(ref, user=user, purpose=purpose)
+        except ValueError as e:
+            raise HTTPException(422, [_error("purpose", "invalid", str(e))]) from e
+        except VictimDetailsError as e:
+            raise _details_http(e) from e
+        return {"victim_ref": ref, "details": details.model_dump(mode="json")}
+
+    @app.post(
+        "/victims/{victim_ref}/erase",
+        tags=["victims"],
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"type": "object", "properties": {"reason": {}}}}},
+                "description": "{'reason': 'end of retention'}",
+            }
+        },
+        responses={404: {"description": "No details recorded"}},
+    )
+    async def erase_victim_details(
+        victim_ref: str,
+        request: Request,
+        user: Annotated[User, Depends(guard_details(Permission.ERASE_VICTIM_DETAILS))],
+    ) -> dict[str, Any]:
+        """Destroy the victim's key (crypto-shredding): the details can never be read again; every event
+        stays, and still verifies. Erasing an erased victim again is a logged no-op."""
+        store = details_store()
+        ref = _victim_ref(victim_ref)
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        reason = body.get("reason") if isinstance(body, dict) else None
+        if not isinstance(reason, str) or not reason.strip():
+            raise HTTPException(422, [_error("reason", "missing", "reason is required: why the details are erased")])
+        try:
+            await store.erase(ref, user=user, reason=reason)
+        except ValueError as e:
+            raise HTTPException(422, [_error("reason", "invalid", str(e))]) from e
+        except VictimDetailsError as e:
+            raise _details_http(e) from e
+        return {"victim_ref": ref, "erased": True}
+
+    @app.get("/access-log", tags=["victims"])
+    async def access_log(
+        user: Annotated[User, Depends(guard_details(Permission.READ_VICTIM_ACCESS_LOG))],
+        victim_ref: str | None = None,
+        since: datetime | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> list[AccessLogEntry]:
+        """Every access to victims' details (reads, writes, erasures and refusals), newest first."""
+        store = details_store()
+        if victim_ref is not None:
+            victim_ref = _victim_ref(victim_ref)
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=LONDON)  # a wall time, as a YJS reads it
+        try:
+            return await store.access_log(user=user, victim_ref=victim_ref, since=since, limit=limit)
+        except VictimDetailsError as e:
+            raise _details_http(e) from e
+
+    @app.get("/victim-contacts", tags=["victims"])
+    async def list_victim_contacts(
+        user: Annotated[User, Depends(require(Permission.READ_VICTIM_CONTACTS))],
+        worker: Annotated[str | None, Query(description="Only this victim worker's contacts (username).")] = None,
+        due_before: Annotated[date | None, Query(description="Only contacts with a deadline due before.")] = None,
+        yjs: str | None = None,
+        include_closed: bool = False,
+    ) -> list[victim_contacts.ContactSummary]:
+        """Victims' contacts with their state, next step(s) and next deadline (references only)."""
+        return await victim_contacts.list_contacts(
+            ctx.pool, yjs=yjs, worker=worker, due_before=due_before, include_closed=include_closed
+        )
+
+    @app.get("/victim-contacts/{workflow_id}", tags=["victims"])
+    async def victim_contact(
+        workflow_id: str, user: Annotated[User, Depends(require(Permission.READ_VICTIM_CONTACTS))]
+    ) -> victim_contacts.ContactHistory:
+        """The contact's whole history: every step, who recorded it, when and why; references only."""
+        history = await victim_contacts.contact_history(ctx.pool, workflow_id)
+        if history is None:
+            raise HTTPException(404, f"no victim contact {workflow_id}")
+        return history
+
+    @app.post(
+        "/victim-contacts/{workflow_id}/steps",
+        tags=["victims"],
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": {"type": "object"}}},
+                "description": "A step: {'step': 'contact_attempted', 'effective_date': 'YYYY-MM-DD', "
+                "'channel': 'phone', 'result': 'no_answer', 'reason': '…'}. The acting user comes from the token.",
+            }
+        },
+        responses={409: {"description": "The step is out of order or not consented to"}},
+    )
+    async def record_victim_step(
+        workflow_id: str,
+        request: Request,
+        user: Annotated[User, Depends(require(Permission.ACT_ON_VICTIM_CONTACT))],
+    ) -> VictimContactView:
+        if not victim_contacts.is_contact_id(workflow_id):
+            raise HTTPException(404, f"no victim contact {workflow_id}")
+        try:
+            body = await request.json()
+        except ValueError as e:
+            raise HTTPException(422, f"the body is not valid JSON: {e}") from e
+        if not isinstance(body, dict):
+            raise HTTPException(422, "the body must be a JSON object naming the step")
+        unstorable = intake.nul_character_errors(body)
+        if unstorable:
+            raise HTTPException(422, [e.model_dump() for e in unstorable])
+        try:
+            step = VICTIM_STEP.validate_python({**body, "actor": user.username})
+        except ValidationError as e:
+            raise HTTPException(422, _step_errors(e, VICTIM_STEP_NAMES)) from e
+        if isinstance(step, AllocateVictimWorker):
+            await _check_victim_worker(ctx, step.victim_worker)
+        handle = (await ctx.temporal()).get_workflow_handle(workflow_id)
+        try:
+            return await handle.execute_update(VictimContactWorkflow.record_step, step)
+        except WorkflowUpdateFailedError as e:
+            cause = e.cause
+            raise HTTPException(409, getattr(cause, "message", None) or str(cause or e)) from e
+        except RPCError as e:
+            if e.status == RPCStatusCode.NOT_FOUND:
+                state = await victim_contacts.contact_state(ctx.pool, workflow_id)
+                if state is not None and state.state == ContactState.CLOSED:
+                    raise HTTPException(
+                        409,
+                        f"{step.step} refused: the contact is closed ({state.closed_outcome}); "
+                        "nothing more can be recorded on it",
+                    ) from e
+                raise HTTPException(404, f"no victim contact {workflow_id}") from e
+            raise _rpc_http(e, workflow_id) from e
+
     return app
 
 
 STEP_NAMES = tuple(model.model_fields["step"].default for model in get_args(get_args(ReferralOrderStep)[0]))
+VICTIM_STEP_NAMES = tuple(model.model_fields["step"].default for model in get_args(get_args(VictimContactStep)[0]))
 
 
-def _step_errors(e: ValidationError) -> list[dict[str, str]]:
+def _step_errors(e: ValidationError, names: tuple[str, ...] = STEP_NAMES) -> list[dict[str, str]]:
     """Each failing field of a step, named as the client sent it: pydantic puts the step's name (the
     union's tag) first in every location, and an absent or unknown step has no location at all."""
     errors = []
@@ -239,12 +519,111 @@ def _step_errors(e: ValidationError) -> list[dict[str, str]]:
             field = "step"
             message = (
                 "step is required" if err["type"] == "union_tag_not_found" else "step is not a known step"
-            ) + f": one of {', '.join(STEP_NAMES)}"
+            ) + f": one of {', '.join(names)}"
         else:
             field = ".".join(str(p) for p in err["loc"][1:]) or "body"
             message = err["msg"]
         errors.append({"field": field, "rule": err["type"], "message": message})
     return errors
+
+
+def _error(field: str, rule: str, message: str) -> dict[str, str]:
+    return {"field": field, "rule": rule, "message": message}
+
+
+def _victim_ref(victim_ref: str) -> str:
+    try:
+        return check_victim_ref(victim_ref)
+    except ValueError as e:
+        raise HTTPException(422, [_error("victim_ref", "victim_ref", str(e))]) from None
+
+
+def _details_errors(e: ValidationError) -> list[dict[str, str]]:
+    """Each failing field of the details, by name; never the value given (`include_input=False`, and the
+    models' messages do not quote values)."""
+    return [
+        _error(".".join(str(p) for p in err["loc"]) or "body", err["type"], err["msg"])
+        for err in e.errors(include_input=False, include_url=False, include_context=False)
+    ]
+
+
+def _details_http(e: VictimDetailsError) -> HTTPException:
+    """The store's refusals as HTTP: its messages name the victim ref, never a detail."""
+    if isinstance(e, AccessDenied):
+        return HTTPException(403, str(e))
+    if isinstance(e, VictimNotFound):
+        return HTTPException(404, str(e))
+    if isinstance(e, DetailsErased):
+        return HTTPException(410, f"{e}: they can no longer be read by anyone (crypto-shredded)")
+    return HTTPException(500, str(e))  # a key or integrity problem: an operator must look
+
+
+async def _log_denied(ctx: AppContext, user: User, permission: Permission, ref: str | None, purpose: str) -> None:
+    """Write the `denied` row for a refused access to victims' details. The store writes it (the one
+    writer of the access log) when there is one; the ref is kept only if it is a valid ref (a name typed
+    into the wrong box must not reach the log)."""
+    try:
+        ref = check_victim_ref(ref) if ref is not None else None
+    except ValueError:
+        ref = None
+    purpose = purpose.strip()[:500] or NO_PURPOSE
+    attempt = DETAILS_ATTEMPT[permission]
+    if ctx.victim_details is not None:
+        try:
+            await ctx.victim_details._require(user, PERMISSIONS[permission], attempt, ref, purpose)
+        except AccessDenied:
+            return
+    # No store (no master key here), or the store let this user through where the API did not: log it all the same.
+    async with ctx.pool.connection() as conn:
+        await conn.execute(
+            "INSERT INTO access_log (username, role, action, victim_ref, purpose, outcome)"
+            " VALUES (%s, %s, 'denied', %s, %s, %s)",
+            (user.username, str(user.role), ref, purpose, attempt),
+        )
+
+
+async def _details_received(
+    ctx: AppContext, workflow_id: str, user: User, on: date, enhanced_rights: bool
+) -> str | None:
+    """Record `details_received` on one contact; None when recorded, else why it was left as it was
+    (already received: the new details are simply kept; closed; withdrawn; not running)."""
+    state = await victim_contacts.contact_state(ctx.pool, workflow_id)
+    if state is None:
+        return "no such contact"
+    if state.state == ContactState.CLOSED:
+        return f"the contact is closed ({state.closed_outcome}); the details are kept"
+    if state.details_received_on is not None:
+        return f"details were already received on {state.details_received_on}; the new details replace them"
+    step = RecordDetailsReceived(actor=user.username, effective_date=on, enhanced_rights=enhanced_rights)
+    handle = (await ctx.temporal()).get_workflow_handle(workflow_id)
+    try:
+        await handle.execute_update(VictimContactWorkflow.record_step, step)
+    except WorkflowUpdateFailedError as e:
+        cause = e.cause
+        return str(getattr(cause, "message", None) or cause or e)
+    except RPCError as e:
+        if e.status == RPCStatusCode.NOT_FOUND:
+            return "the contact's workflow is not running"
+        raise _rpc_http(e, workflow_id) from e
+    return None
+
+
+async def _check_victim_worker(ctx: AppContext, username: str) -> None:
+    """A contact is allocated to a user who can act on it, or its reminders would go to nobody."""
+    worker = await get_user(ctx.pool, username)
+    if worker is None or worker.disabled or not allows(worker.role, Permission.ACT_ON_VICTIM_CONTACT):
+        why = "is not a user" if worker is None else ("is disabled" if worker.disabled else f"has role {worker.role}")
+        raise HTTPException(
+            422,
+            [
+                _error(
+                    "victim_worker",
+                    "victim_worker.may_act",
+                    f"{username} {why}: allocate a user who may act on victim contacts "
+                    f"({', '.join(allowed_roles(Permission.ACT_ON_VICTIM_CONTACT))})",
+                )
+            ],
+        )
 
 
 def _dump(obj: Any) -> Any:

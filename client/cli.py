@@ -111,9 +111,19 @@ def api(port: Annotated[int | None, typer.Option(help="Port (default $YJFLOW_API
 
     apply_migrations(url)
 
+    from activities.victim_details import VictimDetailsStore
+
+    try:
+        master_key = settings.victim_master_key_bytes
+    except ValueError as e:
+        # The rest of the API works without it; victims' details answer 503 until it is set.
+        err.print(f"[yellow]victims' details are unavailable:[/yellow] {escape(str(e))}")
+        master_key = None
+
     async def serve() -> None:
         pool = await open_pool(url)
-        app_ = create_app(AppContext(pool, lambda: connect(settings)))
+        store = None if master_key is None else VictimDetailsStore(pool, master_key, settings.victim_master_key_id)
+        app_ = create_app(AppContext(pool, lambda: connect(settings), store))
         await uvicorn.Server(uvicorn.Config(app_, host=settings.api_host, port=port or settings.api_port)).serve()
 
     asyncio.run(serve())
@@ -239,6 +249,8 @@ def _local(instant: str) -> str:
 
 def _detail(e: dict[str, Any]) -> str:
     p = e["payload"]
+    if e["workflow_id"].startswith("victim-contact:"):
+        return f"victim {p.get('victim_ref') or '?'}"  # a victim's contact: the reference and the step only
     if "rule_id" in p:
         return f"{p['rule_id']} due {p.get('due_date', '')}" + (" (late)" if p.get("late") else "")
     keys = [k for k in ("months", "contract_signed_date", "compliance_end", "grounds", "decision") if k in p]
@@ -319,6 +331,138 @@ def step(
     with _api(token, api_url) as yj:
         view = _call(yj.record_step, workflow_id, body)
     out.print(f"recorded {name} on {workflow_id}; the order is now {view['order']['state']}", markup=False)
+
+
+def _fields(items: list[str] | None) -> dict[str, Any]:
+    """`--set key=value` items, sent as typed (the API reads "3" as a number and "false" as false where
+    the step wants them). A list is given by repeating the key (`--set attendees=victim --set
+    attendees=child`) or as JSON (`--set 'attendees=["victim", "child"]'`)."""
+    fields: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            err.print(f"[red]--set takes key=value[/red] (got {escape(repr(item))})")
+            raise typer.Exit(2)
+        if value.startswith("["):
+            try:
+                fields[key] = json.loads(value)
+                continue
+            except ValueError:
+                pass  # not JSON after all: sent as typed
+        if key in fields:
+            before = fields[key]
+            fields[key] = [*before, value] if isinstance(before, list) else [before, value]
+        else:
+            fields[key] = value
+    return fields
+
+
+@app.command()
+def victims(
+    worker: Annotated[str | None, typer.Option(help="Only this victim worker's contacts (username).")] = None,
+    due_before: Annotated[str | None, typer.Option(help="Only contacts with a deadline due before YYYY-MM-DD.")] = None,
+    yjs: Annotated[str | None, typer.Option(help="Only this YJS's contacts.")] = None,
+    include_closed: Annotated[bool, typer.Option("--include-closed", help="Closed contacts too.")] = False,
+    token: TokenOpt = None,
+    api_url: ApiOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A victim worker's day: each open contact, its state, next step and next deadline (references only)."""
+    with _api(token, api_url) as yj:
+        items = _call(
+            yj.victim_contacts,
+            worker=worker,
+            due_before=due_before,
+            yjs=yjs,
+            include_closed=include_closed or None,
+        )
+    if as_json:
+        out.print_json(data=items)
+        return
+    table = Table("contact", "victim ref", "state", "worker", "next step", "next deadline", "due")
+    for c in items:
+        nxt = c["next_deadline"] or {}
+        table.add_row(
+            *_cells(
+                c["workflow_id"],
+                c["victim_ref"],
+                c["state"],
+                c["victim_worker"] or "(unallocated)",
+                ", ".join(c["next_steps"]),
+                nxt.get("rule_id", ""),
+                nxt.get("due_date", ""),
+            )
+        )
+    out.print(table)
+    if not items:
+        out.print("no contacts match")
+
+
+@app.command("victim-step")
+def victim_step(
+    contact_id: Annotated[str, typer.Argument(help="The contact's workflow id (see `yjflow victims`).")],
+    name: Annotated[str, typer.Argument(help="e.g. suitability_decided, contact_attempted, consent_recorded")],
+    on: Annotated[str, typer.Option("--on", help="Effective date YYYY-MM-DD (when it happened).")],
+    reason: Annotated[str | None, typer.Option(help="Why (needed e.g. for not inviting or a safe closure).")] = None,
+    field: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="More fields as key=value, e.g. channel=phone result=no_answer"),
+    ] = None,
+    token: TokenOpt = None,
+    api_url: ApiOpt = None,
+) -> None:
+    """Record a step on a victim's contact; a step out of order or without consent is refused with the reason."""
+    body: dict[str, Any] = {"step": name, "effective_date": on, **_fields(field)}
+    if reason:
+        body["reason"] = reason
+    with _api(token, api_url) as yj:
+        view = _call(yj.record_victim_step, contact_id, body)
+    out.print(f"recorded {name} on {contact_id}; the contact is now {view['contact']['state']}", markup=False)
+
+
+@app.command("victim-details")
+def victim_details(
+    victim_ref: Annotated[str, typer.Argument(help="The victim reference (never a name).")],
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Record the details from this JSON file (- for stdin).")
+    ] = None,
+    show: Annotated[bool, typer.Option("--show", help="Show the details (the read is logged).")] = False,
+    purpose: Annotated[
+        str | None, typer.Option(help="Why you read (required with --show) or record them; it is logged.")
+    ] = None,
+    token: TokenOpt = None,
+    api_url: ApiOpt = None,
+) -> None:
+    """Record a victim's details (--file) or show them (--show --purpose "…"); every access is logged."""
+    if (file is None) == (not show):
+        err.print("[red]give one of --file (record) or --show (read)[/red]")
+        raise typer.Exit(2)
+    if show:
+        if not (purpose and purpose.strip()):
+            err.print('[red]--show needs --purpose "…"[/red]: say why you need the details (it is logged)')
+            raise typer.Exit(2)
+        with _api(token, api_url) as yj:
+            data = _call(yj.victim_details, victim_ref, purpose=purpose)
+        out.print_json(data=data["details"])
+        return
+    assert file is not None
+    if str(file) != "-" and not file.exists():
+        err.print(f"[red]No such file:[/red] {escape(str(file))}")
+        raise typer.Exit(2)
+    text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    try:
+        details = json.loads(text.removeprefix("\ufeff"))
+    except json.JSONDecodeError as e:
+        # The position only, never the text around it: the file is personal data.
+        err.print(f"[red]{escape(str(file))} is not JSON:[/red] line {e.lineno}, column {e.colno}")
+        raise typer.Exit(2) from None
+    with _api(token, api_url) as yj:
+        reply = _call(yj.record_victim_details, victim_ref, details, purpose=purpose)
+    out.print(f"recorded the details of {victim_ref} (stored encrypted)", markup=False)
+    for wid in reply["updated"]:
+        out.print(f"  details_received on {wid}", markup=False)
+    for item in reply["unchanged"]:
+        out.print(f"  {item['workflow_id']}: {item['why']}", markup=False)
 
 
 @app.command()

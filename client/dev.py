@@ -30,6 +30,7 @@ from activities.intake import receive_value
 from activities.migrate import apply_migrations
 from activities.settings import Settings
 from activities.users import add_user, get_user, issue_token
+from activities.victim_details import VictimDetailsStore
 from client.api import AppContext, create_app
 from workflows import search_attributes as sa
 
@@ -159,7 +160,8 @@ async def run_dev(settings: Settings, *, load_sample_data: bool = True) -> None:
     try:
         client = await connect(settings)
         worker = create_worker(client, pool, settings)
-        app = create_app(AppContext(pool, lambda: connect(settings)))
+        victim_details = VictimDetailsStore(pool, settings.victim_master_key_bytes, settings.victim_master_key_id)
+        app = create_app(AppContext(pool, lambda: connect(settings), victim_details))
         server = uvicorn.Server(
             uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="warning")
         )

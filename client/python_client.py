@@ -79,3 +79,40 @@ class YjflowClient:
 
     def verify(self) -> dict[str, Any]:
         return dict(self._call("GET", "/verify"))
+
+    # --- victims ---
+
+    def record_victim_details(
+        self, victim_ref: str, details: dict[str, Any], *, purpose: str | None = None
+    ) -> dict[str, Any]:
+        """Store a victim's details (encrypted); returns the contacts updated, never the details."""
+        params = {"purpose": purpose} if purpose else {}
+        return dict(self._call("POST", f"/victims/{victim_ref}", json=details, params=params))
+
+    def victim_details(self, victim_ref: str, *, purpose: str) -> dict[str, Any]:
+        """A victim's details; the read is logged with `purpose`."""
+        return dict(self._call("GET", f"/victims/{victim_ref}", params={"purpose": purpose}))
+
+    def erase_victim_details(self, victim_ref: str, *, reason: str) -> dict[str, Any]:
+        return dict(self._call("POST", f"/victims/{victim_ref}/erase", json={"reason": reason}))
+
+    def access_log(
+        self, *, victim_ref: str | None = None, since: str | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"limit": limit}
+        if victim_ref is not None:
+            params["victim_ref"] = victim_ref
+        if since is not None:
+            params["since"] = since
+        return list(self._call("GET", "/access-log", params=params))
+
+    def victim_contacts(self, **filters: Any) -> list[dict[str, Any]]:
+        """Filters: worker, due_before (YYYY-MM-DD), yjs, include_closed."""
+        params = {k: v for k, v in filters.items() if v is not None}
+        return list(self._call("GET", "/victim-contacts", params=params))
+
+    def victim_contact(self, workflow_id: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"/victim-contacts/{workflow_id}"))
+
+    def record_victim_step(self, workflow_id: str, step: dict[str, Any]) -> dict[str, Any]:
+        return dict(self._call("POST", f"/victim-contacts/{workflow_id}/steps", json=step))

@@ -9,6 +9,7 @@ are async and must never block it (the CLI runs as an asyncio subprocess).
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import os
 import uuid
@@ -31,6 +32,7 @@ from activities.db import Pool, open_pool
 from activities.relay import run_relay
 from activities.settings import Settings
 from activities.users import add_user
+from activities.victim_details import VictimDetailsStore
 from client.api import AppContext, create_app
 from domain.access import Role
 from tests.conftest import create_database, drop_database
@@ -39,6 +41,8 @@ from workflows import search_attributes as sa
 
 LONDON = ZoneInfo("Europe/London")
 T = TypeVar("T")
+# The victim master key of the client tests' stack: 32 bytes, and not the payload key.
+TEST_VICTIM_MASTER_KEY = base64.b64encode(b"yjflow-victim-master-test-only!!").decode()
 
 
 def today() -> date:
@@ -121,9 +125,13 @@ class _Uvicorn(uvicorn.Server):
 
 
 @contextlib.asynccontextmanager
-async def serve_api(pool: Pool, connect_temporal: Callable[[], Awaitable[Client]]) -> AsyncIterator[str]:
+async def serve_api(
+    pool: Pool,
+    connect_temporal: Callable[[], Awaitable[Client]],
+    victim_details: VictimDetailsStore | None = None,
+) -> AsyncIterator[str]:
     """The real FastAPI app served by uvicorn on a free 127.0.0.1 port; yields its base URL."""
-    app = create_app(AppContext(pool, connect_temporal))
+    app = create_app(AppContext(pool, connect_temporal, victim_details))
     server = _Uvicorn(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, log_level="warning"))
     task = asyncio.create_task(server.serve(), name="api")
     loop = asyncio.get_running_loop()
@@ -279,7 +287,7 @@ async def stack(client_database_url: str) -> AsyncIterator[Stack]:
     """The whole service, once per session: dev server, worker, relay and the API on a real port."""
     from worker import connect, create_worker
 
-    settings = test_settings(client_database_url, relay_interval_seconds=0.2)
+    settings = test_settings(client_database_url, relay_interval_seconds=0.2, victim_master_key=TEST_VICTIM_MASTER_KEY)
     env = await start_dev_server(settings)
     async with env:
         settings = settings.model_copy(update={"temporal_address": env.client.service_client.config.target_host})
@@ -287,10 +295,11 @@ async def stack(client_database_url: str) -> AsyncIterator[Stack]:
         try:
             tokens, names = await add_users(pool)
             worker = create_worker(env.client, pool, settings)
+            store = VictimDetailsStore(pool, settings.victim_master_key_bytes, settings.victim_master_key_id)
             async with (
                 worker,
                 background(run_relay(pool, env.client, settings), "relay"),
-                serve_api(pool, lambda: connect(settings)) as api_url,
+                serve_api(pool, lambda: connect(settings), store) as api_url,
             ):
                 yield Stack(api_url, client_database_url, pool, env.client, settings, tokens, names)
         finally:
