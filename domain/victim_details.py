@@ -186,6 +186,8 @@ class VictimDetails(_Private):
     @field_validator("enhanced_rights")
     @classmethod
     def _enhanced_rights(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("kind") == VictimKind.ORGANISATION:
+            raise _invalid("enhanced_rights: an organisation has no enhanced rights under the Victims' Code")
         if not value and info.data.get("under_18") is True:
             raise _invalid("enhanced_rights: a victim under 18 is entitled to enhanced rights under the Victims' Code")
         return value
