@@ -13,9 +13,16 @@ from typing import Any, Literal
 
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from domain.court_outcome import FieldError, OutcomeRejected, validate_court_outcome, workflow_ids
+from domain.court_outcome import (
+    CourtOutcome,
+    FieldError,
+    OutcomeRejected,
+    court_outcome_warnings,
+    validate_court_outcome,
+    workflow_ids,
+)
 
 INBOX_CHANNEL = "yjflow_inbox"
 
@@ -25,6 +32,9 @@ class IntakeResult(BaseModel):
     outcome_id: str | None
     workflow_ids: list[str] = []
     errors: list[FieldError] = []
+    # Accepted, but breaking a limit the court has the last word on (a remand beyond its clear days):
+    # flagged to the sender here and recorded in the order's own stream, never refused.
+    warnings: list[FieldError] = []
     rejection_id: int | None = None
     note: str | None = None
 
@@ -66,13 +76,33 @@ async def receive_value(
         )
         if await cur.fetchone() is not None:
             await conn.execute(f"NOTIFY {INBOX_CHANNEL}")
-            return IntakeResult(status="accepted", outcome_id=outcome.outcome_id, workflow_ids=ids)
+            return IntakeResult(
+                status="accepted",
+                outcome_id=outcome.outcome_id,
+                workflow_ids=ids,
+                warnings=court_outcome_warnings(outcome),
+            )
         cur = await conn.execute("SELECT body, workflow_ids FROM inbox WHERE outcome_id = %s", (outcome.outcome_id,))
         row = await cur.fetchone()
     assert row is not None
     stored_body, stored_ids = _row(row, "body", "workflow_ids")
-    note = None if stored_body == body else "a different body arrived under this outcome_id; the first is kept"
-    return IntakeResult(status="duplicate", outcome_id=outcome.outcome_id, workflow_ids=list(stored_ids), note=note)
+    same = stored_body == body
+    note = None if same else "a different body arrived under this outcome_id; the first is kept"
+    return IntakeResult(
+        status="duplicate",
+        outcome_id=outcome.outcome_id,
+        workflow_ids=list(stored_ids),
+        warnings=court_outcome_warnings(outcome) if same else _kept_warnings(stored_body),
+        note=note,
+    )
+
+
+def _kept_warnings(stored_body: object) -> list[FieldError]:
+    """The warnings of the outcome kept under an id, since its workflows were started from it."""
+    try:
+        return court_outcome_warnings(CourtOutcome.model_validate(stored_body))
+    except ValidationError:  # kept under an older contract: nothing to flag that is worth a failed reply
+        return []
 
 
 async def _reject(

@@ -20,18 +20,29 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.db import Pool
 from activities.intake import INBOX_CHANNEL, _row
-from activities.rule_source import load_rule_pack
+from activities.rule_source import load_calendar, load_rule_pack
 from activities.settings import Settings
-from domain.calendar import add_calendar_months
+from domain.calendar import WorkingCalendar, add_calendar_months
 from domain.court_outcome import (
     CourtOutcome,
+    DetentionAndTrainingOrderDisposal,
     ReferralOrderDisposal,
+    RemandDisposal,
     YouthRehabilitationOrderDisposal,
     order_workflow_id,
     victim_workflow_id,
 )
-from workflows.messages import ReferralOrderInput, VictimContactInput, YouthRehabilitationOrderInput
+from domain.remand import start_remand
+from workflows.custody import CustodyWorkflow
+from workflows.messages import (
+    CustodyInput,
+    ReferralOrderInput,
+    RemandInput,
+    VictimContactInput,
+    YouthRehabilitationOrderInput,
+)
 from workflows.referral_order import ReferralOrderWorkflow
+from workflows.remand import RemandWorkflow
 from workflows.victim_contact import VictimContactWorkflow
 from workflows.youth_rehabilitation_order import YouthRehabilitationOrderWorkflow
 
@@ -52,16 +63,30 @@ async def _start(client: Client, run: Any, arg: Any, *, wid: str, task_queue: st
         pass  # a closed workflow of this id: this outcome was relayed before
 
 
-async def start_for_outcome(client: Client, outcome: CourtOutcome, task_queue: str) -> list[str]:
+async def start_for_outcome(
+    client: Client, outcome: CourtOutcome, task_queue: str, *, calendar: WorkingCalendar | None = None
+) -> list[str]:
     """Start every workflow the outcome names: the order, then each victim's contact. The order's
     first milestone needs a person's step days later, so its victims' contacts exist by then; a retry
-    after a partial start starts only what is missing."""
+    after a partial start starts only what is missing.
+
+    `calendar` counts a remand's custody time limit: the relay passes the one in force (bank holidays
+    with the service's overrides, as deadlines are scheduled on); left out, the England and Wales
+    calendar without overrides.
+    """
     disposal = outcome.disposal
     wid = order_workflow_id(outcome)
     if isinstance(disposal, YouthRehabilitationOrderDisposal):
         await _start(
             client, YouthRehabilitationOrderWorkflow.run, yro_input(outcome, disposal), wid=wid, task_queue=task_queue
         )
+        return [wid, *await _start_victims(client, outcome, wid, task_queue)]
+    if isinstance(disposal, RemandDisposal):
+        arg = remand_input(outcome, disposal, calendar or WorkingCalendar.england_and_wales())
+        await _start(client, RemandWorkflow.run, arg, wid=wid, task_queue=task_queue)
+        return [wid, *await _start_victims(client, outcome, wid, task_queue)]
+    if isinstance(disposal, DetentionAndTrainingOrderDisposal):
+        await _start(client, CustodyWorkflow.run, dto_input(outcome, disposal), wid=wid, task_queue=task_queue)
         return [wid, *await _start_victims(client, outcome, wid, task_queue)]
     if not isinstance(disposal, ReferralOrderDisposal):
         raise ValueError(f"no workflow for {disposal.kind} yet")
@@ -130,6 +155,44 @@ def yro_input(outcome: CourtOutcome, disposal: YouthRehabilitationOrderDisposal)
     )
 
 
+def remand_input(outcome: CourtOutcome, disposal: RemandDisposal, calendar: WorkingCalendar) -> RemandInput:
+    """The remand's start: its opening state with the custody time limit's expiry counted now, on
+    `calendar`, and recorded once (a later holiday override never moves a running remand's expiry)."""
+    return RemandInput(
+        outcome_id=outcome.outcome_id,
+        case_reference=outcome.case_reference,
+        court_kind=outcome.court.kind,
+        hearing_date=outcome.hearing_date,
+        remand=start_remand(
+            child_id=outcome.child.id,
+            yjs=outcome.yjs,
+            remand_date=outcome.hearing_date,
+            disposal=disposal,
+            calendar=calendar,
+        ),
+        victim_refs=[v.ref for v in outcome.victims],
+    )
+
+
+def dto_input(outcome: CourtOutcome, disposal: DetentionAndTrainingOrderDisposal) -> CustodyInput:
+    """A DTO's start: the term and the secure estate's date if the court sent one; the release dates
+    are the domain's to compute. Of the child and offences, only what s.247 needs (see CustodyInput)."""
+    return CustodyInput(
+        outcome_id=outcome.outcome_id,
+        case_reference=outcome.case_reference,
+        court_kind=outcome.court.kind,
+        child_id=outcome.child.id,
+        yjs=outcome.yjs,
+        sentence_date=outcome.hearing_date,
+        kind="dto",
+        months=disposal.months,
+        secure_estate_release_date=disposal.release_date,
+        date_of_birth=outcome.child.date_of_birth,
+        offence_date=min(o.offence_date for o in outcome.offences),
+        victim_refs=[v.ref for v in outcome.victims],
+    )
+
+
 async def relay_pending(pool: Pool, client: Client, task_queue: str, *, batch: int = 50) -> int:
     """Start workflows for up to `batch` pending outcomes; returns how many were started."""
     started = 0
@@ -142,10 +205,16 @@ async def relay_pending(pool: Pool, client: Client, task_queue: str, *, batch: i
             (batch,),
         )
         rows = await cur.fetchall()
+        calendar: WorkingCalendar | None = None
         for row in rows:
             outcome_id, body = _row(row, "outcome_id", "body")
             try:
-                await start_for_outcome(client, CourtOutcome.model_validate(body), task_queue)
+                outcome = CourtOutcome.model_validate(body)
+                if isinstance(outcome.disposal, RemandDisposal) and calendar is None:
+                    # The calendar deadlines are scheduled on, so the remand's CTL expiry and its
+                    # remand.ctl deadline agree; read once per batch, and only when a remand needs it.
+                    calendar = await load_calendar(pool)
+                await start_for_outcome(client, outcome, task_queue, calendar=calendar)
             except Exception as e:  # Temporal down or refusing: keep it pending and say why
                 await conn.execute(
                     "UPDATE inbox SET relay_attempts = relay_attempts + 1, last_error = %s WHERE outcome_id = %s",

@@ -25,12 +25,12 @@ from activities.victim_details import (
     VictimNotFound,
     check_victim_ref,
 )
+from client.order_kinds import OrderKind, kind_of
 from domain.access import PERMISSIONS, Permission, allowed_roles, allows, why_refused
 from domain.referral_order import ReferralOrderStep
 from domain.victim_contact import AllocateVictimWorker, ContactState, RecordDetailsReceived, VictimContactStep
 from domain.victim_details import VictimDetails
-from workflows.messages import ReferralOrderView, VictimContactView
-from workflows.referral_order import ReferralOrderWorkflow
+from workflows.messages import VictimContactView
 from workflows.victim_contact import VictimContactWorkflow
 
 LONDON = ZoneInfo("Europe/London")
@@ -216,14 +216,14 @@ def create_app(ctx: AppContext) -> FastAPI:
         )
 
     @app.get("/orders/{workflow_id}", tags=["orders"])
-    async def order(
-        workflow_id: str, user: Annotated[User, Depends(require(Permission.READ_ORDER))]
-    ) -> ReferralOrderView:
+    async def order(workflow_id: str, user: Annotated[User, Depends(require(Permission.READ_ORDER))]) -> dict[str, Any]:
+        kind = _order_kind(workflow_id)
         handle = (await ctx.temporal()).get_workflow_handle(workflow_id)
         try:
-            return await handle.query(ReferralOrderWorkflow.view)
+            view = await handle.query(kind.workflow.view)
         except RPCError as e:
             raise _rpc_http(e, workflow_id) from e
+        return {"kind": kind.name, **view.model_dump(mode="json")}
 
     @app.post(
         "/orders/{workflow_id}/steps",
@@ -240,7 +240,8 @@ def create_app(ctx: AppContext) -> FastAPI:
     )
     async def record_step(
         workflow_id: str, request: Request, user: Annotated[User, Depends(require(Permission.ACT_ON_ORDER))]
-    ) -> ReferralOrderView:
+    ) -> dict[str, Any]:
+        kind = _order_kind(workflow_id)
         try:
             body = await request.json()
         except ValueError as e:
@@ -253,19 +254,20 @@ def create_app(ctx: AppContext) -> FastAPI:
             # PostgreSQL cannot store, holding the order (and every later step and deadline) meanwhile.
             raise HTTPException(422, [e.model_dump() for e in unstorable])
         try:
-            step = STEP.validate_python({**body, "actor": user.username})
+            step = kind.steps.validate_python({**body, "actor": user.username})
         except ValidationError as e:
-            raise HTTPException(422, _step_errors(e)) from e
+            raise HTTPException(422, _step_errors(e, kind.step_names)) from e
         handle = (await ctx.temporal()).get_workflow_handle(workflow_id)
         try:
-            return await handle.execute_update(ReferralOrderWorkflow.record_step, step)
+            view = await handle.execute_update(kind.workflow.record_step, step)
+            return {"kind": kind.name, **view.model_dump(mode="json")}
         except WorkflowUpdateFailedError as e:
             cause = e.cause
             raise HTTPException(409, getattr(cause, "message", None) or str(cause or e)) from e
         except RPCError as e:
             if e.status == RPCStatusCode.NOT_FOUND:
                 # Temporal says "not found" for an order that has ended, too: say which it is.
-                ended = await _ended_order(handle, step.step)
+                ended = await _ended_order(handle, step.step, kind.workflow)
                 if ended is not None:
                     raise ended from e
             raise _rpc_http(e, workflow_id) from e
@@ -636,7 +638,7 @@ def _dump(obj: Any) -> Any:
     return obj
 
 
-async def _ended_order(handle: WorkflowHandle[Any, Any], step_name: str) -> HTTPException | None:
+async def _ended_order(handle: WorkflowHandle[Any, Any], step_name: str, workflow: Any) -> HTTPException | None:
     """A 409 for a step on an order whose workflow has closed (completed, revoked), else None."""
     try:
         description = await handle.describe()
@@ -645,10 +647,19 @@ async def _ended_order(handle: WorkflowHandle[Any, Any], step_name: str) -> HTTP
     if description.status in (None, WorkflowExecutionStatus.RUNNING):
         return None
     try:
-        state = (await handle.query(ReferralOrderWorkflow.view)).order.state.value
+        state = (await handle.query(workflow.view)).order.state.value
     except Exception:  # a query on a closed run can fail (no worker): the run's status still explains
         state = f"closed ({description.status.name.lower()})"
     return HTTPException(409, f"{step_name} refused: the order is {state}; nothing more can be recorded on it")
+
+
+def _order_kind(workflow_id: str) -> OrderKind:
+    kind = kind_of(workflow_id)
+    if kind is None:
+        raise HTTPException(
+            404, f"no order workflow {workflow_id}: an order id starts with its kind, e.g. referral-order:"
+        )
+    return kind
 
 
 def _rpc_http(e: RPCError, workflow_id: str) -> HTTPException:

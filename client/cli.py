@@ -174,6 +174,7 @@ def ingest(
         ) as progress,
     ):
         task = progress.add_task("ingest", total=len(items))
+        warnings: list[str] = []
         for n, (where, text) in enumerate(items, start=1):
             try:
                 status, body = _call(yj.submit_outcome_text, text)
@@ -186,9 +187,13 @@ def ingest(
                 problems.append(f"{where} ({body.get('outcome_id') or 'no outcome_id'}): {fields}")
             else:
                 counts[body["status"]] += 1
+                for w in body.get("warnings", []):
+                    warnings.append(f"{where} ({body.get('outcome_id')}): {w['field']}: {w['message']}")
             progress.advance(task)
     for p in problems:
         err.print(f"[red]rejected[/red] {escape(p)}")
+    for w in warnings:
+        err.print(f"[yellow]accepted with a warning[/yellow] {escape(w)}")
     out.print(f"accepted {counts['accepted']}, duplicate {counts['duplicate']}, rejected {counts['rejected']}")
     if stopped_at is not None:
         err.print(f"[red]stopped at item {stopped_at}:[/red] {len(items) - stopped_at + 1} of {len(items)} not sent")

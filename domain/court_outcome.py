@@ -257,7 +257,9 @@ Disposal = Annotated[AnyDisposal, Field(discriminator="kind")]
 ORDER_KINDS = frozenset({"referral_order", "youth_rehabilitation_order", "remand", "detention_and_training_order"})
 ACTING_KINDS = frozenset({"remand_ended", "order_revoked", "order_extended", "breach_outcome"})
 DISPOSAL_KINDS = ORDER_KINDS | ACTING_KINDS
-SUPPORTED_KINDS: frozenset[str] = frozenset({"referral_order", "youth_rehabilitation_order"})
+SUPPORTED_KINDS: frozenset[str] = frozenset(
+    {"referral_order", "youth_rehabilitation_order", "remand", "detention_and_training_order"}
+)
 
 
 class CourtOutcome(_Part):
@@ -748,38 +750,14 @@ def _remand(d: RemandDisposal, p: _Readable, age: int | None) -> list[FieldError
                 ),
             )
         )
-    if p.hearing_date is not None:
-        clear = _clear_days(p.hearing_date, d.next_hearing_date)
-        if d.next_hearing_date <= p.hearing_date:
-            errors.append(
-                FieldError(
-                    field="disposal.next_hearing_date",
-                    rule="remand.next_hearing_after_hearing",
-                    message="the next hearing must be after this hearing",
-                )
+    if p.hearing_date is not None and d.next_hearing_date <= p.hearing_date:
+        errors.append(
+            FieldError(
+                field="disposal.next_hearing_date",
+                rule="remand.next_hearing_after_hearing",
+                message="the next hearing must be after this hearing",
             )
-        elif custodial and d.first_remand and clear > 8:
-            errors.append(
-                FieldError(
-                    field="disposal.next_hearing_date",
-                    rule="remand.first_custodial_remand_8_clear_days",
-                    message=(
-                        "after a first remand in custody the next hearing must be within 8 clear days "
-                        f"(Magistrates' Courts Act 1980 s.128(6)); this is {clear} clear days"
-                    ),
-                )
-            )
-        elif custodial and not d.first_remand and clear > 28:
-            errors.append(
-                FieldError(
-                    field="disposal.next_hearing_date",
-                    rule="remand.later_custodial_remand_28_clear_days",
-                    message=(
-                        "after a later remand in custody the next hearing must be within 28 clear days "
-                        f"(Magistrates' Courts Act 1980 s.128A); this is {clear} clear days"
-                    ),
-                )
-            )
+        )
     if d.ctl_days is not None and d.ctl_days not in CTL_DAYS:
         errors.append(
             FieldError(
@@ -805,6 +783,43 @@ def _remand(d: RemandDisposal, p: _Readable, age: int | None) -> list[FieldError
                     )
                 )
     return errors
+
+
+def _remand_clear_days(d: RemandDisposal, hearing_date: date) -> list[FieldError]:
+    """The clear-day limits on a remand in custody (MCA 1980 ss.128(6), 128A), as warnings.
+
+    The court has already fixed the date and the child is held on its order, so a date beyond the limit
+    is accepted and flagged (and recorded in the remand's stream as `NextHearingLimitBreached`), never
+    refused: refusing would leave a remanded child with no workflow at all.
+    """
+    if d.type not in CUSTODIAL_REMANDS or d.next_hearing_date <= hearing_date:
+        return []
+    clear = _clear_days(hearing_date, d.next_hearing_date)
+    if d.first_remand and clear > 8:
+        return [
+            FieldError(
+                field="disposal.next_hearing_date",
+                rule="remand.first_custodial_remand_8_clear_days",
+                message=(
+                    "after a first remand in custody the next hearing must be within 8 clear days "
+                    f"(Magistrates' Courts Act 1980 s.128(6)); this is {clear} clear days: "
+                    "accepted as the court ordered it, and flagged on the remand"
+                ),
+            )
+        ]
+    if not d.first_remand and clear > 28:
+        return [
+            FieldError(
+                field="disposal.next_hearing_date",
+                rule="remand.later_custodial_remand_28_clear_days",
+                message=(
+                    "after a later remand in custody the next hearing must be within 28 clear days "
+                    f"(Magistrates' Courts Act 1980 s.128A); this is {clear} clear days: "
+                    "accepted as the court ordered it, and flagged on the remand"
+                ),
+            )
+        ]
+    return []
 
 
 def _detention_and_training_order(d: DetentionAndTrainingOrderDisposal, age: int | None) -> list[FieldError]:
@@ -894,6 +909,14 @@ def validate_court_outcome(
     if errors or outcome is None:
         raise OutcomeRejected(errors)
     return outcome
+
+
+def court_outcome_warnings(outcome: CourtOutcome) -> list[FieldError]:
+    """What an accepted outcome breaks that the court, not yjflow, has the last word on: flagged to the
+    sender with the 202, never a reason to refuse. Today, a remand in custody beyond its clear-day limit."""
+    if isinstance(outcome.disposal, RemandDisposal):
+        return _remand_clear_days(outcome.disposal, outcome.hearing_date)
+    return []
 
 
 # --- workflow ids -------------------------------------------------------------------------------

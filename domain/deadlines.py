@@ -73,6 +73,9 @@ def _due_date(rule: Rule, clock_start: date, n: int, calendar: WorkingCalendar) 
     """The working day it is due by, and the unrolled end of a calendar period (None for working days)."""
     match rule.unit:
         case "working_days":
+            if n == 0 and not calendar.is_working_day(clock_start):
+                # "The same day" on a closed day (a weekend release) can only be done on the next one.
+                return calendar.next_working_day_after(clock_start), None
             return calendar.add_working_days(clock_start, n), None
         case "clear_days":
             # A check on a date the court sets: the statutory latest date is not ours to move.

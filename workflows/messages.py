@@ -12,8 +12,10 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from domain.court_outcome import YouthRehabilitationOrderDisposal
-from domain.events import DeadlineScheduled, NewEvent
+from domain.custody import CustodyState
+from domain.events import CustodialKind, DeadlineScheduled, NewEvent
 from domain.referral_order import ReferralOrderState
+from domain.remand import RemandState
 from domain.victim_contact import VictimContactState
 from domain.youth_rehabilitation_order import YroState
 
@@ -189,3 +191,87 @@ class YroView(BaseModel):
 
 
 YouthRehabilitationOrderInput.model_rebuild()
+
+
+class RemandInput(BaseModel):
+    """How intake starts a remand: references and the court's terms, never names.
+
+    `remand` is the opening state `domain.remand.start_remand` built at intake with the working calendar
+    in force (holiday overrides included), so the custody time limit's expiry is counted once, there, and
+    recorded with the remand; a replay or a later change of the calendar never recounts it. It carries the
+    child's id and service, so they are not repeated here.
+    """
+
+    outcome_id: str
+    case_reference: str
+    court_kind: str
+    hearing_date: date
+    remand: RemandState
+    victim_refs: list[str] = []
+    history_limit: int | None = None  # tests force continue-as-new early; None = the default limit
+    resume: RemandResume | None = None
+
+
+class RemandResume(BaseModel):
+    remand: RemandState
+    version: int
+    deadlines: list[TrackedDeadline]
+    deadline_counts: dict[str, int]
+
+
+class RemandView(BaseModel):
+    workflow_id: str
+    remand: RemandState
+    status: str  # RemandState.status is computed, so it is spelt out for readers of the view
+    looked_after: bool
+    version: int
+    deadlines: list[OpenDeadlineView]
+
+
+RemandInput.model_rebuild()
+
+
+class CustodyInput(BaseModel):
+    """How intake starts a custodial sentence and resettlement: references and the sentence's terms, never names.
+
+    A DTO's release dates are computed in the domain when it opens (`open_custody`); the secure estate's
+    date, when the court outcome carries one, replaces the computed release point. Longer sentences
+    (s.250, s.254, s.259) run through the same workflow with the secure estate's dates supplied.
+    """
+
+    outcome_id: str
+    case_reference: str
+    court_kind: str
+    child_id: str
+    yjs: str
+    sentence_date: date
+    kind: CustodialKind = "dto"
+    months: int | None = None
+    secure_estate_release_date: date | None = None
+    # s.247 further supervision turns on the child's age at the release point, and that point moves when
+    # the secure estate gives its own date, so no single age (or yes/no) can be worked out at intake: the
+    # domain takes the date of birth and asks the age on whichever date is in force. With it goes only
+    # the earliest offence's date (s.247 is never applied to an older offence); no offence details, no
+    # names, and neither is copied into any event. Both are left out for sentences other than a DTO.
+    date_of_birth: date | None = None
+    offence_date: date | None = None
+    victim_refs: list[str] = []
+    history_limit: int | None = None  # tests force continue-as-new early; None = the default limit
+    resume: CustodyResume | None = None
+
+
+class CustodyResume(BaseModel):
+    custody: CustodyState
+    version: int
+    deadlines: list[TrackedDeadline]
+    deadline_counts: dict[str, int]
+
+
+class CustodyView(BaseModel):
+    workflow_id: str
+    custody: CustodyState
+    version: int
+    deadlines: list[OpenDeadlineView]
+
+
+CustodyInput.model_rebuild()

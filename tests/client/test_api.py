@@ -278,8 +278,8 @@ async def test_a_nul_character_inside_a_json_string_is_refused_and_kept(stack: S
     assert await stack.inbox(body["outcome_id"]) is None
 
 
-async def test_a_detention_and_training_order_is_not_supported_yet(stack: Stack) -> None:
-    body = outcome(disposal={"kind": "detention_and_training_order", "months": 8})
+async def test_an_outcome_acting_on_an_order_is_not_supported_yet(stack: Stack) -> None:
+    body = outcome(disposal={"kind": "order_extended", "order_ref": "referral-order:luton:41CJ1:C-1", "months": 3})
     r = await submit(stack, body)
     assert r.status_code == 422
     assert [(e["field"], e["rule"]) for e in r.json()["errors"]] == [

@@ -23,6 +23,7 @@ from domain.court_outcome import (
     OutcomeRejected,
     ReferralOrderDisposal,
     age_on,
+    court_outcome_warnings,
     order_workflow_id,
     validate_court_outcome,
     victim_workflow_id,
@@ -264,19 +265,70 @@ def test_remand_next_hearing_limits_are_inclusive(first_remand: bool, next_heari
     body = remand()
     body["disposal"].update(first_remand=first_remand, next_hearing_date=next_hearing, type=remand_type)
 
-    validate_court_outcome(body, today=TODAY, supported_kinds=DISPOSAL_KINDS)
+    outcome = validate_court_outcome(body, today=TODAY, supported_kinds=DISPOSAL_KINDS)
+
+    assert court_outcome_warnings(outcome) == []
 
 
-@pytest.mark.parametrize(("next_hearing", "accepted"), [("2026-10-10", True), ("2026-10-11", False)])
-def test_remanded_on_the_1st_for_8_clear_days_means_back_by_the_10th(next_hearing: str, accepted: bool) -> None:
+@pytest.mark.parametrize(("next_hearing", "within"), [("2026-10-10", True), ("2026-10-11", False)])
+def test_remanded_on_the_1st_for_8_clear_days_means_back_by_the_10th(next_hearing: str, within: bool) -> None:
     body = remand()
     body["hearing_date"] = "2026-10-01"
     body["disposal"].update(next_hearing_date=next_hearing, ctl_start_date="2026-10-01")
 
-    if accepted:
-        validate_court_outcome(body, today=TODAY, supported_kinds=DISPOSAL_KINDS)
-    else:
-        assert pairs(rejection(body)) == {("disposal.next_hearing_date", "remand.first_custodial_remand_8_clear_days")}
+    outcome = validate_court_outcome(body, today=TODAY, supported_kinds=DISPOSAL_KINDS)
+
+    expected = set() if within else {("disposal.next_hearing_date", "remand.first_custodial_remand_8_clear_days")}
+    assert pairs(court_outcome_warnings(outcome)) == expected
+
+
+# The court has fixed the date and the child is held on its order: a date beyond the clear-day limit is
+# accepted and flagged (the "a breach of them is flagged at intake"), never refused.
+CLEAR_DAY_BREACHES = [
+    (
+        "first custodial remand for 9 clear days",
+        put("disposal.next_hearing_date", "2026-03-12"),
+        "remand.first_custodial_remand_8_clear_days",
+        "9 clear days",
+    ),
+    (
+        "first YDA remand for 9 clear days",
+        both(put("disposal.type", "youth_detention_accommodation"), put("disposal.next_hearing_date", "2026-03-12")),
+        "remand.first_custodial_remand_8_clear_days",
+        "9 clear days",
+    ),
+    (
+        "later custodial remand for 29 clear days",
+        both(put("disposal.first_remand", False), put("disposal.next_hearing_date", "2026-04-01")),
+        "remand.later_custodial_remand_28_clear_days",
+        "29 clear days",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "rule", "says"),
+    [pytest.param(change, rule, says, id=name) for name, change, rule, says in CLEAR_DAY_BREACHES],
+)
+def test_a_next_hearing_beyond_the_clear_day_limit_is_accepted_and_flagged(
+    change: Callable[[Body], None], rule: str, says: str
+) -> None:
+    body = remand()
+    change(body)
+
+    outcome = validate_court_outcome(body, today=TODAY)
+
+    (warning,) = court_outcome_warnings(outcome)
+    assert (warning.field, warning.rule) == ("disposal.next_hearing_date", rule)
+    assert says in warning.message and "flagged" in warning.message
+
+
+def test_a_bail_remand_far_off_and_other_kinds_carry_no_warnings() -> None:
+    bail = remand()
+    bail["disposal"].update(type="bail_with_support", next_hearing_date="2026-06-01")
+
+    for body in (bail, referral_order(), youth_rehabilitation_order(), detention_and_training_order()):
+        assert court_outcome_warnings(validate_court_outcome(body, today=TODAY)) == []
 
 
 def test_bail_needs_no_custody_time_limit() -> None:
@@ -629,27 +681,6 @@ REFUSALS: list[tuple[str, str, Callable[[Body], None], set[tuple[str, str]]]] = 
         put("disposal.next_hearing_date", "2026-03-02"),
         {("disposal.next_hearing_date", "remand.next_hearing_after_hearing")},
     ),
-    (
-        "first custodial remand for 9 clear days",
-        "remand",
-        put("disposal.next_hearing_date", "2026-03-12"),
-        {("disposal.next_hearing_date", "remand.first_custodial_remand_8_clear_days")},
-    ),
-    (
-        "first YDA remand for 9 clear days",
-        "remand",
-        both(
-            put("disposal.type", "youth_detention_accommodation"),
-            put("disposal.next_hearing_date", "2026-03-12"),
-        ),
-        {("disposal.next_hearing_date", "remand.first_custodial_remand_8_clear_days")},
-    ),
-    (
-        "later custodial remand for 29 clear days",
-        "remand",
-        both(put("disposal.first_remand", False), put("disposal.next_hearing_date", "2026-04-01")),
-        {("disposal.next_hearing_date", "remand.later_custodial_remand_28_clear_days")},
-    ),
     ("CTL of 60 days", "remand", put("disposal.ctl_days", 60), {("disposal.ctl_days", "remand.ctl_days")}),
     (
         "custodial remand without a CTL",
@@ -811,14 +842,16 @@ def test_outcome_rejected_pickles_with_its_errors() -> None:
 # --- kinds not supported yet --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("base", "kind"),
-    [
-        ("remand", "remand"),
-        ("detention_and_training_order", "detention_and_training_order"),
-        ("order_extended", "order_extended"),
-    ],
-)
+def test_every_order_kind_is_supported() -> None:
+    assert {"referral_order", "youth_rehabilitation_order", "remand", "detention_and_training_order"} <= SUPPORTED_KINDS
+
+
+@pytest.mark.parametrize("base", ["remand", "detention_and_training_order"])
+def test_remands_and_detention_and_training_orders_are_accepted(base: str) -> None:
+    assert validate_court_outcome(BASES[base](), today=TODAY).disposal.kind == base
+
+
+@pytest.mark.parametrize(("base", "kind"), [("order_extended", "order_extended")])
 def test_a_valid_outcome_of_a_kind_not_supported_yet_is_refused(base: str, kind: str) -> None:
     (error,) = rejection(BASES[base](), supported=SUPPORTED_KINDS)
 
@@ -830,8 +863,9 @@ def test_a_valid_outcome_of_a_kind_not_supported_yet_is_refused(base: str, kind:
 def test_a_kind_not_supported_yet_still_has_its_law_checked() -> None:
     body = detention_and_training_order()
     body["disposal"]["months"] = 30
+    unsupported = SUPPORTED_KINDS - {"detention_and_training_order"}
 
-    assert pairs(rejection(body, supported=SUPPORTED_KINDS)) == {
+    assert pairs(rejection(body, supported=unsupported)) == {
         ("disposal.months", "detention_and_training_order.months_range"),
         ("disposal.kind", "disposal.kind.not_supported_yet"),
     }
@@ -840,15 +874,16 @@ def test_a_kind_not_supported_yet_still_has_its_law_checked() -> None:
 def test_a_kind_not_supported_yet_is_reported_even_when_its_shape_is_broken() -> None:
     body = detention_and_training_order()
     body["disposal"]["months"] = "eight"
+    unsupported = SUPPORTED_KINDS - {"detention_and_training_order"}
 
-    assert pairs(rejection(body, supported=SUPPORTED_KINDS)) == {
+    assert pairs(rejection(body, supported=unsupported)) == {
         ("disposal.months", "type.integer"),
         ("disposal.kind", "disposal.kind.not_supported_yet"),
     }
 
 
 def test_an_already_built_outcome_of_a_kind_not_supported_yet_is_refused_too() -> None:
-    built = validate_court_outcome(detention_and_training_order(), today=TODAY, supported_kinds=DISPOSAL_KINDS)
+    built = validate_court_outcome(order_extended(), today=TODAY, supported_kinds=DISPOSAL_KINDS)
 
     assert pairs(rejection(built, supported=SUPPORTED_KINDS)) == {("disposal.kind", "disposal.kind.not_supported_yet")}
 

@@ -16,6 +16,7 @@ from domain.court_outcome import YouthRehabilitationOrderDisposal
 from domain.youth_rehabilitation_order import YroStep
 from tests.workflows.conftest import Harness
 from tests.workflows.test_referral_order import events_of, london, of_type, scheduled, skip_to
+from tests.workflows.test_victim_contact import save_golden
 from workflows.messages import YouthRehabilitationOrderInput
 from workflows.youth_rehabilitation_order import YouthRehabilitationOrderWorkflow
 
@@ -126,6 +127,7 @@ async def test_three_year_order_runs_to_completion_across_continue_as_new(harnes
     assert len(of_type(events, "DeadlineMet", "yro.review")) == 11
     assert (await EventStore(h.pool).verify(handle.id)).first_break is None
     assert await _continued_as_new_count(h, handle.id) >= 2
+    save_golden(await handle.fetch_history(), "youth_rehabilitation_order_final_run")
 
 
 async def _continued_as_new_count(h: Harness, wid: str) -> int:

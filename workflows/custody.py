@@ -1,0 +1,159 @@
+"""The custody and resettlement workflow: a detention and training order (and, with the secure estate's
+dates supplied, a s.250, s.254 or s.259 sentence), carrying out what `domain.custody` decides.
+
+A DTO's half-way release date and its early and late limits are computed in the domain when the sentence
+opens, and replaced when the secure estate gives its own date. The planning, review, pre-release and
+release-day contact clocks are unconfirmed legacy standards: their reminders say so. Supervision runs to
+the end of the term, then s.247 further supervision when its conditions hold. Same shape as the youth
+rehabilitation order, continuing as new before a long sentence's history grows large.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain import custody as cu
+    from domain import events as ev
+    from domain.decisions import Decision
+    from workflows import search_attributes as sa
+    from workflows.messages import CustodyInput, CustodyResume, CustodyView
+
+from workflows.casework import CaseRecorder, midnight, should_continue_as_new, today
+
+# The order kind as intake names it, for the search attribute and the opening event.
+_DISPOSAL_KINDS = {"dto": "detention_and_training_order"}
+
+
+@workflow.defn(name="CustodyResettlement")
+class CustodyWorkflow:
+    @workflow.init
+    def __init__(self, input: CustodyInput) -> None:
+        self._input = input
+        self._lock = asyncio.Lock()
+        self._wake = False
+        resume = input.resume
+        if resume is not None:
+            self._custody = resume.custody
+        else:
+            self._custody = cu.CustodyState(
+                child_id=input.child_id,
+                yjs=input.yjs,
+                sentence_date=input.sentence_date,
+                kind=input.kind,
+                months=input.months,
+                secure_estate_release_date=input.secure_estate_release_date,
+                date_of_birth=input.date_of_birth,
+                offence_date=input.offence_date,
+            )
+        self._case = CaseRecorder(
+            child_id=input.child_id,
+            yjs=input.yjs,
+            responsible=lambda: None,
+            version=resume.version if resume else 0,
+            deadlines=resume.deadlines if resume else None,
+            counts=resume.deadline_counts if resume else None,
+        )
+
+    @workflow.run
+    async def run(self, input: CustodyInput) -> str:
+        if input.resume is None:
+            outcome = ev.CourtOutcomeRecorded(
+                outcome_id=input.outcome_id,
+                case_reference=input.case_reference,
+                court_kind=input.court_kind,
+                hearing_date=input.sentence_date,
+                disposal_kind=self._disposal_kind,
+                victim_refs=list(input.victim_refs),
+            )
+            async with self._lock:
+                await self._carry_out(
+                    cu.open_custody(self._custody, outcome=outcome),
+                    actor=ev.COURT_INTAKE,
+                    effective_date=input.sentence_date,
+                    reason=None,
+                )
+        while self._custody.status not in cu.CLOSED_STATES:
+            try:
+                await workflow.wait_condition(lambda: self._wake, timeout=self._case.next_wait())
+            except TimeoutError:
+                pass
+            self._wake = False
+            async with self._lock:
+                await self._case.fire_due()
+            if should_continue_as_new(input.history_limit):
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(self._resume_input())
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._custody.status.value
+
+    @workflow.update
+    async def record_step(self, step: cu.CustodyStep) -> CustodyView:
+        async with self._lock:
+            try:
+                decision = cu.decide(self._custody, step, today=today())
+            except cu.StepRefused as refused:
+                raise ApplicationError(str(refused), type="StepRefused", non_retryable=True) from None
+            await self._carry_out(decision, actor=step.actor, effective_date=step.effective_date, reason=step.reason)
+            self._wake = True
+        return self.view()
+
+    @record_step.validator
+    def _validate_step(self, step: cu.CustodyStep) -> None:
+        cu.decide(self._custody, step, today=today())
+
+    @workflow.query
+    def view(self) -> CustodyView:
+        return CustodyView(
+            workflow_id=workflow.info().workflow_id,
+            custody=self._custody,
+            version=self._case.version,
+            deadlines=self._case.views(),
+        )
+
+    @property
+    def _disposal_kind(self) -> str:
+        return _DISPOSAL_KINDS.get(self._custody.kind, self._custody.kind)
+
+    async def _carry_out(self, decision: Decision, *, actor: str, effective_date: date, reason: str | None) -> None:
+        effective_at = midnight(effective_date)
+
+        def apply(payload: ev.EventPayload) -> None:
+            self._custody = cu.evolve(self._custody, payload)
+
+        await self._case.carry_out(
+            decision,
+            actor=actor,
+            effective_at=effective_at,
+            reason=reason,
+            apply=apply,
+            on_recorded=self._upsert_search_attributes,
+        )
+        if self._custody.status in cu.CLOSED_STATES:
+            await self._case.close(effective_at)
+
+    def _upsert_search_attributes(self) -> None:
+        workflow.upsert_search_attributes(
+            [
+                sa.CHILD_ID.value_set(self._custody.child_id),
+                sa.ORDER_KIND.value_set(self._disposal_kind),
+                sa.SERVICE.value_set(self._custody.yjs),
+                sa.CASE_STATE.value_set(self._custody.status.value),
+            ]
+        )
+
+    def _resume_input(self) -> CustodyInput:
+        return self._input.model_copy(
+            update={
+                "resume": CustodyResume(
+                    custody=self._custody,
+                    version=self._case.version,
+                    deadlines=self._case.carried(),
+                    deadline_counts=self._case.counts,
+                )
+            }
+        )

@@ -1,0 +1,142 @@
+"""The remand workflow (bail with or without support, local-authority or youth detention accommodation):
+carries out what `domain.remand` decides, on durable timers, from the remand to its end.
+
+A remand in either accommodation makes the child looked after, so the LAC-review and social-worker-visit
+clocks run, the custody time limit (its expiry counted once at intake, rolled back over closed days) is
+watched with reminders before it, and the court's next hearing date is checked against the clear-day
+limits, a breach flagged in the stream. Later hearings renew the remand through the same `record_step`
+Update; `remand_ended` closes it. Same shape as the youth rehabilitation order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain import events as ev
+    from domain import remand as rm
+    from domain.decisions import Decision
+    from workflows import search_attributes as sa
+    from workflows.messages import RemandInput, RemandResume, RemandView
+
+from workflows.casework import CaseRecorder, midnight, should_continue_as_new, today
+
+
+@workflow.defn(name="Remand")
+class RemandWorkflow:
+    @workflow.init
+    def __init__(self, input: RemandInput) -> None:
+        self._input = input
+        self._lock = asyncio.Lock()
+        self._wake = False
+        resume = input.resume
+        self._remand = resume.remand if resume is not None else input.remand
+        self._case = CaseRecorder(
+            child_id=input.remand.child_id,
+            yjs=input.remand.yjs,
+            responsible=lambda: None,
+            version=resume.version if resume else 0,
+            deadlines=resume.deadlines if resume else None,
+            counts=resume.deadline_counts if resume else None,
+        )
+
+    @workflow.run
+    async def run(self, input: RemandInput) -> str:
+        if input.resume is None:
+            outcome = ev.CourtOutcomeRecorded(
+                outcome_id=input.outcome_id,
+                case_reference=input.case_reference,
+                court_kind=input.court_kind,
+                hearing_date=input.hearing_date,
+                disposal_kind="remand",
+                victim_refs=list(input.victim_refs),
+            )
+            async with self._lock:
+                await self._carry_out(
+                    rm.open_remand(self._remand, outcome=outcome),
+                    actor=ev.COURT_INTAKE,
+                    effective_date=input.hearing_date,
+                    reason=None,
+                )
+        while self._remand.status not in rm.CLOSED_STATES:
+            try:
+                await workflow.wait_condition(lambda: self._wake, timeout=self._case.next_wait())
+            except TimeoutError:
+                pass
+            self._wake = False
+            async with self._lock:
+                await self._case.fire_due()
+            if should_continue_as_new(input.history_limit):
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(self._resume_input())
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._remand.status.value
+
+    @workflow.update
+    async def record_step(self, step: rm.RemandStep) -> RemandView:
+        async with self._lock:
+            try:
+                decision = rm.decide(self._remand, step, today=today())
+            except rm.StepRefused as refused:
+                raise ApplicationError(str(refused), type="StepRefused", non_retryable=True) from None
+            await self._carry_out(decision, actor=step.actor, effective_date=step.effective_date, reason=step.reason)
+            self._wake = True
+        return self.view()
+
+    @record_step.validator
+    def _validate_step(self, step: rm.RemandStep) -> None:
+        rm.decide(self._remand, step, today=today())
+
+    @workflow.query
+    def view(self) -> RemandView:
+        return RemandView(
+            workflow_id=workflow.info().workflow_id,
+            remand=self._remand,
+            status=self._remand.status.value,
+            looked_after=self._remand.looked_after,
+            version=self._case.version,
+            deadlines=self._case.views(),
+        )
+
+    async def _carry_out(self, decision: Decision, *, actor: str, effective_date: date, reason: str | None) -> None:
+        effective_at = midnight(effective_date)
+
+        def apply(payload: ev.EventPayload) -> None:
+            self._remand = rm.evolve(self._remand, payload)
+
+        await self._case.carry_out(
+            decision,
+            actor=actor,
+            effective_at=effective_at,
+            reason=reason,
+            apply=apply,
+            on_recorded=self._upsert_search_attributes,
+        )
+        if self._remand.status in rm.CLOSED_STATES:
+            await self._case.close(effective_at)
+
+    def _upsert_search_attributes(self) -> None:
+        workflow.upsert_search_attributes(
+            [
+                sa.CHILD_ID.value_set(self._remand.child_id),
+                sa.ORDER_KIND.value_set("remand"),
+                sa.SERVICE.value_set(self._remand.yjs),
+                sa.CASE_STATE.value_set(self._remand.status.value),
+            ]
+        )
+
+    def _resume_input(self) -> RemandInput:
+        return self._input.model_copy(
+            update={
+                "resume": RemandResume(
+                    remand=self._remand,
+                    version=self._case.version,
+                    deadlines=self._case.carried(),
+                    deadline_counts=self._case.counts,
+                )
+            }
+        )
