@@ -307,6 +307,16 @@ VictimContactStep = Annotated[
     Field(discriminator="step"),
 ]
 
+# Which steps depend on which earlier facts (for their dates: a dependent step is never dated earlier).
+NEEDS_INFORMED_CHOICE = frozenset(
+    {
+        "consent_recorded", "risk_assessed", "preparation_meeting_held", "shuttle_message_relayed",
+        "conference_held", "intervention_delivered", "feedback_recorded",
+    }
+)  # fmt: skip
+NEEDS_CONTACT = NEEDS_INFORMED_CHOICE | {"informed_choice_given", "keep_informed_choice", "kept_informed"}
+NEEDS_DETAILS = NEEDS_CONTACT | {"suitability_decided", "contact_attempted", "contacted", "conclusion_notified"}
+
 # What a withdrawn contact still accepts: coming back, being told the order ended (that deadline
 # survives withdrawal on purpose), and being closed.
 WHILE_WITHDRAWN = frozenset({"reopened", "conclusion_notified", "closed"})
@@ -438,6 +448,14 @@ def _check_day(state: VictimContactState, name: str, day: date, today: date) -> 
         raise _refuse(name, f"effective date {day} is in the future (today is {today})")
     if day < state.opened_on:
         raise _refuse(name, f"effective date {day} is before the contact was opened ({state.opened_on})")
+    # A step cannot have happened before the step it depends on, however late either is recorded.
+    for since, what, steps in (
+        (state.details_received_on, "the victim's details were received", NEEDS_DETAILS),
+        (state.contacted_on, "the victim was contacted", NEEDS_CONTACT),
+        (state.informed_choice_on, "the informed choice was given", NEEDS_INFORMED_CHOICE),
+    ):
+        if since is not None and name in steps and day < since:
+            raise _refuse(name, f"effective date {day} is before {what} ({since}), which it depends on")
 
 
 def decide(state: VictimContactState, step: VictimContactStep, *, today: date) -> Decision:
@@ -807,6 +825,10 @@ def _advance(state: VictimContactState, to: ContactState) -> ContactState:
 
 def evolve(state: VictimContactState, payload: ev.EventPayload) -> VictimContactState:
     """The state after a recorded event; events that do not change the contact leave it as it was."""
+    return _evolve(state, payload)
+
+
+def _evolve(state: VictimContactState, payload: ev.EventPayload) -> VictimContactState:
     match payload:
         case ev.VictimContactOpened():
             return state.model_copy(update={"enhanced_rights": payload.enhanced_rights})

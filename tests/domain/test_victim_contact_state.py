@@ -1262,7 +1262,7 @@ ALLOWED_FIELDS = {
     "pending_milestones", "order_ended_on", "conclusion_owed", "conclusion_deadline_open", "conclusion_notified_on",
     "satisfied", "feedback_on", "feedback_satisfied", "vcs_referral_needed", "sentence_date",
     "vcs_referral_made_on", "withdrawn_on", "closed_outcome", "closed_on",
-    # the YJS user responsible (a username, staff not victim)
+    # the YJS user responsible (a username, staff not victim), and when the contact last moved on
     "victim_worker",
 }  # fmt: skip
 
@@ -1319,3 +1319,24 @@ def test_state_survives_continue_as_new() -> None:
     again = vc.VictimContactState.model_validate_json(state.model_dump_json())
     assert again == state
     assert vc.open_deadline_rules(again) == vc.open_deadline_rules(state)
+
+
+def test_a_step_is_never_dated_before_the_step_it_depends_on() -> None:
+    """Informed choice dated before the contact, or consent before the informed choice, is refused."""
+    state = contacted()  # details 5 Jan, contacted 7 Jan
+    assert "before the victim was contacted (2027-01-07)" in refused(
+        state, step="informed_choice_given", effective_date="2027-01-06"
+    )
+    state = informed()  # informed choice 8 Jan
+    assert "before the informed choice was given (2027-01-08)" in refused(
+        state,
+        step="consent_recorded",
+        effective_date="2027-01-07",
+        option="information_only",
+        given_by="victim",
+        how="phone",
+        consented=True,
+    )
+    assert "before the victim's details were received (2027-01-05)" in refused(
+        details(), step="suitability_decided", effective_date="2027-01-04", invite=True
+    )
