@@ -3,6 +3,13 @@ rejected list (refused), each in one transaction that commits before the caller 
 
 An accepted outcome is durable before anyone is told "202": the relay starts its workflows later, so
 Temporal being down never loses one. A re-delivered `outcome_id` changes nothing and gets the same ids.
+
+An outcome acting on a running order (`remand_ended`, `order_revoked`, `order_extended`,
+`breach_outcome`) is checked here, synchronously, against that order's stream in PostgreSQL
+(`activities.order_states`): an order that does not exist, or cannot take the decision now, is a 422
+and the outcome goes to the rejected list for correction. An accepted one that the order refuses when
+the relay delivers it (the order moved on meanwhile) is marked `refused` in the inbox and copied to the
+rejected list; the same `outcome_id`, corrected, may then be submitted again.
 """
 
 from __future__ import annotations
@@ -15,13 +22,15 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, ValidationError
 
+from activities.order_states import acting_outcome_errors
+from domain.court_decisions import outcome_workflow_ids
 from domain.court_outcome import (
+    ActingDisposal,
     CourtOutcome,
     FieldError,
     OutcomeRejected,
     court_outcome_warnings,
     validate_court_outcome,
-    workflow_ids,
 )
 
 INBOX_CHANNEL = "yjflow_inbox"
@@ -67,11 +76,28 @@ async def receive_value(
         return await _reject(pool, body, text, [*rejected.errors, *unstorable], received_by=received_by)
     if unstorable:
         return await _reject(pool, body, text, unstorable, received_by=received_by)
-    ids = workflow_ids(outcome)
+    kept = await _kept(pool, outcome.outcome_id)
+    if kept is not None and kept[2] != "refused":
+        # A re-delivery is answered from the inbox before an acting outcome is checked again: the
+        # order it acted on has moved on since, because of it.
+        return _duplicate(outcome, body, kept[0], kept[1])
+    if isinstance(outcome.disposal, ActingDisposal):
+        acting = await acting_outcome_errors(pool, outcome, today=today)
+        if acting:
+            return await _reject(pool, body, text, acting, received_by=received_by)
+    try:
+        ids = outcome_workflow_ids(outcome)
+    except OutcomeRejected as rejected:  # a remand's sentence: already checked with the order, kept as a guard
+        return await _reject(pool, body, text, rejected.errors, received_by=received_by)
     async with pool.connection() as conn, conn.transaction():
+        # An outcome the order refused at delivery may come back corrected under the same id: it takes
+        # the refused row's place (the refusal stays in the rejected list).
         cur = await conn.execute(
             "INSERT INTO inbox (outcome_id, received_by, body, workflow_ids) VALUES (%s, %s, %s, %s) "
-            "ON CONFLICT (outcome_id) DO NOTHING RETURNING outcome_id",
+            "ON CONFLICT (outcome_id) DO UPDATE SET received_at = now(), received_by = EXCLUDED.received_by, "
+            "body = EXCLUDED.body, workflow_ids = EXCLUDED.workflow_ids, relay_status = 'pending', "
+            "relay_attempts = 0, relayed_at = NULL, last_error = NULL WHERE inbox.relay_status = 'refused' "
+            "RETURNING outcome_id",
             (outcome.outcome_id, received_by, Jsonb(body), ids),
         )
         if await cur.fetchone() is not None:
@@ -82,10 +108,25 @@ async def receive_value(
                 workflow_ids=ids,
                 warnings=court_outcome_warnings(outcome),
             )
-        cur = await conn.execute("SELECT body, workflow_ids FROM inbox WHERE outcome_id = %s", (outcome.outcome_id,))
+    kept = await _kept(pool, outcome.outcome_id)  # another delivery of it was accepted meanwhile
+    assert kept is not None
+    return _duplicate(outcome, body, kept[0], kept[1])
+
+
+async def _kept(pool: AsyncConnectionPool, outcome_id: str) -> tuple[Any, list[str], str] | None:
+    """The inbox's body, workflow ids and relay status for an outcome id, if it holds one."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT body, workflow_ids, relay_status FROM inbox WHERE outcome_id = %s", (outcome_id,)
+        )
         row = await cur.fetchone()
-    assert row is not None
-    stored_body, stored_ids = _row(row, "body", "workflow_ids")
+    if row is None:
+        return None
+    stored_body, stored_ids, status = _row(row, "body", "workflow_ids", "relay_status")
+    return stored_body, list(stored_ids), status
+
+
+def _duplicate(outcome: CourtOutcome, body: object, stored_body: Any, stored_ids: list[str]) -> IntakeResult:
     same = stored_body == body
     note = None if same else "a different body arrived under this outcome_id; the first is kept"
     return IntakeResult(

@@ -1,31 +1,49 @@
-"""The relay: starts the workflows of accepted outcomes, retrying until Temporal answers.
+"""The relay: starts the workflows of accepted outcomes, and delivers those acting on running orders,
+retrying until Temporal answers.
 
 It wakes on NOTIFY from intake (fast path) or every `relay_interval_seconds` (safety net), takes a
 batch with SKIP LOCKED so several relays can run, and marks each outcome started only after Temporal
 has the workflow. Starting is idempotent: workflow ids come from the outcome, and an id that already
 exists (running or closed) counts as started.
+
+An outcome acting on an order is delivered as that order's `record_step` Update, the step
+`domain.court_decisions` maps it to, and marked started only after the Update succeeded. Delivery is
+idempotent twice over: the Update's id is the outcome's, so Temporal answers a repeat to a running order
+with the first result, and every event of the step carries the outcome's id as its reason, so an outcome
+already in the order's stream (the Update succeeded, even closing the order, but the relay stopped before
+marking the row) is not delivered again. An order that refuses the outcome at delivery (it moved on
+after intake accepted it, or has ended) gets nothing recorded; the refusal is kept, never lost: the inbox
+row is marked `refused` with the order's reason in `last_error`, and the outcome is copied whole to the
+rejected list with that reason, in the same transaction, for correction and resubmission.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import psycopg
 import structlog
-from temporalio.client import Client
+from psycopg.types.json import Jsonb
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.db import Pool
 from activities.intake import INBOX_CHANNEL, _row
+from activities.order_states import outcome_recorded
 from activities.rule_source import load_calendar, load_rule_pack
 from activities.settings import Settings
 from domain.calendar import WorkingCalendar, add_calendar_months
+from domain.court_decisions import court_step, order_kind_of, sentence_outcome
 from domain.court_outcome import (
+    ActingDisposal,
     CourtOutcome,
     DetentionAndTrainingOrderDisposal,
+    FieldError,
+    OutcomeRejected,
     ReferralOrderDisposal,
     RemandDisposal,
     YouthRehabilitationOrderDisposal,
@@ -47,6 +65,81 @@ from workflows.victim_contact import VictimContactWorkflow
 from workflows.youth_rehabilitation_order import YouthRehabilitationOrderWorkflow
 
 log = structlog.get_logger("yjflow.relay")
+
+# The workflow that runs each kind of order, for delivering a court outcome to it.
+ORDER_WORKFLOWS: dict[str, Any] = {
+    "referral_order": ReferralOrderWorkflow,
+    "youth_rehabilitation_order": YouthRehabilitationOrderWorkflow,
+    "remand": RemandWorkflow,
+    "detention_and_training_order": CustodyWorkflow,
+}
+
+
+class DeliveryRefused(Exception):
+    """The order an accepted outcome acts on refused it when the relay delivered it: nothing was
+    recorded, and retrying would be refused the same way, so the outcome goes back for correction."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return "; ".join(e.message for e in self.errors)
+
+
+def _refused_at_delivery(why: str) -> DeliveryRefused:
+    return DeliveryRefused(
+        [
+            FieldError(
+                field="disposal",
+                rule="disposal.refused_by_order_at_delivery",
+                message=f"accepted at intake, but refused when delivered to the order; nothing was recorded: {why}",
+            )
+        ]
+    )
+
+
+def update_id(outcome_id: str) -> str:
+    """The id of the Update that delivers a court outcome: one per outcome, so a repeat is a no-op."""
+    return f"court-outcome:{outcome_id}"
+
+
+async def act_on_order(
+    client: Client, pool: Pool, outcome: CourtOutcome, task_queue: str, *, calendar: WorkingCalendar | None = None
+) -> list[str]:
+    """Deliver an outcome acting on an order as the order's `record_step` Update (once), then, for a
+    remand ended in a sentence, start the sentence's workflow (after the remand took it, so a refused
+    outcome starts nothing). `DeliveryRefused` when the order refuses it; any other error (Temporal
+    unreachable) leaves it to be retried."""
+    disposal = outcome.disposal
+    assert isinstance(disposal, ActingDisposal)
+    order_ref = disposal.order_ref
+    kind = order_kind_of(order_ref)
+    if kind is None:
+        raise _refused_at_delivery("disposal.order_ref names no kind of order yjflow runs")
+    try:
+        step = court_step(outcome, kind)
+        sentence = sentence_outcome(outcome)
+    except OutcomeRejected as rejected:  # accepted under other rules: say what no longer fits
+        raise DeliveryRefused(rejected.errors) from None
+    if not await outcome_recorded(pool, order_ref, outcome.outcome_id):
+        handle = client.get_workflow_handle(order_ref)
+        try:
+            await handle.execute_update(ORDER_WORKFLOWS[kind].record_step, step, id=update_id(outcome.outcome_id))
+        except WorkflowUpdateFailedError as e:
+            cause = e.cause
+            raise _refused_at_delivery(str(getattr(cause, "message", None) or cause or e)) from e
+        except RPCError as e:
+            # Temporal says "not found" for an order that has ended, too. Ended by this very outcome
+            # (its step recorded, the row not yet marked) counts as delivered.
+            if e.status != RPCStatusCode.NOT_FOUND:
+                raise
+            if not await outcome_recorded(pool, order_ref, outcome.outcome_id):
+                raise _refused_at_delivery("the order's workflow is not running: it has ended") from e
+    ids = [order_ref]
+    if sentence is not None:
+        ids += await start_for_outcome(client, sentence, task_queue, calendar=calendar)
+    return ids
 
 
 async def _start(client: Client, run: Any, arg: Any, *, wid: str, task_queue: str) -> None:
@@ -75,6 +168,8 @@ async def start_for_outcome(
     calendar without overrides.
     """
     disposal = outcome.disposal
+    if isinstance(disposal, ActingDisposal):
+        raise ValueError(f"a {disposal.kind} outcome acts on an order (act_on_order); it starts none")
     wid = order_workflow_id(outcome)
     if isinstance(disposal, YouthRehabilitationOrderDisposal):
         await _start(
@@ -200,21 +295,28 @@ async def relay_pending(pool: Pool, client: Client, task_queue: str, *, batch: i
         # Least-tried first, then oldest: rows that keep failing must not fill every batch and starve
         # the outcomes accepted after them.
         cur = await conn.execute(
-            "SELECT outcome_id, body FROM inbox WHERE relay_status = 'pending' "
+            "SELECT outcome_id, body, received_by FROM inbox WHERE relay_status = 'pending' "
             "ORDER BY relay_attempts, received_at LIMIT %s FOR UPDATE SKIP LOCKED",
             (batch,),
         )
         rows = await cur.fetchall()
         calendar: WorkingCalendar | None = None
         for row in rows:
-            outcome_id, body = _row(row, "outcome_id", "body")
+            outcome_id, body, received_by = _row(row, "outcome_id", "body", "received_by")
             try:
                 outcome = CourtOutcome.model_validate(body)
                 if isinstance(outcome.disposal, RemandDisposal) and calendar is None:
                     # The calendar deadlines are scheduled on, so the remand's CTL expiry and its
                     # remand.ctl deadline agree; read once per batch, and only when a remand needs it.
                     calendar = await load_calendar(pool)
-                await start_for_outcome(client, outcome, task_queue, calendar=calendar)
+                if isinstance(outcome.disposal, ActingDisposal):
+                    await act_on_order(client, pool, outcome, task_queue, calendar=calendar)
+                else:
+                    await start_for_outcome(client, outcome, task_queue, calendar=calendar)
+            except DeliveryRefused as refused:
+                await _move_to_rejected(conn, outcome_id, received_by, body, refused.errors)
+                log.warning("relay.refused_by_order", outcome_id=outcome_id)
+                continue
             except Exception as e:  # Temporal down or refusing: keep it pending and say why
                 await conn.execute(
                     "UPDATE inbox SET relay_attempts = relay_attempts + 1, last_error = %s WHERE outcome_id = %s",
@@ -236,6 +338,21 @@ async def relay_pending(pool: Pool, client: Client, task_queue: str, *, batch: i
     if started:
         log.info("relay.started", count=started)
     return started
+
+
+async def _move_to_rejected(conn: Any, outcome_id: str, received_by: str, body: Any, errors: list[FieldError]) -> None:
+    """Keep an outcome the order refused at delivery: the inbox row says `refused` and why, and the
+    outcome goes whole to the rejected list with the reason, both in the relay's transaction."""
+    reason = "; ".join(e.message for e in errors)
+    await conn.execute(
+        "UPDATE inbox SET relay_status = 'refused', relay_attempts = relay_attempts + 1, last_error = %s "
+        "WHERE outcome_id = %s",
+        (reason[:2000], outcome_id),
+    )
+    await conn.execute(
+        "INSERT INTO rejected_outcomes (outcome_id, received_by, body, body_text, errors) VALUES (%s, %s, %s, %s, %s)",
+        (outcome_id, received_by, Jsonb(body), json.dumps(body), Jsonb([e.model_dump() for e in errors])),
+    )
 
 
 async def run_relay(pool: Pool, client: Client, settings: Settings) -> None:

@@ -13,6 +13,7 @@ second delivery of the same outcome maps onto the workflows it already started.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -214,7 +215,8 @@ class DetentionAndTrainingOrderDisposal(_Part):
 
 
 class _ActingOnOrder(BaseModel):
-    """A decision on a running workflow: `order_ref` names it; the decision's own fields ride along."""
+    """A decision on a running workflow: `order_ref` names it; the decision's own fields ride along
+    (`domain.court_decisions` lists them per kind and maps the outcome to the order's own step)."""
 
     # The decision's fields stay flat beside `order_ref`, so a dump validates back to the same model.
     model_config = ConfigDict(frozen=True, extra="allow")
@@ -257,9 +259,12 @@ Disposal = Annotated[AnyDisposal, Field(discriminator="kind")]
 ORDER_KINDS = frozenset({"referral_order", "youth_rehabilitation_order", "remand", "detention_and_training_order"})
 ACTING_KINDS = frozenset({"remand_ended", "order_revoked", "order_extended", "breach_outcome"})
 DISPOSAL_KINDS = ORDER_KINDS | ACTING_KINDS
-SUPPORTED_KINDS: frozenset[str] = frozenset(
-    {"referral_order", "youth_rehabilitation_order", "remand", "detention_and_training_order"}
-)
+# Every kind in the contract: the order kinds start their workflows, the acting kinds act on running
+# ones (domain.court_decisions maps each to the order's own step). `validate_court_outcome` still takes
+# a narrower set, for a deployment that must refuse some kinds for now.
+SUPPORTED_KINDS: frozenset[str] = DISPOSAL_KINDS
+ActingDisposal = RemandEndedDisposal | OrderRevokedDisposal | OrderExtendedDisposal | BreachOutcomeDisposal
+"""A decision on a running order, named by `order_ref` (see `domain.court_decisions` for its fields)."""
 
 
 class CourtOutcome(_Part):
@@ -344,12 +349,14 @@ def _without_tags(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
     return tuple(items)
 
 
-def _translate(exc: ValidationError) -> list[FieldError]:
+def _translate(
+    exc: ValidationError, relocate: Callable[[tuple[int | str, ...]], tuple[int | str, ...]] = _without_tags
+) -> list[FieldError]:
     errors: list[FieldError] = []
     forbidden: dict[str, list[str]] = {}
     for err in exc.errors():
         kind = err["type"]
-        loc = _without_tags(tuple(err["loc"]))
+        loc = relocate(tuple(err["loc"]))
         field = _path(loc)
         ctx = err.get("ctx") or {}
         if kind == "extra_forbidden" and len(loc) >= 3 and loc[0] == "victims":
@@ -401,6 +408,15 @@ def _translate(exc: ValidationError) -> list[FieldError]:
             )
         )
     return errors
+
+
+def field_errors(
+    exc: ValidationError, relocate: Callable[[tuple[int | str, ...]], tuple[int | str, ...]]
+) -> list[FieldError]:
+    """pydantic's errors for part of an outcome as FieldErrors, each location put where it sits in the
+    body by `relocate` (e.g. a decision's own field under `disposal`), with the rules and wording the
+    whole outcome's errors use."""
+    return _translate(exc, relocate)
 
 
 # --- the parts that could be read ---------------------------------------------------------------
@@ -859,7 +875,8 @@ def _law_checks(p: _Readable) -> list[FieldError]:
         return _remand(d, p, age)
     if isinstance(d, DetentionAndTrainingOrderDisposal):
         return _detention_and_training_order(d, age)
-    # A decision on a running order is checked against that workflow, which only the intake can reach.
+    # A decision on a running order is checked by intake once the outcome is valid: its own fields against
+    # the order's kind (domain.court_decisions), then against the order's state (activities.order_states).
     return []
 
 

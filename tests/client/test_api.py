@@ -278,13 +278,11 @@ async def test_a_nul_character_inside_a_json_string_is_refused_and_kept(stack: S
     assert await stack.inbox(body["outcome_id"]) is None
 
 
-async def test_an_outcome_acting_on_an_order_is_not_supported_yet(stack: Stack) -> None:
-    body = outcome(disposal={"kind": "order_extended", "order_ref": "referral-order:luton:41CJ1:C-1", "months": 3})
+async def test_an_unknown_disposal_kind_is_refused_and_kept(stack: Stack) -> None:
+    body = outcome(disposal={"kind": "order_suspended", "order_ref": "referral-order:luton:41CJ1:C-1", "months": 3})
     r = await submit(stack, body)
     assert r.status_code == 422
-    assert [(e["field"], e["rule"]) for e in r.json()["errors"]] == [
-        ("disposal.kind", "disposal.kind.not_supported_yet")
-    ]
+    assert [(e["field"], e["rule"]) for e in r.json()["errors"]] == [("disposal.kind", "disposal.kind.unknown")]
     assert await stack.inbox(body["outcome_id"]) is None
     async with stack.http("intake") as http:
         kept = (await http.get("/court-outcomes/rejected", params={"outcome_id": body["outcome_id"]})).json()
@@ -359,6 +357,13 @@ async def test_the_relay_keeps_accepted_outcomes_while_temporal_is_down(
             )
             assert row["relay_status"] == "pending"
             assert "connect" in row["last_error"].lower()
+        # An outcome acting on an order is checked against the order's stream in PostgreSQL, not Temporal.
+        acting = outcome(
+            disposal={"kind": "order_revoked", "order_ref": workflow_id_of(bodies[0]), "grounds": "breach"}
+        )
+        r = await submit(stack, acting)
+        assert r.status_code == 422, r.text
+        assert [e["rule"] for e in r.json()["errors"]] == ["disposal.order_ref.no_such_order"]  # not started yet
         # Reads that need Temporal say so; reads from PostgreSQL still work.
         async with stack.http("case_worker") as http:
             r = await http.get(f"/orders/{workflow_id_of(bodies[0])}")

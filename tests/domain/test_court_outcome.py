@@ -839,25 +839,27 @@ def test_outcome_rejected_pickles_with_its_errors() -> None:
     assert again.errors == errors
 
 
-# --- kinds not supported yet --------------------------------------------------------------------
+# --- kinds supported, and the switch to refuse some for now -------------------------------------
 
 
-def test_every_order_kind_is_supported() -> None:
-    assert {"referral_order", "youth_rehabilitation_order", "remand", "detention_and_training_order"} <= SUPPORTED_KINDS
+def test_every_disposal_kind_is_supported() -> None:
+    assert SUPPORTED_KINDS == DISPOSAL_KINDS
+    assert {"remand_ended", "order_revoked", "order_extended", "breach_outcome"} <= SUPPORTED_KINDS
 
 
-@pytest.mark.parametrize("base", ["remand", "detention_and_training_order"])
-def test_remands_and_detention_and_training_orders_are_accepted(base: str) -> None:
+@pytest.mark.parametrize("base", ["remand", "detention_and_training_order", "order_extended"])
+def test_remands_detention_and_training_orders_and_acting_outcomes_are_accepted(base: str) -> None:
     assert validate_court_outcome(BASES[base](), today=TODAY).disposal.kind == base
 
 
-@pytest.mark.parametrize(("base", "kind"), [("order_extended", "order_extended")])
-def test_a_valid_outcome_of_a_kind_not_supported_yet_is_refused(base: str, kind: str) -> None:
-    (error,) = rejection(BASES[base](), supported=SUPPORTED_KINDS)
+def test_a_valid_outcome_of_a_kind_not_supported_is_refused() -> None:
+    supported = SUPPORTED_KINDS - {"order_extended"}
+
+    (error,) = rejection(order_extended(), supported=supported)
 
     assert (error.field, error.rule) == ("disposal.kind", "disposal.kind.not_supported_yet")
-    accepted = ", ".join(sorted(SUPPORTED_KINDS))
-    assert error.message == f"{kind} outcomes are not supported yet: this yjflow accepts {accepted}"
+    accepted = ", ".join(sorted(supported))
+    assert error.message == f"order_extended outcomes are not supported yet: this yjflow accepts {accepted}"
 
 
 def test_a_kind_not_supported_yet_still_has_its_law_checked() -> None:
@@ -883,9 +885,18 @@ def test_a_kind_not_supported_yet_is_reported_even_when_its_shape_is_broken() ->
 
 
 def test_an_already_built_outcome_of_a_kind_not_supported_yet_is_refused_too() -> None:
-    built = validate_court_outcome(order_extended(), today=TODAY, supported_kinds=DISPOSAL_KINDS)
+    built = validate_court_outcome(order_extended(), today=TODAY)
 
-    assert pairs(rejection(built, supported=SUPPORTED_KINDS)) == {("disposal.kind", "disposal.kind.not_supported_yet")}
+    refused = rejection(built, supported=SUPPORTED_KINDS - {"order_extended"})
+
+    assert pairs(refused) == {("disposal.kind", "disposal.kind.not_supported_yet")}
+
+
+def test_an_unknown_kind_is_refused_naming_the_kinds() -> None:
+    (error,) = rejection(with_disposal({"kind": "order_suspended", "order_ref": "referral-order:luton:41CJ1:C-1"}))
+
+    assert (error.field, error.rule) == ("disposal.kind", "disposal.kind.unknown")
+    assert all(kind in error.message for kind in DISPOSAL_KINDS)
 
 
 def test_supporting_a_kind_lets_it_through() -> None:
