@@ -47,10 +47,12 @@ from domain.court_outcome import (
     ReferralOrderDisposal,
     RemandDisposal,
     YouthRehabilitationOrderDisposal,
+    custodial_months,
     order_workflow_id,
     victim_workflow_id,
 )
 from domain.remand import start_remand
+from domain.victim_contact import vcs_referral_due
 from workflows.custody import CustodyWorkflow
 from workflows.messages import (
     CustodyInput,
@@ -206,6 +208,9 @@ async def start_for_outcome(
 
 async def _start_victims(client: Client, outcome: CourtOutcome, wid: str, task_queue: str) -> list[str]:
     ids = []
+    months = custodial_months(outcome.disposal)
+    violent = any(o.violent_or_sexual and o.convicted for o in outcome.offences)
+    vcs = months is not None and vcs_referral_due(months, violent)
     for victim in outcome.victims:
         vid = victim_workflow_id(outcome, victim.ref)
         await _start(
@@ -220,6 +225,8 @@ async def _start_victims(client: Client, outcome: CourtOutcome, wid: str, task_q
                 yjs=outcome.yjs,
                 opened_on=outcome.hearing_date,
                 outcome_id=outcome.outcome_id,
+                vcs_referral_needed=vcs,
+                sentence_date=outcome.hearing_date if vcs else None,
             ),
             wid=vid,
             task_queue=task_queue,

@@ -112,6 +112,14 @@ class Offence(_Part):
     offence_date: IsoDate
     plea: Plea
     convicted: StrictBool
+    # Optional (the contract allows more optional fields): a violent or sexual offence with a custodial
+    # sentence of 12 months or more entitles its victims to the probation Victim Contact Scheme.
+    violent_or_sexual: StrictBool = False
+
+
+def custodial_months(disposal: object) -> int | None:
+    """The length of a custodial sentence in months, for the VCS test; None for a community order."""
+    return disposal.months if isinstance(disposal, DetentionAndTrainingOrderDisposal) else None
 
 
 VICTIM_FIELDS = frozenset({"ref", "kind", "under_18"})

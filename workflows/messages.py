@@ -134,6 +134,8 @@ class VictimContactInput(BaseModel):
     yjs: str
     opened_on: date
     outcome_id: str
+    vcs_referral_needed: bool = False  # Victims' Code Right 11: decided at intake from the sentence
+    sentence_date: date | None = None
     resume: VictimContactResume | None = None
 
 

@@ -53,6 +53,8 @@ class VictimContactWorkflow:
                 child_id=input.child_id,
                 yjs=input.yjs,
                 opened_on=input.opened_on,
+                vcs_referral_needed=input.vcs_referral_needed,
+                sentence_date=input.sentence_date,
             )
             self._views_sent = False
         self._case = CaseRecorder(

@@ -25,7 +25,7 @@ from domain.court_outcome import validate_court_outcome
 from domain.victim_contact import VictimContactStep
 from domain.victim_details import VictimDetails
 from tests.workflows.conftest import Harness
-from tests.workflows.test_referral_order import HISTORIES, events_of, london, of_type, skip_to, step
+from tests.workflows.test_referral_order import HISTORIES, events_of, london, of_type, scheduled, skip_to, step
 from workflows.victim_contact import VictimContactWorkflow
 
 STEP: TypeAdapter[VictimContactStep] = TypeAdapter(VictimContactStep)
@@ -319,3 +319,23 @@ def _payloads_in(node: object) -> list[Any]:
         for v in node:
             found += _payloads_in(v)
     return found
+
+
+async def test_a_violent_offence_with_12_months_custody_owes_a_vcs_referral(harness: Harness) -> None:
+    """A 12-month DTO for a violent offence: each victim's contact owes a referral to the probation
+    Victim Contact Scheme within 10 working days of sentence (Victims' Code Right 11); 8 months does not."""
+    h = harness
+    hearing = date(2027, 9, 6)
+    await skip_to(h, london(hearing, 11))
+    for months, expected in ((12, True), (8, False)):
+        body = outcome(hearing, [{"ref": f"V-VCS{months}", "kind": "person", "under_18": False}])
+        body["disposal"] = {"kind": "detention_and_training_order", "months": months}
+        body["offences"][0].update({"description": "Wounding", "violent_or_sexual": True})
+        validated = validate_court_outcome(body, today=hearing)
+        _, contact_id = await start_for_outcome(h.client, validated, h.settings.task_queue)
+        events = await events_of(h, contact_id, until=lambda ev: of_type(ev, "VictimContactOpened"))
+        if expected:
+            events = await events_of(h, contact_id, until=lambda ev: of_type(ev, "DeadlineScheduled"))
+            assert scheduled(events, "victim.vcs_referral")["due_date"] == "2027-09-20"
+        else:
+            assert not of_type(events, "DeadlineScheduled", "victim.vcs_referral")
