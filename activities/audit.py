@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from activities.db import Pool
 from activities.event_store import EventStore
 from activities.rule_source import load_calendar
+from domain.events import RecordedEvent
 
 LONDON = ZoneInfo("Europe/London")
 DeadlineStatus = Literal["open", "met", "missed", "cancelled"]
@@ -138,3 +139,72 @@ async def deadlines(
         )
         rows = await cur.fetchall()
     return [DeadlineItem.model_validate(r) for r in rows]
+
+
+class VictimContactEntry(BaseModel):
+    """A victim's contact event as the child's timeline shows it: the victim reference and the step only."""
+
+    workflow_id: str
+    stream_version: int
+    victim_ref: str | None
+    event_type: str
+    effective_at: datetime
+    recorded_at: datetime
+
+
+class OrderExport(BaseModel):
+    """An order's whole record, for the service receiving it on transfer: every event of the order's
+    stream with its envelope, payload and chain link (`prev_hash`, `hash`), so the receiver can recompute
+    the chain with `domain.chain.event_hash` from this alone; the events of the victims' contacts linked to
+    the order, reduced to reference and type; and this store's own check of the order's chain."""
+
+    order_id: str
+    child_id: str
+    yjs: str  # the service holding the order now (its latest event's)
+    head_version: int
+    head_hash: str
+    events: list[RecordedEvent]
+    victim_contacts: list[VictimContactEntry]
+    verify: dict[str, Any]
+
+
+async def order_export(pool: Pool, order_id: str) -> OrderExport | None:
+    """The order's export, or None when its stream holds no events."""
+    store = EventStore(pool)
+    events = await store.read_stream(order_id)
+    if not events:
+        return None
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(
+            "SELECT DISTINCT stream_id FROM events"
+            " WHERE event_type = 'VictimContactOpened' AND payload->>'linked_order_id' = %s ORDER BY stream_id",
+            (order_id,),
+        )
+        contact_ids = [str(row["stream_id"]) for row in await cur.fetchall()]
+    contacts: list[VictimContactEntry] = []
+    for cid in contact_ids:
+        stream = await store.read_stream(cid)
+        ref = next((e.payload.get("victim_ref") for e in stream if e.event_type == "VictimContactOpened"), None)
+        contacts += [
+            VictimContactEntry(
+                workflow_id=cid,
+                stream_version=e.stream_version,
+                victim_ref=ref,
+                event_type=e.event_type,
+                effective_at=e.effective_at,
+                recorded_at=e.recorded_at,
+            )
+            for e in stream
+        ]
+    report = await store.verify(order_id)
+    last = events[-1]
+    return OrderExport(
+        order_id=order_id,
+        child_id=last.child_id,
+        yjs=last.yjs,
+        head_version=last.stream_version,
+        head_hash=last.hash,
+        events=events,
+        victim_contacts=contacts,
+        verify={"ok": report.ok, "summary": str(report), **report.model_dump(mode="json")},
+    )

@@ -1,5 +1,9 @@
 """The `deadlines` table: a projection of the Deadline* events, answering "what is due, overdue, met, missed".
 
+An order transferred to another YJS (`OrderTransferred` with `to` = `yjs`) takes its outstanding deadlines
+(open, or missed and still escalating) with it: their `yjs` becomes the receiving service. Deadlines met
+or cancelled before the transfer stay with the service that dealt with them.
+
 `apply` runs inside the event store's append transaction, so the projection never lags or diverges from
 the events that produced it. Every row remembers the global position of the last event applied to it
 (`last_position`), and an event at or below that position is ignored: applying the same event twice, or
@@ -19,6 +23,7 @@ from domain.events import (
     DeadlineMet,
     DeadlineMissed,
     DeadlineScheduled,
+    OrderTransferred,
     RecordedEvent,
 )
 
@@ -29,6 +34,8 @@ DEADLINE_EVENT_TYPES: tuple[str, ...] = (
     DeadlineEscalated.event_type,
     DeadlineCancelled.event_type,
 )
+# Every event type the projection reads: the Deadline* events and the transfers that move them.
+PROJECTED_EVENT_TYPES: tuple[str, ...] = (*DEADLINE_EVENT_TYPES, OrderTransferred.event_type)
 
 # A later DeadlineScheduled for the same deadline is a reschedule: the new dates replace the old and the
 # deadline is open again. Escalations are kept (they happened); the earlier miss stays in the event stream.
@@ -88,6 +95,11 @@ UPDATE deadlines SET status = 'cancelled', last_position = %(position)s
 WHERE stream_id = %(stream_id)s AND deadline_id = %(deadline_id)s AND last_position < %(position)s
 """
 
+_TRANSFERRED = """
+UPDATE deadlines SET yjs = %(to_yjs)s, last_position = %(position)s
+WHERE stream_id = %(stream_id)s AND status IN ('open', 'missed') AND last_position < %(position)s
+"""
+
 _EVENT_COLUMNS = (
     "global_position, event_id, stream_id, stream_version, event_type, child_id, yjs, effective_at, "
     "recorded_at, actor, reason, payload, prev_hash, hash"
@@ -101,7 +113,7 @@ def _params(event: RecordedEvent) -> dict[str, Any]:
 
 
 async def apply(conn: AsyncConnection[Any], event: RecordedEvent) -> None:
-    """Apply one recorded event to the projection; events that are not Deadline* are ignored."""
+    """Apply one recorded event to the projection; events that are not Deadline* or a transfer are ignored."""
     kind = event.event_type
     if kind == DeadlineScheduled.event_type:
         scheduled = DeadlineScheduled.model_validate(event.payload)
@@ -145,10 +157,14 @@ async def apply(conn: AsyncConnection[Any], event: RecordedEvent) -> None:
     elif kind == DeadlineCancelled.event_type:
         cancelled = DeadlineCancelled.model_validate(event.payload)
         await conn.execute(_CANCELLED, {**_params(event), "deadline_id": cancelled.deadline_id})
+    elif kind == OrderTransferred.event_type:
+        transferred = OrderTransferred.model_validate(event.payload)
+        if transferred.to == "yjs" and transferred.to_yjs is not None:
+            await conn.execute(_TRANSFERRED, {**_params(event), "to_yjs": transferred.to_yjs})
 
 
 async def rebuild(conn: AsyncConnection[Any]) -> int:
-    """Wipe the projection and replay every Deadline* event in global order; return the events applied."""
+    """Wipe the projection and replay every event it reads in global order; return the events applied."""
     applied = 0
     async with conn.transaction():
         # The same lock the appenders take: no append can project an event while the table is being
@@ -165,7 +181,7 @@ async def rebuild(conn: AsyncConnection[Any]) -> int:
                 f"SELECT {_EVENT_COLUMNS} FROM events"
                 " WHERE event_type = ANY(%s) AND global_position > %s"
                 " ORDER BY global_position LIMIT %s",
-                (list(DEADLINE_EVENT_TYPES), after, _REBUILD_PAGE),
+                (list(PROJECTED_EVENT_TYPES), after, _REBUILD_PAGE),
             )
             rows = await cur.fetchall()
             if not rows:

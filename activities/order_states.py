@@ -198,12 +198,12 @@ async def acting_outcome_errors(
     errors: list[FieldError] = []
     kind = order_kind_of(disposal.order_ref)
     step: CourtStep | None = None
+    order = await read_order(pool, disposal.order_ref)
     if kind is not None:
         try:
-            step = court_step(outcome, kind)
+            step = court_step(outcome, kind, order=order.state if order is not None else None)
         except OutcomeRejected as rejected:
             errors += rejected.errors
-    order = await read_order(pool, disposal.order_ref)
     if order is None:
         errors.append(
             FieldError(

@@ -33,7 +33,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.db import Pool
 from activities.intake import INBOX_CHANNEL, _row
-from activities.order_states import outcome_recorded
+from activities.order_states import outcome_recorded, read_order
 from activities.rule_source import load_calendar, load_rule_pack
 from activities.settings import Settings
 from domain.calendar import WorkingCalendar, add_calendar_months
@@ -119,8 +119,10 @@ async def act_on_order(
     kind = order_kind_of(order_ref)
     if kind is None:
         raise _refused_at_delivery("disposal.order_ref names no kind of order yjflow runs")
+    # The order's state as its stream tells it: which step some outcomes are depends on it.
+    order = await read_order(pool, order_ref)
     try:
-        step = court_step(outcome, kind)
+        step = court_step(outcome, kind, order=order.state if order is not None else None)
         sentence = sentence_outcome(outcome)
     except OutcomeRejected as rejected:  # accepted under other rules: say what no longer fits
         raise DeliveryRefused(rejected.errors) from None

@@ -225,6 +225,19 @@ def create_app(ctx: AppContext) -> FastAPI:
             raise _rpc_http(e, workflow_id) from e
         return {"kind": kind.name, **view.model_dump(mode="json")}
 
+    @app.get("/orders/{workflow_id}/export", tags=["orders"])
+    async def export_order(
+        workflow_id: str, user: Annotated[User, Depends(require(Permission.READ_ORDER))]
+    ) -> audit.OrderExport:
+        """The order's whole timeline for the service receiving it on transfer: every event of its stream
+        with envelope, payload, `prev_hash` and `hash` (recompute the chain with `domain.chain.event_hash`),
+        its victims' contacts' events reduced to reference and type, and this store's check of the chain."""
+        _order_kind(workflow_id)
+        result = await audit.order_export(ctx.pool, workflow_id)
+        if result is None:
+            raise HTTPException(404, f"no events recorded for order {workflow_id}")
+        return result
+
     @app.post(
         "/orders/{workflow_id}/steps",
         tags=["orders"],

@@ -309,6 +309,27 @@ def order(workflow_id: str, token: TokenOpt = None, api_url: ApiOpt = None) -> N
 
 
 @app.command()
+def export(
+    workflow_id: str,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the export to this file (default: standard output).")
+    ] = None,
+    token: TokenOpt = None,
+    api_url: ApiOpt = None,
+) -> None:
+    """Export an order's whole timeline with its hash chain, for the service it is transferred to."""
+    with _api(token, api_url) as yj:
+        data = _call(yj.export_order, workflow_id)
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if out_file is None:
+        print(text)
+        return
+    out_file.write_text(text + "\n", encoding="utf-8")
+    verdict = data.get("verify", {}).get("summary", "")
+    err.print(f"exported {len(data['events'])} events of {workflow_id} to {out_file}; {verdict}", markup=False)
+
+
+@app.command()
 def step(
     workflow_id: str,
     name: Annotated[str, typer.Argument(help="e.g. first_contact_made, initial_panel_held, progress_panel_held")],

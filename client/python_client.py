@@ -74,6 +74,10 @@ class YjflowClient:
     def order(self, workflow_id: str) -> dict[str, Any]:
         return dict(self._call("GET", f"/orders/{workflow_id}"))
 
+    def export_order(self, workflow_id: str) -> dict[str, Any]:
+        """The order's whole timeline with its hash chain, as a receiving service takes it on transfer."""
+        return dict(self._call("GET", f"/orders/{workflow_id}/export"))
+
     def record_step(self, workflow_id: str, step: dict[str, Any]) -> dict[str, Any]:
         return dict(self._call("POST", f"/orders/{workflow_id}/steps", json=step))
 

@@ -9,7 +9,9 @@ as its reason, so each event it causes says which outcome it came from.
 Per kind, and per kind of order it acts on:
 
 - `order_revoked` on a referral order: `grounds` (`good_progress`, `further_offence` or `breach`) →
-  `court_decision` `revoke_good_progress` for good progress, else `revoke_and_resentence`.
+  `court_decision` `revoke_good_progress` for good progress, else `revoke_and_resentence`; except that an
+  order not referred back to the court, revoked because the court sentenced a further offence (a
+  custodial sentence or a further order, youth-justice.md §1.2), is `revoked_by_court`.
 - `order_revoked` on a YRO: `grounds` (`good_progress` or `further_offence`) → `revoked`. Revocation for
   breach is a `breach_outcome` (`revoke_and_resentence`), on the breach laid before the court.
 - `order_extended` on a referral order: `extension_months` (whole) → `court_decision` `extend`.
@@ -87,6 +89,7 @@ _PREFIXES = {f"{kind.replace('_', '-')}:": kind for kind in ORDER_KINDS}
 
 CourtStep = (
     ro.RecordCourtDecision
+    | ro.RecordRevokedByCourt
     | yro.RecordCourtBreachOutcome
     | yro.RecordOrderAmended
     | yro.RecordRevocation
@@ -245,9 +248,13 @@ def _with_only(kind: str, present: dict[str, object], needed_by: dict[str, bool]
 # --- the mapping ------------------------------------------------------------------------------------------
 
 
-def court_step(outcome: CourtOutcome, order_kind: str) -> CourtStep:
+def court_step(outcome: CourtOutcome, order_kind: str, *, order: object | None = None) -> CourtStep:
     """The step a validated acting outcome records on an order of `order_kind`, with the court as actor
-    and the hearing date as effective date; `OutcomeRejected` naming every field that does not fit."""
+    and the hearing date as effective date; `OutcomeRejected` naming every field that does not fit.
+
+    `order` is the order's state as its stream tells it, when the caller has read it: a referral order
+    revoked for a further offence is the court's decision on a referral back only if it was referred back
+    (without the state, that is what it is taken to be, and the order refuses it if it was not)."""
     disposal = outcome.disposal
     if not isinstance(disposal, ActingDisposal):
         raise ValueError(f"a {disposal.kind} outcome starts an order; it does not act on one")
@@ -261,7 +268,7 @@ def court_step(outcome: CourtOutcome, order_kind: str) -> CourtStep:
             "effective_date": outcome.hearing_date,
             "reason": outcome_reason(outcome.outcome_id),
         }
-        step, more = _step(outcome, order_kind, fields, common)
+        step, more = _step(outcome, order_kind, fields, common, order)
         errors += more
     if errors or step is None:
         raise OutcomeRejected(errors)
@@ -269,10 +276,17 @@ def court_step(outcome: CourtOutcome, order_kind: str) -> CourtStep:
 
 
 def _step(
-    outcome: CourtOutcome, order_kind: str, fields: _Fields, common: dict[str, Any]
+    outcome: CourtOutcome, order_kind: str, fields: _Fields, common: dict[str, Any], order: object | None
 ) -> tuple[CourtStep | None, list[FieldError]]:
     kind = outcome.disposal.kind
     match fields:
+        case _Revoked() if (
+            order_kind == "referral_order"
+            and fields.grounds == "further_offence"
+            and isinstance(order, ro.ReferralOrderState)
+            and order.state != ro.OrderState.REFERRED_BACK
+        ):
+            return ro.RecordRevokedByCourt(grounds="further_offence", **common), []
         case _Revoked() if order_kind == "referral_order":
             decision = "revoke_good_progress" if fields.grounds == "good_progress" else "revoke_and_resentence"
             return ro.RecordCourtDecision(decision=decision, **common), []

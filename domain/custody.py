@@ -31,6 +31,7 @@ from domain.decisions import (
     Step,
     StepRefused,
 )
+from domain.transfers import RecordTransfer, transfer
 
 __all__ = [
     "BREACH_PENALTY_MAX_MONTHS",
@@ -51,6 +52,7 @@ __all__ = [
     "RecordReleaseDate",
     "RecordReleased",
     "RecordSupervisionBreach",
+    "RecordTransfer",
     "ReleaseDates",
     "ScheduleDeadline",
     "StepRefused",
@@ -61,6 +63,7 @@ __all__ = [
     "evolve",
     "further_supervision_applies",
     "open_custody",
+    "victim_milestone",
 ]
 
 DTO_MIN_MONTHS, DTO_MAX_MONTHS = 4, 24  # s.236 as amended by PCSCA 2022 s.158
@@ -156,9 +159,10 @@ class CustodyStatus(StrEnum):
     RELEASED = "released"  # DTO: on supervision to the end of the term; longer sentences: on licence
     FURTHER_SUPERVISION = "further_supervision"
     COMPLETED = "completed"
+    TRANSFERRED_TO_PROBATION = "transferred_to_probation"
 
 
-CLOSED_STATES = frozenset({CustodyStatus.COMPLETED})
+CLOSED_STATES = frozenset({CustodyStatus.COMPLETED, CustodyStatus.TRANSFERRED_TO_PROBATION})
 
 
 class CustodyState(BaseModel):
@@ -338,7 +342,8 @@ CustodyStep = Annotated[
     | RecordReleased
     | RecordReleaseContact
     | RecordSupervisionBreach
-    | RecordCompleted,
+    | RecordCompleted
+    | RecordTransfer,
     Field(discriminator="step"),
 ]
 
@@ -416,7 +421,25 @@ def decide(state: CustodyState, step: CustodyStep, *, today: date) -> Decision:
             return _breach(state, step)
         case RecordCompleted():
             return _completed(state, step)
+        case RecordTransfer():
+            return transfer(step, from_yjs=state.yjs, probation_refused=_probation_refused(state, day))
     raise _refuse(name, "unknown step")  # pragma: no cover - the union is exhaustive
+
+
+def _probation_refused(state: CustodyState, day: date) -> str | None:
+    """Why the sentence cannot pass to probation on `day`, or None: only supervision in the community
+    passes (DTO supervision, further supervision, or licence), and only once the child is 18."""
+    if state.status not in (CustodyStatus.RELEASED, CustodyStatus.FURTHER_SUPERVISION):
+        return (
+            f"the sentence is {state.status.value}; only supervision after release (released or "
+            "further_supervision) passes to probation"
+        )
+    if state.date_of_birth is None:
+        return None
+    eighteenth = add_calendar_months(state.date_of_birth, 12 * ADULT_AGE)
+    if day < eighteenth:
+        return f"the child turns 18 on {eighteenth}; supervision passes to probation only from 18"
+    return None
 
 
 def _release_date(state: CustodyState, step: RecordReleaseDate) -> Decision:
@@ -673,4 +696,18 @@ def evolve(state: CustodyState, payload: ev.EventPayload) -> CustodyState:
             return state.model_copy(
                 update={"status": CustodyStatus.COMPLETED, "completed_date": payload.completed_date}
             )
+        case ev.OrderTransferred() if payload.to == "probation":
+            return state.model_copy(update={"status": CustodyStatus.TRANSFERRED_TO_PROBATION})
+        case ev.OrderTransferred() if payload.to_yjs is not None:
+            return state.model_copy(update={"yjs": payload.to_yjs})
     return state
+
+
+def victim_milestone(payload: ev.EventPayload) -> str | None:
+    """Which recorded events a victim who opted in is kept informed of (as for a YRO)."""
+    match payload:
+        case ev.Released():
+            return "released"
+        case ev.CustodyCompleted():
+            return "order_ended"
+    return None

@@ -24,6 +24,7 @@ from domain.decisions import (
     Step,
     StepRefused,
 )
+from domain.transfers import RecordTransfer, transfer
 
 MIN_MONTHS, MAX_MONTHS = 3, 12
 MAX_EXTENSION_MONTHS = 3
@@ -131,6 +132,14 @@ class RecordCompletion(_Step):
     step: Literal["order_completed"] = "order_completed"
 
 
+class RecordRevokedByCourt(_Step):
+    """A court dealing with the child for a further offence revoked the order without a referral back
+    (SA 2020 Sch 4 para 14: a custodial sentence or further order; youth-justice.md §1.2)."""
+
+    step: Literal["revoked_by_court"] = "revoked_by_court"
+    grounds: Literal["further_offence"] = "further_offence"
+
+
 ReferralOrderStep = Annotated[
     AllocateCaseWorker
     | RecordFirstContact
@@ -143,7 +152,9 @@ ReferralOrderStep = Annotated[
     | RecordRevocationRefused
     | RecordVictimViews
     | RecordFinalPanel
-    | RecordCompletion,
+    | RecordCompletion
+    | RecordRevokedByCourt
+    | RecordTransfer,
     Field(discriminator="step"),
 ]
 
@@ -172,7 +183,7 @@ def _refuse(step: str, why: str) -> StepRefused:
     return StepRefused(f"{step} refused: {why}")
 
 
-def _check_dates(state: ReferralOrderState, step: _Step, today: date) -> None:
+def _check_dates(state: ReferralOrderState, step: Step, today: date) -> None:
     name = str(getattr(step, "step", "step"))
     if step.effective_date > today:
         raise _refuse(name, f"effective date {step.effective_date} is in the future (today is {today})")
@@ -267,6 +278,18 @@ def decide(state: ReferralOrderState, step: ReferralOrderStep, *, today: date) -
                 events=(ev.OrderCompleted(completed_date=day),),
                 # The order ends on its end date however late completion is recorded.
                 deadlines=(MeetDeadline(rule_id="ro.end", met_on=state.compliance_end),),
+            )
+        case RecordRevokedByCourt():
+            # Allowed in every open state: the court sentencing the further offence needs no referral back.
+            return Decision(
+                events=(ev.OrderRevoked(revoked_date=day, grounds=step.grounds),),
+                deadlines=(CancelDeadline(rule_id="*", why=f"order revoked by the court ({step.grounds})"),),
+            )
+        case RecordTransfer():
+            return transfer(
+                step,
+                from_yjs=state.yjs,
+                probation_refused="a referral order is a youth court order; it does not pass to probation",
             )
     raise _refuse(name, "unknown step")  # pragma: no cover - the union is exhaustive
 
@@ -445,4 +468,6 @@ def evolve(state: ReferralOrderState, payload: ev.EventPayload) -> ReferralOrder
             )
         case ev.OrderCompleted():
             return state.model_copy(update={"state": OrderState.COMPLETED})
+        case ev.OrderTransferred() if payload.to == "yjs" and payload.to_yjs is not None:
+            return state.model_copy(update={"yjs": payload.to_yjs})
     return state

@@ -32,6 +32,7 @@ from domain.decisions import (
     Step,
     StepRefused,
 )
+from domain.transfers import RecordTransfer, transfer
 
 __all__ = [
     "FIRST_REMAND_CLEAR_DAYS",
@@ -45,6 +46,7 @@ __all__ = [
     "RecordRemandEnded",
     "RecordRemandRenewed",
     "RecordSocialWorkerVisit",
+    "RecordTransfer",
     "RemandState",
     "RemandStatus",
     "RemandStep",
@@ -274,7 +276,12 @@ class RecordRemandEnded(_Step):
 
 
 RemandStep = Annotated[
-    RecordLacReview | RecordSocialWorkerVisit | RecordRemandRenewed | RecordCtlExtended | RecordRemandEnded,
+    RecordLacReview
+    | RecordSocialWorkerVisit
+    | RecordRemandRenewed
+    | RecordCtlExtended
+    | RecordRemandEnded
+    | RecordTransfer,
     Field(discriminator="step"),
 ]
 
@@ -320,6 +327,12 @@ def decide(state: RemandState, step: RemandStep, *, today: date) -> Decision:
             return _ctl_extension(state, step)
         case RecordRemandEnded():
             return _ending(state, step)
+        case RecordTransfer():
+            return transfer(
+                step,
+                from_yjs=state.yjs,
+                probation_refused="a remand is not a sentence; only a sentence passes to probation",
+            )
     raise _refuse(name, "unknown step")  # pragma: no cover - the union is exhaustive
 
 
@@ -508,6 +521,8 @@ def evolve(state: RemandState, payload: ev.EventPayload) -> RemandState:
                     "open_hearing_check": None,
                 }
             )
+        case ev.OrderTransferred() if payload.to == "yjs" and payload.to_yjs is not None:
+            return state.model_copy(update={"yjs": payload.to_yjs})
     return state
 
 

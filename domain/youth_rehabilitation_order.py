@@ -47,12 +47,14 @@ from domain.decisions import (
     Step,
     StepRefused,
 )
+from domain.transfers import RecordTransfer, transfer
 
 __all__ = [
     "CLOSED_STATES",
     "CancelDeadline",
     "Decision",
     "MeetDeadline",
+    "RecordTransfer",
     "RequirementProgress",
     "ScheduleDeadline",
     "StepRefused",
@@ -281,12 +283,6 @@ class RecordCompletion(_Step):
     step: Literal["order_completed"] = "order_completed"
 
 
-class RecordTransfer(_Step):
-    step: Literal["transferred"] = "transferred"
-    to: Literal["yjs", "probation"]
-    to_yjs: str | None = Field(default=None, min_length=1)
-
-
 YroStep = Annotated[
     RecordFirstAppointment
     | RecordReview
@@ -338,7 +334,7 @@ def _refuse(step: str, why: str) -> StepRefused:
     return StepRefused(f"{step} refused: {why}")
 
 
-def _check_dates(state: YroState, step: _Step, today: date) -> None:
+def _check_dates(state: YroState, step: Step, today: date) -> None:
     name = str(getattr(step, "step", "step"))
     if step.effective_date > today:
         raise _refuse(name, f"effective date {step.effective_date} is in the future (today is {today})")
@@ -713,22 +709,11 @@ def _completion(state: YroState, step: RecordCompletion) -> Decision:
 
 
 def _transfer(state: YroState, step: RecordTransfer) -> Decision:
-    name, day = step.step, step.effective_date
-    moved = ev.OrderTransferred(transfer_date=day, to=step.to, from_yjs=state.yjs, to_yjs=step.to_yjs)
-    if step.to == "yjs":
-        if step.to_yjs is None:
-            raise _refuse(name, "a transfer to another YJS needs to_yjs, the receiving service")
-        if step.to_yjs == state.yjs:
-            raise _refuse(name, f"the order is already with {state.yjs}")
-        # The order goes on in the new service: same workflow, same record, new owner.
-        return Decision(events=(moved,))
-    if step.to_yjs is not None:
-        raise _refuse(name, "to_yjs is only for a transfer to another YJS")
+    day = step.effective_date
+    too_young = None
     if state.eighteenth_birthday is not None and day < state.eighteenth_birthday:
-        raise _refuse(
-            name, f"the child turns 18 on {state.eighteenth_birthday}; an order passes to probation only from 18"
-        )
-    return Decision(events=(moved,), deadlines=(CancelDeadline(rule_id="*", why="order transferred to probation"),))
+        too_young = f"the child turns 18 on {state.eighteenth_birthday}; an order passes to probation only from 18"
+    return transfer(step, from_yjs=state.yjs, probation_refused=too_young)
 
 
 # --- folding recorded events into the state ---------------------------------------------------------

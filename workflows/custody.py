@@ -19,11 +19,12 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from domain import custody as cu
     from domain import events as ev
+    from domain.court_outcome import victim_contact_id
     from domain.decisions import Decision
     from workflows import search_attributes as sa
     from workflows.messages import CustodyInput, CustodyResume, CustodyView
 
-from workflows.casework import CaseRecorder, midnight, should_continue_as_new, today
+from workflows.casework import CaseRecorder, midnight, should_continue_as_new, tell_victim_contacts, today
 
 # The order kind as intake names it, for the search attribute and the opening event.
 _DISPOSAL_KINDS = {"dto": "detention_and_training_order"}
@@ -124,6 +125,8 @@ class CustodyWorkflow:
 
         def apply(payload: ev.EventPayload) -> None:
             self._custody = cu.evolve(self._custody, payload)
+            # A transfer to another YJS: every later event is the receiving service's.
+            self._case.yjs = self._custody.yjs
 
         await self._case.carry_out(
             decision,
@@ -135,6 +138,15 @@ class CustodyWorkflow:
         )
         if self._custody.status in cu.CLOSED_STATES:
             await self._case.close(effective_at)
+        milestones = [m for p in decision.events if (m := cu.victim_milestone(p)) is not None]
+        # Runs that began before a DTO told its victims' contacts must replay without these signals.
+        if milestones and self._input.victim_refs and workflow.patched("dto-victim-milestones"):
+            contacts = [
+                # Named by the service that opened them: a transfer moves the order, not the contacts.
+                victim_contact_id(self._input.yjs, self._input.case_reference, self._custody.child_id, ref)
+                for ref in self._input.victim_refs
+            ]
+            await tell_victim_contacts(contacts, milestones, effective_date=effective_date)
 
     def _upsert_search_attributes(self) -> None:
         workflow.upsert_search_attributes(

@@ -141,6 +141,8 @@ class ReferralOrderWorkflow:
 
         def apply(payload: ev.EventPayload) -> None:
             self._order = ro.evolve(self._order, payload)
+            # A transfer to another YJS: every later event is the receiving service's.
+            self._case.yjs = self._order.yjs
 
         await self._case.carry_out(
             decision,
@@ -159,7 +161,8 @@ class ReferralOrderWorkflow:
     async def _tell_victims(self, decision: ro.Decision, effective_date: date) -> None:
         milestones = [m for p in decision.events if (m := ro.victim_milestone(p)) is not None]
         contacts = [
-            victim_contact_id(self._order.yjs, self._input.case_reference, self._order.child_id, ref)
+            # Named by the service that opened them: a transfer moves the order, not its victims' contacts.
+            victim_contact_id(self._input.yjs, self._input.case_reference, self._order.child_id, ref)
             for ref in self._order.victim_refs
         ]
         await tell_victim_contacts(contacts, milestones, effective_date=effective_date)

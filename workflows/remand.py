@@ -107,6 +107,8 @@ class RemandWorkflow:
 
         def apply(payload: ev.EventPayload) -> None:
             self._remand = rm.evolve(self._remand, payload)
+            # A transfer to another YJS: every later event is the receiving service's.
+            self._case.yjs = self._remand.yjs
 
         await self._case.carry_out(
             decision,

@@ -115,6 +115,8 @@ class YouthRehabilitationOrderWorkflow:
 
         def apply(payload: ev.EventPayload) -> None:
             self._order = yro.evolve(self._order, payload)
+            # A transfer to another YJS: every later event is the receiving service's.
+            self._case.yjs = self._order.yjs
 
         await self._case.carry_out(
             decision,
@@ -129,7 +131,8 @@ class YouthRehabilitationOrderWorkflow:
         milestones = [m for p in decision.events if (m := yro.victim_milestone(p)) is not None]
         if milestones and self._input.victim_refs:
             contacts = [
-                victim_contact_id(self._order.yjs, self._input.case_reference, self._order.child_id, ref)
+                # Named by the service that opened them: a transfer moves the order, not the contacts.
+                victim_contact_id(self._input.yjs, self._input.case_reference, self._order.child_id, ref)
                 for ref in self._input.victim_refs
             ]
             await tell_victim_contacts(contacts, milestones, effective_date=effective_date)

@@ -79,7 +79,7 @@ class RevocationRefused(EventPayload):
 
 class OrderRevoked(EventPayload):
     revoked_date: date
-    grounds: Literal["resentenced", "good_progress"]
+    grounds: Literal["resentenced", "good_progress", "further_offence"]
 
 
 class FinalPanelHeld(EventPayload):

@@ -127,6 +127,49 @@ def test_a_referral_order_revoked_is_the_courts_decision_to_revoke(grounds: str,
     assert (step.decision, step.extension_months) == (decision, 0)
 
 
+@pytest.mark.parametrize("state", [s for s in ro.OrderState if s not in ro.CLOSED_STATES])
+def test_a_referral_order_revoked_for_a_further_offence_needs_no_referral_back(state: ro.OrderState) -> None:
+    """youth-justice.md §1.2: a custodial sentence or further order revokes the order from any open state;
+    only an order referred back to the court takes it as the court's decision on the referral."""
+    order = ro.ReferralOrderState(child_id="C-1001", yjs="luton", hearing_date=date(2026, 1, 5), months=6, state=state)
+    step = court_step(acting("order_revoked", RO_REF, grounds="further_offence"), "referral_order", order=order)
+    if state == ro.OrderState.REFERRED_BACK:
+        assert isinstance(step, ro.RecordCourtDecision) and step.decision == "revoke_and_resentence"
+        return
+    assert isinstance(step, ro.RecordRevokedByCourt)
+    assert (step.step, step.grounds, step.actor) == ("revoked_by_court", "further_offence", COURT_ACTOR)
+    decision = ro.decide(order, step, today=TODAY)
+    assert [type(e) for e in decision.events] == [ev.OrderRevoked]
+    assert ro.evolve(order, decision.events[0]).state == ro.OrderState.REVOKED
+
+
+def test_every_order_kind_transfers_to_another_yjs_and_only_sentences_pass_to_probation() -> None:
+    from domain.transfers import RecordTransfer
+
+    day = date(2026, 2, 2)
+    to_bedford = RecordTransfer(actor="a", effective_date=day, to="yjs", to_yjs="bedford")
+    to_probation = RecordTransfer(actor="a", effective_date=day, to="probation")
+    order = ro.ReferralOrderState(child_id="C-1001", yjs="luton", hearing_date=date(2026, 1, 5), months=6)
+    (moved,) = ro.decide(order, to_bedford, today=TODAY).events
+    assert ro.evolve(order, moved).yjs == "bedford"
+    with pytest.raises(ro.StepRefused, match="does not pass to probation"):
+        ro.decide(order, to_probation, today=TODAY)
+    remand = rm.RemandState(
+        child_id="C-1001",
+        yjs="luton",
+        remand_date=date(2026, 1, 5),
+        type="local_authority_accommodation",
+        next_hearing_date=date(2026, 1, 12),
+        first_remand=True,
+    )
+    (moved,) = rm.decide(remand, to_bedford, today=TODAY).events
+    assert rm.evolve(remand, moved).yjs == "bedford"
+    with pytest.raises(rm.StepRefused, match="only a sentence passes to probation"):
+        rm.decide(remand, to_probation, today=TODAY)
+    with pytest.raises(rm.StepRefused, match="needs to_yjs"):
+        rm.decide(remand, RecordTransfer(actor="a", effective_date=day, to="yjs"), today=TODAY)
+
+
 def test_a_yro_revoked_keeps_its_grounds_and_one_revoked_for_breach_goes_through_the_breach() -> None:
     assert step_of("order_revoked", YRO_REF, grounds="good_progress").grounds == "good_progress"
 
