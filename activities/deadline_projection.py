@@ -73,9 +73,11 @@ WHERE deadlines.last_position < EXCLUDED.last_position
 
 # A deadline met after it was recorded as missed stays `missed`: the record must show it was late,
 # while met_on and days_late say when it was finally done.
+# Met late stays missed, with the day it was met. Met on time but recorded after the miss was recorded
+# (a back-dated entry) is met: the late entry shows on the timeline, the deadline was kept.
 _MET = """
 UPDATE deadlines
-SET status = CASE WHEN status = 'missed' THEN 'missed' ELSE 'met' END,
+SET status = CASE WHEN status = 'missed' AND %(late)s THEN 'missed' ELSE 'met' END,
     met_on = %(met_on)s, days_late = %(days_late)s, last_position = %(position)s
 WHERE stream_id = %(stream_id)s AND deadline_id = %(deadline_id)s AND last_position < %(position)s
 """
@@ -146,6 +148,7 @@ async def apply(conn: AsyncConnection[Any], event: RecordedEvent) -> None:
                 "deadline_id": met.deadline_id,
                 "met_on": met.met_on,
                 "days_late": met.days_late,
+                "late": met.late,
             },
         )
     elif kind == DeadlineMissed.event_type:

@@ -697,3 +697,24 @@ async def test_rebuild_equals_the_incremental_projection(fresh_store: EventStore
         assert await all_deadlines(pool) == incremental
     finally:
         await pool.close()
+
+
+async def test_a_deadline_met_on_time_but_recorded_after_its_miss_is_met(store: EventStore, pool: Pool) -> None:
+    """A back-dated step that kept the deadline turns the recorded miss into met (the late entry shows
+    on the timeline); a deadline met late stays missed, as the test above shows."""
+    sid = stream()
+    await store.append([ev(sid, 1, scheduled("first-contact"))])
+    missed = DeadlineMissed(deadline_id="first-contact", rule_id="ro.first_contact", due_date=date(2025, 3, 10))
+    await store.append([ev(sid, 2, missed)])
+    met = DeadlineMet(
+        deadline_id="first-contact",
+        rule_id="ro.first_contact",
+        due_date=date(2025, 3, 10),
+        met_on=date(2025, 3, 7),
+        late=False,
+        days_late=0,
+        met_by="worker.a",
+    )
+    await store.append([ev(sid, 3, met)])
+    row = await deadline_row(pool, sid, "first-contact")
+    assert (row["status"], row["met_on"], row["days_late"]) == ("met", date(2025, 3, 7), 0)
