@@ -223,7 +223,7 @@ def create_app(ctx: AppContext) -> FastAPI:
             view = await handle.query(kind.workflow.view)
         except RPCError as e:
             raise _rpc_http(e, workflow_id) from e
-        return {"kind": kind.name, **view.model_dump(mode="json")}
+        return {"kind": kind.name, "state": kind.state_of(view), **view.model_dump(mode="json")}
 
     @app.get("/orders/{workflow_id}/export", tags=["orders"])
     async def export_order(
@@ -273,7 +273,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         handle = (await ctx.temporal()).get_workflow_handle(workflow_id)
         try:
             view = await handle.execute_update(kind.workflow.record_step, step)
-            return {"kind": kind.name, **view.model_dump(mode="json")}
+            return {"kind": kind.name, "state": kind.state_of(view), **view.model_dump(mode="json")}
         except WorkflowUpdateFailedError as e:
             cause = e.cause
             raise HTTPException(409, getattr(cause, "message", None) or str(cause or e)) from e
@@ -660,7 +660,7 @@ async def _ended_order(handle: WorkflowHandle[Any, Any], step_name: str, workflo
     if description.status in (None, WorkflowExecutionStatus.RUNNING):
         return None
     try:
-        state = (await handle.query(workflow.view)).order.state.value
+        state = kind_of(handle.id).state_of(await handle.query(workflow.view))  # type: ignore[union-attr]
     except Exception:  # a query on a closed run can fail (no worker): the run's status still explains
         state = f"closed ({description.status.name.lower()})"
     return HTTPException(409, f"{step_name} refused: the order is {state}; nothing more can be recorded on it")

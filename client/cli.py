@@ -356,7 +356,7 @@ def step(
         body[key] = value
     with _api(token, api_url) as yj:
         view = _call(yj.record_step, workflow_id, body)
-    out.print(f"recorded {name} on {workflow_id}; the order is now {view['order']['state']}", markup=False)
+    out.print(f"recorded {name} on {workflow_id}; the order is now {view['state']}", markup=False)
 
 
 def _fields(items: list[str] | None) -> dict[str, Any]:

@@ -29,6 +29,16 @@ class OrderKind:
     steps: TypeAdapter[Any]
     step_names: tuple[str, ...]
 
+    def state_of(self, view: Any) -> str:
+        """The order's state from its view, whatever the kind calls its state model."""
+        for attr in ("order", "remand", "custody"):
+            model = getattr(view, attr, None)
+            if model is not None:
+                # Referral orders and YROs name it `state`; remands and custody `status`.
+                value = getattr(model, "state", None) or model.status
+                return str(value.value)
+        raise ValueError(f"{self.name} view has no order state")
+
 
 def _names(union: Any) -> tuple[str, ...]:
     return tuple(model.model_fields["step"].default for model in get_args(get_args(union)[0]))

@@ -739,3 +739,30 @@ async def test_the_python_client_against_the_live_api(stack: Stack) -> None:
     assert len(deadlines) == 3
     assert view["order"]["first_contact_date"] == str(today())
     assert refused.status == 409 and "contract_agreed" in refused.detail
+
+
+async def test_steps_on_a_remand_go_through_the_same_orders_route(stack: Stack) -> None:
+    """`/orders/{id}` and its steps serve every order kind; each answer names the kind and the state
+    (a CLI session once crashed because a remand's view has no `order`)."""
+    hearing = today()
+    remand = outcome(
+        victims=[],
+        disposal={
+            "kind": "remand",
+            "type": "youth_detention_accommodation",
+            "next_hearing_date": (hearing + timedelta(days=7)).isoformat(),
+            "first_remand": True,
+            "ctl_start_date": hearing.isoformat(),
+            "ctl_days": 56,
+        },
+    )
+    r = await submit(stack, remand)
+    assert r.status_code == 202, r.text
+    rid = r.json()["workflow_ids"][0]
+    await stack.wait_for_events(remand["child"]["id"], "RemandStarted", "DeadlineScheduled")
+    r = await step(stack, rid, {"step": "social_worker_visit_made", "effective_date": hearing.isoformat()})
+    assert r.status_code == 200, r.text
+    assert (r.json()["kind"], r.json()["state"]) == ("remand", "youth_detention_accommodation")
+    async with stack.http("case_worker") as http:
+        r = await http.get(f"/orders/{rid}")
+    assert r.status_code == 200 and r.json()["state"] == "youth_detention_accommodation"
