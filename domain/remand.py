@@ -483,7 +483,12 @@ def _ending(state: RemandState, step: RecordRemandEnded) -> Decision:
         raise _refuse(name, "sentence_order_id is only for a remand ended by conviction and sentence")
     return Decision(
         events=(ev.RemandEnded(how=step.how, ended_on=day, sentence_order_id=step.sentence_order_id),),
-        deadlines=(CancelDeadline(rule_id="*", why=f"remand ended ({step.how})"),),
+        deadlines=(
+            # The hearing that ended the remand is the one the next-hearing check was waiting for.
+            MeetDeadline(rule_id="remand.next_hearing", met_on=step.effective_date),
+            MeetDeadline(rule_id="remand.next_hearing_later", met_on=step.effective_date),
+            CancelDeadline(rule_id="*", why=f"remand ended ({step.how})"),
+        ),
     )
 
 

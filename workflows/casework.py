@@ -149,6 +149,16 @@ class CaseRecorder:
     async def close(self, effective_at: datetime) -> None:
         """A closed case cancels what is still open and stops escalating what was missed."""
         cancelled = self.deadline_change(CancelDeadline(rule_id="*", why="order closed"))
+        # A closure entered late can end a case before a deadline that was already marked missed fell
+        # due: that deadline was never owed. Runs recorded before this rule replay without it.
+        closed_on = london_date(effective_at)
+        never_owed = [d for d in self.deadlines.values() if d.status == "missed" and d.schedule.due_date > closed_on]
+        if never_owed and workflow.patched("cancel-misses-after-closure"):
+            for d in never_owed:
+                s = d.schedule
+                why = f"the case closed on {closed_on}, before this fell due"
+                cancelled.append(ev.DeadlineCancelled(deadline_id=s.deadline_id, rule_id=s.rule_id, why=why))
+                d.status = "cancelled"
         await self.record(cancelled, actor=ev.SYSTEM_DEADLINES, effective_at=effective_at, reason=None)
         for d in self.deadlines.values():
             if d.status == "missed":

@@ -416,7 +416,8 @@ def test_ended_by_conviction_carries_the_new_order_and_closes_everything() -> No
         how="convicted_and_sentenced",
         sentence_order_id="detention-and-training-order:luton:c:C-1",
     )
-    assert decision.deadlines == (rm.CancelDeadline(rule_id="*", why="remand ended (convicted_and_sentenced)"),)
+    assert decision.deadlines[-1] == rm.CancelDeadline(rule_id="*", why="remand ended (convicted_and_sentenced)")
+    assert {d.rule_id for d in decision.deadlines[:-1]} == {"remand.next_hearing", "remand.next_hearing_later"}
     state = fold(remanded(), decision)
     assert state.status == rm.RemandStatus.ENDED
     assert state.sentence_order_id == "detention-and-training-order:luton:c:C-1"

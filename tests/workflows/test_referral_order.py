@@ -302,3 +302,21 @@ async def test_referral_order_runs_from_court_outcome_to_completion(harness: Har
     target = HISTORIES / "referral_order_full_course.json"
     if not target.exists():  # a golden history: written once, then replayed by CI forever
         target.write_text(json.dumps(json.loads(history.to_json()), indent=1))
+
+
+async def test_a_closure_entered_late_cancels_misses_that_fell_due_after_it(harness: Harness) -> None:
+    """An order revoked on 6 Jan but recorded in February: its first contact (due 11 Jan) and initial
+    panel (due 1 Feb) were marked missed meanwhile, but were never owed, so closing cancels them."""
+    h = harness
+    await skip_to(h, london(date(2027, 1, 4)))
+    handle = await start_order(h, hearing=date(2027, 1, 4))
+    await skip_to(h, london(date(2027, 2, 20)))
+    await events_of(h, handle.id, until=lambda ev: len(of_type(ev, "DeadlineMissed")) == 2)
+    await step(
+        handle, step="revoked_by_court", effective_date="2027-01-06", reason="custodial sentence for a further offence"
+    )
+    assert await handle.result() == "revoked"
+    async with h.pool.connection() as conn:
+        cur = await conn.execute("SELECT rule_id, status FROM deadlines WHERE stream_id = %s", (handle.id,))
+        statuses = {r["rule_id"]: r["status"] for r in await cur.fetchall()}
+    assert statuses == {"ro.first_contact": "cancelled", "ro.initial_panel": "cancelled"}

@@ -155,7 +155,9 @@ async def test_remand_to_youth_detention_from_court_to_its_end(harness: Harness)
     assert len(of_type(events, "RemandRenewed")) == 2
     assert not of_type(events, "DeadlineMissed", "remand.ctl")
     cancelled = {e.payload["rule_id"] for e in of_type(events, "DeadlineCancelled")}
-    assert {"remand.ctl", "remand.lac_review_2", "remand.sw_visit", "remand.next_hearing_later"} <= cancelled
+    assert {"remand.ctl", "remand.lac_review_2", "remand.sw_visit"} <= cancelled
+    # The hearing that ended the remand is the one the clear-day check was waiting for: met, not cancelled.
+    assert of_type(events, "DeadlineMet", "remand.next_hearing_later")
     (ended,) = of_type(events, "RemandEnded")
     assert ended.payload["how"] == "bail" and ended.actor == "reema-yjs"
     assert (await EventStore(h.pool).verify(wid)).first_break is None
