@@ -10,19 +10,31 @@ An outcome acting on a running order (`remand_ended`, `order_revoked`, `order_ex
 and the outcome goes to the rejected list for correction. An accepted one that the order refuses when
 the relay delivers it (the order moved on meanwhile) is marked `refused` in the inbox and copied to the
 rejected list; the same `outcome_id`, corrected, may then be submitted again.
+
+A `remand` outcome for a case and child whose remand is already running (its stream exists) is a further
+hearing's remand: it acts on that remand as `remand_renewed` (`domain.court_decisions.remand_renewal`),
+checked the same way against the remand's stream (refused if the remand has ended), its clear-day
+warnings flagged as for any remand, and kept in the inbox naming only that remand's workflow.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, ValidationError
 
-from activities.order_states import acting_outcome_errors
+from activities.db import Pool
+from activities.order_states import (
+    acting_outcome_errors,
+    remand_claimed_earlier,
+    remand_renewal_errors,
+    remand_renewed_by,
+)
+from activities.rule_source import load_calendar
 from domain.court_decisions import outcome_workflow_ids
 from domain.court_outcome import (
     ActingDisposal,
@@ -85,8 +97,19 @@ async def receive_value(
         acting = await acting_outcome_errors(pool, outcome, today=today)
         if acting:
             return await _reject(pool, body, text, acting, received_by=received_by)
+    running = await remand_renewed_by(pool, outcome)
+    if running is not None:
+        calendar = await load_calendar(cast(Pool, pool))  # the one the relay counts the CTL expiry on
+        renewal = remand_renewal_errors(running, outcome, calendar=calendar, today=today)
+        if renewal:
+            return await _reject(pool, body, text, renewal, received_by=received_by)
+    # A remand another accepted outcome starts but has not opened yet: this renews it; the remand itself
+    # checks the renewal when it is delivered (a refusal then is kept in the rejected list).
+    pending = None if running is not None else await remand_claimed_earlier(pool, outcome)
     try:
-        ids = outcome_workflow_ids(outcome)
+        # A further remand acts on the running remand alone: its victims' contacts started with it.
+        renews = running.order_ref if running is not None else pending
+        ids = [renews] if renews is not None else outcome_workflow_ids(outcome)
     except OutcomeRejected as rejected:  # a remand's sentence: already checked with the order, kept as a guard
         return await _reject(pool, body, text, rejected.errors, received_by=received_by)
     async with pool.connection() as conn, conn.transaction():

@@ -30,8 +30,16 @@ from domain import events as ev
 from domain import referral_order as ro
 from domain import remand as rm
 from domain import youth_rehabilitation_order as yro
-from domain.court_decisions import CourtStep, court_step, order_kind_of, outcome_reason
-from domain.court_outcome import ActingDisposal, CourtOutcome, FieldError, OutcomeRejected
+from domain.calendar import WorkingCalendar
+from domain.court_decisions import CourtStep, court_step, order_kind_of, outcome_reason, remand_renewal
+from domain.court_outcome import (
+    ActingDisposal,
+    CourtOutcome,
+    FieldError,
+    OutcomeRejected,
+    RemandDisposal,
+    order_workflow_id,
+)
 from domain.decisions import StepRefused
 
 OrderState = ro.ReferralOrderState | yro.YroState | rm.RemandState | cu.CustodyState
@@ -48,6 +56,9 @@ class Order:
     kind: str
     child_id: str
     state: OrderState
+    # The outcome whose `CourtOutcomeRecorded` opened the stream: a later outcome of the same kind for
+    # the same case and child (a further remand) acts on this order rather than starting it.
+    opened_by: str | None = None
 
     @property
     def yjs(self) -> str:
@@ -145,7 +156,9 @@ def fold(order_ref: str, events: Sequence[ev.RecordedEvent]) -> Order | None:
     evolve = _EVOLVE[kind]
     for e in events:
         state = evolve(state, ev.parse_payload(e.event_type, e.payload))
-    return Order(order_ref=order_ref, kind=kind, child_id=events[0].child_id, state=state)
+    opening = _opening(events, ev.CourtOutcomeRecorded)
+    opened_by = opening.outcome_id if opening is not None else None
+    return Order(order_ref=order_ref, kind=kind, child_id=events[0].child_id, state=state, opened_by=opened_by)
 
 
 def refusal(order: Order, step: CourtStep, *, today: date) -> str | None:
@@ -253,3 +266,55 @@ async def acting_outcome_errors(
             )
         )
     return errors
+
+
+async def remand_renewed_by(pool: AsyncConnectionPool[Any], outcome: CourtOutcome) -> Order | None:
+    """The running remand a `remand` outcome renews, or None when it starts one.
+
+    A remand outcome's workflow id is the case's and child's (`order_workflow_id`); when that remand's
+    stream already exists, opened by another outcome, this one is a further hearing's remand and acts on
+    it (`domain.court_decisions.remand_renewal`). The stream opened by this very outcome is its own start
+    (the relay retrying after the workflow wrote its first events)."""
+    if not isinstance(outcome.disposal, RemandDisposal):
+        return None
+    order = await read_order(pool, order_workflow_id(outcome))
+    if order is None or order.opened_by == outcome.outcome_id:
+        return None
+    return order
+
+
+async def remand_claimed_earlier(pool: AsyncConnectionPool[Any], outcome: CourtOutcome) -> str | None:
+    """The remand's id when another accepted outcome (not refused) already starts that remand, though
+    its workflow may not have recorded its opening yet: two remands of one case ingested together must
+    not both count as its start, or the second is lost. None otherwise."""
+    if not isinstance(outcome.disposal, RemandDisposal):
+        return None
+    wid = order_workflow_id(outcome)
+    if await stream_exists(pool, wid):
+        return None  # the remand has opened: its stream says who started it (`remand_renewed_by`)
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT 1 FROM inbox WHERE workflow_ids[1] = %(wid)s AND outcome_id <> %(oid)s "
+            "AND relay_status IN ('pending', 'started') AND received_at <= coalesce("
+            "(SELECT received_at FROM inbox WHERE outcome_id = %(oid)s), clock_timestamp()) LIMIT 1",
+            {"wid": wid, "oid": outcome.outcome_id},
+        )
+        return wid if await cur.fetchone() is not None else None
+
+
+def remand_renewal_errors(
+    order: Order, outcome: CourtOutcome, *, calendar: WorkingCalendar, today: date
+) -> list[FieldError]:
+    """Why intake refuses a further remand of the running `order` (e.g. it has ended), or [] when the
+    remand can take it now. The order is the same case's and child's by its id, and so the same service's."""
+    step = remand_renewal(outcome, calendar=calendar, order=order.state)
+    why = refusal(order, step, today=today)
+    if why is None:
+        return []
+    return [
+        FieldError(
+            field="disposal",
+            rule="disposal.refused_by_order",
+            message=f"a further remand of the running remand {order.order_ref}, which cannot take it: {why}",
+        )
+    ]

@@ -15,6 +15,10 @@ marking the row) is not delivered again. An order that refuses the outcome at de
 after intake accepted it, or has ended) gets nothing recorded; the refusal is kept, never lost: the inbox
 row is marked `refused` with the order's reason in `last_error`, and the outcome is copied whole to the
 rejected list with that reason, in the same transaction, for correction and resubmission.
+
+A `remand` outcome for a case and child whose remand is already running (its stream exists, opened by
+another outcome) is a further remand: delivered the same way, as that remand's `remand_renewed` step,
+its custody time limit's expiry counted on the calendar in force as at the remand's start.
 """
 
 from __future__ import annotations
@@ -33,11 +37,11 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.db import Pool
 from activities.intake import INBOX_CHANNEL, _row
-from activities.order_states import outcome_recorded, read_order
+from activities.order_states import outcome_recorded, read_order, remand_claimed_earlier, remand_renewed_by
 from activities.rule_source import load_calendar, load_rule_pack
 from activities.settings import Settings
 from domain.calendar import WorkingCalendar, add_calendar_months
-from domain.court_decisions import court_step, order_kind_of, sentence_outcome
+from domain.court_decisions import CourtStep, court_step, order_kind_of, remand_renewal, sentence_outcome
 from domain.court_outcome import (
     ActingDisposal,
     CourtOutcome,
@@ -111,21 +115,36 @@ async def act_on_order(
 ) -> list[str]:
     """Deliver an outcome acting on an order as the order's `record_step` Update (once), then, for a
     remand ended in a sentence, start the sentence's workflow (after the remand took it, so a refused
-    outcome starts nothing). `DeliveryRefused` when the order refuses it; any other error (Temporal
-    unreachable) leaves it to be retried."""
+    outcome starts nothing). A `remand` outcome is a further remand of the running remand its id names,
+    its CTL expiry counted on `calendar` (left out, England and Wales without overrides).
+    `DeliveryRefused` when the order refuses it; any other error (Temporal unreachable) leaves it to be
+    retried."""
     disposal = outcome.disposal
-    assert isinstance(disposal, ActingDisposal)
-    order_ref = disposal.order_ref
-    kind = order_kind_of(order_ref)
-    if kind is None:
-        raise _refused_at_delivery("disposal.order_ref names no kind of order yjflow runs")
-    # The order's state as its stream tells it: which step some outcomes are depends on it.
-    order = await read_order(pool, order_ref)
-    try:
-        step = court_step(outcome, kind, order=order.state if order is not None else None)
-        sentence = sentence_outcome(outcome)
-    except OutcomeRejected as rejected:  # accepted under other rules: say what no longer fits
-        raise DeliveryRefused(rejected.errors) from None
+    step: CourtStep
+    sentence: CourtOutcome | None = None
+    if isinstance(disposal, RemandDisposal):
+        order_ref = order_workflow_id(outcome)
+        kind = "remand"
+        order = await read_order(pool, order_ref)
+        if order is None:
+            # The remand it renews was accepted first but has not recorded its opening yet: try again
+            # later (kept pending), never treat this hearing's remand as lost or as a second start.
+            raise RuntimeError(f"the remand {order_ref} has not recorded its opening yet; the renewal waits")
+        step = remand_renewal(outcome, calendar=calendar or WorkingCalendar.england_and_wales(), order=order.state)
+    else:
+        assert isinstance(disposal, ActingDisposal)
+        order_ref = disposal.order_ref
+        named = order_kind_of(order_ref)
+        if named is None:
+            raise _refused_at_delivery("disposal.order_ref names no kind of order yjflow runs")
+        kind = named
+        # The order's state as its stream tells it: which step some outcomes are depends on it.
+        order = await read_order(pool, order_ref)
+        try:
+            step = court_step(outcome, kind, order=order.state if order is not None else None)
+            sentence = sentence_outcome(outcome)
+        except OutcomeRejected as rejected:  # accepted under other rules: say what no longer fits
+            raise DeliveryRefused(rejected.errors) from None
     if not await outcome_recorded(pool, order_ref, outcome.outcome_id):
         handle = client.get_workflow_handle(order_ref)
         try:
@@ -318,7 +337,8 @@ async def relay_pending(pool: Pool, client: Client, task_queue: str, *, batch: i
                     # The calendar deadlines are scheduled on, so the remand's CTL expiry and its
                     # remand.ctl deadline agree; read once per batch, and only when a remand needs it.
                     calendar = await load_calendar(pool)
-                if isinstance(outcome.disposal, ActingDisposal):
+                renews = await remand_renewed_by(pool, outcome) or await remand_claimed_earlier(pool, outcome)
+                if isinstance(outcome.disposal, ActingDisposal) or renews:
                     await act_on_order(client, pool, outcome, task_queue, calendar=calendar)
                 else:
                     await start_for_outcome(client, outcome, task_queue, calendar=calendar)

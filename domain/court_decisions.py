@@ -24,6 +24,11 @@ Per kind, and per kind of order it acts on:
   (`further_detention` or `further_supervision` with `months`, `fine` or `none`) → `supervision_breach_outcome`.
 - `remand_ended` on a remand: `how` (`bail`, `acquitted`, `discontinued` or `convicted_and_sentenced`
   with `sentence`) → `remand_ended`.
+- `remand` for a case and child whose remand is already running (its stream exists): a further hearing's
+  remand, not a new one → `remand_renewed` (`remand_renewal`), with the type, the next hearing and, in
+  custody, the custody time limit the court sent, its expiry counted on the calendar in force. It acts on
+  the remand its workflow id names (`order_workflow_id`: the same case and child), so it needs no
+  `order_ref`.
 
 A remand ended by conviction and sentence carries the sentence in the same outcome, because one outcome
 is one hearing's result: `sentence` is a disposal of an order kind yjflow runs (`referral_order`,
@@ -49,13 +54,16 @@ from domain import events as ev
 from domain import referral_order as ro
 from domain import remand as rm
 from domain import youth_rehabilitation_order as yro
+from domain.calendar import WorkingCalendar
 from domain.court_outcome import (
+    CUSTODIAL_REMANDS,
     ORDER_KINDS,
     ActingDisposal,
     CourtOutcome,
     FieldError,
     IsoDate,
     OutcomeRejected,
+    RemandDisposal,
     RemandEndedDisposal,
     Requirement,
     field_errors,
@@ -73,6 +81,7 @@ __all__ = [
     "order_kind_of",
     "outcome_reason",
     "outcome_workflow_ids",
+    "remand_renewal",
     "sentence_outcome",
 ]
 
@@ -94,6 +103,7 @@ CourtStep = (
     | yro.RecordOrderAmended
     | yro.RecordRevocation
     | rm.RecordRemandEnded
+    | rm.RecordRemandRenewed
     | cu.RecordSupervisionBreach
 )
 """The steps a court outcome can become."""
@@ -392,6 +402,44 @@ def _remand_ended(
         return None, errors
     sentence_id = order_workflow_id(sentence) if sentence is not None else None
     return rm.RecordRemandEnded(how=fields.how, sentence_order_id=sentence_id, **common), []
+
+
+# --- a further remand -------------------------------------------------------------------------------------
+
+
+def remand_renewal(
+    outcome: CourtOutcome, *, calendar: WorkingCalendar, order: object | None = None
+) -> rm.RecordRemandRenewed:
+    """The step a `remand` outcome records on the running remand of the same case and child: the court's
+    further remand, with the court as actor and the hearing date as effective date.
+
+    In custody, the custody time limit the court sent comes with its expiry counted on `calendar`
+    (reg 2(4)–(5), as `start_remand` counts the first), unless it is the limit already running: `order`,
+    the remand's state as its stream tells it, when the caller has read it. The court re-sends the same
+    start and length at every hearing; recording them again would restart the `remand.ctl` clock and
+    undo an extension the court granted meanwhile. On bail no limit runs, so CTL fields sent are left out
+    (as `start_remand` does). Whether the remand can take the step is for `domain.remand.decide`."""
+    disposal = outcome.disposal
+    if not isinstance(disposal, RemandDisposal):
+        raise ValueError(f"a {disposal.kind} outcome is not a further remand")
+    start, days = disposal.ctl_start_date, disposal.ctl_days
+    custodial = disposal.type in CUSTODIAL_REMANDS
+    running = (
+        isinstance(order, rm.RemandState)
+        and order.type in CUSTODIAL_REMANDS
+        and (order.ctl_start_date, order.ctl_days) == (start, days)
+    )
+    ctl: dict[str, Any] = {}
+    if custodial and start is not None and days is not None and not running:
+        ctl = {"ctl_start_date": start, "ctl_days": days, "ctl_expiry": calendar.ctl_expiry(start, days)}
+    return rm.RecordRemandRenewed(
+        type=disposal.type,
+        next_hearing_date=disposal.next_hearing_date,
+        actor=COURT_ACTOR,
+        effective_date=outcome.hearing_date,
+        reason=outcome_reason(outcome.outcome_id),
+        **ctl,
+    )
 
 
 # --- the sentence a remand ends in ------------------------------------------------------------------------

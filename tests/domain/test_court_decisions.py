@@ -15,6 +15,7 @@ from domain import events as ev
 from domain import referral_order as ro
 from domain import remand as rm
 from domain import youth_rehabilitation_order as yro
+from domain.calendar import WorkingCalendar
 from domain.court_decisions import (
     COURT_ACTOR,
     DECISION_FIELDS,
@@ -22,6 +23,7 @@ from domain.court_decisions import (
     order_kind_of,
     outcome_reason,
     outcome_workflow_ids,
+    remand_renewal,
     sentence_outcome,
 )
 from domain.court_outcome import CourtOutcome, FieldError, OutcomeRejected, validate_court_outcome
@@ -599,3 +601,63 @@ def test_any_decision_fields_give_a_step_or_outcome_rejected(kind: str, order_re
         outcome_workflow_ids(outcome)
     except OutcomeRejected as rejected:
         assert rejected.errors
+
+
+# --- a further remand ----------------------------------------------------------------------------------
+
+
+def further_remand(**disposal: Any) -> CourtOutcome:
+    body = copy.deepcopy(BASE)
+    body["disposal"] = {"kind": "remand", "first_remand": False, **disposal}
+    return validate_court_outcome(body, today=TODAY)
+
+
+def running_remand(type_: str, ctl: tuple[date, int] | None) -> rm.RemandState:
+    start, days = ctl if ctl is not None else (None, None)
+    return rm.RemandState(
+        child_id="C-1001",
+        yjs="luton",
+        remand_date=date(2026, 2, 20),
+        type=type_,
+        next_hearing_date=HEARING,
+        first_remand=True,
+        ctl_start_date=start,
+        ctl_days=days,
+        ctl_expiry=WorkingCalendar.england_and_wales().ctl_expiry(start, days) if ctl is not None else None,
+    )
+
+
+def test_a_further_remand_is_the_remands_renewal_recorded_by_the_court() -> None:
+    calendar = WorkingCalendar.england_and_wales()
+    outcome = further_remand(
+        type="youth_detention_accommodation", next_hearing_date="2026-03-30", ctl_start_date="2026-02-20", ctl_days=182
+    )
+    running = running_remand("youth_detention_accommodation", (date(2026, 2, 20), 56))
+
+    step = remand_renewal(outcome, calendar=calendar, order=running)
+
+    assert isinstance(step, rm.RecordRemandRenewed) and step.step == "remand_renewed"
+    assert (step.actor, step.effective_date, step.reason) == (COURT_ACTOR, HEARING, outcome_reason(outcome.outcome_id))
+    assert (step.type, step.next_hearing_date) == ("youth_detention_accommodation", date(2026, 3, 30))
+    assert (step.ctl_start_date, step.ctl_days) == (date(2026, 2, 20), 182)
+    assert step.ctl_expiry == calendar.ctl_expiry(date(2026, 2, 20), 182)
+
+
+def test_a_further_remand_keeps_the_running_limit_and_sends_none_on_bail() -> None:
+    calendar = WorkingCalendar.england_and_wales()
+    same = further_remand(
+        type="youth_detention_accommodation", next_hearing_date="2026-03-30", ctl_start_date="2026-02-20", ctl_days=56
+    )
+    running = running_remand("youth_detention_accommodation", (date(2026, 2, 20), 56))
+    kept = remand_renewal(same, calendar=calendar, order=running)
+    assert (kept.ctl_start_date, kept.ctl_days, kept.ctl_expiry) == (None, None, None)
+    # From bail into custody the court's limit is needed afresh.
+    into = remand_renewal(same, calendar=calendar, order=running_remand("bail_with_support", None))
+    assert (into.ctl_start_date, into.ctl_days) == (date(2026, 2, 20), 56)
+    bailed = further_remand(
+        type="bail_with_support", next_hearing_date="2026-03-30", ctl_start_date="2026-02-20", ctl_days=56
+    )
+    step = remand_renewal(bailed, calendar=calendar, order=running)
+    assert (step.ctl_start_date, step.ctl_days, step.ctl_expiry) == (None, None, None)
+    with pytest.raises(ValueError, match="not a further remand"):
+        remand_renewal(acting("remand_ended", REMAND_REF, how="bail"), calendar=calendar)

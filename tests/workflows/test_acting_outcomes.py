@@ -5,18 +5,24 @@ correction, and starts the sentence a remand ends in."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
+
+from psycopg.types.json import Jsonb
+from pydantic import TypeAdapter
 
 from activities.event_store import EventStore
 from activities.intake import list_rejected, receive_value
 from activities.relay import relay_pending, start_for_outcome
+from domain.calendar import WorkingCalendar
 from domain.court_outcome import validate_court_outcome
 from domain.events import COURT_INTAKE
+from domain.remand import RemandStep
 from tests.workflows.conftest import Harness
-from tests.workflows.test_referral_order import events_of, london, of_type, skip_to
-from tests.workflows.test_remand import open_remand, remand_outcome
+from tests.workflows.test_referral_order import events_of, london, of_type, scheduled, skip_to
+from tests.workflows.test_remand import YDA, open_remand, remand_outcome
 from tests.workflows.test_youth_rehabilitation_order import ystep
 from workflows.custody import CustodyWorkflow
 from workflows.remand import RemandWorkflow
@@ -24,6 +30,7 @@ from workflows.youth_rehabilitation_order import YouthRehabilitationOrderWorkflo
 
 HEARING = date(2027, 1, 4)  # a Monday
 COURT_DAY = date(2027, 1, 20)
+RemandStepAdapter: TypeAdapter[RemandStep] = TypeAdapter(RemandStep)
 
 
 def yro_outcome(hearing: date) -> dict[str, Any]:
@@ -290,3 +297,191 @@ async def test_a_remand_ended_by_conviction_starts_the_sentence_linked_to_it(har
     again = {**body, "outcome_id": f"{body['outcome_id']}-b"}
     refused = await receive_value(h.pool, again, received_by="court-clerk", today=date(2027, 3, 16))
     assert ("disposal.sentence", "remand_ended.sentence_order_exists") in {(e.field, e.rule) for e in refused.errors}
+
+
+def further_remand(first: dict[str, Any], hearing: date, **disposal: Any) -> dict[str, Any]:
+    """A later hearing's remand outcome for the same case and child as `first`."""
+    return {
+        **first,
+        "outcome_id": f"{first['outcome_id']}-{uuid.uuid4().hex[:4]}",
+        "hearing_date": hearing.isoformat(),
+        "disposal": {"kind": "remand", **disposal},
+    }
+
+
+async def test_a_further_remand_outcome_renews_the_running_remand(harness: Harness) -> None:
+    """Remanded to YDA on 8 Mar 2027 (56-day CTL to Fri 30 Apr); the court remands again on 18 Mar,
+    re-sending the same limit, and on 15 Apr, sending the case to the Crown Court with a 182-day limit.
+    Each further remand comes through intake and the relay as the same workflow's `remand_renewed`, with
+    the court as actor; the running limit is kept, the new one counted on the calendar (rolled back)."""
+    h = harness
+    first = remand_outcome(
+        date(2027, 3, 8),
+        type=YDA,
+        next_hearing_date="2027-03-18",
+        first_remand=True,
+        ctl_start_date="2027-03-08",
+        ctl_days=56,
+    )
+    handle = await open_remand(h, first)
+    day = date(2027, 3, 18)
+    await skip_to(h, london(day, 15))
+    body = further_remand(
+        first,
+        day,
+        type=YDA,
+        next_hearing_date="2027-04-15",
+        first_remand=False,
+        ctl_start_date="2027-03-08",
+        ctl_days=56,
+    )
+
+    result = await receive_value(h.pool, body, received_by="court-clerk", today=day)
+
+    assert result.status == "accepted", result.errors
+    assert (result.workflow_ids, result.warnings) == ([handle.id], [])  # 27 clear days: within the later limit
+    assert await relay_pending(h.pool, h.client, h.settings.task_queue) == 1
+    events = await events_of(
+        h, handle.id, until=lambda ev: of_type(ev, "DeadlineScheduled", "remand.next_hearing_later")
+    )
+    (renewed,) = of_type(events, "RemandRenewed")
+    assert (renewed.actor, renewed.reason) == (COURT_INTAKE, f"court outcome {body['outcome_id']}")
+    assert renewed.effective_at == london(day, 0)
+    assert renewed.payload["next_hearing_date"] == "2027-04-15"
+    assert renewed.payload["ctl_expiry"] == "2027-04-30"  # the same limit runs on
+    assert of_type(events, "DeadlineMet", "remand.next_hearing")
+    assert scheduled(events, "remand.next_hearing_later")["due_date"] == "2027-04-16"
+    assert len(of_type(events, "DeadlineScheduled", "remand.ctl")) == 1  # not restarted
+    row = await inbox_row(h, body["outcome_id"])
+    assert (row["relay_status"], row["workflow_ids"], row["last_error"]) == ("started", [handle.id], None)
+
+    # Relayed again (the relay stopped before marking the row) or re-delivered: nothing new.
+    async with h.pool.connection() as conn:
+        await conn.execute("UPDATE inbox SET relay_status = 'pending' WHERE outcome_id = %s", (body["outcome_id"],))
+    assert await relay_pending(h.pool, h.client, h.settings.task_queue) == 1
+    assert len(of_type(await EventStore(h.pool).read_stream(handle.id), "RemandRenewed")) == 1
+    again = await receive_value(h.pool, body, received_by="court-clerk", today=day)
+    assert (again.status, again.workflow_ids) == ("duplicate", [handle.id])
+    # The first outcome relayed again is still the remand's start, not a renewal of itself.
+    async with h.pool.connection() as conn:
+        await conn.execute(
+            "INSERT INTO inbox (outcome_id, received_by, body, workflow_ids) VALUES (%s, 'court-clerk', %s, %s)",
+            (first["outcome_id"], Jsonb(first), [handle.id]),
+        )
+    assert await relay_pending(h.pool, h.client, h.settings.task_queue) == 1
+    assert len(of_type(await EventStore(h.pool).read_stream(handle.id), "RemandRenewed")) == 1
+
+    # Sent to the Crown Court: a new 182-day limit from 8 Mar, its 182nd day Tue 7 Sep is counted as is.
+    day = date(2027, 4, 15)
+    await skip_to(h, london(day, 15))
+    crown = further_remand(
+        first,
+        day,
+        type=YDA,
+        next_hearing_date="2027-05-13",
+        first_remand=False,
+        ctl_start_date="2027-03-08",
+        ctl_days=182,
+    )
+    assert (await receive_value(h.pool, crown, received_by="court-clerk", today=day)).status == "accepted"
+    assert await relay_pending(h.pool, h.client, h.settings.task_queue) == 1
+    events = await events_of(h, handle.id, until=lambda ev: len(of_type(ev, "RemandRenewed")) == 2)
+    second = of_type(events, "RemandRenewed")[1]
+    expiry = WorkingCalendar.england_and_wales().ctl_expiry(date(2027, 3, 8), 182)
+    assert (second.payload["ctl_days"], second.payload["ctl_expiry"]) == (182, expiry.isoformat())
+    assert second.actor == COURT_INTAKE
+    view = await handle.query(RemandWorkflow.view)
+    assert view.remand.ctl_expiry == expiry
+
+
+async def test_a_further_remand_of_an_ended_remand_is_refused_at_intake_and_kept(harness: Harness) -> None:
+    h = harness
+    first = remand_outcome(
+        date(2027, 3, 8),
+        type=YDA,
+        next_hearing_date="2027-03-16",
+        first_remand=True,
+        ctl_start_date="2027-03-08",
+        ctl_days=56,
+    )
+    handle = await open_remand(h, first)
+    day = date(2027, 3, 16)
+    await skip_to(h, london(day, 10))
+    await handle.execute_update(
+        RemandWorkflow.record_step,
+        RemandStepAdapter.validate_python(
+            {"step": "remand_ended", "actor": "reema-yjs", "effective_date": day.isoformat(), "how": "bail"}
+        ),
+    )
+    assert await handle.result() == "ended"
+    before = await EventStore(h.pool).read_stream(handle.id)
+    body = further_remand(
+        first,
+        day,
+        type=YDA,
+        next_hearing_date="2027-04-13",
+        first_remand=False,
+        ctl_start_date="2027-03-08",
+        ctl_days=56,
+    )
+
+    result = await receive_value(h.pool, body, received_by="court-clerk", today=day)
+
+    assert result.status == "rejected"
+    (error,) = result.errors
+    assert (error.field, error.rule) == ("disposal", "disposal.refused_by_order")
+    assert "remand_renewed refused: the remand has ended" in error.message
+    (kept,) = await list_rejected(h.pool, outcome_id=body["outcome_id"])
+    assert kept["body"] == body and kept["errors"] == [error.model_dump()]
+    assert await relay_pending(h.pool, h.client, h.settings.task_queue) == 0
+    assert await EventStore(h.pool).read_stream(handle.id) == before
+
+
+async def test_two_remands_of_one_case_ingested_together_start_once_and_renew_once(harness: Harness) -> None:
+    """Both hearings' remands arrive before the relay runs (a bulk file): the first starts the remand,
+    the second is its renewal, never a second start that would be lost. If the remand has not recorded
+    its opening when the renewal is relayed, the renewal waits (kept pending) and is delivered after."""
+    h = harness
+    day = date(2027, 5, 10)
+    await skip_to(h, london(day, 15))
+    first = remand_outcome(
+        day - timedelta(days=7),
+        type=YDA,
+        next_hearing_date=day.isoformat(),
+        first_remand=True,
+        ctl_start_date=(day - timedelta(days=7)).isoformat(),
+        ctl_days=56,
+    )
+    second = further_remand(
+        first,
+        day,
+        type=YDA,
+        next_hearing_date="2027-06-01",
+        first_remand=False,
+        ctl_start_date=first["disposal"]["ctl_start_date"],
+        ctl_days=56,
+    )
+    a = await receive_value(h.pool, first, received_by="court-clerk", today=day)
+    b = await receive_value(h.pool, second, received_by="court-clerk", today=day)
+    assert a.status == b.status == "accepted"
+    remand_id = a.workflow_ids[0]
+    assert b.workflow_ids == [remand_id]  # the second acts on the first's remand
+
+    async def relayed() -> bool:
+        await relay_pending(h.pool, h.client, h.settings.task_queue)
+        async with h.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT count(*) AS n FROM inbox WHERE outcome_id = ANY(%s) AND relay_status = 'started'",
+                ([first["outcome_id"], second["outcome_id"]],),
+            )
+            row = await cur.fetchone()
+        return row is not None and row["n"] == 2
+
+    for _ in range(50):
+        if await relayed():
+            break
+        await asyncio.sleep(0.1)
+    events = await events_of(h, remand_id, until=lambda ev: of_type(ev, "RemandRenewed"))
+    assert len(of_type(events, "RemandStarted")) == 1
+    (renewed,) = of_type(events, "RemandRenewed")
+    assert renewed.reason == f"court outcome {second['outcome_id']}"
