@@ -350,3 +350,41 @@ async def test_the_relay_starts_each_order_kind_from_a_validated_court_outcome(
     if disposal["kind"] == "remand":
         # 70 days from Mon 1 Feb 2027 is Mon 12 Apr: a working day, so nothing rolls back.
         assert of_type(events, "RemandStarted")[0].payload["ctl_expiry"] == "2027-04-12"
+
+
+async def test_a_longer_sentence_runs_through_the_same_workflow_on_the_secure_estates_dates(harness: Harness) -> None:
+    """A s.250 sentence: no half-way point is computed; the secure estate's release date drives the
+    pre-release review and the release, and the release-day contact falls due that day. (The intake
+    contract has no disposal kind for s.250/s.254/s.259 yet, so it is started here directly.)"""
+    from workflows.messages import CustodyInput
+
+    h = harness
+    sentence = date(2027, 3, 1)
+    release = date(2028, 9, 4)
+    await skip_to(h, london(sentence, 11))
+    tag = uuid.uuid4().hex[:7]
+    handle = await h.client.start_workflow(
+        CustodyWorkflow.run,
+        CustodyInput(
+            outcome_id=f"LUT-{tag}",
+            case_reference=f"41CJ{tag}",
+            court_kind="crown",
+            child_id=f"C-{tag}",
+            yjs="luton",
+            sentence_date=sentence,
+            kind="s250",
+            secure_estate_release_date=release,
+        ),
+        id=f"custodial-sentence:luton:41CJ{tag}:C-{tag}",
+        task_queue=h.settings.task_queue,
+    )
+    events = await events_of(h, handle.id, until=lambda ev: of_type(ev, "DeadlineScheduled", "custody.pre_release"))
+    assert scheduled(events, "custody.pre_release")["due_date"] == "2028-08-04"
+    assert not of_type(events, "DeadlineScheduled", "dto.release")  # no computed half-way for s.250
+    await skip_to(h, london(date(2027, 3, 5), 10))
+    await cstep(handle, step="initial_planning_held", effective_date="2027-03-05")
+    await skip_to(h, london(release, 10))
+    await cstep(handle, step="released", effective_date=release.isoformat())
+    events = await events_of(h, handle.id, until=lambda ev: of_type(ev, "DeadlineScheduled", "custody.release_contact"))
+    assert scheduled(events, "custody.release_contact")["due_date"] == release.isoformat()
+    assert (await EventStore(h.pool).verify(handle.id)).first_break is None
