@@ -8,16 +8,19 @@ sandbox: every side effect is an activity, every id comes from `workflow.uuid4()
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain.calendar import london_date, london_instant
-    from domain.decisions import CancelDeadline, Decision, MeetDeadline, ScheduleDeadline
+    from domain.decisions import CancelDeadline, Decision, MeetDeadline, ScheduleDeadline, Step, StepRefused
     from workflows import deadline_tracker as tracker
     from workflows.messages import (
         DeadlineNoticeInput,
@@ -66,6 +69,55 @@ async def tell_victim_contacts(contact_ids: list[str], milestones: list[str], *,
                 )
             except Exception as e:
                 workflow.logger.warning("victim contact %s not told of %s: %s", wid, milestone, e)
+
+
+class CaseWorkflow:
+    """What every case workflow class shares: the deadline-watching loop and the shape of a person's step.
+
+    A subclass sets `_lock`, `_wake` and `_case` in its `@workflow.init`, and says when it is closed
+    (`_closed`), how to carry a decision out (`_carry_out`) and what it carries across continue-as-new
+    (`_resume_input`). The Temporal handlers stay on the subclass, each one line into these methods.
+    """
+
+    _lock: asyncio.Lock
+    _wake: bool
+    _case: CaseRecorder
+
+    def _closed(self) -> bool:
+        raise NotImplementedError
+
+    def _resume_input(self) -> Any:
+        raise NotImplementedError
+
+    async def _carry_out(self, decision: Decision, *, actor: str, effective_date: date, reason: str | None) -> None:
+        raise NotImplementedError
+
+    async def _watch_deadlines(self, history_limit: int | None = None) -> None:
+        """Sleep until the next reminder, miss or escalation (or a step wakes it), fire what is due, and
+        continue as new before the history grows large; return once the case is closed."""
+        while not self._closed():
+            try:
+                await workflow.wait_condition(lambda: self._wake, timeout=self._case.next_wait())
+            except TimeoutError:
+                pass
+            self._wake = False
+            async with self._lock:
+                await self._case.fire_due()
+            if should_continue_as_new(history_limit):
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(self._resume_input())
+        await workflow.wait_condition(workflow.all_handlers_finished)
+
+    async def _record_step(self, decide: Callable[[], Decision], step: Step) -> None:
+        """A person's step: decided again under the lock (the state may have moved on since the validator
+        passed it), refused with the reason and nothing recorded, or carried out."""
+        async with self._lock:
+            try:
+                decision = decide()
+            except StepRefused as refused:
+                raise ApplicationError(str(refused), type="StepRefused", non_retryable=True) from None
+            await self._carry_out(decision, actor=step.actor, effective_date=step.effective_date, reason=step.reason)
+            self._wake = True
 
 
 class CaseRecorder:

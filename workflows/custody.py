@@ -14,7 +14,6 @@ import asyncio
 from datetime import date
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import custody as cu
@@ -24,14 +23,14 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
     from workflows.messages import CustodyInput, CustodyResume, CustodyView
 
-from workflows.casework import CaseRecorder, midnight, should_continue_as_new, tell_victim_contacts, today
+from workflows.casework import CaseRecorder, CaseWorkflow, midnight, tell_victim_contacts, today
 
 # The order kind as intake names it, for the search attribute and the opening event.
 _DISPOSAL_KINDS = {"dto": "detention_and_training_order"}
 
 
 @workflow.defn(name="CustodyResettlement")
-class CustodyWorkflow:
+class CustodyWorkflow(CaseWorkflow):
     @workflow.init
     def __init__(self, input: CustodyInput) -> None:
         self._input = input
@@ -78,34 +77,20 @@ class CustodyWorkflow:
                     effective_date=input.sentence_date,
                     reason=None,
                 )
-        while self._custody.status not in cu.CLOSED_STATES:
-            try:
-                await workflow.wait_condition(lambda: self._wake, timeout=self._case.next_wait())
-            except TimeoutError:
-                pass
-            self._wake = False
-            async with self._lock:
-                await self._case.fire_due()
-            if should_continue_as_new(input.history_limit):
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(self._resume_input())
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._watch_deadlines(input.history_limit)
         return self._custody.status.value
 
     @workflow.update
     async def record_step(self, step: cu.CustodyStep) -> CustodyView:
-        async with self._lock:
-            try:
-                decision = cu.decide(self._custody, step, today=today())
-            except cu.StepRefused as refused:
-                raise ApplicationError(str(refused), type="StepRefused", non_retryable=True) from None
-            await self._carry_out(decision, actor=step.actor, effective_date=step.effective_date, reason=step.reason)
-            self._wake = True
+        await self._record_step(lambda: cu.decide(self._custody, step, today=today()), step)
         return self.view()
 
     @record_step.validator
     def _validate_step(self, step: cu.CustodyStep) -> None:
         cu.decide(self._custody, step, today=today())
+
+    def _closed(self) -> bool:
+        return self._custody.status in cu.CLOSED_STATES
 
     @workflow.query
     def view(self) -> CustodyView:

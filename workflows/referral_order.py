@@ -13,7 +13,6 @@ import asyncio
 from datetime import date
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
@@ -27,11 +26,11 @@ with workflow.unsafe.imports_passed_through():
         VictimViewsReceived,
     )
 
-from workflows.casework import CaseRecorder, midnight, should_continue_as_new, tell_victim_contacts, today
+from workflows.casework import CaseRecorder, CaseWorkflow, midnight, tell_victim_contacts, today
 
 
 @workflow.defn(name="ReferralOrder")
-class ReferralOrderWorkflow:
+class ReferralOrderWorkflow(CaseWorkflow):
     @workflow.init
     def __init__(self, input: ReferralOrderInput) -> None:
         self._input = input
@@ -64,18 +63,7 @@ class ReferralOrderWorkflow:
         if input.resume is None:
             async with self._lock:
                 await self._open()
-        while self._order.state not in ro.CLOSED_STATES:
-            try:
-                await workflow.wait_condition(lambda: self._wake, timeout=self._case.next_wait())
-            except TimeoutError:
-                pass
-            self._wake = False
-            async with self._lock:
-                await self._case.fire_due()
-            if should_continue_as_new():
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(self._resume_input())
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._watch_deadlines()
         return self._order.state.value
 
     async def _open(self) -> None:
@@ -96,14 +84,7 @@ class ReferralOrderWorkflow:
 
     @workflow.update
     async def record_step(self, step: ro.ReferralOrderStep) -> ReferralOrderView:
-        async with self._lock:
-            try:
-                decision = ro.decide(self._order, step, today=today())
-            except ro.StepRefused as refused:
-                # The state moved on between validation and execution: refuse, record nothing.
-                raise ApplicationError(str(refused), type="StepRefused", non_retryable=True) from None
-            await self._carry_out(decision, actor=step.actor, effective_date=step.effective_date, reason=step.reason)
-            self._wake = True
+        await self._record_step(lambda: ro.decide(self._order, step, today=today()), step)
         return self.view()
 
     @record_step.validator
@@ -124,6 +105,9 @@ class ReferralOrderWorkflow:
                 return
             await self._carry_out(decision, actor=step.actor, effective_date=step.effective_date, reason=None)
             self._wake = True
+
+    def _closed(self) -> bool:
+        return self._order.state in ro.CLOSED_STATES
 
     @workflow.query
     def view(self) -> ReferralOrderView:

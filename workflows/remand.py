@@ -14,7 +14,6 @@ import asyncio
 from datetime import date
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
@@ -23,11 +22,11 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
     from workflows.messages import RemandInput, RemandResume, RemandView
 
-from workflows.casework import CaseRecorder, midnight, should_continue_as_new, today
+from workflows.casework import CaseRecorder, CaseWorkflow, midnight, today
 
 
 @workflow.defn(name="Remand")
-class RemandWorkflow:
+class RemandWorkflow(CaseWorkflow):
     @workflow.init
     def __init__(self, input: RemandInput) -> None:
         self._input = input
@@ -62,34 +61,20 @@ class RemandWorkflow:
                     effective_date=input.hearing_date,
                     reason=None,
                 )
-        while self._remand.status not in rm.CLOSED_STATES:
-            try:
-                await workflow.wait_condition(lambda: self._wake, timeout=self._case.next_wait())
-            except TimeoutError:
-                pass
-            self._wake = False
-            async with self._lock:
-                await self._case.fire_due()
-            if should_continue_as_new(input.history_limit):
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(self._resume_input())
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._watch_deadlines(input.history_limit)
         return self._remand.status.value
 
     @workflow.update
     async def record_step(self, step: rm.RemandStep) -> RemandView:
-        async with self._lock:
-            try:
-                decision = rm.decide(self._remand, step, today=today())
-            except rm.StepRefused as refused:
-                raise ApplicationError(str(refused), type="StepRefused", non_retryable=True) from None
-            await self._carry_out(decision, actor=step.actor, effective_date=step.effective_date, reason=step.reason)
-            self._wake = True
+        await self._record_step(lambda: rm.decide(self._remand, step, today=today()), step)
         return self.view()
 
     @record_step.validator
     def _validate_step(self, step: rm.RemandStep) -> None:
         rm.decide(self._remand, step, today=today())
+
+    def _closed(self) -> bool:
+        return self._remand.status in rm.CLOSED_STATES
 
     @workflow.query
     def view(self) -> RemandView:

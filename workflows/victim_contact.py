@@ -13,7 +13,6 @@ import asyncio
 from datetime import date
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
@@ -28,13 +27,13 @@ with workflow.unsafe.imports_passed_through():
         VictimViewsReceived,
     )
 
-from workflows.casework import CaseRecorder, midnight, should_continue_as_new, today
+from workflows.casework import CaseRecorder, CaseWorkflow, midnight, today
 
 SYSTEM_ORDER = "system:linked-order"
 
 
 @workflow.defn(name="VictimContact")
-class VictimContactWorkflow:
+class VictimContactWorkflow(CaseWorkflow):
     @workflow.init
     def __init__(self, input: VictimContactInput) -> None:
         self._input = input
@@ -73,31 +72,14 @@ class VictimContactWorkflow:
                 await self._carry_out(
                     vc.open_contact(self._contact), actor=ev.COURT_INTAKE, effective_date=input.opened_on, reason=None
                 )
-        while self._contact.state != vc.ContactState.CLOSED:
-            try:
-                await workflow.wait_condition(lambda: self._wake, timeout=self._case.next_wait())
-            except TimeoutError:
-                pass
-            self._wake = False
-            async with self._lock:
-                await self._case.fire_due()
-            if should_continue_as_new():
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(self._resume_input())
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._watch_deadlines()
         return str(self._contact.closed_outcome or "closed")
 
     # --- the victim worker's steps ------------------------------------------------------------------
 
     @workflow.update
     async def record_step(self, step: vc.VictimContactStep) -> VictimContactView:
-        async with self._lock:
-            try:
-                decision = vc.decide(self._contact, step, today=today())
-            except vc.StepRefused as refused:
-                raise ApplicationError(str(refused), type="StepRefused", non_retryable=True) from None
-            await self._carry_out(decision, actor=step.actor, effective_date=step.effective_date, reason=step.reason)
-            self._wake = True
+        await self._record_step(lambda: vc.decide(self._contact, step, today=today()), step)
         return self.view()
 
     @record_step.validator
@@ -122,6 +104,9 @@ class VictimContactWorkflow:
                 return
             await self._carry_out(decision, actor=SYSTEM_ORDER, effective_date=message.effective_date, reason=None)
             self._wake = True
+
+    def _closed(self) -> bool:
+        return self._contact.state == vc.ContactState.CLOSED
 
     @workflow.query
     def view(self) -> VictimContactView:
