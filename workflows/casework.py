@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.calendar import london_date, london_instant
     from domain.decisions import CancelDeadline, Decision, MeetDeadline, ScheduleDeadline, Step, StepRefused
     from workflows import deadline_tracker as tracker
+    from workflows import search_attributes as sa
     from workflows.messages import (
         DeadlineNoticeInput,
         DeadlineRequest,
@@ -71,6 +72,14 @@ async def tell_victim_contacts(contact_ids: list[str], milestones: list[str], *,
                 workflow.logger.warning("victim contact %s not told of %s: %s", wid, milestone, e)
 
 
+class Carried(Protocol):
+    """What every kind's resume model carries of its stream across continue-as-new."""
+
+    version: int
+    deadlines: list[TrackedDeadline]
+    deadline_counts: dict[str, int]
+
+
 class CaseWorkflow:
     """What every case workflow class shares: the deadline-watching loop and the shape of a person's step.
 
@@ -89,8 +98,41 @@ class CaseWorkflow:
     def _resume_input(self) -> Any:
         raise NotImplementedError
 
-    async def _carry_out(self, decision: Decision, *, actor: str, effective_date: date, reason: str | None) -> None:
+    def _apply(self, payload: ev.EventPayload) -> None:
+        """Fold one recorded event into the workflow's domain state."""
         raise NotImplementedError
+
+    def _search(self) -> tuple[str, str, str, str]:
+        """(child id, order kind, service, state) for the search attributes: no names, ever."""
+        raise NotImplementedError
+
+    async def _after(self, decision: Decision, effective_date: date) -> None:
+        """What a kind does once a decision is recorded (tell victims' contacts, tell the order)."""
+
+    async def _carry_out(self, decision: Decision, *, actor: str, effective_date: date, reason: str | None) -> None:
+        effective_at = midnight(effective_date)
+        await self._case.carry_out(
+            decision,
+            actor=actor,
+            effective_at=effective_at,
+            reason=reason,
+            apply=self._apply,
+            on_recorded=self._upsert_search_attributes,
+        )
+        if self._closed():
+            await self._case.close(effective_at)
+        await self._after(decision, effective_date)
+
+    def _upsert_search_attributes(self) -> None:
+        child_id, kind, yjs, state = self._search()
+        workflow.upsert_search_attributes(
+            [
+                sa.CHILD_ID.value_set(child_id),
+                sa.ORDER_KIND.value_set(kind),
+                sa.SERVICE.value_set(yjs),
+                sa.CASE_STATE.value_set(state),
+            ]
+        )
 
     async def _watch_deadlines(self, history_limit: int | None = None) -> None:
         """Sleep until the next reminder, miss or escalation (or a step wakes it), fire what is due, and
@@ -124,21 +166,16 @@ class CaseRecorder:
     """The stream's version, its deadlines and how to record both, for one workflow."""
 
     def __init__(
-        self,
-        *,
-        child_id: str,
-        yjs: str,
-        responsible: Callable[[], str | None],
-        version: int = 0,
-        deadlines: list[TrackedDeadline] | None = None,
-        counts: dict[str, int] | None = None,
+        self, *, child_id: str, yjs: str, responsible: Callable[[], str | None], resume: Carried | None = None
     ) -> None:
         self.child_id = child_id
         self.yjs = yjs
         self._responsible = responsible
-        self.version = version
-        self.deadlines: dict[str, TrackedDeadline] = {d.schedule.deadline_id: d for d in deadlines or []}
-        self.counts: dict[str, int] = dict(counts or {})
+        self.version = resume.version if resume else 0
+        self.deadlines: dict[str, TrackedDeadline] = {
+            d.schedule.deadline_id: d for d in (resume.deadlines if resume else [])
+        }
+        self.counts: dict[str, int] = dict(resume.deadline_counts if resume else {})
 
     # --- carrying out a decision ----------------------------------------------------------------
 

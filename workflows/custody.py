@@ -20,10 +20,9 @@ with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain.court_outcome import victim_contact_id
     from domain.decisions import Decision
-    from workflows import search_attributes as sa
     from workflows.messages import CustodyInput, CustodyResume, CustodyView
 
-from workflows.casework import CaseRecorder, CaseWorkflow, midnight, tell_victim_contacts, today
+from workflows.casework import CaseRecorder, CaseWorkflow, tell_victim_contacts, today
 
 # The order kind as intake names it, for the search attribute and the opening event.
 _DISPOSAL_KINDS = {"dto": "detention_and_training_order"}
@@ -54,9 +53,7 @@ class CustodyWorkflow(CaseWorkflow):
             child_id=input.child_id,
             yjs=input.yjs,
             responsible=lambda: None,
-            version=resume.version if resume else 0,
-            deadlines=resume.deadlines if resume else None,
-            counts=resume.deadline_counts if resume else None,
+            resume=resume,
         )
 
     @workflow.run
@@ -105,24 +102,15 @@ class CustodyWorkflow(CaseWorkflow):
     def _disposal_kind(self) -> str:
         return _DISPOSAL_KINDS.get(self._custody.kind, self._custody.kind)
 
-    async def _carry_out(self, decision: Decision, *, actor: str, effective_date: date, reason: str | None) -> None:
-        effective_at = midnight(effective_date)
+    def _apply(self, payload: ev.EventPayload) -> None:
+        self._custody = cu.evolve(self._custody, payload)
+        # A transfer to another YJS: every later event is the receiving service's.
+        self._case.yjs = self._custody.yjs
 
-        def apply(payload: ev.EventPayload) -> None:
-            self._custody = cu.evolve(self._custody, payload)
-            # A transfer to another YJS: every later event is the receiving service's.
-            self._case.yjs = self._custody.yjs
+    def _search(self) -> tuple[str, str, str, str]:
+        return self._custody.child_id, self._disposal_kind, self._custody.yjs, self._custody.status.value
 
-        await self._case.carry_out(
-            decision,
-            actor=actor,
-            effective_at=effective_at,
-            reason=reason,
-            apply=apply,
-            on_recorded=self._upsert_search_attributes,
-        )
-        if self._custody.status in cu.CLOSED_STATES:
-            await self._case.close(effective_at)
+    async def _after(self, decision: Decision, effective_date: date) -> None:
         milestones = [m for p in decision.events if (m := cu.victim_milestone(p)) is not None]
         # Runs that began before a DTO told its victims' contacts must replay without these signals.
         if milestones and self._input.victim_refs and workflow.patched("dto-victim-milestones"):
@@ -132,16 +120,6 @@ class CustodyWorkflow(CaseWorkflow):
                 for ref in self._input.victim_refs
             ]
             await tell_victim_contacts(contacts, milestones, effective_date=effective_date)
-
-    def _upsert_search_attributes(self) -> None:
-        workflow.upsert_search_attributes(
-            [
-                sa.CHILD_ID.value_set(self._custody.child_id),
-                sa.ORDER_KIND.value_set(self._disposal_kind),
-                sa.SERVICE.value_set(self._custody.yjs),
-                sa.CASE_STATE.value_set(self._custody.status.value),
-            ]
-        )
 
     def _resume_input(self) -> CustodyInput:
         return self._input.model_copy(

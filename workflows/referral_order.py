@@ -18,7 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import referral_order as ro
     from domain.court_outcome import victim_contact_id
-    from workflows import search_attributes as sa
+    from domain.decisions import Decision
     from workflows.messages import (
         ReferralOrderInput,
         ReferralOrderView,
@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
         VictimViewsReceived,
     )
 
-from workflows.casework import CaseRecorder, CaseWorkflow, midnight, tell_victim_contacts, today
+from workflows.casework import CaseRecorder, CaseWorkflow, tell_victim_contacts, today
 
 
 @workflow.defn(name="ReferralOrder")
@@ -51,9 +51,7 @@ class ReferralOrderWorkflow(CaseWorkflow):
             child_id=self._order.child_id,
             yjs=self._order.yjs,
             responsible=lambda: self._order.case_worker,
-            version=resume.version if resume else 0,
-            deadlines=resume.deadlines if resume else None,
-            counts=resume.deadline_counts if resume else None,
+            resume=resume,
         )
 
     # --- run ------------------------------------------------------------------------------------
@@ -120,29 +118,20 @@ class ReferralOrderWorkflow(CaseWorkflow):
 
     # --- carrying out a decision ------------------------------------------------------------------
 
-    async def _carry_out(self, decision: ro.Decision, *, actor: str, effective_date: date, reason: str | None) -> None:
-        effective_at = midnight(effective_date)
+    def _apply(self, payload: ev.EventPayload) -> None:
+        self._order = ro.evolve(self._order, payload)
+        # A transfer to another YJS: every later event is the receiving service's.
+        self._case.yjs = self._order.yjs
 
-        def apply(payload: ev.EventPayload) -> None:
-            self._order = ro.evolve(self._order, payload)
-            # A transfer to another YJS: every later event is the receiving service's.
-            self._case.yjs = self._order.yjs
+    def _search(self) -> tuple[str, str, str, str]:
+        return self._order.child_id, "referral_order", self._order.yjs, self._order.state.value
 
-        await self._case.carry_out(
-            decision,
-            actor=actor,
-            effective_at=effective_at,
-            reason=reason,
-            apply=apply,
-            on_recorded=self._upsert_search_attributes,
-        )
-        if self._order.state in ro.CLOSED_STATES:
-            await self._case.close(effective_at)
+    async def _after(self, decision: Decision, effective_date: date) -> None:
         # Runs that began before victims' contacts existed must replay without these signals.
         if workflow.patched("tell-victim-contacts"):
             await self._tell_victims(decision, effective_date)
 
-    async def _tell_victims(self, decision: ro.Decision, effective_date: date) -> None:
+    async def _tell_victims(self, decision: Decision, effective_date: date) -> None:
         milestones = [m for p in decision.events if (m := ro.victim_milestone(p)) is not None]
         contacts = [
             # Named by the service that opened them: a transfer moves the order, not its victims' contacts.
@@ -150,16 +139,6 @@ class ReferralOrderWorkflow(CaseWorkflow):
             for ref in self._order.victim_refs
         ]
         await tell_victim_contacts(contacts, milestones, effective_date=effective_date)
-
-    def _upsert_search_attributes(self) -> None:
-        workflow.upsert_search_attributes(
-            [
-                sa.CHILD_ID.value_set(self._order.child_id),
-                sa.ORDER_KIND.value_set("referral_order"),
-                sa.SERVICE.value_set(self._order.yjs),
-                sa.CASE_STATE.value_set(self._order.state.value),
-            ]
-        )
 
     def _resume_input(self) -> ReferralOrderInput:
         return self._input.model_copy(

@@ -11,18 +11,15 @@ Update; `remand_ended` closes it. Same shape as the youth rehabilitation order.
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import remand as rm
-    from domain.decisions import Decision
-    from workflows import search_attributes as sa
     from workflows.messages import RemandInput, RemandResume, RemandView
 
-from workflows.casework import CaseRecorder, CaseWorkflow, midnight, today
+from workflows.casework import CaseRecorder, CaseWorkflow, today
 
 
 @workflow.defn(name="Remand")
@@ -38,9 +35,7 @@ class RemandWorkflow(CaseWorkflow):
             child_id=input.remand.child_id,
             yjs=input.remand.yjs,
             responsible=lambda: None,
-            version=resume.version if resume else 0,
-            deadlines=resume.deadlines if resume else None,
-            counts=resume.deadline_counts if resume else None,
+            resume=resume,
         )
 
     @workflow.run
@@ -87,34 +82,13 @@ class RemandWorkflow(CaseWorkflow):
             deadlines=self._case.views(),
         )
 
-    async def _carry_out(self, decision: Decision, *, actor: str, effective_date: date, reason: str | None) -> None:
-        effective_at = midnight(effective_date)
+    def _apply(self, payload: ev.EventPayload) -> None:
+        self._remand = rm.evolve(self._remand, payload)
+        # A transfer to another YJS: every later event is the receiving service's.
+        self._case.yjs = self._remand.yjs
 
-        def apply(payload: ev.EventPayload) -> None:
-            self._remand = rm.evolve(self._remand, payload)
-            # A transfer to another YJS: every later event is the receiving service's.
-            self._case.yjs = self._remand.yjs
-
-        await self._case.carry_out(
-            decision,
-            actor=actor,
-            effective_at=effective_at,
-            reason=reason,
-            apply=apply,
-            on_recorded=self._upsert_search_attributes,
-        )
-        if self._remand.status in rm.CLOSED_STATES:
-            await self._case.close(effective_at)
-
-    def _upsert_search_attributes(self) -> None:
-        workflow.upsert_search_attributes(
-            [
-                sa.CHILD_ID.value_set(self._remand.child_id),
-                sa.ORDER_KIND.value_set("remand"),
-                sa.SERVICE.value_set(self._remand.yjs),
-                sa.CASE_STATE.value_set(self._remand.status.value),
-            ]
-        )
+    def _search(self) -> tuple[str, str, str, str]:
+        return self._remand.child_id, "remand", self._remand.yjs, self._remand.status.value
 
     def _resume_input(self) -> RemandInput:
         return self._input.model_copy(

@@ -18,7 +18,6 @@ with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import victim_contact as vc
     from domain.decisions import Decision
-    from workflows import search_attributes as sa
     from workflows.messages import (
         OrderMilestone,
         VictimContactInput,
@@ -27,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
         VictimViewsReceived,
     )
 
-from workflows.casework import CaseRecorder, CaseWorkflow, midnight, today
+from workflows.casework import CaseRecorder, CaseWorkflow, today
 
 SYSTEM_ORDER = "system:linked-order"
 
@@ -60,9 +59,7 @@ class VictimContactWorkflow(CaseWorkflow):
             child_id=input.child_id,
             yjs=input.yjs,
             responsible=lambda: self._contact.victim_worker,
-            version=resume.version if resume else 0,
-            deadlines=resume.deadlines if resume else None,
-            counts=resume.deadline_counts if resume else None,
+            resume=resume,
         )
 
     @workflow.run
@@ -119,22 +116,13 @@ class VictimContactWorkflow(CaseWorkflow):
 
     # --- carrying out ----------------------------------------------------------------------------------
 
-    async def _carry_out(self, decision: Decision, *, actor: str, effective_date: date, reason: str | None) -> None:
-        effective_at = midnight(effective_date)
+    def _apply(self, payload: ev.EventPayload) -> None:
+        self._contact = vc.evolve(self._contact, payload)
 
-        def apply(payload: ev.EventPayload) -> None:
-            self._contact = vc.evolve(self._contact, payload)
+    def _search(self) -> tuple[str, str, str, str]:
+        return self._contact.child_id, "victim_contact", self._contact.yjs, self._contact.state.value
 
-        await self._case.carry_out(
-            decision,
-            actor=actor,
-            effective_at=effective_at,
-            reason=reason,
-            apply=apply,
-            on_recorded=self._upsert_search_attributes,
-        )
-        if self._contact.state == vc.ContactState.CLOSED:
-            await self._case.close(effective_at)
+    async def _after(self, decision: Decision, effective_date: date) -> None:
         if not self._views_sent and vc.victim_views_for_panel(self._contact):
             self._views_sent = True
             await self._tell_order(effective_date)
@@ -150,16 +138,6 @@ class VictimContactWorkflow(CaseWorkflow):
             )
         except Exception as e:  # the order may have ended: the contact goes on
             workflow.logger.warning("order %s not told of victim views: %s", order_id, e)
-
-    def _upsert_search_attributes(self) -> None:
-        workflow.upsert_search_attributes(
-            [
-                sa.CHILD_ID.value_set(self._contact.child_id),
-                sa.ORDER_KIND.value_set("victim_contact"),
-                sa.SERVICE.value_set(self._contact.yjs),
-                sa.CASE_STATE.value_set(self._contact.state.value),
-            ]
-        )
 
     def _resume_input(self) -> VictimContactInput:
         return self._input.model_copy(

@@ -19,10 +19,9 @@ with workflow.unsafe.imports_passed_through():
     from domain import youth_rehabilitation_order as yro
     from domain.court_outcome import victim_contact_id
     from domain.decisions import Decision
-    from workflows import search_attributes as sa
     from workflows.messages import YouthRehabilitationOrderInput, YroResume, YroView
 
-from workflows.casework import CaseRecorder, CaseWorkflow, midnight, tell_victim_contacts, today
+from workflows.casework import CaseRecorder, CaseWorkflow, tell_victim_contacts, today
 
 
 @workflow.defn(name="YouthRehabilitationOrder")
@@ -48,9 +47,7 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
             child_id=input.child_id,
             yjs=input.yjs,
             responsible=lambda: None,
-            version=resume.version if resume else 0,
-            deadlines=resume.deadlines if resume else None,
-            counts=resume.deadline_counts if resume else None,
+            resume=resume,
         )
 
     @workflow.run
@@ -95,24 +92,15 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
             deadlines=self._case.views(),
         )
 
-    async def _carry_out(self, decision: Decision, *, actor: str, effective_date: date, reason: str | None) -> None:
-        effective_at = midnight(effective_date)
+    def _apply(self, payload: ev.EventPayload) -> None:
+        self._order = yro.evolve(self._order, payload)
+        # A transfer to another YJS: every later event is the receiving service's.
+        self._case.yjs = self._order.yjs
 
-        def apply(payload: ev.EventPayload) -> None:
-            self._order = yro.evolve(self._order, payload)
-            # A transfer to another YJS: every later event is the receiving service's.
-            self._case.yjs = self._order.yjs
+    def _search(self) -> tuple[str, str, str, str]:
+        return self._order.child_id, "youth_rehabilitation_order", self._order.yjs, self._order.state.value
 
-        await self._case.carry_out(
-            decision,
-            actor=actor,
-            effective_at=effective_at,
-            reason=reason,
-            apply=apply,
-            on_recorded=self._upsert_search_attributes,
-        )
-        if self._order.state in yro.CLOSED_STATES:
-            await self._case.close(effective_at)
+    async def _after(self, decision: Decision, effective_date: date) -> None:
         milestones = [m for p in decision.events if (m := yro.victim_milestone(p)) is not None]
         if milestones and self._input.victim_refs:
             contacts = [
@@ -121,16 +109,6 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
                 for ref in self._input.victim_refs
             ]
             await tell_victim_contacts(contacts, milestones, effective_date=effective_date)
-
-    def _upsert_search_attributes(self) -> None:
-        workflow.upsert_search_attributes(
-            [
-                sa.CHILD_ID.value_set(self._order.child_id),
-                sa.ORDER_KIND.value_set("youth_rehabilitation_order"),
-                sa.SERVICE.value_set(self._order.yjs),
-                sa.CASE_STATE.value_set(self._order.state.value),
-            ]
-        )
 
     def _resume_input(self) -> YouthRehabilitationOrderInput:
         return self._input.model_copy(
