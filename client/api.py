@@ -518,6 +518,9 @@ def create_app(ctx: AppContext) -> FastAPI:
                 raise HTTPException(404, f"no victim contact {workflow_id}") from e
             raise _rpc_http(e, workflow_id) from e
 
+    from client.web import add_pages
+
+    add_pages(app, ctx)
     return app
 
 

@@ -1,0 +1,17 @@
+"""Web pages (GOV.UK Design System), served by the API app: `add_pages(app, ctx)` mounts them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from client.api import AppContext
+
+
+def add_pages(app: FastAPI, ctx: AppContext) -> None:
+    """Mount the pages, their static assets and their routes on the API's app."""
+    from client.web import worker_pages
+
+    app.include_router(worker_pages.router)
