@@ -57,7 +57,9 @@ class Table:
         self.rows.append([_cell(c) for c in cells])
 
     def text(self) -> str:
-        widths = [max(len(h), *(len(r[i]) for r in self.rows)) if self.rows else len(h) for i, h in enumerate(self.headers)]
+        widths = [
+            max(len(h), *(len(r[i]) for r in self.rows)) if self.rows else len(h) for i, h in enumerate(self.headers)
+        ]
         lines = [self.title, "  ".join(h.ljust(w) for h, w in zip(self.headers, widths, strict=True))]
         lines.append("  ".join("-" * w for w in widths))
         lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in self.rows]
@@ -102,9 +104,8 @@ def machine() -> str:
     except OSError:
         pass
     mem = ""
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        with open("/proc/meminfo") as f:
-            mem = f", {int(f.readline().split()[1]) // 1024 // 1024} GiB"
+    with contextlib.suppress(OSError, ValueError, IndexError), open("/proc/meminfo") as f:
+        mem = f", {int(f.readline().split()[1]) // 1024 // 1024} GiB"
     pg = ""
     with contextlib.suppress(Exception):
         pg = ", " + subprocess.run(["psql", "--version"], capture_output=True, text=True, timeout=5).stdout.strip()
