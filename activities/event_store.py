@@ -23,7 +23,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from activities import deadline_projection
+from activities import case_projection, deadline_projection
 from domain.chain import GENESIS_HASH, event_hash
 from domain.events import PAYLOAD_TYPES, NewEvent, RecordedEvent
 
@@ -217,6 +217,7 @@ class EventStore:
             inserted = await _insert(conn, rows) if rows else []
             for recorded in inserted:
                 await deadline_projection.apply(conn, recorded)
+            await case_projection.apply(conn, inserted)
         return [inserted[o] if isinstance(o, int) else o for o in outcome]
 
     def _check(self, event: NewEvent) -> None:
