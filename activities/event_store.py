@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
@@ -153,8 +153,9 @@ class EventStore:
             return []
         for event in events:
             self._check(event)
-        # Pipeline mode: the lock, the clock and the look-ups below go to the server in one round trip,
-        # not five, which matters while every other appender queues behind our lock.
+        # Pipeline mode, and few statements: the whole append is two round trips to the server, one for the
+        # lock and everything read under it, one for the inserts, the projections and the COMMIT. Every
+        # round trip and every statement is time other appenders spend queued behind our lock.
         async with self._pool.connection() as conn, conn.pipeline(), conn.transaction():
             # Why a table lock (the design of eventsourcing's postgres.py, see its comment on
             # "readers don't pass over gaps that are filled in later"): global_position comes from a
@@ -167,6 +168,8 @@ class EventStore:
             await conn.execute(self._set_lock_timeout)
             await conn.execute("LOCK TABLE events IN EXCLUSIVE MODE")
 
+            # One statement reads, under the lock: the clock, the payloads as jsonb returns them, which
+            # event ids are already stored, each stream's head, and the global positions of the new rows.
             # recorded_at is clock_timestamp() read after the lock, not now(): now() is when the
             # transaction began, before it queued for the lock, so recorded_at could run backwards
             # against global order. PostgreSQL keeps microseconds, as Python does, so the instant
@@ -174,21 +177,24 @@ class EventStore:
             # The payloads make a round trip through jsonb too, and we hash what comes back: jsonb
             # normalises numbers (1e20 reads back as an integer), so hashing the caller's dict could
             # store a hash that `verify` can never reproduce from the row.
-            clock = conn.cursor(row_factory=tuple_row)
-            await clock.execute("SELECT clock_timestamp(), %s::jsonb[]", ([Jsonb(event.payload) for event in events],))
-            by_id = conn.cursor(row_factory=dict_row)
-            await by_id.execute(
-                f"SELECT {EVENT_COLUMNS} FROM events WHERE event_id = ANY(%s)",
-                ([event.event_id for event in events],),
+            # Positions are taken from the sequence here, under the lock, rather than by the INSERT:
+            # they still follow commit order, and knowing them lets the INSERT, the projections and the
+            # COMMIT go in one round trip instead of waiting for RETURNING.
+            stream_ids = sorted({event.stream_id for event in events})
+            event_ids = [event.event_id for event in events]
+            read = conn.cursor(row_factory=tuple_row)
+            await read.execute(
+                _READ_UNDER_LOCK,
+                {"payloads": [Jsonb(event.payload) for event in events], "ids": event_ids, "streams": stream_ids},
             )
-            head_cur = conn.cursor(row_factory=dict_row)
-            await head_cur.execute(_HEADS, (sorted({event.stream_id for event in events}),))
-
-            clock_row = await clock.fetchone()
-            assert clock_row is not None
-            recorded_at, payloads = clock_row
-            stored = {row["event_id"]: RecordedEvent.model_validate(row) for row in await by_id.fetchall()}
-            heads = _heads_from(await head_cur.fetchall())
+            read_row = await read.fetchone()
+            assert read_row is not None
+            recorded_at, payloads, stored_ids, head_versions, head_hashes, positions = read_row
+            stored = await _stored(conn, stored_ids) if stored_ids else {}
+            heads = {
+                stream_id: (version, head_hash or GENESIS_HASH) if version else (0, GENESIS_HASH)
+                for stream_id, version, head_hash in zip(stream_ids, head_versions, head_hashes, strict=True)
+            }
 
             outcome: list[RecordedEvent | int] = []  # stored event, or index into `rows`
             rows: list[dict[str, Any]] = []
@@ -214,7 +220,15 @@ class EventStore:
                 rows.append(row)
                 outcome.append(len(rows) - 1)
 
-            inserted = await _insert(conn, rows) if rows else []
+            # The read allocated a position for every event not yet stored; an event given twice in one
+            # call takes one, so a few may go unused (a gap in global_position, as a rollback leaves).
+            positions = sorted(positions)
+            assert len(positions) >= len(rows), "fewer positions than rows: events changed under the lock"
+            for row, position in zip(rows, positions, strict=False):
+                row["global_position"] = position
+            inserted = _recorded(rows, conn.info.timezone)
+            if rows:
+                await _insert(conn, rows)
             for recorded in inserted:
                 await deadline_projection.apply(conn, recorded)
             await case_projection.apply(conn, inserted)
@@ -333,6 +347,31 @@ LEFT JOIN LATERAL (
 """
 
 
+# Everything append needs to read under the lock, as one row. Heads come back in the order of
+# %(streams)s (version 0 and a NULL hash for a new stream). A position is taken for each event id not yet
+# stored; nextval under the table lock keeps positions in commit order.
+_READ_UNDER_LOCK = """
+WITH heads AS (
+    SELECT s.ord, h.stream_version, h.hash
+    FROM unnest(%(streams)s::text[]) WITH ORDINALITY AS s(stream_id, ord)
+    LEFT JOIN LATERAL (
+        SELECT stream_version, hash FROM events e
+        WHERE e.stream_id = s.stream_id ORDER BY stream_version DESC LIMIT 1
+    ) h ON true
+)
+SELECT clock_timestamp(),
+       %(payloads)s::jsonb[],
+       ARRAY(SELECT event_id FROM events WHERE event_id = ANY(%(ids)s::uuid[])),
+       ARRAY(SELECT coalesce(stream_version, 0) FROM heads ORDER BY ord),
+       ARRAY(SELECT hash FROM heads ORDER BY ord),
+       ARRAY(
+           SELECT nextval('events_global_position_seq')
+           FROM unnest(%(ids)s::uuid[]) AS n(event_id)
+           WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = n.event_id)
+       )
+"""
+
+
 async def _heads(conn: AsyncConnection[Any], stream_ids: list[str]) -> dict[str, tuple[int, str]]:
     cur = conn.cursor(row_factory=dict_row)
     await cur.execute(_HEADS, (stream_ids,))
@@ -445,24 +484,29 @@ def _hash(row: dict[str, Any]) -> str:
     )
 
 
-_INSERT = f"""
+_INSERT_ONE = """
 INSERT INTO events (
-    event_id, stream_id, stream_version, event_type, child_id, yjs, effective_at, recorded_at,
-    actor, reason, payload, prev_hash, hash
+    global_position, event_id, stream_id, stream_version, event_type, child_id, yjs, effective_at,
+    recorded_at, actor, reason, payload, prev_hash, hash
+) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+"""
+_INSERT_MANY = """
+INSERT INTO events (
+    global_position, event_id, stream_id, stream_version, event_type, child_id, yjs, effective_at,
+    recorded_at, actor, reason, payload, prev_hash, hash
 )
-SELECT event_id, stream_id, stream_version, event_type, child_id, yjs, effective_at, %s,
+SELECT global_position, event_id, stream_id, stream_version, event_type, child_id, yjs, effective_at, %s,
        actor, reason, payload, prev_hash, hash
 FROM unnest(
-    %s::uuid[], %s::text[], %s::integer[], %s::text[], %s::text[], %s::text[], %s::timestamptz[],
-    %s::text[], %s::text[], %s::jsonb[], %s::text[], %s::text[]
-) WITH ORDINALITY AS t(
-    event_id, stream_id, stream_version, event_type, child_id, yjs, effective_at,
-    actor, reason, payload, prev_hash, hash, ord
+    %s::bigint[], %s::uuid[], %s::text[], %s::integer[], %s::text[], %s::text[], %s::text[],
+    %s::timestamptz[], %s::text[], %s::text[], %s::jsonb[], %s::text[], %s::text[]
+) AS t(
+    global_position, event_id, stream_id, stream_version, event_type, child_id, yjs, effective_at,
+    actor, reason, payload, prev_hash, hash
 )
-ORDER BY ord
-RETURNING {EVENT_COLUMNS}
 """
 _INSERT_ARRAYS = (
+    "global_position",
     "event_id",
     "stream_id",
     "stream_version",
@@ -478,16 +522,39 @@ _INSERT_ARRAYS = (
 )
 
 
-async def _insert(conn: AsyncConnection[Any], rows: list[dict[str, Any]]) -> list[RecordedEvent]:
-    # One statement for the whole batch; ORDER BY ord makes global positions follow the input order.
+async def _insert(conn: AsyncConnection[Any], rows: list[dict[str, Any]]) -> None:
+    # Positions are already assigned, so nothing needs to come back: in pipeline mode the INSERT is
+    # sent without waiting, and an error in it surfaces at COMMIT, rolling everything back.
+    if len(rows) == 1:
+        row = rows[0]
+        await conn.execute(
+            _INSERT_ONE,
+            [Jsonb(row[column]) if column == "payload" else row[column] for column in _ROW_COLUMNS],
+        )
+        return
     params: list[Any] = [rows[0]["recorded_at"]]
     for column in _INSERT_ARRAYS:
         values = [row[column] for row in rows]
         params.append([Jsonb(v) for v in values] if column == "payload" else values)
+    await conn.execute(_INSERT_MANY, params)
+
+
+_ROW_COLUMNS = tuple(column.strip() for column in EVENT_COLUMNS.split(","))
+
+
+def _recorded(rows: list[dict[str, Any]], timezone: tzinfo) -> list[RecordedEvent]:
+    # The events exactly as a read of the rows would return them: psycopg gives timestamptz values in
+    # the connection's time zone, so effective_at is expressed in it too (the same instant).
+    return [
+        RecordedEvent.model_validate({**row, "effective_at": row["effective_at"].astimezone(timezone)}) for row in rows
+    ]
+
+
+async def _stored(conn: AsyncConnection[Any], event_ids: list[UUID]) -> dict[UUID, RecordedEvent]:
+    """Events already stored under these ids (an activity retrying an append that committed)."""
     cur = conn.cursor(row_factory=dict_row)
-    await cur.execute(_INSERT, params)
-    by_id = {row["event_id"]: RecordedEvent.model_validate(row) for row in await cur.fetchall()}
-    return [by_id[row["event_id"]] for row in rows]
+    await cur.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE event_id = ANY(%s)", (event_ids,))
+    return {row["event_id"]: RecordedEvent.model_validate(row) for row in await cur.fetchall()}
 
 
 def _check_link(row: dict[str, Any], expected_version: int, expected_prev: str) -> BrokenLink | None:

@@ -20,6 +20,7 @@ warnings flagged as for any remand, and kept in the inbox naming only that reman
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 from typing import Any, Literal, cast
 
@@ -46,6 +47,8 @@ from domain.court_outcome import (
 )
 
 INBOX_CHANNEL = "yjflow_inbox"
+# Deeper than any outcome needs; deep enough nesting would exhaust Python's recursion while validating.
+MAX_NESTING = 32
 
 
 class IntakeResult(BaseModel):
@@ -61,11 +64,49 @@ class IntakeResult(BaseModel):
 
 
 def parse_body(raw: bytes | str) -> tuple[object | None, list[FieldError]]:
-    """JSON text to a value, or the error that names why it is not JSON."""
+    """JSON text to a value, or the error that names why it is not JSON (or not storable JSON)."""
     try:
-        return json.loads(raw), []
+        value = json.loads(raw, parse_constant=_not_a_json_number, parse_float=_finite_number)
+    except RecursionError:
+        return None, [_too_deep()]
     except (ValueError, UnicodeDecodeError) as e:
         return None, [FieldError(field="body", rule="json", message=f"the body is not valid JSON: {e}")]
+    if _nesting(value) > MAX_NESTING:
+        return None, [_too_deep()]
+    return value, []
+
+
+def _not_a_json_number(name: str) -> object:
+    # Python's json reads NaN and Infinity, which RFC 8259 (and PostgreSQL's jsonb) do not have.
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_number(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 reads as infinity, which jsonb cannot hold
+        raise ValueError(f"the number {text[:30]} is too large")
+    return value
+
+
+def _too_deep() -> FieldError:
+    return FieldError(
+        field="body", rule="json.nesting", message=f"the body is nested more than {MAX_NESTING} levels deep"
+    )
+
+
+def _nesting(value: object) -> int:
+    """How deeply lists and objects nest in `value` (counted without recursion, so it cannot overflow)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_NESTING:
+            return deepest
+        stack += [(child, depth + 1) for child in children]
+    return deepest
 
 
 async def receive(pool: AsyncConnectionPool, raw: bytes | str, *, received_by: str, today: date) -> IntakeResult:

@@ -6,7 +6,9 @@ migration file (a typo in its description) does not apply it a second time.
 
 from __future__ import annotations
 
+import importlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -26,6 +28,23 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
     applied_at timestamptz NOT NULL DEFAULT now()
 )
 """
+
+
+# Python steps run after a migration's SQL, in its transaction: data the SQL cannot compute (migration 004's
+# case rows come from folding each stream through the domain). "module:function", imported only when run,
+# so reading the migrations never imports the domain.
+_PYTHON_STEPS: dict[str, str] = {
+    "004": "activities.case_projection:backfill",
+}
+
+
+def _python_step(version: str) -> Callable[[psycopg.Connection[object]], object] | None:
+    target = _PYTHON_STEPS.get(version)
+    if target is None:
+        return None
+    module, _, function = target.partition(":")
+    step: Callable[[psycopg.Connection[object]], object] = getattr(importlib.import_module(module), function)
+    return step
 
 
 @dataclass(frozen=True)
@@ -79,6 +98,9 @@ def apply_migrations(url: str) -> list[str]:
                 # statements are allowed and `%` needs no escaping. Any error rolls back the migration
                 # and its version row together.
                 conn.execute(migration.sql)
+                step = _python_step(migration.version)
+                if step is not None:
+                    step(conn)
                 conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (migration.version,))
             applied_now.append(migration.version)
             log.info("migration applied", version=migration.version, file=migration.name)

@@ -7,8 +7,11 @@ from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from starlette.routing import Match
+from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -48,6 +51,92 @@ NO_PURPOSE = "(no purpose given)"
 REVIEW_PURPOSE = "review of the victim access log"  # as the store words it
 
 
+class FieldProblem(BaseModel):
+    """One reason a request was refused: the field (as the client sent it), the rule, and why."""
+
+    # A refused query or path parameter also carries FastAPI's own `loc`, `type` and `msg`.
+    model_config = ConfigDict(extra="allow")
+
+    field: str
+    rule: str
+    message: str
+
+
+class Refused(BaseModel):
+    """Every 422 of the API: each failing field named, with its rule."""
+
+    detail: list[FieldProblem]
+
+
+class OutcomeRefused(BaseModel):
+    """A refused court outcome: kept in the rejected list (`rejection_id`) with its field errors."""
+
+    detail: str
+    rejection_id: int | None
+    outcome_id: str | None
+    errors: list[FieldProblem]
+
+
+class RefuseNulCharacters:
+    """ASGI middleware: a path or query parameter holding U+0000 is refused with a 422 naming it before
+    any endpoint runs, because PostgreSQL text cannot hold it and every lookup would fail with a 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            problems = _nul_parameters(scope)
+            if problems:
+                response = JSONResponse(status_code=422, content={"detail": problems})
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _nul_parameters(scope: Scope) -> list[dict[str, str]]:
+    """One problem per path or query parameter holding a NUL character, named as the route names it."""
+    from urllib.parse import parse_qsl
+
+    names: list[str] = []
+    if "\x00" in scope.get("path", ""):
+        names += _nul_path_parameters(scope) or ["path"]
+    query = scope.get("query_string", b"").decode("latin-1")
+    names += [
+        key.replace("\x00", "\ufffd") or "query"
+        for key, value in parse_qsl(query, keep_blank_values=True, encoding="utf-8", errors="replace")
+        if "\x00" in key + value
+    ]
+    return [
+        _error(name, "text.no_nul_character", f"{name} contains a NUL character (\\u0000), which cannot be stored")
+        for name in dict.fromkeys(names)
+    ]
+
+
+def _nul_path_parameters(scope: Scope) -> list[str]:
+    app = scope.get("app")
+    for route in getattr(getattr(app, "router", None), "routes", []):
+        match, child = route.matches(scope)
+        if match == Match.FULL:
+            return [name for name, value in child.get("path_params", {}).items() if "\x00" in str(value)]
+    return []
+
+
+def _request_problem(err: Any) -> dict[str, Any]:
+    """FastAPI's validation error in the API's shape (field, rule, message), keeping its `loc`, `type`
+    and `msg`; never its `input`, which may be personal data."""
+    loc = [str(p) if not isinstance(p, int) else p for p in err.get("loc", ())]
+    field = ".".join(str(p) for p in loc[1:]) or (str(loc[0]) if loc else "body")
+    return {
+        "field": field,
+        "rule": str(err.get("type", "invalid")),
+        "message": f"{field}: {err.get('msg', 'is not valid')}",
+        "loc": loc,
+        "type": str(err.get("type", "invalid")),
+        "msg": str(err.get("msg", "")),
+    }
+
+
 class AppContext:
     """What the endpoints share: the database pool, a (lazily connected) Temporal client and, when the
     victim master key is configured, the store of victims' details (without it those endpoints are 503)."""
@@ -83,8 +172,14 @@ def create_app(ctx: AppContext) -> FastAPI:
         version="0.1.0",
         description="Court outcomes in; youth justice orders carried out to their deadlines; an audited timeline out.",
         lifespan=lifespan,
+        responses={422: {"model": Refused, "description": "Refused: each failing field named, with its rule"}},
     )
     app.state.ctx = ctx
+    app.add_middleware(RefuseNulCharacters)
+
+    @app.exception_handler(RequestValidationError)
+    async def refused(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": [_request_problem(e) for e in exc.errors()]})
 
     async def current_user(request: Request) -> User:
         header = request.headers.get("authorization", "")
@@ -117,12 +212,9 @@ def create_app(ctx: AppContext) -> FastAPI:
             purpose = request.query_params.get("purpose") or NO_PURPOSE
             if permission == Permission.ERASE_VICTIM_DETAILS:
                 # An erasure's reason is in its body (never read for a record: that body is the details).
-                try:
-                    body = await request.json()
-                except ValueError:
-                    body = None
+                body, _ = intake.parse_body(await request.body())
                 reason = body.get("reason") if isinstance(body, dict) else None
-                purpose = reason if isinstance(reason, str) and reason.strip() else NO_PURPOSE
+                purpose = reason.replace("\x00", "\ufffd") if isinstance(reason, str) and reason.strip() else NO_PURPOSE
             elif permission == Permission.READ_VICTIM_ACCESS_LOG:
                 purpose = REVIEW_PURPOSE
             await _log_denied(ctx, user, permission, ref, purpose)
@@ -157,7 +249,10 @@ def create_app(ctx: AppContext) -> FastAPI:
                 "description": "One court outcome as in the intake contract (court-outcome.md).",
             }
         },
-        responses={200: {"description": "A re-delivery: nothing new started"}, 422: {"description": "Refused"}},
+        responses={
+            200: {"description": "A re-delivery: nothing new started"},
+            422: {"model": OutcomeRefused, "description": "Refused: kept in the rejected list with its errors"},
+        },
     )
     async def submit_outcome(
         request: Request, user: Annotated[User, Depends(require(Permission.SUBMIT_OUTCOME))]
@@ -255,12 +350,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         workflow_id: str, request: Request, user: Annotated[User, Depends(require(Permission.ACT_ON_ORDER))]
     ) -> dict[str, Any]:
         kind = _order_kind(workflow_id)
-        try:
-            body = await request.json()
-        except ValueError as e:
-            raise HTTPException(422, f"the body is not valid JSON: {e}") from e
-        if not isinstance(body, dict):
-            raise HTTPException(422, "the body must be a JSON object naming the step")
+        body = await _json_object(request, "the body must be a JSON object naming the step")
         unstorable = intake.nul_character_errors(body)
         if unstorable:
             # Refused here: the order would accept the step, then retry forever to record what
@@ -329,10 +419,9 @@ def create_app(ctx: AppContext) -> FastAPI:
         contacts, never the details."""
         store = details_store()
         ref = _victim_ref(victim_ref)
-        try:
-            body = await request.json()
-        except ValueError as e:
-            raise HTTPException(422, [_error("body", "json", "the body is not valid JSON")]) from e
+        body, problems = intake.parse_body(await request.body())
+        if problems:  # the parser's message is not echoed: it can quote the details sent
+            raise HTTPException(422, [_error("body", problems[0].rule, "the body is not valid JSON")])
         if not isinstance(body, dict):
             raise HTTPException(422, [_error("body", "object", "the body must be a JSON object of the details")])
         try:
@@ -409,13 +498,12 @@ def create_app(ctx: AppContext) -> FastAPI:
         stays, and still verifies. Erasing an erased victim again is a logged no-op."""
         store = details_store()
         ref = _victim_ref(victim_ref)
-        try:
-            body = await request.json()
-        except ValueError:
-            body = None
+        body, _ = intake.parse_body(await request.body())
         reason = body.get("reason") if isinstance(body, dict) else None
         if not isinstance(reason, str) or not reason.strip():
             raise HTTPException(422, [_error("reason", "missing", "reason is required: why the details are erased")])
+        if "\x00" in reason:
+            raise HTTPException(422, [e.model_dump() for e in intake.nul_character_errors(reason, "reason")])
         try:
             await store.erase(ref, user=user, reason=reason)
         except ValueError as e:
@@ -485,12 +573,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     ) -> VictimContactView:
         if not victim_contacts.is_contact_id(workflow_id):
             raise HTTPException(404, f"no victim contact {workflow_id}")
-        try:
-            body = await request.json()
-        except ValueError as e:
-            raise HTTPException(422, f"the body is not valid JSON: {e}") from e
-        if not isinstance(body, dict):
-            raise HTTPException(422, "the body must be a JSON object naming the step")
+        body = await _json_object(request, "the body must be a JSON object naming the step")
         unstorable = intake.nul_character_errors(body)
         if unstorable:
             raise HTTPException(422, [e.model_dump() for e in unstorable])
@@ -543,6 +626,16 @@ def _step_errors(e: ValidationError, names: tuple[str, ...] = STEP_NAMES) -> lis
             message = err["msg"]
         errors.append({"field": field, "rule": err["type"], "message": message})
     return errors
+
+
+async def _json_object(request: Request, not_object: str) -> dict[str, Any]:
+    """The request's JSON object body, or a 422 naming the body and the rule it broke."""
+    body, problems = intake.parse_body(await request.body())
+    if problems:  # not JSON, NaN or Infinity, or nested too deeply to validate
+        raise HTTPException(422, [e.model_dump() for e in problems])
+    if not isinstance(body, dict):
+        raise HTTPException(422, [_error("body", "object", not_object)])
+    return body
 
 
 def _error(field: str, rule: str, message: str) -> dict[str, str]:

@@ -242,6 +242,36 @@ def timeline(child_id: str, token: TokenOpt = None, api_url: ApiOpt = None, as_j
     _print_deadlines(data["deadlines"], title="Deadlines")
 
 
+@app.command("inspection-sample")
+def inspection_sample(
+    start: Annotated[str, typer.Option(help="First day of the period (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option(help="Last day of the period (YYYY-MM-DD).")],
+    yjs: Annotated[str | None, typer.Option(help="One service only.")] = None,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same sample.")] = 0,
+    children: Annotated[int | None, typer.Option(help="Children's cases (default: by the policy).")] = None,
+    victims: Annotated[int | None, typer.Option(help="Victims' cases (default: by the policy).")] = None,
+    token: TokenOpt = None,
+    api_url: ApiOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Choose an inspection sample: children's and victims' cases open in the period, stratified by
+    order kind, sized by the inspection policy (domain/rules/inspection.toml), reproducible with --seed."""
+    with _api(token, api_url) as yj:
+        data = _call(yj.inspection_sample, start=start, end=end, yjs=yjs, seed=seed, children=children, victims=victims)
+    if as_json:
+        out.print_json(data=data)
+        return
+    for key, title in (("children", "Children's cases"), ("victims", "Victims' cases")):
+        group = data[key]
+        strata = ", ".join(f"{s['kind']} {s['chosen']}/{s['eligible']}" for s in group["strata"]) or "none eligible"
+        table = Table("case", "kind", "child", "opened", title=Text(f"{title}: {group['size']} of {group['eligible']}"))
+        for c in group["cases"]:
+            table.add_row(*_cells(c["workflow_id"], c["kind"], c["child_id"], c["opened_on"]))
+        out.print(table)
+        out.print(Text(f"  by kind: {strata}"))
+    out.print(Text(f"policy {data['policy_version']}, seed {seed}"))
+
+
 def _cells(*values: str) -> list[Text]:
     """Table cells as plain text: what people typed (reasons, ids) is shown as typed, never read as markup."""
     return [Text(v) for v in values]

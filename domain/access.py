@@ -37,6 +37,11 @@ class Permission(StrEnum):
     RECORD_VICTIM_DETAILS = "record_victim_details"
     ERASE_VICTIM_DETAILS = "erase_victim_details"
     READ_VICTIM_ACCESS_LOG = "read_victim_access_log"
+    READ_VICTIM_STEP_DETAILS = "read_victim_step_details"
+    READ_DASHBOARD = "read_dashboard"
+    TAKE_INSPECTION_SAMPLE = "take_inspection_sample"
+    EXPORT_CHRONOLOGY = "export_chronology"
+    READ_EXPORT_LOG = "read_export_log"
 
 
 _R = Role
@@ -60,6 +65,14 @@ PERMISSIONS: Mapping[Permission, frozenset[Role]] = MappingProxyType(
         Permission.RECORD_VICTIM_DETAILS: frozenset({_R.VICTIM_WORKER, _R.MANAGER}),
         Permission.ERASE_VICTIM_DETAILS: frozenset({_R.MANAGER, _R.ADMIN}),
         Permission.READ_VICTIM_ACCESS_LOG: frozenset({_R.MANAGER}),
+        # What a victim worker recorded at each step (reasons, choices) shows on a child's timeline only to
+        # victim work; everyone else sees the victim reference and the step's name.
+        Permission.READ_VICTIM_STEP_DETAILS: frozenset({_R.VICTIM_WORKER, _R.MANAGER}),
+        Permission.READ_DASHBOARD: frozenset({_R.MANAGER, _R.INSPECTOR, _R.ADMIN}),
+        Permission.TAKE_INSPECTION_SAMPLE: frozenset({_R.MANAGER, _R.INSPECTOR}),
+        # Every export is logged with who made it; the log is evidence for the same people.
+        Permission.EXPORT_CHRONOLOGY: frozenset({_R.MANAGER, _R.INSPECTOR}),
+        Permission.READ_EXPORT_LOG: frozenset({_R.MANAGER, _R.INSPECTOR}),
     }
 )
 

@@ -12,6 +12,20 @@ if TYPE_CHECKING:
 
 def add_pages(app: FastAPI, ctx: AppContext) -> None:
     """Mount the pages, their static assets and their routes on the API's app."""
-    from client.web import worker_pages
+    from client.web import (
+        dashboard_pages,
+        inspection_api,
+        inspection_pages,
+        sign_in_pages,
+        timeline_pages,
+        worker_pages,
+    )
+    from client.web.security import install
 
+    install(app)
+    app.include_router(sign_in_pages.router)
+    app.include_router(timeline_pages.router)
+    app.include_router(dashboard_pages.router)
+    app.include_router(inspection_pages.router)
+    app.include_router(inspection_api.router)
     app.include_router(worker_pages.router)

@@ -1,0 +1,275 @@
+"""Management and inspection reports over the projections: deadline compliance by rule and month, the
+overdue list, the case list and each worker's caseload.
+
+Everything here reads the `deadlines` and `cases` tables (both kept in the append transaction, so they
+never lag the events) and never folds a stream: every report is one SQL statement served by the indexes
+of migrations 001 and 004. `bench/audit_reads.py` measures them on 10 million events.
+
+How a deadline counts, from its row in `deadlines` (see `activities.deadline_projection`):
+  met on time  status 'met' and not late (days_late absent or <= 0)
+  met late     met_on recorded and late: status 'met' with days_late > 0, or 'missed' and met afterwards
+               (the projection keeps a deadline missed-then-met as 'missed', with the day it was met)
+  missed       status 'missed' and never met
+  still open   status 'open'
+  cancelled    left out of every report (the order closed or the deadline was replaced before it fell due)
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from psycopg.rows import dict_row
+from pydantic import BaseModel
+
+from activities.db import Pool
+
+VICTIM_CONTACT_KIND = "victim_contact"
+
+
+class ComplianceRow(BaseModel):
+    """How one rule's deadlines that fell due in one month were dealt with."""
+
+    rule_id: str
+    description: str
+    month: date  # first day of the month the deadlines fell due
+    due: int
+    met_on_time: int
+    met_late: int
+    missed: int
+    still_open: int
+    pct_on_time: float | None  # 100 * met_on_time / (met_on_time + met_late + missed); None if none decided
+
+
+class OverdueItem(BaseModel):
+    """A deadline not yet met whose due date has passed."""
+
+    workflow_id: str
+    deadline_id: str
+    child_id: str
+    yjs: str
+    rule_id: str
+    description: str
+    due_date: date
+    days_overdue: int  # calendar days after due_date, as of `today`
+    status: str  # 'open' or 'missed'
+    escalations: int
+    responsible: str | None
+    kind: str | None = None  # the case's kind (None only if the case row is missing)
+
+
+class CaseSummary(BaseModel):
+    """One order or victim contact as a case list shows it."""
+
+    workflow_id: str
+    kind: str
+    child_id: str
+    yjs: str
+    state: str
+    responsible: str | None
+    opened_at: datetime
+    closed_at: datetime | None
+    next_deadline_rule: str | None  # the earliest open deadline's rule
+    next_deadline_due: date | None
+
+
+class CaseloadRow(BaseModel):
+    """One worker's open cases and deadlines; `responsible` None is the team's unallocated work."""
+
+    responsible: str | None
+    orders: int
+    victim_contacts: int
+    open_deadlines: int
+    overdue: int
+
+
+# --- compliance -----------------------------------------------------------------------------------
+
+# Counted first per (rule, month) from the narrow columns only, then each rule's description looked up
+# once: carrying the description text through the aggregate would make a year of all services (hundreds
+# of thousands of rows) read the whole heap instead of an index.
+_COMPLIANCE = """
+WITH counted AS (
+    SELECT rule_id,
+           date_trunc('month', due_date)::date AS month,
+           count(*) AS due,
+           count(*) FILTER (WHERE status = 'met' AND coalesce(days_late, 0) <= 0) AS met_on_time,
+           count(*) FILTER (
+               WHERE met_on IS NOT NULL AND (status = 'missed' OR (status = 'met' AND days_late > 0))
+           ) AS met_late,
+           count(*) FILTER (WHERE status = 'missed' AND met_on IS NULL) AS missed,
+           count(*) FILTER (WHERE status = 'open') AS still_open
+    FROM deadlines
+    WHERE due_date >= %(start)s AND due_date < %(end)s
+      AND status <> 'cancelled'
+      AND (%(yjs)s::text IS NULL OR yjs = %(yjs)s)
+    GROUP BY rule_id, date_trunc('month', due_date)
+)
+SELECT c.*, coalesce(
+    (SELECT d.description FROM deadlines d WHERE d.rule_id = c.rule_id
+     ORDER BY d.due_date DESC LIMIT 1), c.rule_id) AS description
+FROM counted c
+ORDER BY c.rule_id, c.month
+"""
+
+
+async def compliance_report(pool: Pool, *, start: date, end: date, yjs: str | None = None) -> list[ComplianceRow]:
+    """Deadlines whose due date is in [start, end) (cancelled ones left out), counted per rule and month
+    of the due date, ordered by rule then month. `yjs` limits it to the deadlines a service holds."""
+    if end <= start:
+        raise ValueError(f"end ({end}) must be after start ({start}): the report covers due dates in [start, end)")
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(_COMPLIANCE, {"start": start, "end": end, "yjs": yjs})
+        rows = await cur.fetchall()
+    return [_compliance_row(r) for r in rows]
+
+
+def _compliance_row(r: dict[str, Any]) -> ComplianceRow:
+    decided = r["met_on_time"] + r["met_late"] + r["missed"]
+    return ComplianceRow(
+        rule_id=r["rule_id"],
+        description=r["description"],
+        month=r["month"],
+        due=r["due"],
+        met_on_time=r["met_on_time"],
+        met_late=r["met_late"],
+        missed=r["missed"],
+        still_open=r["still_open"],
+        pct_on_time=round(100 * r["met_on_time"] / decided, 1) if decided else None,
+    )
+
+
+# --- overdue --------------------------------------------------------------------------------------
+
+# The partial index `deadlines_not_met` (migration 004) holds exactly the rows not yet met, by service
+# and due date, so "most overdue first, first 500" reads them in order and stops. A missed deadline of a
+# closed case is left out unless asked for: closing stopped its escalation and nobody can meet it now.
+_OVERDUE = """
+SELECT d.stream_id AS workflow_id, d.deadline_id, d.child_id, d.yjs, d.rule_id, d.description, d.due_date,
+       (%(today)s::date - d.due_date) AS days_overdue, d.status, d.escalations,
+       c.responsible, c.kind
+FROM deadlines d
+LEFT JOIN cases c ON c.stream_id = d.stream_id
+WHERE d.status IN ('open', 'missed') AND d.met_on IS NULL
+  AND d.due_date < %(today)s
+  AND (%(yjs)s::text IS NULL OR d.yjs = %(yjs)s)
+  AND (%(responsible)s::text IS NULL OR c.responsible = %(responsible)s)
+  AND (%(include_closed)s OR c.closed_at IS NULL)
+ORDER BY d.due_date, d.stream_id, d.deadline_id
+LIMIT %(limit)s
+"""
+
+
+async def overdue(
+    pool: Pool,
+    *,
+    today: date,
+    yjs: str | None = None,
+    responsible: str | None = None,
+    limit: int = 500,
+    include_closed_cases: bool = False,
+) -> list[OverdueItem]:
+    """Deadlines not yet met (open, or missed and never met) that fell due before `today`, most overdue
+    first. `responsible` keeps those of one worker's cases; a closed case's misses only with
+    `include_closed_cases`."""
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(
+            _OVERDUE,
+            {
+                "today": today,
+                "yjs": yjs,
+                "responsible": responsible,
+                "include_closed": include_closed_cases,
+                "limit": limit,
+            },
+        )
+        rows = await cur.fetchall()
+    return [OverdueItem.model_validate(r) for r in rows]
+
+
+# --- cases ----------------------------------------------------------------------------------------
+
+_CASES = """
+SELECT c.stream_id AS workflow_id, c.kind, c.child_id, c.yjs, c.state, c.responsible, c.opened_at, c.closed_at,
+       n.rule_id AS next_deadline_rule, n.due_date AS next_deadline_due
+FROM cases c
+LEFT JOIN LATERAL (
+    SELECT d.rule_id, d.due_date FROM deadlines d
+    WHERE d.stream_id = c.stream_id AND d.status = 'open'
+    ORDER BY d.due_date, d.deadline_id LIMIT 1
+) n ON true
+WHERE (%(yjs)s::text IS NULL OR c.yjs = %(yjs)s)
+  AND (%(responsible)s::text IS NULL OR c.responsible = %(responsible)s)
+  AND (%(child)s::text IS NULL OR c.child_id = %(child)s)
+  AND (%(kind)s::text IS NULL OR c.kind = %(kind)s)
+  AND (%(include_closed)s OR c.closed_at IS NULL)
+ORDER BY c.opened_at, c.stream_id
+LIMIT %(limit)s
+"""
+
+
+async def cases(
+    pool: Pool,
+    *,
+    yjs: str | None = None,
+    responsible: str | None = None,
+    child_id: str | None = None,
+    kind: str | None = None,
+    include_closed: bool = False,
+    limit: int = 1000,
+) -> list[CaseSummary]:
+    """Orders and victim contacts (open ones unless `include_closed`), oldest first, each with its
+    earliest open deadline."""
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(
+            _CASES,
+            {
+                "yjs": yjs,
+                "responsible": responsible,
+                "child": child_id,
+                "kind": kind,
+                "include_closed": include_closed,
+                "limit": limit,
+            },
+        )
+        rows = await cur.fetchall()
+    return [CaseSummary.model_validate(r) for r in rows]
+
+
+# --- caseload -------------------------------------------------------------------------------------
+
+_CASELOAD = """
+WITH open_cases AS (
+    SELECT stream_id, kind, responsible FROM cases
+    WHERE closed_at IS NULL AND (%(yjs)s::text IS NULL OR yjs = %(yjs)s)
+),
+per_case AS (
+    SELECT d.stream_id,
+           count(*) FILTER (WHERE d.status = 'open') AS open_deadlines,
+           count(*) FILTER (WHERE d.due_date < %(today)s) AS overdue
+    FROM deadlines d JOIN open_cases o ON o.stream_id = d.stream_id
+    WHERE d.status IN ('open', 'missed') AND d.met_on IS NULL
+    GROUP BY d.stream_id
+)
+SELECT o.responsible,
+       count(*) FILTER (WHERE o.kind <> %(victim)s) AS orders,
+       count(*) FILTER (WHERE o.kind = %(victim)s) AS victim_contacts,
+       coalesce(sum(p.open_deadlines), 0)::int AS open_deadlines,
+       coalesce(sum(p.overdue), 0)::int AS overdue
+FROM open_cases o LEFT JOIN per_case p ON p.stream_id = o.stream_id
+GROUP BY o.responsible
+ORDER BY o.responsible NULLS FIRST
+"""
+
+
+async def caseload(pool: Pool, *, today: date, yjs: str | None = None) -> list[CaseloadRow]:
+    """Per worker (unallocated first, as None): open orders, open victim contacts, their open deadlines
+    and how many deadlines are overdue (not met, due before `today`)."""
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(_CASELOAD, {"today": today, "yjs": yjs, "victim": VICTIM_CONTACT_KIND})
+        rows = await cur.fetchall()
+    return [CaseloadRow.model_validate(r) for r in rows]

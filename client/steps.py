@@ -1,0 +1,254 @@
+"""Recording a person's step on an order or a victim's contact: the one way the API and the pages do it.
+
+Given the Temporal client, the workflow id, the step's body and the acting username, a step is checked
+(storable text, the kind's step union, a victim worker who may act), sent as the workflow's `record_step`
+Update, and the new view comes back. Anything else is a typed error that says what to show:
+`StepInvalid` (the body: each failing field named), `StepRefused` (the workflow's validator refused it, or
+the case has ended), `CaseNotFound`, `TemporalUnavailable`. Each carries the HTTP status the API answers
+with, so the API and the pages cannot drift apart in what they accept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, get_args
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from activities import intake, victim_contacts
+from activities.db import Pool
+from activities.users import get_user
+from client.order_kinds import OrderKind, kind_of
+from domain.access import Permission, allowed_roles, allows
+from domain.victim_contact import AllocateVictimWorker, ContactState, VictimContactStep
+from workflows.messages import VictimContactView
+from workflows.victim_contact import VictimContactWorkflow
+
+VICTIM_CONTACT = "victim_contact"
+# The client itself, or how to get it (e.g. `AppContext.temporal`): asked only once the body is valid, so
+# an invalid step is answered as invalid even while Temporal is down.
+TemporalSource = Client | Callable[[], Awaitable[Client]]
+VICTIM_STEP: TypeAdapter[Any] = TypeAdapter(VictimContactStep)
+VICTIM_STEP_NAMES: tuple[str, ...] = tuple(
+    model.model_fields["step"].default for model in get_args(get_args(VictimContactStep)[0])
+)
+
+
+# --- what can go wrong ----------------------------------------------------------------------------------
+
+
+class StepError(Exception):
+    """Why a step was not recorded; `status_code` is what the API answers with."""
+
+    status_code = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class StepInvalid(StepError):
+    """The body is not a step that can be sent: each failing field as {field, rule, message}."""
+
+    status_code = 422
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
+        self.errors = errors
+
+
+class StepRefused(StepError):
+    """The workflow refused the step (out of order or out of law), or the case has ended; the message is
+    the workflow's own reason, verbatim."""
+
+    status_code = 409
+
+
+class CaseNotFound(StepError):
+    """No order or victim contact has this workflow id."""
+
+    status_code = 404
+
+
+class TemporalUnavailable(StepError):
+    """Temporal could not be asked (503) or refused the call for a reason of its own (502)."""
+
+    def __init__(self, message: str, status_code: int) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+@dataclass(frozen=True)
+class StepRecorded:
+    """A recorded step: which kind of case, the case's state now and the workflow's whole view."""
+
+    workflow_id: str
+    kind: str  # an order kind's name, or "victim_contact"
+    step: str
+    state: str
+    view: BaseModel
+
+
+# --- recording ------------------------------------------------------------------------------------------
+
+
+def is_victim_contact(workflow_id: str) -> bool:
+    return victim_contacts.is_contact_id(workflow_id)
+
+
+def step_permission(workflow_id: str) -> Permission:
+    """The permission needed to record a step on this workflow (orders and victims' contacts differ)."""
+    return Permission.ACT_ON_VICTIM_CONTACT if is_victim_contact(workflow_id) else Permission.ACT_ON_ORDER
+
+
+def order_kind(workflow_id: str) -> OrderKind:
+    """The order's kind from its id, or `CaseNotFound` saying what an order id looks like."""
+    kind = kind_of(workflow_id)
+    if kind is None:
+        raise CaseNotFound(f"no order workflow {workflow_id}: an order id starts with its kind, e.g. referral-order:")
+    return kind
+
+
+async def record_step(temporal: TemporalSource, pool: Pool, workflow_id: str, body: Any, actor: str) -> StepRecorded:
+    """Record a step on an order or a victim's contact, whichever the workflow id names."""
+    if is_victim_contact(workflow_id):
+        return await record_victim_step(temporal, pool, workflow_id, body, actor)
+    return await record_order_step(temporal, workflow_id, body, actor)
+
+
+async def record_order_step(temporal: TemporalSource, workflow_id: str, body: Any, actor: str) -> StepRecorded:
+    """Validate `body` with the order kind's step union and run the order's `record_step` Update."""
+    kind = order_kind(workflow_id)
+    step = _validate(kind.steps, kind.step_names, body, actor)
+    handle = (await _client(temporal)).get_workflow_handle(workflow_id)
+    try:
+        view = await handle.execute_update(kind.workflow.record_step, step)
+    except WorkflowUpdateFailedError as e:
+        raise StepRefused(_refusal(e)) from e
+    except RPCError as e:
+        if e.status == RPCStatusCode.NOT_FOUND:
+            # Temporal says "not found" for an order that has ended, too: say which it is.
+            ended = await _ended_order(handle, step.step, kind)
+            if ended is not None:
+                raise ended from e
+        raise _rpc_error(e, f"no order workflow {workflow_id}") from e
+    return StepRecorded(workflow_id, kind.name, step.step, kind.state_of(view), view)
+
+
+async def record_victim_step(
+    temporal: TemporalSource, pool: Pool, workflow_id: str, body: Any, actor: str
+) -> StepRecorded:
+    """Validate `body` as a victim contact's step and run the contact's `record_step` Update."""
+    if not is_victim_contact(workflow_id):
+        raise CaseNotFound(f"no victim contact {workflow_id}")
+    step = _validate(VICTIM_STEP, VICTIM_STEP_NAMES, body, actor)
+    if isinstance(step, AllocateVictimWorker):
+        await _check_victim_worker(pool, step.victim_worker)
+    handle = (await _client(temporal)).get_workflow_handle(workflow_id)
+    try:
+        view: VictimContactView = await handle.execute_update(VictimContactWorkflow.record_step, step)
+    except WorkflowUpdateFailedError as e:
+        raise StepRefused(_refusal(e)) from e
+    except RPCError as e:
+        if e.status == RPCStatusCode.NOT_FOUND:
+            state = await victim_contacts.contact_state(pool, workflow_id)
+            if state is not None and state.state == ContactState.CLOSED:
+                raise StepRefused(
+                    f"{step.step} refused: the contact is closed ({state.closed_outcome}); "
+                    "nothing more can be recorded on it"
+                ) from e
+            raise CaseNotFound(f"no victim contact {workflow_id}") from e
+        raise _rpc_error(e, f"no victim contact {workflow_id}") from e
+    return StepRecorded(workflow_id, VICTIM_CONTACT, step.step, str(view.contact.state.value), view)
+
+
+# --- helpers --------------------------------------------------------------------------------------------
+
+
+def _validate(adapter: TypeAdapter[Any], names: tuple[str, ...], body: Any, actor: str) -> Any:
+    if not isinstance(body, dict):
+        raise StepInvalid([_error("body", "object", "the body must be a JSON object naming the step")])
+    unstorable = intake.nul_character_errors(body)
+    if unstorable:
+        # Refused here: the workflow would accept the step, then retry forever to record what
+        # PostgreSQL cannot store, holding the case (and every later step and deadline) meanwhile.
+        raise StepInvalid([e.model_dump() for e in unstorable])
+    try:
+        return adapter.validate_python({**body, "actor": actor})
+    except ValidationError as e:
+        raise StepInvalid(step_errors(e, names)) from e
+
+
+def step_errors(e: ValidationError, names: tuple[str, ...]) -> list[dict[str, str]]:
+    """Each failing field of a step, named as the client sent it: pydantic puts the step's name (the
+    union's tag) first in every location, and an absent or unknown step has no location at all."""
+    errors = []
+    for err in e.errors():
+        if err["type"] in ("union_tag_not_found", "union_tag_invalid"):
+            field = "step"
+            message = (
+                "step is required" if err["type"] == "union_tag_not_found" else "step is not a known step"
+            ) + f": one of {', '.join(names)}"
+        else:
+            field = ".".join(str(p) for p in err["loc"][1:]) or "body"
+            message = err["msg"]
+        errors.append(_error(field, err["type"], message))
+    return errors
+
+
+async def _client(temporal: TemporalSource) -> Client:
+    if isinstance(temporal, Client):
+        return temporal
+    return await temporal()
+
+
+def _error(field: str, rule: str, message: str) -> dict[str, str]:
+    return {"field": field, "rule": rule, "message": message}
+
+
+def _refusal(e: WorkflowUpdateFailedError) -> str:
+    cause = e.cause
+    return str(getattr(cause, "message", None) or cause or e)
+
+
+async def _check_victim_worker(pool: Pool, username: str) -> None:
+    """A contact is allocated to a user who can act on it, or its reminders would go to nobody."""
+    worker = await get_user(pool, username)
+    if worker is None or worker.disabled or not allows(worker.role, Permission.ACT_ON_VICTIM_CONTACT):
+        why = "is not a user" if worker is None else ("is disabled" if worker.disabled else f"has role {worker.role}")
+        raise StepInvalid(
+            [
+                _error(
+                    "victim_worker",
+                    "victim_worker.may_act",
+                    f"{username} {why}: allocate a user who may act on victim contacts "
+                    f"({', '.join(allowed_roles(Permission.ACT_ON_VICTIM_CONTACT))})",
+                )
+            ]
+        )
+
+
+async def _ended_order(handle: WorkflowHandle[Any, Any], step_name: str, kind: OrderKind) -> StepRefused | None:
+    """The refusal for a step on an order whose workflow has closed (completed, revoked), else None."""
+    try:
+        description = await handle.describe()
+    except RPCError:
+        return None
+    if description.status in (None, WorkflowExecutionStatus.RUNNING):
+        return None
+    try:
+        state = kind.state_of(await handle.query(kind.workflow.view))
+    except Exception:  # a query on a closed run can fail (no worker): the run's status still explains
+        state = f"closed ({description.status.name.lower()})"
+    return StepRefused(f"{step_name} refused: the order is {state}; nothing more can be recorded on it")
+
+
+def _rpc_error(e: RPCError, not_found: str) -> StepError:
+    if e.status == RPCStatusCode.NOT_FOUND:
+        return CaseNotFound(not_found)
+    if e.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+        return TemporalUnavailable(f"Temporal is not reachable: {e.message}", 503)
+    return TemporalUnavailable(f"Temporal refused: {e.message}", 502)

@@ -1,0 +1,83 @@
+"""The compliance dashboard: per rule and month, deadlines due, met on time, met late, missed and % on
+time (a table and an SVG chart); the overdue list with the responsible worker; caseload per worker."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+from fastapi import APIRouter, Depends, Request, Response
+from markupsafe import Markup
+
+from activities import reports
+from activities.users import User
+from client.web.chart import Bar, percent_bars
+from client.web.forms import FormErrors, optional_text
+from client.web.render import render
+from client.web.session import require_page
+from domain.access import Permission
+
+router = APIRouter(include_in_schema=False)
+LONDON = ZoneInfo("Europe/London")
+DEFAULT_MONTHS = 6
+
+
+def _month(params: object, name: str, label: str, errors: FormErrors) -> date | None:
+    raw = str(getattr(params, "get")(name) or "").strip()  # noqa: B009 (QueryParams or dict)
+    if not raw:
+        return None
+    try:
+        return datetime.strptime(raw, "%Y-%m").date()
+    except ValueError:
+        errors.add(name, f"{label} must be a month in the form YYYY-MM, for example 2026-04")
+        return None
+
+
+def rule_totals(rows: list[reports.ComplianceRow]) -> list[Bar]:
+    """% on time per rule over the whole period (decided deadlines only, as the report counts them)."""
+    on_time: dict[str, int] = defaultdict(int)
+    decided: dict[str, int] = defaultdict(int)
+    for r in rows:
+        on_time[r.rule_id] += r.met_on_time
+        decided[r.rule_id] += r.met_on_time + r.met_late + r.missed
+    return [Bar(rule, 100 * on_time[rule] / decided[rule] if decided[rule] else None) for rule in sorted(decided)]
+
+
+@router.get("/app/dashboard")
+async def dashboard(
+    request: Request, user: Annotated[User, Depends(require_page(Permission.READ_DASHBOARD))]
+) -> Response:
+    params = request.query_params
+    errors = FormErrors()
+    today = datetime.now(LONDON).date()
+    this_month = today.replace(day=1)
+    start = _month(params, "from", "From month", errors) or this_month - relativedelta(months=DEFAULT_MONTHS - 1)
+    last = _month(params, "to", "To month", errors) or this_month
+    if last < start:
+        errors.add("to", "To month must be the same as or after the from month")
+        last = start
+    yjs = optional_text(params, "yjs")
+    pool = request.app.state.ctx.pool
+    rows = await reports.compliance_report(pool, start=start, end=last + relativedelta(months=1), yjs=yjs)
+    bars = rule_totals(rows)
+    period = f"{start:%B %Y} to {last:%B %Y}"
+    chart = Markup(percent_bars(bars, title=f"Deadlines met on time, by rule, {period}"))
+    return render(
+        request,
+        "dashboard.html",
+        status_code=400 if errors else 200,
+        errors=errors,
+        rows=rows,
+        chart=chart,
+        period=period,
+        overdue=await reports.overdue(pool, today=today, yjs=yjs, limit=200),
+        caseload=await reports.caseload(pool, today=today, yjs=yjs),
+        raw={
+            "from": params.get("from") or f"{start:%Y-%m}",
+            "to": params.get("to") or f"{last:%Y-%m}",
+            "yjs": yjs or "",
+        },
+    )

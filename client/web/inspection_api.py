@@ -1,0 +1,53 @@
+"""`GET /inspection/sample`: the inspection sample as JSON (in the OpenAPI schema), for the CLI and
+scripts. Mounted by `add_pages` beside the pages; authenticated by bearer token like the rest of the API."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import ValidationError
+
+from activities import inspection
+from activities.users import User, authenticate
+from domain.access import Permission, allows, why_refused
+from domain.inspection import InspectionError, Sample, SampleRequest
+
+router = APIRouter(tags=["inspection"])
+
+
+async def _inspection_user(request: Request) -> User:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(
+            401, "missing bearer token: send 'Authorization: Bearer <token>'", {"WWW-Authenticate": "Bearer"}
+        )
+    user = await authenticate(request.app.state.ctx.pool, token.strip())
+    if user is None:
+        raise HTTPException(401, "unknown, revoked or disabled token", {"WWW-Authenticate": "Bearer"})
+    if not allows(user.role, Permission.TAKE_INSPECTION_SAMPLE):
+        raise HTTPException(403, why_refused(user.role, Permission.TAKE_INSPECTION_SAMPLE))
+    return user
+
+
+@router.get("/inspection/sample", response_model=Sample)
+async def inspection_sample(
+    request: Request,
+    user: Annotated[User, Depends(_inspection_user)],
+    start: Annotated[date, Query(description="First day of the period (YYYY-MM-DD)")],
+    end: Annotated[date, Query(description="Last day of the period (YYYY-MM-DD)")],
+    yjs: Annotated[str | None, Query(description="One service only")] = None,
+    seed: Annotated[int, Query(description="The same seed gives the same sample")] = 0,
+    children: Annotated[int | None, Query(ge=0, description="Children's cases (default: by policy)")] = None,
+    victims: Annotated[int | None, Query(ge=0, description="Victims' cases (default: by policy)")] = None,
+) -> Sample:
+    """Children's and victims' cases open in the period, sized by the inspection policy
+    (`domain/rules/inspection.toml`), stratified by order kind, reproducible with `seed`."""
+    try:
+        req = SampleRequest(start=start, end=end, yjs=yjs, seed=seed, children=children, victims=victims)
+        return await inspection.take_sample(request.app.state.ctx.pool, req)
+    except ValidationError as e:
+        raise HTTPException(422, "; ".join(str(err["msg"]).removeprefix("Value error, ") for err in e.errors())) from e
+    except InspectionError as e:
+        raise HTTPException(422, str(e)) from e

@@ -1,0 +1,111 @@
+"""The inspection sample page, and each sampled case's chronology as CSV and as a printable page; every
+export is recorded in the export log (shown on the page) before it is handed over."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import ValidationError
+
+from activities import inspection
+from activities.users import User
+from client.web.forms import FormErrors, optional_date, optional_text
+from client.web.render import render
+from client.web.session import PageRefused, require_page
+from domain.access import Permission, allows
+from domain.inspection import InspectionError, Sample, SampleRequest, load_policy
+
+router = APIRouter(include_in_schema=False)
+Exporter = Annotated[User, Depends(require_page(Permission.EXPORT_CHRONOLOGY))]
+
+
+def _optional_int(params: object, name: str, label: str, errors: FormErrors) -> int | None:
+    raw = str(params.get(name) or "").strip()  # type: ignore[attr-defined]
+    if not raw:
+        return None
+    if not raw.isdigit():
+        errors.add(name, f"{label} must be a whole number, like 20")
+        return None
+    return int(raw)
+
+
+@router.get("/app/inspection")
+async def inspection_page(
+    request: Request, user: Annotated[User, Depends(require_page(Permission.TAKE_INSPECTION_SAMPLE))]
+) -> Response:
+    params = request.query_params
+    errors = FormErrors()
+    policy = load_policy()
+    sample: Sample | None = None
+    if "from" in params:
+        start = optional_date(params, "from", "Period start", errors)
+        end = optional_date(params, "to", "Period end", errors)
+        if start is None and not any(e["field"] == "from" for e in errors):
+            errors.add("from", "Enter the first day of the period")
+        if end is None and not any(e["field"] == "to" for e in errors):
+            errors.add("to", "Enter the last day of the period")
+        seed = _optional_int(params, "seed", "Seed", errors) or 0
+        children = _optional_int(params, "children", "Children's cases", errors)
+        victims = _optional_int(params, "victims", "Victims' cases", errors)
+        if start and end and not errors:
+            if end < start:
+                errors.add("to", "Period end must be the same as or after the period start")
+            else:
+                try:
+                    req = SampleRequest(
+                        start=start,
+                        end=end,
+                        yjs=optional_text(params, "yjs"),
+                        seed=seed,
+                        children=children,
+                        victims=victims,
+                    )
+                    sample = await inspection.take_sample(request.app.state.ctx.pool, req, policy)
+                except InspectionError as e:
+                    field, _, text = str(e).partition(": ")
+                    errors.add(field, f"{'Children' if field == 'children' else 'Victims'}' cases: {text}")
+                except ValidationError as e:
+                    errors.add("from", str(e.errors()[0]["msg"]))
+    log = (
+        await inspection.export_log(request.app.state.ctx.pool, limit=50)
+        if allows(user.role, Permission.READ_EXPORT_LOG)
+        else None
+    )
+    return render(
+        request,
+        "inspection.html",
+        status_code=400 if errors else 200,
+        errors=errors,
+        policy=policy,
+        sample=sample,
+        export_log=log,
+        can_export=allows(user.role, Permission.EXPORT_CHRONOLOGY),
+        raw={k: params.get(k, "") for k in ("from", "to", "yjs", "seed", "children", "victims")},
+    )
+
+
+async def _chronology(request: Request, workflow_id: str) -> inspection.Chronology:
+    chron = await inspection.chronology(request.app.state.ctx.pool, workflow_id)
+    if chron is None:
+        raise PageRefused(f"there is no case {workflow_id}", status_code=404, title="Case not found")
+    return chron
+
+
+@router.get("/app/inspection/cases/{workflow_id}/chronology.csv")
+async def chronology_csv(request: Request, workflow_id: str, user: Exporter) -> Response:
+    chron = await _chronology(request, workflow_id)
+    await inspection.record_export(request.app.state.ctx.pool, user, format="csv", chron=chron)
+    filename = "chronology-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in workflow_id) + ".csv"
+    return Response(
+        inspection.chronology_csv(chron),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/app/inspection/cases/{workflow_id}/chronology")
+async def chronology_page(request: Request, workflow_id: str, user: Exporter) -> Response:
+    chron = await _chronology(request, workflow_id)
+    record = await inspection.record_export(request.app.state.ctx.pool, user, format="print", chron=chron)
+    return render(request, "chronology.html", chron=chron, record=record)

@@ -1,0 +1,65 @@
+"""What every page response carries: static assets with long cache lives, security headers, and the
+handlers that turn `SignInRequired` and `PageRefused` into a redirect and an error page."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from client.web.render import render
+from client.web.session import PageRefused, SignInRequired, sign_in_url
+
+STATIC = Path(__file__).resolve().parent / "static"
+# Assets are linked with `?v=<version>` (see base.html), so a year-long, immutable lifetime is safe.
+ASSET_CACHE = "public, max-age=31536000, immutable"
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    # Pages hold case records: never kept by the browser or a shared cache.
+    "Cache-Control": "no-store",
+}
+
+
+class CachedStatic(StaticFiles):
+    """Static files with a long cache lifetime (and nosniff)."""
+
+    def file_response(self, full_path: Any, stat_result: Any, scope: Scope, status_code: int = 200) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Cache-Control"] = ASSET_CACHE
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+def install(app: FastAPI) -> None:
+    """Mount `/app/static` (our CSS and JS) and `/assets` (where GOV.UK Frontend's CSS finds its fonts
+    and images), add the page security headers and the page exception handlers."""
+    # check_dir=False: an API run from a tree whose assets were never built still starts (pages unstyled).
+    app.mount("/app/static", CachedStatic(directory=STATIC, check_dir=False), name="page-static")
+    app.mount("/assets", CachedStatic(directory=STATIC / "assets", check_dir=False), name="govuk-assets")
+
+    @app.middleware("http")
+    async def page_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        path = request.url.path
+        if path == "/app" or (path.startswith("/app/") and not path.startswith("/app/static/")):
+            for name, value in PAGE_HEADERS.items():
+                response.headers.setdefault(name, value)
+        return response
+
+    @app.exception_handler(SignInRequired)
+    async def to_sign_in(request: Request, exc: SignInRequired) -> Response:
+        return RedirectResponse(sign_in_url(exc.next_path), status_code=303)
+
+    @app.exception_handler(PageRefused)
+    async def refused(request: Request, exc: PageRefused) -> Response:
+        return render(request, "error.html", status_code=exc.status_code, title=exc.title, reason=exc.reason)

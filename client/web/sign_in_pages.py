@@ -1,0 +1,87 @@
+"""Signing in with an API token, signing out, and the start page."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import RedirectResponse
+
+from activities import web_sessions
+from activities.users import User, authenticate
+from client.web.render import navigation_for, render
+from client.web.session import (
+    COOKIE,
+    SIGN_IN_CSRF_COOKIE,
+    PageRefused,
+    csrf_protect,
+    is_https,
+    page_user,
+    safe_next,
+)
+
+router = APIRouter(include_in_schema=False)
+
+
+def _set_cookie(request: Request, response: Response, name: str, value: str) -> None:
+    # Strict: every way into a page that needs the session is a same-site navigation (our own redirects);
+    # a link from elsewhere lands on the sign-in page, which is the safe default for case records.
+    response.set_cookie(name, value, httponly=True, samesite="strict", secure=is_https(request), path="/app")
+
+
+@router.get("/app")
+async def start_page(request: Request, user: Annotated[User, Depends(page_user)]) -> Response:
+    return render(request, "start.html", items=navigation_for(user))
+
+
+@router.get("/app/sign-in")
+async def sign_in_form(request: Request, next: str | None = None) -> Response:
+    # Sign-in has no session yet, so its CSRF token is a double-submitted cookie: a forged form from
+    # another site cannot read or set it, so it cannot sign a victim's browser in to the forger's account.
+    token = secrets.token_urlsafe(32)
+    response = render(request, "sign_in.html", next=safe_next(next), sign_in_csrf=token)
+    _set_cookie(request, response, SIGN_IN_CSRF_COOKIE, token)
+    return response
+
+
+@router.post("/app/sign-in")
+async def sign_in(request: Request) -> Response:
+    form = await request.form()
+    sent, cookie = form.get("csrf_token"), request.cookies.get(SIGN_IN_CSRF_COOKIE)
+    if not isinstance(sent, str) or not cookie or not secrets.compare_digest(sent.encode(), cookie.encode()):
+        raise PageRefused(
+            "the sign-in form's security token is missing or does not match: open the sign-in page again",
+            title="This form could not be accepted",
+        )
+    next_path = safe_next(str(form.get("next") or ""))
+    token = str(form.get("token") or "").strip()
+    user = await authenticate(request.app.state.ctx.pool, token) if token else None
+    if user is None:
+        text = "Enter your access token" if not token else "The access token is not recognised, revoked or disabled"
+        return render(
+            request,
+            "sign_in.html",
+            status_code=401,
+            next=next_path,
+            sign_in_csrf=cookie,
+            errors=[{"field": "token", "text": text}],
+        )
+    started = await web_sessions.start(request.app.state.ctx.pool, user)
+    redirect = RedirectResponse(next_path, status_code=303)
+    _set_cookie(request, redirect, COOKIE, started.session_id)
+    redirect.delete_cookie(SIGN_IN_CSRF_COOKIE, path="/app")
+    return redirect
+
+
+@router.post("/app/sign-out", dependencies=[Depends(csrf_protect)])
+async def sign_out(request: Request) -> Response:
+    await web_sessions.end(request.app.state.ctx.pool, request.cookies.get(COOKIE))
+    response = RedirectResponse("/app/signed-out", status_code=303)
+    response.delete_cookie(COOKIE, path="/app", httponly=True, samesite="strict", secure=is_https(request))
+    return response
+
+
+@router.get("/app/signed-out")
+async def signed_out(request: Request) -> Response:
+    return render(request, "signed_out.html")

@@ -1,0 +1,67 @@
+"""Find a child, and a child's case timeline (every event in effective order, filtered by a GET form)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from activities.users import User
+from client.web.forms import FormErrors, optional_date, optional_text
+from client.web.render import render
+from client.web.session import PageRefused, require_page
+from client.web.timeline_data import TimelineFilters, child_timeline, find_children
+from domain.access import Permission, allows
+
+router = APIRouter(include_in_schema=False)
+Reader = Annotated[User, Depends(require_page(Permission.READ_TIMELINE))]
+
+
+@router.get("/app/children")
+async def find_a_child(request: Request, user: Reader) -> Response:
+    query = (request.query_params.get("q") or "").strip()
+    errors = FormErrors()
+    results = []
+    if "q" in request.query_params:
+        if len(query) < 2:
+            errors.add("q", "Enter at least 2 characters of the child's id")
+        else:
+            results = await find_children(request.app.state.ctx.pool, query)
+    return render(
+        request,
+        "children.html",
+        status_code=400 if errors else 200,
+        q=query,
+        results=results,
+        errors=errors,
+        searched="q" in request.query_params,
+    )
+
+
+@router.get("/app/children/{child_id}")
+async def timeline_page(request: Request, child_id: str, user: Reader) -> Response:
+    params = request.query_params
+    errors = FormErrors()
+    filters = TimelineFilters(
+        stream=optional_text(params, "order"),
+        event_type=optional_text(params, "type"),
+        start=optional_date(params, "from", "From date", errors),
+        end=optional_date(params, "to", "To date", errors),
+    )
+    if filters.start and filters.end and filters.start > filters.end:
+        errors.add("to", "To date must be the same as or after the from date")
+    details = allows(user.role, Permission.READ_VICTIM_STEP_DETAILS)
+    timeline = await child_timeline(request.app.state.ctx.pool, child_id, filters, victim_step_details=details)
+    if timeline is None:
+        raise PageRefused(f"nothing is recorded for child {child_id}", status_code=404, title="Child not found")
+    return render(
+        request,
+        "timeline.html",
+        status_code=400 if errors else 200,
+        timeline=timeline,
+        filters=filters,
+        errors=errors,
+        victim_step_details=details,
+        can_export=allows(user.role, Permission.EXPORT_CHRONOLOGY),
+        raw={k: params.get(k, "") for k in ("order", "type", "from", "to")},
+    )

@@ -1,0 +1,126 @@
+"""The inspection sample: chosen by period and size, stratified by order kind, reproducible with a seed;
+the same through `GET /inspection/sample` and `yjflow inspection-sample`; each sampled case's chronology
+exported as CSV and as a printable page, and every export in the export log with who made it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from playwright.async_api import Page
+
+from tests.client.conftest import Stack, cli_env, run_cli, today
+from tests.client.pages.conftest import check_a11y, shoot, sign_in
+from tests.client.pages.data import late_referral_order
+
+
+async def _sample(stack: Stack, role: str = "inspector", **params: object) -> tuple[int, dict]:  # type: ignore[type-arg]
+    async with stack.http(role) as http:
+        r = await http.get("/inspection/sample", params={k: str(v) for k, v in params.items()})
+    return r.status_code, r.json()
+
+
+async def test_the_sample_is_reproducible_stratified_and_sized_by_policy(stack: Stack, tmp_path: Path) -> None:
+    for _ in range(2):
+        await late_referral_order(stack, days_ago=30)
+    period = {"start": today().replace(day=1).replace(month=1).isoformat(), "end": today().isoformat()}
+    code, first = await _sample(stack, seed=7, yjs="luton", **period)
+    assert code == 200, first
+    code, again = await _sample(stack, seed=7, yjs="luton", **period)
+    assert again == first  # the same seed, the same sample
+    children = first["children"]
+    assert children["eligible"] >= 2
+    # Policy minimum 14 (domain/rules/inspection.toml): fewer eligible cases than that means all of them.
+    assert children["size"] == min(children["eligible"], max(14, min(91, -(-children["eligible"] // 4))))
+    assert sum(s["chosen"] for s in children["strata"]) == children["size"] == len(children["cases"])
+    assert {c["kind"] for c in children["cases"]} <= {s["kind"] for s in children["strata"]}
+    assert first["victims"]["eligible"] >= 2 and all(c["kind"] == "victim_contact" for c in first["victims"]["cases"])
+
+    code, refused = await _sample(stack, children=5, **period)
+    assert code == 422 and refused["detail"] == "children: 5 is outside the policy's range 14–91"
+    code, refused = await _sample(stack, role="case_worker", **period)
+    assert code == 403 and "take_inspection_sample" in refused["detail"]
+
+    ran = await run_cli(
+        "inspection-sample",
+        "--start",
+        period["start"],
+        "--end",
+        period["end"],
+        "--yjs",
+        "luton",
+        "--seed",
+        "7",
+        "--json",
+        env=cli_env(stack, stack.tokens["manager"], tmp_path),
+        cwd=tmp_path,
+    )
+    assert ran.code == 0, ran.stderr
+    assert json.loads(ran.stdout) == first
+
+
+async def test_the_sample_is_in_the_openapi_schema(stack: Stack) -> None:
+    async with stack.http() as http:
+        schema = (await http.get("/openapi.json")).json()
+    operation = schema["paths"]["/inspection/sample"]["get"]
+    assert {p["name"] for p in operation["parameters"]} == {"start", "end", "yjs", "seed", "children", "victims"}
+    assert not any(path.startswith("/app") for path in schema["paths"])
+
+
+async def test_exporting_a_sampled_cases_chronology_is_logged(stack: Stack, page: Page) -> None:
+    body = await late_referral_order(stack, days_ago=20)
+    order = body["_order"]
+    start, end = (today().replace(day=1).replace(month=1).isoformat(), today().isoformat())
+    await sign_in(page, stack, "inspector", next_path=f"/app/inspection?from={start}&to={end}&yjs=luton&seed=3")
+    sample = page.locator("[data-testid=sample-children]")
+    assert order in await sample.inner_text()
+    await check_a11y(page, "inspection")
+    await shoot(page, "inspection")
+
+    row = sample.locator(f"tr[data-case='{order}']")
+    async with page.expect_download() as download_info:
+        await row.locator("[data-testid=csv]").click()
+    download = await download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(Path(await download.path()).read_text(encoding="utf-8"))))
+    api = await stack.timeline(body["child"]["id"], role="inspector")
+    assert api is not None
+    expected = [e for e in api["events"] if e["workflow_id"] == order]
+    assert [r["event_type"] for r in rows] == [e["event_type"] for e in expected]
+    late = [r for r in rows if r["event_type"] == "FirstContactMade"]
+    assert late and late[0]["late_entry"] == "yes" and late[0]["actor"] == stack.usernames["case_worker"]
+
+    await page.goto(f"{stack.api_url}/app/inspection/cases/{order}/chronology")
+    record = await page.inner_text("[data-testid=export-record]")
+    assert f"Exported by {stack.usernames['inspector']} (Inspector)" in record
+    assert await page.locator("[data-testid=chronology] tbody tr").count() == len(expected)
+    assert await page.locator("link[rel=stylesheet][media=print]").count() == 1
+    await check_a11y(page, "chronology")
+    await page.emulate_media(media="print")
+    assert not await page.locator(".govuk-header").is_visible()  # the print stylesheet applies
+    await shoot(page, "chronology-print")
+    pdf = await page.pdf()
+    assert pdf.startswith(b"%PDF")
+
+    # Both exports are in the export log, with who made them, on the page and in the table.
+    await page.emulate_media(media="screen")
+    await page.goto(f"{stack.api_url}/app/inspection")
+    log = await page.inner_text("[data-testid=export-log]")
+    assert order in log and stack.usernames["inspector"] in log and "CSV" in log and "Printable page" in log
+    async with stack.pool.connection() as conn:
+        cur = await conn.execute("SELECT username, format FROM export_log WHERE workflow_id = %s ORDER BY id", (order,))
+        logged = [(r["username"], r["format"]) for r in await cur.fetchall()]
+    assert logged == [(stack.usernames["inspector"], "csv"), (stack.usernames["inspector"], "print")]
+
+
+async def test_a_bad_sample_request_names_the_field(stack: Stack, page: Page) -> None:
+    await sign_in(page, stack, "manager", next_path="/app/inspection?from=2026-01-01&to=2025-01-01")
+    assert "Period end must be the same as or after" in await page.inner_text(".govuk-error-summary")
+    await page.goto(f"{stack.api_url}/app/inspection?from=2026-01-01&to=2026-02-01&victims=3")
+    summary = await page.inner_text(".govuk-error-summary")
+    assert "Victims' cases: 3 is outside the policy's range 9–24" in summary
+    await check_a11y(page, "inspection-error")
+    await page.goto(f"{stack.api_url}/app/inspection/cases/no-such-case/chronology.csv")
+    assert "there is no case no-such-case" in (await page.inner_text("main")).lower()

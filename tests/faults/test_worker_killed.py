@@ -1,0 +1,58 @@
+"""The worker (with its relay) killed with SIGKILL again and again while 500 court outcomes come in and
+their workflows open. Each kill loses whatever the process held: workflow tasks, activities half done
+(an append committed but never reported), a relay batch inside its transaction. Temporal retries the
+tasks, the relay takes its rows again, appends are idempotent by event id: in the end every workflow
+has its opening exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from tests.faults.checks import (
+    assert_each_once,
+    expected_workflows,
+    opened_count,
+    wait_until_opened,
+    wait_until_quiet,
+)
+from tests.faults.conftest import Clock, fault_stack
+from tests.faults.load import ingest, mixed_outcomes
+
+OUTCOMES = int(os.environ.get("YJFLOW_FAULTS_OUTCOMES", "500"))
+KILLS = 5
+SECONDS_BETWEEN_KILLS = 3.0
+
+
+async def test_worker_sigkilled_repeatedly_during_load_loses_and_duplicates_nothing(
+    fault_dir: Path, fault_database_url: str
+) -> None:
+    bodies = mixed_outcomes(OUTCOMES)
+    expected = expected_workflows(bodies)
+    async with fault_stack(fault_dir, fault_database_url) as stack:
+        clock = Clock()
+        (worker,) = stack.workers
+        load = asyncio.create_task(ingest(stack.pool, bodies))
+        opened_at_kill: list[int] = []
+        for _ in range(KILLS):
+            # Each run of the worker gets a few seconds of work in before it dies mid-flight.
+            await asyncio.sleep(SECONDS_BETWEEN_KILLS)
+            worker.sigkill()
+            opened_at_kill.append(await opened_count(stack.pool, expected))
+            worker.start()
+            await worker.wait_started()
+        await load
+        clock.lap(f"{KILLS} kills")
+        # The kills must have landed mid-run, or this test proved nothing.
+        assert opened_at_kill[-1] < len(expected), f"the work was done before the last kill: {opened_at_kill}"
+        assert opened_at_kill[0] > 0, f"the first kill came before any work: {opened_at_kill}"
+
+        await wait_until_opened(stack.pool, expected, health=stack.crashed_workers)
+        clock.lap("opened")
+        await wait_until_quiet(stack.client, list(expected))
+        clock.lap("quiet")
+        worker.stop()
+        summary = await assert_each_once(stack.pool, stack.client, bodies, stack.task_queue)
+        clock.lap("checked")
+        print(f"worker killed: {summary}; workflows opened at each kill {opened_at_kill}; {clock}")
