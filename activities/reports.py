@@ -16,9 +16,11 @@ How a deadline counts, from its row in `deadlines` (see `activities.deadline_pro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from psycopg import sql
 from psycopg.rows import dict_row
 from pydantic import BaseModel
 
@@ -83,6 +85,44 @@ class CaseloadRow(BaseModel):
     overdue: int
 
 
+# --- running a report -----------------------------------------------------------------------------
+
+
+def _with_filters(template: str, equal: dict[str, str | None], conditions: Sequence[str] = ()) -> sql.Composed:
+    """The report's statement with `AND column = value` for each filter given, and the fixed conditions.
+
+    Only the filters given appear in the text, never `(%(x)s IS NULL OR column = %(x)s)`: once psycopg
+    prepares a statement, PostgreSQL may switch to one generic plan for every value, and a generic plan
+    cannot know whether a service was named, so it would not use the service's index (measured on 10M
+    events: a one-service compliance report went from 20 ms to 2 s after five calls). Each combination
+    of filters is its own statement, with its own plan."""
+    parts = [
+        sql.SQL(" AND {} = {}").format(sql.SQL(column), sql.Placeholder(_param(column)))
+        for column, value in equal.items()
+        if value is not None
+    ]
+    parts += [sql.SQL(" AND ") + sql.SQL(condition) for condition in conditions]
+    return sql.SQL(template).format(filters=sql.Composed(parts))
+
+
+def _param(column: str) -> str:
+    return column.replace(".", "_")
+
+
+def _params(equal: dict[str, str | None], **others: Any) -> dict[str, Any]:
+    return {**{_param(column): value for column, value in equal.items()}, **others}
+
+
+async def _fetch(pool: Pool, query: sql.Composed, params: dict[str, Any], *, jit: bool = True) -> list[dict[str, Any]]:
+    async with pool.connection() as conn, conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+        if not jit:
+            # These aggregates cost enough for the planner to JIT-compile them, and compiling takes about
+            # 0.2 s, more than it saves on a query of well under a second.
+            await cur.execute("SET LOCAL jit = off")
+        await cur.execute(query, params)
+        return await cur.fetchall()
+
+
 # --- compliance -----------------------------------------------------------------------------------
 
 # Counted first per (rule, month) from the narrow columns only, then each rule's description looked up
@@ -100,9 +140,7 @@ WITH counted AS (
            count(*) FILTER (WHERE status = 'missed' AND met_on IS NULL) AS missed,
            count(*) FILTER (WHERE status = 'open') AS still_open
     FROM deadlines
-    WHERE due_date >= %(start)s AND due_date < %(end)s
-      AND status <> 'cancelled'
-      AND (%(yjs)s::text IS NULL OR yjs = %(yjs)s)
+    WHERE due_date >= %(start)s AND due_date < %(end)s AND status <> 'cancelled' {filters}
     GROUP BY rule_id, date_trunc('month', due_date)
 )
 SELECT c.*, coalesce(
@@ -118,9 +156,8 @@ async def compliance_report(pool: Pool, *, start: date, end: date, yjs: str | No
     of the due date, ordered by rule then month. `yjs` limits it to the deadlines a service holds."""
     if end <= start:
         raise ValueError(f"end ({end}) must be after start ({start}): the report covers due dates in [start, end)")
-    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(_COMPLIANCE, {"start": start, "end": end, "yjs": yjs})
-        rows = await cur.fetchall()
+    query = _with_filters(_COMPLIANCE, {"yjs": yjs})
+    rows = await _fetch(pool, query, _params({"yjs": yjs}, start=start, end=end), jit=False)
     return [_compliance_row(r) for r in rows]
 
 
@@ -151,10 +188,7 @@ SELECT d.stream_id AS workflow_id, d.deadline_id, d.child_id, d.yjs, d.rule_id, 
 FROM deadlines d
 LEFT JOIN cases c ON c.stream_id = d.stream_id
 WHERE d.status IN ('open', 'missed') AND d.met_on IS NULL
-  AND d.due_date < %(today)s
-  AND (%(yjs)s::text IS NULL OR d.yjs = %(yjs)s)
-  AND (%(responsible)s::text IS NULL OR c.responsible = %(responsible)s)
-  AND (%(include_closed)s OR c.closed_at IS NULL)
+  AND d.due_date < %(today)s {filters}
 ORDER BY d.due_date, d.stream_id, d.deadline_id
 LIMIT %(limit)s
 """
@@ -174,18 +208,9 @@ async def overdue(
     `include_closed_cases`."""
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
-    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(
-            _OVERDUE,
-            {
-                "today": today,
-                "yjs": yjs,
-                "responsible": responsible,
-                "include_closed": include_closed_cases,
-                "limit": limit,
-            },
-        )
-        rows = await cur.fetchall()
+    filters = {"d.yjs": yjs, "c.responsible": responsible}
+    query = _with_filters(_OVERDUE, filters, [] if include_closed_cases else ["c.closed_at IS NULL"])
+    rows = await _fetch(pool, query, _params(filters, today=today, limit=limit))
     return [OverdueItem.model_validate(r) for r in rows]
 
 
@@ -200,11 +225,7 @@ LEFT JOIN LATERAL (
     WHERE d.stream_id = c.stream_id AND d.status = 'open'
     ORDER BY d.due_date, d.deadline_id LIMIT 1
 ) n ON true
-WHERE (%(yjs)s::text IS NULL OR c.yjs = %(yjs)s)
-  AND (%(responsible)s::text IS NULL OR c.responsible = %(responsible)s)
-  AND (%(child)s::text IS NULL OR c.child_id = %(child)s)
-  AND (%(kind)s::text IS NULL OR c.kind = %(kind)s)
-  AND (%(include_closed)s OR c.closed_at IS NULL)
+WHERE true {filters}
 ORDER BY c.opened_at, c.stream_id
 LIMIT %(limit)s
 """
@@ -224,19 +245,9 @@ async def cases(
     earliest open deadline."""
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
-    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(
-            _CASES,
-            {
-                "yjs": yjs,
-                "responsible": responsible,
-                "child": child_id,
-                "kind": kind,
-                "include_closed": include_closed,
-                "limit": limit,
-            },
-        )
-        rows = await cur.fetchall()
+    filters = {"c.yjs": yjs, "c.responsible": responsible, "c.child_id": child_id, "c.kind": kind}
+    query = _with_filters(_CASES, filters, [] if include_closed else ["c.closed_at IS NULL"])
+    rows = await _fetch(pool, query, _params(filters, limit=limit))
     return [CaseSummary.model_validate(r) for r in rows]
 
 
@@ -245,7 +256,7 @@ async def cases(
 _CASELOAD = """
 WITH open_cases AS (
     SELECT stream_id, kind, responsible FROM cases
-    WHERE closed_at IS NULL AND (%(yjs)s::text IS NULL OR yjs = %(yjs)s)
+    WHERE closed_at IS NULL {filters}
 ),
 per_case AS (
     SELECT d.stream_id,
@@ -269,7 +280,6 @@ ORDER BY o.responsible NULLS FIRST
 async def caseload(pool: Pool, *, today: date, yjs: str | None = None) -> list[CaseloadRow]:
     """Per worker (unallocated first, as None): open orders, open victim contacts, their open deadlines
     and how many deadlines are overdue (not met, due before `today`)."""
-    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(_CASELOAD, {"today": today, "yjs": yjs, "victim": VICTIM_CONTACT_KIND})
-        rows = await cur.fetchall()
+    query = _with_filters(_CASELOAD, {"yjs": yjs})
+    rows = await _fetch(pool, query, _params({"yjs": yjs}, today=today, victim=VICTIM_CONTACT_KIND), jit=False)
     return [CaseloadRow.model_validate(r) for r in rows]

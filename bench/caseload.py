@@ -33,6 +33,7 @@ from temporalio.service import RPCError
 
 from activities import intake
 from activities.db import Pool
+from activities.logging import configure_logging
 from activities.migrate import apply_migrations
 from activities.relay import relay_pending
 from activities.users import add_user
@@ -415,6 +416,7 @@ async def run(scale: Scale, database_url: str) -> None:
 
 def main() -> None:
     args = parser(__doc__.splitlines()[0]).parse_args()
+    configure_logging("WARNING")  # a line per event would bury the figures
     header("caseload", args.smoke)
     asyncio.run(run(SMOKE if args.smoke else YEAR, args.database_url))
 

@@ -65,6 +65,7 @@ def _long_date(value: date | datetime | None) -> str:
     return value.strftime("%-d %B %Y")
 
 
+@functools.lru_cache(maxsize=4096)  # the same few hundred field and event names, thousands of times a page
 def _humanise(name: str) -> str:
     """`VictimContactOpened` / `first_contact_made` → 'Victim contact opened' / 'First contact made'."""
     words: list[str] = []

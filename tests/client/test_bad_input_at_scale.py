@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -463,7 +464,9 @@ def with_fresh_ids(submission: Submission, run: str, n: int) -> Submission:
 @pytest.mark.timeout(240)
 async def test_two_thousand_generated_outcomes(stack: Stack) -> None:
     run = uuid.uuid4().hex[:8]
+    began = time.perf_counter()
     drawn = await asyncio.to_thread(generate)
+    print(f"generated {len(drawn)} bodies in {time.perf_counter() - began:.1f} s")
     assert len(drawn) == TOTAL
     submissions = [with_fresh_ids(s, run, n) for n, s in enumerate(drawn)]
     valid = sum(s.expect_field is None for s in submissions)
@@ -479,7 +482,9 @@ async def test_two_thousand_generated_outcomes(stack: Stack) -> None:
                     "/court-outcomes", content=submissions[n].raw, headers={"Content-Type": "application/json"}
                 )
 
+        began = time.perf_counter()
         await asyncio.gather(*(send(n) for n in range(TOTAL)))
+        print(f"sent {TOTAL} in {time.perf_counter() - began:.1f} s")
 
     problems: list[str] = []
     accepted: list[str] = []
@@ -531,7 +536,9 @@ async def test_two_thousand_generated_outcomes(stack: Stack) -> None:
             row = await cur.fetchone()
         return int(row["n"]) if row is not None else -1
 
+    began = time.perf_counter()
     await eventually(pending, lambda n: n == 0, timeout=150, what="the relay starting every accepted outcome")
+    print(f"the relay started {len(accepted)} accepted outcomes' workflows within {time.perf_counter() - began:.1f} s")
 
 
 def _related(named: str, broken: str) -> bool:

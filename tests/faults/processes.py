@@ -108,6 +108,8 @@ class PrivatePostgres:
             for path in (self.root, self.data):
                 os.chown(path, entry.pw_uid, entry.pw_gid)
             self.root.chmod(0o755)
+            # The temp dir above is root's own (0700): let the server's user pass through it, no more.
+            self.root.parent.chmod(self.root.parent.stat().st_mode | 0o011)
         self._run("initdb", "-D", str(self.data), "--auth=trust", "-U", "postgres", "-E", "utf8")
 
     def start(self) -> None:
@@ -117,7 +119,7 @@ class PrivatePostgres:
 
     def restart(self) -> None:
         """`pg_ctl restart -m fast`: every session is cut, as in a real failover or a patch restart."""
-        self._run("pg_ctl", "-D", str(self.data), "-w", "-t", "60", "-m", "fast", "restart")
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-m", "fast", "restart")
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():

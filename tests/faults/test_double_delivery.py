@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from activities.db import open_pool
 from activities.users import add_user
@@ -19,6 +20,9 @@ from tests.client.conftest import all_workflow_ids_of, serve_api
 from tests.faults.checks import assert_each_once, expected_workflows, wait_until_opened, wait_until_quiet
 from tests.faults.conftest import Clock, connect, fault_stack
 from tests.faults.load import mixed_outcomes
+
+# Bounded: a stuck run fails here instead of hanging CI (a loaded 2-core box needs minutes).
+pytestmark = pytest.mark.timeout(600)
 
 OUTCOMES = 200
 AT_ONCE = 8  # outcomes in flight together, each as two simultaneous POSTs

@@ -9,11 +9,15 @@ import asyncio
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from temporalio.client import Client
 
 from tests.faults.checks import assert_each_once, expected_workflows, wait_until_opened, wait_until_quiet
 from tests.faults.conftest import Clock, fault_stack
 from tests.faults.load import ingest, mixed_outcomes
+
+# Bounded: a stuck run fails here instead of hanging CI (a loaded 2-core box needs minutes).
+pytestmark = pytest.mark.timeout(600)
 
 OUTCOMES = 300
 

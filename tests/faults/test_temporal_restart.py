@@ -7,15 +7,21 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from tests.faults.checks import (
     assert_each_once,
     expected_workflows,
     opened_count,
+    wait_for_progress,
     wait_until_opened,
     wait_until_quiet,
 )
 from tests.faults.conftest import Clock, fault_stack
 from tests.faults.load import ingest, mixed_outcomes
+
+# Bounded: a stuck run fails here instead of hanging CI (a loaded 2-core box needs minutes).
+pytestmark = pytest.mark.timeout(600)
 
 OUTCOMES = 250
 DOWN_SECONDS = 3.0
@@ -29,7 +35,7 @@ async def test_temporal_restarted_mid_run_loses_and_duplicates_nothing(
     async with fault_stack(fault_dir, fault_database_url) as stack:
         clock = Clock()
         load = asyncio.create_task(ingest(stack.pool, bodies[: OUTCOMES // 2]))
-        await asyncio.sleep(4)
+        await wait_for_progress(stack.pool, expected, len(expected) // 10)
         stack.temporal.kill()
         opened_at_kill = await opened_count(stack.pool, expected)
         # Outcomes keep arriving while Temporal is down: intake needs only PostgreSQL.

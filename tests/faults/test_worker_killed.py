@@ -10,15 +10,21 @@ import asyncio
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.faults.checks import (
     assert_each_once,
     expected_workflows,
     opened_count,
+    wait_for_progress,
     wait_until_opened,
     wait_until_quiet,
 )
 from tests.faults.conftest import Clock, fault_stack
 from tests.faults.load import ingest, mixed_outcomes
+
+# Bounded: a stuck run fails here instead of hanging CI (a loaded 2-core box needs minutes).
+pytestmark = pytest.mark.timeout(600)
 
 OUTCOMES = int(os.environ.get("YJFLOW_FAULTS_OUTCOMES", "500"))
 KILLS = 5
@@ -35,6 +41,7 @@ async def test_worker_sigkilled_repeatedly_during_load_loses_and_duplicates_noth
         (worker,) = stack.workers
         load = asyncio.create_task(ingest(stack.pool, bodies))
         opened_at_kill: list[int] = []
+        await wait_for_progress(stack.pool, expected, 1)
         for _ in range(KILLS):
             # Each run of the worker gets a few seconds of work in before it dies mid-flight.
             await asyncio.sleep(SECONDS_BETWEEN_KILLS)
