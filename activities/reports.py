@@ -178,20 +178,30 @@ def _compliance_row(r: dict[str, Any]) -> ComplianceRow:
 
 # --- overdue --------------------------------------------------------------------------------------
 
-# The partial index `deadlines_not_met` (migration 004) holds exactly the rows not yet met, by service
-# and due date, so "most overdue first, first 500" reads them in order and stops. A missed deadline of a
-# closed case is left out unless asked for: closing stopped its escalation and nobody can meet it now.
+# Most overdue first means the oldest deadlines not met, and most of those are misses of cases closed
+# long ago (closing stops a miss's escalation but leaves it missed). So the candidates are found from
+# the covering partial indexes `deadlines_not_met*` (migration 004) and checked against the open cases
+# (`cases_open_streams`) on index entries alone; only the `limit` kept are read from the tables.
 _OVERDUE = """
+WITH late AS (
+    SELECT d.stream_id, d.deadline_id, d.due_date
+    FROM deadlines d
+    WHERE d.status IN ('open', 'missed') AND d.met_on IS NULL AND d.due_date < %(today)s {filters}
+    ORDER BY d.due_date, d.stream_id, d.deadline_id
+    LIMIT %(limit)s
+)
 SELECT d.stream_id AS workflow_id, d.deadline_id, d.child_id, d.yjs, d.rule_id, d.description, d.due_date,
-       (%(today)s::date - d.due_date) AS days_overdue, d.status, d.escalations,
-       c.responsible, c.kind
-FROM deadlines d
-LEFT JOIN cases c ON c.stream_id = d.stream_id
-WHERE d.status IN ('open', 'missed') AND d.met_on IS NULL
-  AND d.due_date < %(today)s {filters}
-ORDER BY d.due_date, d.stream_id, d.deadline_id
-LIMIT %(limit)s
+       (%(today)s::date - d.due_date) AS days_overdue, d.status, d.escalations, c.responsible, c.kind
+FROM late l
+JOIN deadlines d ON d.stream_id = l.stream_id AND d.deadline_id = l.deadline_id
+LEFT JOIN cases c ON c.stream_id = l.stream_id
+ORDER BY l.due_date, l.stream_id, l.deadline_id
 """
+
+# Checked in `late`, before the limit: the case is open, and held by the worker asked for.
+_OPEN_CASE = "EXISTS (SELECT 1 FROM cases c WHERE c.stream_id = d.stream_id AND c.closed_at IS NULL{worker})"
+_ANY_CASE = "EXISTS (SELECT 1 FROM cases c WHERE c.stream_id = d.stream_id{worker})"
+_WORKER = " AND c.responsible = %(c_responsible)s"
 
 
 async def overdue(
@@ -208,9 +218,14 @@ async def overdue(
     `include_closed_cases`."""
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
-    filters = {"d.yjs": yjs, "c.responsible": responsible}
-    query = _with_filters(_OVERDUE, filters, [] if include_closed_cases else ["c.closed_at IS NULL"])
-    rows = await _fetch(pool, query, _params(filters, today=today, limit=limit))
+    worker = _WORKER if responsible is not None else ""
+    conditions = []
+    if not include_closed_cases:
+        conditions.append(_OPEN_CASE.format(worker=worker))
+    elif worker:
+        conditions.append(_ANY_CASE.format(worker=worker))
+    query = _with_filters(_OVERDUE, {"d.yjs": yjs}, conditions)
+    rows = await _fetch(pool, query, _params({"d.yjs": yjs, "c.responsible": responsible}, today=today, limit=limit))
     return [OverdueItem.model_validate(r) for r in rows]
 
 

@@ -6,10 +6,10 @@ place that knows the kinds, so adding an order kind is one row here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, get_args
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from domain.custody import CustodyStep
 from domain.referral_order import ReferralOrderStep
@@ -23,11 +23,27 @@ from workflows.youth_rehabilitation_order import YouthRehabilitationOrderWorkflo
 
 @dataclass(frozen=True)
 class OrderKind:
+    """One order kind: its name, its workflow ids' prefix, its workflow and the union of its steps.
+
+    `union` is the kind's `Annotated[A | B | …, Field(discriminator="step")]`; `steps` validates a body
+    against it and `step_names` lists its steps in the order the kind declares them.
+    """
+
     name: str
     prefix: str
     workflow: Any
-    steps: TypeAdapter[Any]
-    step_names: tuple[str, ...]
+    union: Any
+    steps: TypeAdapter[Any] = field(init=False, repr=False, compare=False)
+    step_names: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Derived once from `union`, so the three can never disagree.
+        object.__setattr__(self, "steps", TypeAdapter(self.union))
+        object.__setattr__(self, "step_names", tuple(m.model_fields["step"].default for m in self.step_models()))
+
+    def step_models(self) -> tuple[type[BaseModel], ...]:
+        """The union's step models, in the order the kind declares them."""
+        return tuple(get_args(get_args(self.union)[0]))
 
     def state_of(self, view: Any) -> str:
         """The order's state from its view, whatever the kind calls its state model."""
@@ -40,25 +56,12 @@ class OrderKind:
         raise ValueError(f"{self.name} view has no order state")
 
 
-def _names(union: Any) -> tuple[str, ...]:
-    return tuple(model.model_fields["step"].default for model in get_args(get_args(union)[0]))
-
-
 KINDS = (
-    OrderKind(
-        "referral_order", "referral-order:", ReferralOrderWorkflow, TypeAdapter(ReferralOrderStep),
-        _names(ReferralOrderStep),
-    ),
-    OrderKind(
-        "youth_rehabilitation_order", "youth-rehabilitation-order:", YouthRehabilitationOrderWorkflow,
-        TypeAdapter(YroStep), _names(YroStep),
-    ),
-    OrderKind("remand", "remand:", RemandWorkflow, TypeAdapter(RemandStep), _names(RemandStep)),
-    OrderKind(
-        "detention_and_training_order", "detention-and-training-order:", CustodyWorkflow, TypeAdapter(CustodyStep),
-        _names(CustodyStep),
-    ),
-)  # fmt: skip
+    OrderKind("referral_order", "referral-order:", ReferralOrderWorkflow, ReferralOrderStep),
+    OrderKind("youth_rehabilitation_order", "youth-rehabilitation-order:", YouthRehabilitationOrderWorkflow, YroStep),
+    OrderKind("remand", "remand:", RemandWorkflow, RemandStep),
+    OrderKind("detention_and_training_order", "detention-and-training-order:", CustodyWorkflow, CustodyStep),
+)
 
 
 def kind_of(workflow_id: str) -> OrderKind | None:

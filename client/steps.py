@@ -1,7 +1,7 @@
 """Recording a person's step on an order or a victim's contact: the one way the API and the pages do it.
 
 Given the Temporal client, the workflow id, the step's body and the acting username, a step is checked
-(storable text, the kind's step union, a victim worker who may act), sent as the workflow's `record_step`
+(storable text, the kind's step union, an allocated worker who may act), sent as the workflow's `record_step`
 Update, and the new view comes back. Anything else is a typed error that says what to show:
 `StepInvalid` (the body: each failing field named), `StepRefused` (the workflow's validator refused it, or
 the case has ended), `CaseNotFound`, `TemporalUnavailable`. Each carries the HTTP status the API answers
@@ -23,6 +23,7 @@ from activities.db import Pool
 from activities.users import get_user
 from client.order_kinds import OrderKind, kind_of
 from domain.access import Permission, allowed_roles, allows
+from domain.allocation import AllocateCaseWorker
 from domain.victim_contact import AllocateVictimWorker, ContactState, VictimContactStep
 from workflows.messages import VictimContactView
 from workflows.victim_contact import VictimContactWorkflow
@@ -116,13 +117,17 @@ async def record_step(temporal: TemporalSource, pool: Pool, workflow_id: str, bo
     """Record a step on an order or a victim's contact, whichever the workflow id names."""
     if is_victim_contact(workflow_id):
         return await record_victim_step(temporal, pool, workflow_id, body, actor)
-    return await record_order_step(temporal, workflow_id, body, actor)
+    return await record_order_step(temporal, workflow_id, body, actor, pool=pool)
 
 
-async def record_order_step(temporal: TemporalSource, workflow_id: str, body: Any, actor: str) -> StepRecorded:
-    """Validate `body` with the order kind's step union and run the order's `record_step` Update."""
+async def record_order_step(
+    temporal: TemporalSource, workflow_id: str, body: Any, actor: str, *, pool: Pool | None = None
+) -> StepRecorded:
+    """Validate `body` with the order kind's step union and run the order's `record_step` Update. An
+    allocation is checked against the users in `pool`; without a pool it cannot be, so it is refused."""
     kind = order_kind(workflow_id)
     step = _validate(kind.steps, kind.step_names, body, actor)
+    await check_allocation(pool, step)
     handle = (await _client(temporal)).get_workflow_handle(workflow_id)
     try:
         view = await handle.execute_update(kind.workflow.record_step, step)
@@ -145,8 +150,7 @@ async def record_victim_step(
     if not is_victim_contact(workflow_id):
         raise CaseNotFound(f"no victim contact {workflow_id}")
     step = _validate(VICTIM_STEP, VICTIM_STEP_NAMES, body, actor)
-    if isinstance(step, AllocateVictimWorker):
-        await _check_victim_worker(pool, step.victim_worker)
+    await check_allocation(pool, step)
     handle = (await _client(temporal)).get_workflow_handle(workflow_id)
     try:
         view: VictimContactView = await handle.execute_update(VictimContactWorkflow.record_step, step)
@@ -214,21 +218,47 @@ def _refusal(e: WorkflowUpdateFailedError) -> str:
     return str(getattr(cause, "message", None) or cause or e)
 
 
-async def _check_victim_worker(pool: Pool, username: str) -> None:
-    """A contact is allocated to a user who can act on it, or its reminders would go to nobody."""
-    worker = await get_user(pool, username)
-    if worker is None or worker.disabled or not allows(worker.role, Permission.ACT_ON_VICTIM_CONTACT):
+@dataclass(frozen=True)
+class _Holder:
+    """Who an allocation step gives a case to: the step's field naming them and what they must be allowed."""
+
+    field: str
+    permission: Permission
+    cases: str  # what they will hold, for the message
+
+
+_HOLDERS: dict[type[BaseModel], _Holder] = {
+    AllocateCaseWorker: _Holder("case_worker", Permission.ACT_ON_ORDER, "orders"),
+    AllocateVictimWorker: _Holder("victim_worker", Permission.ACT_ON_VICTIM_CONTACT, "victim contacts"),
+}
+
+
+async def check_allocation(pool: Pool | None, step: Any) -> None:
+    """Refuse an allocation (of an order's case worker or a contact's victim worker) to anyone but an
+    enabled user who may act on that kind of case: the case's reminders go to whoever holds it, and to a
+    name that is nobody they would reach nobody. Any other step passes untouched. Answered as
+    `StepInvalid` on the named field, rule `<field>.may_act`."""
+    holder = _HOLDERS.get(type(step))
+    if holder is None:
+        return
+    username: str = getattr(step, holder.field)
+    roles = ", ".join(allowed_roles(holder.permission))
+    if pool is None:
+        why = "cannot be checked here (no user directory)"
+    else:
+        worker = await get_user(pool, username)
+        if worker is not None and not worker.disabled and allows(worker.role, holder.permission):
+            return
         why = "is not a user" if worker is None else ("is disabled" if worker.disabled else f"has role {worker.role}")
-        raise StepInvalid(
-            [
-                _error(
-                    "victim_worker",
-                    "victim_worker.may_act",
-                    f"{username} {why}: allocate a user who may act on victim contacts "
-                    f"({', '.join(allowed_roles(Permission.ACT_ON_VICTIM_CONTACT))})",
-                )
-            ]
-        )
+    raise StepInvalid(
+        [
+            _error(
+                holder.field,
+                f"{holder.field}.may_act",
+                f"{username} {why}: allocate a user who may act on {holder.cases} ({roles})",
+            )
+        ]
+    )
 
 
 async def _ended_order(handle: WorkflowHandle[Any, Any], step_name: str, kind: OrderKind) -> StepRefused | None:

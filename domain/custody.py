@@ -20,6 +20,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain import events as ev
+from domain.allocation import AllocateCaseWorker, allocate, allocated
 from domain.calendar import add_calendar_months
 from domain.court_outcome import age_on
 from domain.decisions import (
@@ -38,6 +39,7 @@ __all__ = [
     "DTO_MAX_MONTHS",
     "DTO_MIN_MONTHS",
     "FURTHER_SUPERVISION_OFFENCES_FROM",
+    "AllocateCaseWorker",
     "CancelDeadline",
     "CustodyState",
     "CustodyStatus",
@@ -184,6 +186,7 @@ class CustodyState(BaseModel):
     offence_date: date | None = None
     # Set as events are folded in.
     status: CustodyStatus = CustodyStatus.IN_CUSTODY
+    case_worker: str | None = None  # who holds the sentence: its reminders go to them
     term_end: date | None = None
     half_way_date: date | None = None
     earliest_release: date | None = None
@@ -335,7 +338,8 @@ class RecordCompleted(_Step):
 
 
 CustodyStep = Annotated[
-    RecordInitialPlanning
+    AllocateCaseWorker
+    | RecordInitialPlanning
     | RecordCustodyReview
     | RecordReleaseDate
     | RecordPreRelease
@@ -376,6 +380,8 @@ def decide(state: CustodyState, step: CustodyStep, *, today: date) -> Decision:
         raise _refuse(name, f"effective date {day} is in the future (today is {today})")
     _not_before(name, day, state.sentence_date, "the sentence")
     match step:
+        case AllocateCaseWorker():
+            return allocate(step)
         case RecordInitialPlanning():
             _require(state, name, {CustodyStatus.IN_CUSTODY})
             if state.initial_planning_date is not None:
@@ -655,6 +661,8 @@ def evolve(state: CustodyState, payload: ev.EventPayload) -> CustodyState:
             if payload.further_supervision is not None:
                 update["further_supervision"] = payload.further_supervision
             return state.model_copy(update=update)
+        case ev.CaseWorkerAllocated():
+            return allocated(state, payload)
         case ev.InitialPlanningMeetingHeld():
             return state.model_copy(update={"initial_planning_date": payload.meeting_date})
         case ev.CustodyReviewHeld():

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain import events as ev
+from domain.allocation import AllocateCaseWorker, allocate, allocated
 from domain.calendar import add_calendar_months
 from domain.decisions import (
     CancelDeadline,
@@ -72,11 +73,6 @@ class ReferralOrderState(BaseModel):
 
 class _Step(Step):
     pass
-
-
-class AllocateCaseWorker(_Step):
-    step: Literal["case_worker_allocated"] = "case_worker_allocated"
-    case_worker: str = Field(min_length=1)
 
 
 class RecordFirstContact(_Step):
@@ -206,7 +202,7 @@ def decide(state: ReferralOrderState, step: ReferralOrderStep, *, today: date) -
     day = step.effective_date
     match step:
         case AllocateCaseWorker():
-            return Decision(events=(ev.CaseWorkerAllocated(case_worker=step.case_worker),))
+            return allocate(step)
         case RecordFirstContact():
             if state.first_contact_date is not None:
                 raise _refuse(name, f"first contact was already recorded on {state.first_contact_date}")
@@ -415,7 +411,7 @@ def evolve(state: ReferralOrderState, payload: ev.EventPayload) -> ReferralOrder
     """The state after a recorded event; events that do not change the order leave it as it was."""
     match payload:
         case ev.CaseWorkerAllocated():
-            return state.model_copy(update={"case_worker": payload.case_worker})
+            return allocated(state, payload)
         case ev.FirstContactMade():
             return state.model_copy(update={"first_contact_date": payload.contact_date})
         case ev.VictimViewsRecorded():

@@ -21,6 +21,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain import events as ev
+from domain.allocation import AllocateCaseWorker, allocate, allocated
 from domain.calendar import WorkingCalendar, latest_date_after_clear_days
 from domain.court_outcome import CTL_DAYS, CUSTODIAL_REMANDS, RemandDisposal, RemandType
 from domain.decisions import (
@@ -38,6 +39,7 @@ __all__ = [
     "FIRST_REMAND_CLEAR_DAYS",
     "LATER_REMAND_CLEAR_DAYS",
     "LOOKED_AFTER_RULES",
+    "AllocateCaseWorker",
     "CancelDeadline",
     "Decision",
     "MeetDeadline",
@@ -100,6 +102,7 @@ class RemandState(BaseModel):
     ctl_days: int | None = None
     ctl_expiry: date | None = None
     # Set as events are folded in.
+    case_worker: str | None = None  # who holds the remand: its reminders go to them
     last_remand_date: date | None = None
     remanded_in_custody_before: bool = False
     open_hearing_check: str | None = None
@@ -276,7 +279,8 @@ class RecordRemandEnded(_Step):
 
 
 RemandStep = Annotated[
-    RecordLacReview
+    AllocateCaseWorker
+    | RecordLacReview
     | RecordSocialWorkerVisit
     | RecordRemandRenewed
     | RecordCtlExtended
@@ -317,6 +321,8 @@ def decide(state: RemandState, step: RemandStep, *, today: date) -> Decision:
         raise _refuse(name, f"effective date {day} is in the future (today is {today})")
     _not_before(name, day, state.remand_date, "the remand began")
     match step:
+        case AllocateCaseWorker():
+            return allocate(step)
         case RecordLacReview():
             return _lac_review(state, name, day)
         case RecordSocialWorkerVisit():
@@ -509,6 +515,8 @@ def evolve(state: RemandState, payload: ev.EventPayload) -> RemandState:
                     "placement_start": payload.remand_date if payload.looked_after else None,
                 }
             )
+        case ev.CaseWorkerAllocated():
+            return allocated(state, payload)
         case ev.RemandRenewed():
             return _after_renewal(state, payload)
         case ev.LacReviewHeld():

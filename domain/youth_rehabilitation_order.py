@@ -21,6 +21,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain import events as ev
+from domain.allocation import AllocateCaseWorker, allocate, allocated
 from domain.calendar import add_calendar_months
 from domain.compliance import (
     ComplianceIncident,
@@ -51,6 +52,7 @@ from domain.transfers import RecordTransfer, transfer
 
 __all__ = [
     "CLOSED_STATES",
+    "AllocateCaseWorker",
     "CancelDeadline",
     "Decision",
     "MeetDeadline",
@@ -152,6 +154,7 @@ class YroState(BaseModel):
         default=None, description="When known, a transfer to probation is refused before it."
     )
     state: YroStatus = YroStatus.ORDER_MADE
+    case_worker: str | None = Field(default=None, description="Who holds the order: its reminders go to them.")
     first_appointment_date: date | None = None
     last_review_date: date | None = None
     incidents: int = 0
@@ -284,7 +287,8 @@ class RecordCompletion(_Step):
 
 
 YroStep = Annotated[
-    RecordFirstAppointment
+    AllocateCaseWorker
+    | RecordFirstAppointment
     | RecordReview
     | RecordRequirementProgress
     | RecordAppointmentMissed
@@ -361,6 +365,8 @@ def decide(state: YroState, step: YroStep, *, today: date) -> Decision:
     _check_dates(state, step, today)
     day = step.effective_date
     match step:
+        case AllocateCaseWorker():
+            return allocate(step)
         case RecordFirstAppointment():
             if state.first_appointment_date is not None:
                 raise _refuse(name, f"the first appointment was already recorded on {state.first_appointment_date}")
@@ -758,6 +764,8 @@ def evolve(state: YroState, payload: ev.EventPayload) -> YroState:
                     "requirements": _with_refs((), payload.requirements),
                 }
             )
+        case ev.CaseWorkerAllocated():
+            return allocated(state, payload)
         case ev.FirstAppointmentAttended():
             after = YroStatus.ACTIVE if state.state == YroStatus.ORDER_MADE else state.state
             return state.model_copy(update={"first_appointment_date": payload.appointment_date, "state": after})

@@ -52,7 +52,8 @@ class CustodyWorkflow(CaseWorkflow):
         self._case = CaseRecorder(
             child_id=input.child_id,
             yjs=input.yjs,
-            responsible=lambda: None,
+            # Read when each notice is sent: an allocation (or reallocation) takes effect from the next one.
+            responsible=lambda: self._custody.case_worker,
             resume=resume,
         )
 
@@ -94,6 +95,7 @@ class CustodyWorkflow(CaseWorkflow):
         return CustodyView(
             workflow_id=workflow.info().workflow_id,
             custody=self._custody,
+            case_worker=self._custody.case_worker,
             version=self._case.version,
             deadlines=self._case.views(),
         )

@@ -101,6 +101,7 @@ class OpenDeadlineView(BaseModel):
 class ReferralOrderView(BaseModel):
     workflow_id: str
     order: ReferralOrderState
+    case_worker: str | None = None  # who holds the order, as every kind's view says it
     version: int
     deadlines: list[OpenDeadlineView]
 
@@ -188,6 +189,7 @@ class YroResume(BaseModel):
 class YroView(BaseModel):
     workflow_id: str
     order: YroState
+    case_worker: str | None = None  # who holds the order, as every kind's view says it
     version: int
     deadlines: list[OpenDeadlineView]
 
@@ -226,6 +228,7 @@ class RemandView(BaseModel):
     remand: RemandState
     status: str  # RemandState.status is computed, so it is spelt out for readers of the view
     looked_after: bool
+    case_worker: str | None = None  # who holds the remand, as every kind's view says it
     version: int
     deadlines: list[OpenDeadlineView]
 
@@ -272,6 +275,7 @@ class CustodyResume(BaseModel):
 class CustodyView(BaseModel):
     workflow_id: str
     custody: CustodyState
+    case_worker: str | None = None  # who holds the sentence, as every kind's view says it
     version: int
     deadlines: list[OpenDeadlineView]
 

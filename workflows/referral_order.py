@@ -112,6 +112,7 @@ class ReferralOrderWorkflow(CaseWorkflow):
         return ReferralOrderView(
             workflow_id=workflow.info().workflow_id,
             order=self._order,
+            case_worker=self._order.case_worker,
             version=self._case.version,
             deadlines=self._case.views(),
         )

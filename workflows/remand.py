@@ -34,7 +34,8 @@ class RemandWorkflow(CaseWorkflow):
         self._case = CaseRecorder(
             child_id=input.remand.child_id,
             yjs=input.remand.yjs,
-            responsible=lambda: None,
+            # Read when each notice is sent: an allocation (or reallocation) takes effect from the next one.
+            responsible=lambda: self._remand.case_worker,
             resume=resume,
         )
 
@@ -78,6 +79,7 @@ class RemandWorkflow(CaseWorkflow):
             remand=self._remand,
             status=self._remand.status.value,
             looked_after=self._remand.looked_after,
+            case_worker=self._remand.case_worker,
             version=self._case.version,
             deadlines=self._case.views(),
         )

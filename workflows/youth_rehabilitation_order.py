@@ -46,7 +46,8 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
         self._case = CaseRecorder(
             child_id=input.child_id,
             yjs=input.yjs,
-            responsible=lambda: None,
+            # Read when each notice is sent: an allocation (or reallocation) takes effect from the next one.
+            responsible=lambda: self._order.case_worker,
             resume=resume,
         )
 
@@ -88,6 +89,7 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
         return YroView(
             workflow_id=workflow.info().workflow_id,
             order=self._order,
+            case_worker=self._order.case_worker,
             version=self._case.version,
             deadlines=self._case.views(),
         )

@@ -20,14 +20,17 @@ CREATE TABLE cases (
 -- A service's or a worker's open cases (the case list, the caseload), a child's cases.
 CREATE INDEX cases_yjs_open ON cases (yjs, opened_at) WHERE closed_at IS NULL;
 CREATE INDEX cases_open ON cases (opened_at) WHERE closed_at IS NULL;
+CREATE INDEX cases_open_streams ON cases (stream_id) WHERE closed_at IS NULL;
 CREATE INDEX cases_responsible_open ON cases (responsible, opened_at) WHERE closed_at IS NULL;
 CREATE INDEX cases_yjs ON cases (yjs, opened_at);
 CREATE INDEX cases_child ON cases (child_id);
 
--- The overdue list: exactly the deadlines not yet met, by service and due date, so "most overdue first"
--- reads them in order and stops at the limit.
-CREATE INDEX deadlines_not_met ON deadlines (yjs, due_date) WHERE status IN ('open', 'missed') AND met_on IS NULL;
-CREATE INDEX deadlines_not_met_due ON deadlines (due_date) WHERE status IN ('open', 'missed') AND met_on IS NULL;
+-- The overdue list: exactly the deadlines not yet met, by service (or all) and due date, carrying their
+-- keys so the oldest can be checked against the open cases without reading the table.
+CREATE INDEX deadlines_not_met ON deadlines (yjs, due_date) INCLUDE (stream_id, deadline_id)
+    WHERE status IN ('open', 'missed') AND met_on IS NULL;
+CREATE INDEX deadlines_not_met_due ON deadlines (due_date) INCLUDE (stream_id, deadline_id)
+    WHERE status IN ('open', 'missed') AND met_on IS NULL;
 -- The compliance report: every column it counts is in the index, so a year of deadlines is an
 -- index-only scan (for one service, and for all services by due date).
 CREATE INDEX deadlines_compliance_yjs ON deadlines (yjs, due_date) INCLUDE (rule_id, status, met_on, days_late);

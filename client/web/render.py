@@ -66,7 +66,7 @@ def _long_date(value: date | datetime | None) -> str:
 
 
 @functools.lru_cache(maxsize=4096)  # the same few hundred field and event names, thousands of times a page
-def _humanise(name: str) -> str:
+def humanise(name: str) -> str:
     """`VictimContactOpened` / `first_contact_made` → 'Victim contact opened' / 'First contact made'."""
     words: list[str] = []
     current = ""
@@ -90,7 +90,7 @@ environment = Environment(
 )
 environment.filters["london_time"] = _london_time
 environment.filters["long_date"] = _long_date
-environment.filters["humanise"] = _humanise
+environment.filters["humanise"] = humanise
 
 
 @functools.cache

@@ -111,8 +111,7 @@ def step_models(workflow_id: str) -> dict[str, type[BaseModel]]:
         kind = kind_of(workflow_id)
         if kind is None:
             return {}
-        # The adapter keeps the union it was built from; OrderKind holds no other handle on it.
-        models = _union_members(kind.steps._type)
+        models = _union_members(kind.union)
     return {m.model_fields["step"].default: m for m in models}
 
 

@@ -1,7 +1,8 @@
 """What a worker most likely records next on an order: the step that meets each open deadline.
 
 Every order's clocks are met by a person's step (`ro.first_contact` by `first_contact_made`…), so the
-open deadlines, soonest first, are the order's to-do list; an order nobody holds needs allocating first.
+open deadlines, soonest first, are the order's to-do list. Every kind of order takes the one allocation
+step (`domain.allocation`), so an order nobody holds, of whatever kind, needs allocating first.
 A guide for the lists and the case page, never a promise: the workflow decides what it accepts.
 Victims' contacts have their own guide, `activities.victim_contacts.next_steps`.
 """
@@ -9,6 +10,8 @@ Victims' contacts have their own guide, `activities.victim_contacts.next_steps`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+from domain.allocation import AllocateCaseWorker
 
 # The step that meets each rule's deadline (rule ids as in domain/rules/default.toml).
 MEETS: dict[str, str] = {
@@ -42,7 +45,7 @@ MEETS: dict[str, str] = {
     "victim.conclusion": "conclusion_notified",
     "victim.vcs_referral": "vcs_referral_made",
 }
-ALLOCATE = "case_worker_allocated"
+ALLOCATE: str = AllocateCaseWorker.model_fields["step"].default
 
 
 def order_next_steps(open_rules: Iterable[str], *, allocated: bool, step_names: Iterable[str]) -> list[str]:

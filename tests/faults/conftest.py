@@ -8,6 +8,7 @@ Everything is stopped by pid and removed at the end, whether the test passed or 
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import shutil
@@ -115,13 +116,8 @@ class FaultStack:
 
 
 async def connect(address: str) -> Client:
-    return await Client.connect(address, data_converter=data_converter(_b64(TEST_PAYLOAD_KEY), "yjflow-1"))
-
-
-def _b64(text: str) -> bytes:
-    import base64
-
-    return base64.b64decode(text)
+    """A client of the dev server that reads the workers' encrypted payloads (same key as theirs)."""
+    return await Client.connect(address, data_converter=data_converter(base64.b64decode(TEST_PAYLOAD_KEY), "yjflow-1"))
 
 
 @contextlib.asynccontextmanager
@@ -133,7 +129,8 @@ async def fault_stack(root: Path, database_url: str, *, workers: int = 1) -> Asy
     try:
         await temporal.start()
         client = await connect(temporal.address)
-        # The test's own pool stays small and checks connections, since the server may restart under it.
+        # The test's own pool: small, since it only takes outcomes in and polls; a connection a restart
+        # cut fails one call (retried by the caller) and the pool replaces it.
         pool = await open_pool(database_url, max_size=4)
         stack = FaultStack(root, database_url, f"yjflow-faults-{uuid.uuid4().hex[:8]}", temporal, client, pool)
         for _ in range(workers):

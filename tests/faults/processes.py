@@ -193,6 +193,7 @@ class WorkerProcess:
         self.log = root / f"{name}.log"
         self.proc: subprocess.Popen[bytes] | None = None
         self.pids: list[int] = []
+        self._stopped_by_us = False
 
     @property
     def identities(self) -> set[str]:
@@ -210,6 +211,7 @@ class WorkerProcess:
                 stderr=log,
                 stdin=subprocess.DEVNULL,
             )
+        self._stopped_by_us = False
         self.pids.append(self.proc.pid)
 
     async def wait_started(self, timeout: float = 60) -> None:
@@ -229,15 +231,16 @@ class WorkerProcess:
             await asyncio.sleep(0.1)
 
     def sigkill(self) -> None:
+        self._stopped_by_us = True
         stop_process(self.proc, sig=signal.SIGKILL)
 
     def stop(self) -> None:
+        self._stopped_by_us = True
         stop_process(self.proc)
 
     def crashed(self) -> str | None:
-        """Why the worker exited on its own, if it did (not by our SIGKILL or SIGTERM)."""
-        if self.proc is None or self.proc.poll() is None:
+        """Why the worker exited, if it did without our SIGKILL or SIGTERM (even with status 0: a worker
+        only ever stops when told to)."""
+        if self.proc is None or self.proc.poll() is None or self._stopped_by_us:
             return None
-        if self.proc.returncode in (-signal.SIGKILL, -signal.SIGTERM, 0):
-            return None
-        return f"{self.name} exited with {self.proc.returncode}; log:\n{tail(self.log)}"
+        return f"{self.name} exited by itself with {self.proc.returncode}; log:\n{tail(self.log)}"

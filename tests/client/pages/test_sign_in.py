@@ -3,7 +3,9 @@ on sign-out, CSRF tokens on every form, security headers; in a real browser and 
 
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
 
 import httpx
 from playwright.async_api import Page
@@ -62,6 +64,8 @@ async def test_a_bad_token_gets_an_error_summary(stack: Stack, page: Page) -> No
 
 async def test_navigation_follows_the_role(stack: Stack, page: Page) -> None:
     await sign_in(page, stack, "case_worker")
+    await check_a11y(page, "start")
+    await shoot(page, "start-case-worker")
     nav = await page.inner_text("#navigation")
     assert "Find a child" in nav and "Dashboard" not in nav and "Inspection sample" not in nav
     r = await page.goto(f"{stack.api_url}/app/dashboard")
@@ -146,3 +150,40 @@ async def test_static_assets_are_local_and_cached(stack: Stack) -> None:
         font = await http.get(font_urls[0].strip("\"'"))
         assert font.status_code == 200 and len(font.content) > 1000
         assert (await http.get("/assets/images/favicon.ico")).status_code == 200
+
+
+async def _session_hash(http: httpx.AsyncClient) -> str:
+    session_id = http.cookies.get("yjflow_session")
+    assert session_id
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+async def test_a_session_ends_when_idle_too_long_or_past_its_absolute_limit(stack: Stack) -> None:
+    # The clocks are moved back in the table (30 minutes idle, 8 hours absolute are too long to wait).
+    for column, age in (("last_seen_at", "31 minutes"), ("expires_at", "1 second")):
+        http = await _signed_in_client(stack, "case_worker")
+        try:
+            assert (await http.get("/app")).status_code == 200
+            async with stack.pool.connection() as conn:
+                await conn.execute(
+                    f"UPDATE web_sessions SET {column} = now() - %s::interval WHERE session_hash = %s",
+                    (age, await _session_hash(http)),
+                )
+            r = await http.get("/app/children")
+            assert r.status_code == 303 and r.headers["location"] == "/app/sign-in?next=%2Fapp%2Fchildren", column
+        finally:
+            await http.aclose()
+
+
+async def test_a_disabled_users_session_stops_at_once(stack: Stack) -> None:
+    from activities.users import add_user, set_disabled
+
+    name = f"leaver-{uuid.uuid4().hex[:6]}"
+    token = await add_user(stack.pool, name, "manager")
+    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30) as http:
+        form = await http.get("/app/sign-in")
+        r = await http.post("/app/sign-in", data={"csrf_token": _form_token(form.text), "token": token})
+        assert r.status_code == 303
+        assert (await http.get("/app")).status_code == 200
+        await set_disabled(stack.pool, name)
+        assert (await http.get("/app")).status_code == 303
