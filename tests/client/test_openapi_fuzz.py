@@ -206,3 +206,22 @@ async def test_every_422_has_the_documented_shape(stack: Stack) -> None:
             r = await http.post("/victim-contacts/victim-contact:luton:X:C-1:V-1/steps", content=content)
             assert r.status_code == 422, r.text
             assert [e["field"] for e in r.json()["detail"]] == ["body"]
+
+
+async def test_a_nul_character_in_an_erasure_reason_is_refused_not_logged_as_a_500(stack: Stack) -> None:
+    """The erasure's reason goes into the access log (PostgreSQL text): a NUL in it is a 422 naming it,
+    and a refused role's attempt is still logged (the NUL replaced) and answered 403."""
+    body = {"reason": "end of\x00retention"}
+    async with stack.http("manager") as http:
+        r = await http.post("/victims/V-NUL-1/erase", json=body)
+        assert r.status_code == 422, r.text
+        assert [(e["field"], e["rule"]) for e in r.json()["detail"]] == [("reason", "text.no_nul_character")]
+    async with stack.http("case_worker") as http:
+        r = await http.post("/victims/V-NUL-1/erase", json=body)
+        assert r.status_code == 403, r.text
+    async with stack.pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT purpose FROM access_log WHERE victim_ref = 'V-NUL-1' AND action = 'denied' ORDER BY id DESC"
+        )
+        row = await cur.fetchone()
+    assert row is not None and row["purpose"] == "end of\ufffdretention"
