@@ -3,22 +3,22 @@
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities import audit, intake, victim_contacts
 from activities.event_store import EventStore
 from activities.notify import list_notifications
-from activities.users import User, authenticate, get_user
+from activities.users import User, authenticate
 from activities.victim_details import (
     AccessDenied,
     AccessLogEntry,
@@ -28,17 +28,15 @@ from activities.victim_details import (
     VictimNotFound,
     check_victim_ref,
 )
+from client import steps
 from client.order_kinds import OrderKind, kind_of
-from domain.access import PERMISSIONS, Permission, allowed_roles, allows, why_refused
-from domain.referral_order import ReferralOrderStep
-from domain.victim_contact import AllocateVictimWorker, ContactState, RecordDetailsReceived, VictimContactStep
+from domain.access import PERMISSIONS, Permission, allows, why_refused
+from domain.victim_contact import ContactState, RecordDetailsReceived
 from domain.victim_details import VictimDetails
 from workflows.messages import VictimContactView
 from workflows.victim_contact import VictimContactWorkflow
 
 LONDON = ZoneInfo("Europe/London")
-STEP = TypeAdapter(ReferralOrderStep)
-VICTIM_STEP = TypeAdapter(VictimContactStep)
 # What a refused or unexplained access to victims' details is logged as, per permission.
 DETAILS_ATTEMPT: dict[Permission, Literal["read", "write", "erase", "review_log"]] = {
     Permission.READ_VICTIM_DETAILS: "read",
@@ -349,31 +347,15 @@ def create_app(ctx: AppContext) -> FastAPI:
     async def record_step(
         workflow_id: str, request: Request, user: Annotated[User, Depends(require(Permission.ACT_ON_ORDER))]
     ) -> dict[str, Any]:
-        kind = _order_kind(workflow_id)
+        _order_kind(workflow_id)
         body = await _json_object(request, "the body must be a JSON object naming the step")
-        unstorable = intake.nul_character_errors(body)
-        if unstorable:
-            # Refused here: the order would accept the step, then retry forever to record what
-            # PostgreSQL cannot store, holding the order (and every later step and deadline) meanwhile.
-            raise HTTPException(422, [e.model_dump() for e in unstorable])
         try:
-            step = kind.steps.validate_python({**body, "actor": user.username})
-        except ValidationError as e:
-            raise HTTPException(422, _step_errors(e, kind.step_names)) from e
-        handle = (await ctx.temporal()).get_workflow_handle(workflow_id)
-        try:
-            view = await handle.execute_update(kind.workflow.record_step, step)
-            return {"kind": kind.name, "state": kind.state_of(view), **view.model_dump(mode="json")}
-        except WorkflowUpdateFailedError as e:
-            cause = e.cause
-            raise HTTPException(409, getattr(cause, "message", None) or str(cause or e)) from e
-        except RPCError as e:
-            if e.status == RPCStatusCode.NOT_FOUND:
-                # Temporal says "not found" for an order that has ended, too: say which it is.
-                ended = await _ended_order(handle, step.step, kind.workflow)
-                if ended is not None:
-                    raise ended from e
-            raise _rpc_http(e, workflow_id) from e
+            done = await steps.record_order_step(ctx.temporal, workflow_id, body, user.username)
+        except steps.StepInvalid as e:
+            raise HTTPException(422, e.errors) from e
+        except steps.StepError as e:
+            raise HTTPException(e.status_code, e.message) from e
+        return {"kind": done.kind, "state": done.state, **done.view.model_dump(mode="json")}
 
     @app.get("/verify", tags=["audit"])
     async def verify(
@@ -574,58 +556,19 @@ def create_app(ctx: AppContext) -> FastAPI:
         if not victim_contacts.is_contact_id(workflow_id):
             raise HTTPException(404, f"no victim contact {workflow_id}")
         body = await _json_object(request, "the body must be a JSON object naming the step")
-        unstorable = intake.nul_character_errors(body)
-        if unstorable:
-            raise HTTPException(422, [e.model_dump() for e in unstorable])
         try:
-            step = VICTIM_STEP.validate_python({**body, "actor": user.username})
-        except ValidationError as e:
-            raise HTTPException(422, _step_errors(e, VICTIM_STEP_NAMES)) from e
-        if isinstance(step, AllocateVictimWorker):
-            await _check_victim_worker(ctx, step.victim_worker)
-        handle = (await ctx.temporal()).get_workflow_handle(workflow_id)
-        try:
-            return await handle.execute_update(VictimContactWorkflow.record_step, step)
-        except WorkflowUpdateFailedError as e:
-            cause = e.cause
-            raise HTTPException(409, getattr(cause, "message", None) or str(cause or e)) from e
-        except RPCError as e:
-            if e.status == RPCStatusCode.NOT_FOUND:
-                state = await victim_contacts.contact_state(ctx.pool, workflow_id)
-                if state is not None and state.state == ContactState.CLOSED:
-                    raise HTTPException(
-                        409,
-                        f"{step.step} refused: the contact is closed ({state.closed_outcome}); "
-                        "nothing more can be recorded on it",
-                    ) from e
-                raise HTTPException(404, f"no victim contact {workflow_id}") from e
-            raise _rpc_http(e, workflow_id) from e
+            done = await steps.record_victim_step(ctx.temporal, ctx.pool, workflow_id, body, user.username)
+        except steps.StepInvalid as e:
+            raise HTTPException(422, e.errors) from e
+        except steps.StepError as e:
+            raise HTTPException(e.status_code, e.message) from e
+        assert isinstance(done.view, VictimContactView)
+        return done.view
 
     from client.web import add_pages
 
     add_pages(app, ctx)
     return app
-
-
-STEP_NAMES = tuple(model.model_fields["step"].default for model in get_args(get_args(ReferralOrderStep)[0]))
-VICTIM_STEP_NAMES = tuple(model.model_fields["step"].default for model in get_args(get_args(VictimContactStep)[0]))
-
-
-def _step_errors(e: ValidationError, names: tuple[str, ...] = STEP_NAMES) -> list[dict[str, str]]:
-    """Each failing field of a step, named as the client sent it: pydantic puts the step's name (the
-    union's tag) first in every location, and an absent or unknown step has no location at all."""
-    errors = []
-    for err in e.errors():
-        if err["type"] in ("union_tag_not_found", "union_tag_invalid"):
-            field = "step"
-            message = (
-                "step is required" if err["type"] == "union_tag_not_found" else "step is not a known step"
-            ) + f": one of {', '.join(names)}"
-        else:
-            field = ".".join(str(p) for p in err["loc"][1:]) or "body"
-            message = err["msg"]
-        errors.append({"field": field, "rule": err["type"], "message": message})
-    return errors
 
 
 async def _json_object(request: Request, not_object: str) -> dict[str, Any]:
@@ -719,24 +662,6 @@ async def _details_received(
     return None
 
 
-async def _check_victim_worker(ctx: AppContext, username: str) -> None:
-    """A contact is allocated to a user who can act on it, or its reminders would go to nobody."""
-    worker = await get_user(ctx.pool, username)
-    if worker is None or worker.disabled or not allows(worker.role, Permission.ACT_ON_VICTIM_CONTACT):
-        why = "is not a user" if worker is None else ("is disabled" if worker.disabled else f"has role {worker.role}")
-        raise HTTPException(
-            422,
-            [
-                _error(
-                    "victim_worker",
-                    "victim_worker.may_act",
-                    f"{username} {why}: allocate a user who may act on victim contacts "
-                    f"({', '.join(allowed_roles(Permission.ACT_ON_VICTIM_CONTACT))})",
-                )
-            ],
-        )
-
-
 def _dump(obj: Any) -> Any:
     if isinstance(obj, BaseModel):
         return obj.model_dump(mode="json")
@@ -745,21 +670,6 @@ def _dump(obj: Any) -> Any:
 
         return dataclasses.asdict(obj)
     return obj
-
-
-async def _ended_order(handle: WorkflowHandle[Any, Any], step_name: str, workflow: Any) -> HTTPException | None:
-    """A 409 for a step on an order whose workflow has closed (completed, revoked), else None."""
-    try:
-        description = await handle.describe()
-    except RPCError:
-        return None
-    if description.status in (None, WorkflowExecutionStatus.RUNNING):
-        return None
-    try:
-        state = kind_of(handle.id).state_of(await handle.query(workflow.view))  # type: ignore[union-attr]
-    except Exception:  # a query on a closed run can fail (no worker): the run's status still explains
-        state = f"closed ({description.status.name.lower()})"
-    return HTTPException(409, f"{step_name} refused: the order is {state}; nothing more can be recorded on it")
 
 
 def _order_kind(workflow_id: str) -> OrderKind:

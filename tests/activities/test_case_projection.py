@@ -32,6 +32,7 @@ from domain.events import (
     ReferralOrderMade,
     VictimContactOpened,
     VictimWorkerAllocated,
+    YouthRehabilitationOrderMade,
     new_event,
 )
 
@@ -175,6 +176,23 @@ async def test_transfer_moves_the_case_to_the_receiving_service(pool: Pool) -> N
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
         await cur.execute("SELECT yjs FROM deadlines WHERE stream_id = %s", (s.stream_id,))
         assert [r["yjs"] for r in await cur.fetchall()] == ["bedford"]
+
+
+async def test_a_yro_transferred_to_probation_is_closed_and_stays_with_its_service(pool: Pool) -> None:
+    store = EventStore(pool)
+    s = Stream(f"youth-rehabilitation-order:luton:41CJ{uuid.uuid4().hex[:6]}:C-10", child_id="C-10")
+    made = YouthRehabilitationOrderMade(hearing_date=HEARING, end_date=date(2026, 3, 3), iss=False, requirements=[])
+    await store.append([s.next(made)])
+    row = await case_row(pool, s.stream_id)
+    assert row is not None
+    assert (row["kind"], row["state"], row["closed_at"]) == ("youth_rehabilitation_order", "order_made", None)
+    moved_at = T0 + timedelta(days=90)
+    await store.append(
+        [s.next(OrderTransferred(transfer_date=moved_at.date(), to="probation", from_yjs="luton"), at=moved_at)]
+    )
+    row = await case_row(pool, s.stream_id)
+    assert row is not None
+    assert (row["yjs"], row["state"], row["closed_at"]) == ("luton", "transferred_to_probation", moved_at)
 
 
 async def test_victim_contact_row(pool: Pool) -> None:

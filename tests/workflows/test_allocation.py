@@ -15,6 +15,10 @@ from activities.event_store import EventStore
 from activities.relay import start_for_outcome
 from activities.users import add_user, set_disabled
 from client import steps
+from client.order_kinds import KINDS, OrderKind
+from client.web import step_forms
+from client.web.worker_next_steps import MEETS, order_next_steps
+from domain.allocation import AllocateCaseWorker
 from domain.court_outcome import validate_court_outcome
 from domain.events import RecordedEvent
 from tests.workflows.conftest import Harness
@@ -207,3 +211,17 @@ async def test_an_allocation_through_client_steps_must_name_a_user_who_may_hold_
     assert (done.kind, done.step, done.state) == ("youth_rehabilitation_order", "case_worker_allocated", "order_made")
     (allocated,) = of_type(await EventStore(h.pool).read_stream(handle.id), ALLOCATED)
     assert allocated.payload == {"case_worker": boss} and allocated.actor == boss
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
+def test_every_kind_offers_allocation_first_until_someone_holds_it(kind: OrderKind) -> None:
+    """The pages' guide puts allocation first on any kind of order nobody holds, and drops it once one is
+    held; the step forms come from the kind's public union, allocation's form first."""
+    owed = [rule for rule in MEETS if rule.split(".")[0] in {"ro", "yro", "remand", "custody", "dto"}]
+    unheld = order_next_steps(owed, allocated=False, step_names=kind.step_names)
+    held = order_next_steps(owed, allocated=True, step_names=kind.step_names)
+    assert unheld[0] == "case_worker_allocated" and len(unheld) > 1
+    assert "case_worker_allocated" not in held and held == unheld[1:]
+    models = step_forms.step_models(f"{kind.prefix}luton:41CJ0:C-0")
+    assert next(iter(models.values())) is AllocateCaseWorker
+    assert tuple(models) == kind.step_names

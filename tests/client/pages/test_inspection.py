@@ -39,7 +39,15 @@ async def test_the_sample_is_reproducible_stratified_and_sized_by_policy(stack: 
     assert first["victims"]["eligible"] >= 2 and all(c["kind"] == "victim_contact" for c in first["victims"]["cases"])
 
     code, refused = await _sample(stack, children=5, **period)
-    assert code == 422 and refused["detail"] == "children: 5 is outside the policy's range 14–91"
+    assert code == 422 and refused["detail"] == [
+        {
+            "field": "children",
+            "rule": "inspection_policy_range",
+            "message": "children: 5 is outside the policy's range 14–91",
+        }
+    ]
+    code, refused = await _sample(stack, start=period["end"], end=period["start"])
+    assert code == 422 and refused["detail"][0]["field"] == "end"
     code, refused = await _sample(stack, role="case_worker", **period)
     assert code == 403 and "take_inspection_sample" in refused["detail"]
 
