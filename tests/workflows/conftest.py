@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest_asyncio
-from psycopg_pool import AsyncConnectionPool
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
@@ -21,7 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.codec import data_converter
-from activities.db import open_pool
+from activities.db import Pool, open_pool
 from activities.settings import Settings
 from workflows import search_attributes as sa
 
@@ -51,7 +50,7 @@ def test_settings(database_url: str, **overrides: object) -> Settings:
 class Harness:
     env: WorkflowEnvironment
     client: Client
-    pool: AsyncConnectionPool
+    pool: Pool
     settings: Settings
 
 
