@@ -316,9 +316,17 @@ def dto_input(outcome: CourtOutcome, disposal: DetentionAndTrainingOrderDisposal
     )
 
 
+# How many outcomes of one batch are started at once: starts of different outcomes are independent
+# (their workflow ids differ), and one at a time left the relay waiting on a round trip per workflow.
+CONCURRENT_STARTS = 16
+
+
 async def relay_pending(pool: Pool, client: Client, task_queue: str, *, batch: int = 50) -> int:
-    """Start workflows for up to `batch` pending outcomes; returns how many were started."""
-    started = 0
+    """Start workflows for up to `batch` pending outcomes; returns how many were started.
+
+    New orders in the batch start concurrently. Outcomes acting on a running order (and further remands)
+    are delivered after them, one at a time in arrival order: a later outcome for an order may depend on
+    an earlier one, including a remand started earlier in the same batch."""
     async with pool.connection() as conn, conn.transaction():
         # Least-tried first, then oldest: rows that keep failing must not fill every batch and starve
         # the outcomes accepted after them.
@@ -327,10 +335,12 @@ async def relay_pending(pool: Pool, client: Client, task_queue: str, *, batch: i
             "ORDER BY relay_attempts, received_at LIMIT %s FOR UPDATE SKIP LOCKED",
             (batch,),
         )
-        rows = await cur.fetchall()
+        rows = [_row(row, "outcome_id", "body", "received_by") for row in await cur.fetchall()]
+        results: dict[str, BaseException | None] = {}
+        starts: list[tuple[str, CourtOutcome]] = []
+        acting: list[tuple[str, CourtOutcome]] = []
         calendar: WorkingCalendar | None = None
-        for row in rows:
-            outcome_id, body, received_by = _row(row, "outcome_id", "body", "received_by")
+        for outcome_id, body, _ in rows:
             try:
                 outcome = CourtOutcome.model_validate(body)
                 if isinstance(outcome.disposal, RemandDisposal) and calendar is None:
@@ -338,35 +348,63 @@ async def relay_pending(pool: Pool, client: Client, task_queue: str, *, batch: i
                     # remand.ctl deadline agree; read once per batch, and only when a remand needs it.
                     calendar = await load_calendar(pool)
                 renews = await remand_renewed_by(pool, outcome) or await remand_claimed_earlier(pool, outcome)
-                if isinstance(outcome.disposal, ActingDisposal) or renews:
-                    await act_on_order(client, pool, outcome, task_queue, calendar=calendar)
-                else:
+                (acting if isinstance(outcome.disposal, ActingDisposal) or renews else starts).append(
+                    (outcome_id, outcome)
+                )
+            except Exception as e:
+                results[outcome_id] = e
+
+        limit = asyncio.Semaphore(CONCURRENT_STARTS)
+
+        async def start(outcome_id: str, outcome: CourtOutcome) -> None:
+            async with limit:
+                try:
                     await start_for_outcome(client, outcome, task_queue, calendar=calendar)
-            except DeliveryRefused as refused:
-                await _move_to_rejected(conn, outcome_id, received_by, body, refused.errors)
-                log.warning("relay.refused_by_order", outcome_id=outcome_id)
+                    results[outcome_id] = None
+                except Exception as e:
+                    results[outcome_id] = e
+
+        await asyncio.gather(*(start(oid, o) for oid, o in starts))
+        for outcome_id, outcome in acting:
+            if any(_temporal_down(e) for e in results.values()):
+                results[outcome_id] = _NotTried("Temporal was unavailable for an earlier outcome of this batch")
                 continue
-            except Exception as e:  # Temporal down or refusing: keep it pending and say why
+            try:
+                await act_on_order(client, pool, outcome, task_queue, calendar=calendar)
+                results[outcome_id] = None
+            except Exception as e:
+                results[outcome_id] = e
+
+        started = 0
+        for outcome_id, body, received_by in rows:
+            error = results.get(outcome_id)
+            if isinstance(error, DeliveryRefused):
+                await _move_to_rejected(conn, outcome_id, received_by, body, error.errors)
+                log.warning("relay.refused_by_order", outcome_id=outcome_id)
+            elif error is not None:  # Temporal down or refusing: keep it pending and say why
                 await conn.execute(
                     "UPDATE inbox SET relay_attempts = relay_attempts + 1, last_error = %s WHERE outcome_id = %s",
-                    (str(e)[:2000], outcome_id),
+                    (str(error)[:2000], outcome_id),
                 )
-                log.warning("relay.start_failed", outcome_id=outcome_id, error=type(e).__name__)
-                if isinstance(e, RPCError) and e.status in (
-                    RPCStatusCode.UNAVAILABLE,
-                    RPCStatusCode.DEADLINE_EXCEEDED,
-                ):
-                    break  # Temporal is down: the rest of the batch would fail the same way
-                continue
-            await conn.execute(
-                "UPDATE inbox SET relay_status = 'started', relayed_at = now(), "
-                "relay_attempts = relay_attempts + 1, last_error = NULL WHERE outcome_id = %s",
-                (outcome_id,),
-            )
-            started += 1
+                log.warning("relay.start_failed", outcome_id=outcome_id, error=type(error).__name__)
+            else:
+                await conn.execute(
+                    "UPDATE inbox SET relay_status = 'started', relayed_at = now(), "
+                    "relay_attempts = relay_attempts + 1, last_error = NULL WHERE outcome_id = %s",
+                    (outcome_id,),
+                )
+                started += 1
     if started:
         log.info("relay.started", count=started)
     return started
+
+
+class _NotTried(Exception):
+    """An acting outcome left for the next round because Temporal was down for this batch."""
+
+
+def _temporal_down(error: BaseException | None) -> bool:
+    return isinstance(error, RPCError) and error.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED)
 
 
 async def _move_to_rejected(conn: Any, outcome_id: str, received_by: str, body: Any, errors: list[FieldError]) -> None:
