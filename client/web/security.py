@@ -3,14 +3,14 @@ handlers that turn `SignInRequired` and `PageRefused` into a redirect and an err
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from client.web.render import render
 from client.web.session import PageRefused, SignInRequired, sign_in_url
@@ -40,6 +40,33 @@ class CachedStatic(StaticFiles):
         return response
 
 
+def is_page(path: str) -> bool:
+    return path == "/app" or (path.startswith("/app/") and not path.startswith("/app/static/"))
+
+
+class PageHeaders:
+    """Adds `PAGE_HEADERS` to every page response. Plain ASGI, not `BaseHTTPMiddleware`: that one
+    re-streams every request and response of the whole API and breaks client disconnects under load."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_page(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in PAGE_HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def install(app: FastAPI) -> None:
     """Mount `/app/static` (our CSS and JS) and `/assets` (where GOV.UK Frontend's CSS finds its fonts
     and images), add the page security headers and the page exception handlers."""
@@ -47,14 +74,7 @@ def install(app: FastAPI) -> None:
     app.mount("/app/static", CachedStatic(directory=STATIC, check_dir=False), name="page-static")
     app.mount("/assets", CachedStatic(directory=STATIC / "assets", check_dir=False), name="govuk-assets")
 
-    @app.middleware("http")
-    async def page_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        path = request.url.path
-        if path == "/app" or (path.startswith("/app/") and not path.startswith("/app/static/")):
-            for name, value in PAGE_HEADERS.items():
-                response.headers.setdefault(name, value)
-        return response
+    app.add_middleware(PageHeaders)
 
     @app.exception_handler(SignInRequired)
     async def to_sign_in(request: Request, exc: SignInRequired) -> Response:
