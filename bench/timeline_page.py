@@ -23,7 +23,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from activities import audit, web_sessions
+from activities import web_sessions
 from activities.audit import timeline
 from activities.db import open_pool
 from activities.event_store import EventStore
@@ -33,7 +33,6 @@ from bench._common import Table, header, median, parser, percentile, scratch_dat
 from bench.synthetic import Shape, generate
 from client.api import AppContext, create_app
 from client.web.session import COOKIE
-from domain.calendar import HolidayOverride, WorkingCalendar
 from domain.chain import GENESIS_HASH, event_hash
 
 TARGET_MS = 200.0
@@ -125,31 +124,13 @@ def add_bench_child(url: str, events: int) -> int:
         return len(rows)
 
 
-def cache_calendar() -> None:
-    """In this process only: the change proposed for `activities.rule_source.load_calendar` — build the
-    working calendar once per distinct set of override rows instead of on every call (building 60 years
-    of days and the `holidays` tables is most of a timeline read). Measured as a separate run."""
-    built: dict[tuple[Any, ...], WorkingCalendar] = {}
-
-    async def load_calendar(pool: Any) -> WorkingCalendar:
-        async with pool.connection() as conn:
-            cur = await conn.execute("SELECT day, action, reason, source FROM calendar_overrides ORDER BY day")
-            rows = await cur.fetchall()
-        key = tuple(tuple(r.values()) for r in rows)
-        if key not in built:
-            built[key] = WorkingCalendar.england_and_wales([HolidayOverride.model_validate(r) for r in rows])
-        return built[key]
-
-    audit.load_calendar = load_calendar  # type: ignore[assignment]
-
-
 async def _timed(call: Any) -> float:
     t = time.perf_counter()
     await call()
     return (time.perf_counter() - t) * 1000
 
 
-async def measure(url: str, *, reps: int, label: str) -> Table:
+async def measure(url: str, *, reps: int) -> Table:
     pool = await open_pool(url, min_size=1, max_size=4)
     try:
         name = "bench-manager"
@@ -166,7 +147,7 @@ async def measure(url: str, *, reps: int, label: str) -> Table:
         transport = httpx.ASGITransport(app=app)
         events = len((await timeline(pool, CHILD)).events)
         table = Table(
-            f"timeline page, {label}: child with {events:,} events (in-process ASGI, signed in as a manager)",
+            f"timeline page: child with {events:,} events (in-process ASGI, signed in as a manager)",
             ["measure", "reps", "median ms", "p99 ms", "max ms", "target", "result"],
         )
         async with httpx.AsyncClient(
@@ -233,9 +214,7 @@ def main() -> None:
         with psycopg.connect(url) as conn:
             row = conn.execute("SELECT count(*) FROM events").fetchone()
         print(f"# data: {row[0] if row else 0:,} events in the store", flush=True)
-        asyncio.run(measure(url, reps=reps, label="as shipped")).print()
-        cache_calendar()
-        asyncio.run(measure(url, reps=reps, label="calendar cached (proposed change)")).print()
+        asyncio.run(measure(url, reps=reps)).print()
 
     if args.reuse:
         run(args.reuse)
