@@ -50,7 +50,8 @@ PERMISSIONS: Mapping[Permission, frozenset[Role]] = MappingProxyType(
     {
         Permission.SUBMIT_OUTCOME: frozenset({_R.INTAKE, _R.ADMIN}),
         Permission.READ_REJECTED: frozenset({_R.INTAKE, _R.MANAGER, _R.ADMIN}),
-        Permission.READ_TIMELINE: frozenset({_R.CASE_WORKER, _R.MANAGER, _R.INSPECTOR, _R.ADMIN}),
+        # Victim workers read the child's timeline too: it is where their steps sit beside the order's.
+        Permission.READ_TIMELINE: frozenset({_R.CASE_WORKER, _R.VICTIM_WORKER, _R.MANAGER, _R.INSPECTOR, _R.ADMIN}),
         Permission.READ_DEADLINES: frozenset({_R.CASE_WORKER, _R.MANAGER, _R.INSPECTOR, _R.ADMIN}),
         Permission.READ_ORDER: frozenset({_R.CASE_WORKER, _R.MANAGER, _R.INSPECTOR, _R.ADMIN}),
         Permission.ACT_ON_ORDER: frozenset({_R.CASE_WORKER, _R.MANAGER}),
