@@ -215,13 +215,14 @@ def _print_where_to_look(
     ui = f"http://{'127.0.0.1' if host in ('', 'localhost') else host}:{int(port) + 1000}"
     out = Console(soft_wrap=True)
     out.print("\n[bold]yjflow is running[/bold] (Ctrl-C stops everything)\n")
+    out.print(f"  Pages          {api}/app/sign-in   (sign in with a token below)")
     out.print(f"  API docs       {api}/docs")
     out.print(f"  Temporal UI    {ui}")
     out.print(f"  Data           {settings.data_dir.resolve()}")
     if accepted or duplicate:
         out.print(f"  Sample data    {accepted} court outcomes accepted, {duplicate} already there")
     if child:
-        out.print(f"  A timeline     {api}/children/{child}/timeline   (or: yjflow timeline {child})")
+        out.print(f"  A timeline     {api}/app/children/{child}   (JSON: {api}/children/{child}/timeline)")
     out.print("\n  Tokens (a fresh one per role each start; send as 'Authorization: Bearer …'):")
     for name, token in tokens.items():
         out.print(f"    {name:<18} {token}")
