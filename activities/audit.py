@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+import rfc8785
 from psycopg.rows import dict_row
 from pydantic import BaseModel
 
 from activities.db import Pool
-from activities.event_store import EventStore
+from activities.event_store import EVENT_COLUMNS, BrokenLink, EventStore, Problem, VerifyReport
 from activities.rule_source import load_calendar
+from domain.calendar import WorkingCalendar
+from domain.chain import GENESIS_HASH, event_hash
 from domain.events import RecordedEvent
 
 LONDON = ZoneInfo("Europe/London")
@@ -64,39 +71,201 @@ async def timeline(pool: Pool, child_id: str) -> Timeline:
     """Every event for the child, in effective order; late entries (recorded more than one working day
     after they took effect) are flagged, never hidden. Events of victims' contacts carry the victim
     reference and the event type only, for every role."""
-    events = await EventStore(pool).read_child(child_id)
-    calendar = await load_calendar(pool)
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        # EventStore.read_child's query, as plain rows: the entries are built from them directly.
+        await cur.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE child_id = %s ORDER BY effective_at, global_position",
+            (child_id,),
+        )
+        rows = await cur.fetchall()
+    entries = _entries(rows, await load_calendar(pool))
+    return Timeline(child_id=child_id, events=entries, deadlines=await deadlines(pool, child_id=child_id))
+
+
+def _entries(rows: Sequence[Mapping[str, Any]], calendar: WorkingCalendar) -> list[TimelineEntry]:
+    """Timeline entries of event rows (`events` columns), in the rows' order."""
     victim_refs = {
-        e.stream_id: e.payload.get("victim_ref")
-        for e in events
-        if e.stream_id.startswith(VICTIM_CONTACT_PREFIX) and e.event_type == "VictimContactOpened"
+        r["stream_id"]: r["payload"].get("victim_ref")
+        for r in rows
+        if r["stream_id"].startswith(VICTIM_CONTACT_PREFIX) and r["event_type"] == "VictimContactOpened"
     }
     entries = []
-    for e in events:
-        payload, reason = e.payload, e.reason
-        if e.stream_id.startswith(VICTIM_CONTACT_PREFIX):
+    for r in rows:
+        payload, reason = r["payload"], r["reason"]
+        if r["stream_id"].startswith(VICTIM_CONTACT_PREFIX):
             # A victim's contact shows on the child's timeline as the victim reference and the step only:
             # what a victim worker typed (a reason) or recorded about the victim stays in the contact's
             # own history, for the roles that may read it.
-            payload, reason = {"victim_ref": victim_refs.get(e.stream_id)}, None
-        effective_day = e.effective_at.astimezone(LONDON).date()
-        recorded_day = e.recorded_at.astimezone(LONDON).date()
-        late = recorded_day > calendar.add_working_days(effective_day, 1)
+            payload, reason = {"victim_ref": victim_refs.get(r["stream_id"])}, None
+        effective_day = r["effective_at"].astimezone(LONDON).date()
+        recorded_day = r["recorded_at"].astimezone(LONDON).date()
+        # model_construct: every field comes from a typed column of a row the database already holds,
+        # so validating 2,000 of them again per page read would only cost time.
         entries.append(
-            TimelineEntry(
-                global_position=e.global_position,
-                workflow_id=e.stream_id,
-                stream_version=e.stream_version,
-                event_type=e.event_type,
-                effective_at=e.effective_at,
-                recorded_at=e.recorded_at,
-                actor=e.actor,
+            TimelineEntry.model_construct(
+                global_position=r["global_position"],
+                workflow_id=r["stream_id"],
+                stream_version=r["stream_version"],
+                event_type=r["event_type"],
+                effective_at=r["effective_at"],
+                recorded_at=r["recorded_at"],
+                actor=r["actor"],
                 reason=reason,
-                late_entry=late,
+                late_entry=recorded_day > calendar.add_working_days(effective_day, 1),
                 payload=payload,
             )
         )
-    return Timeline(child_id=child_id, events=entries, deadlines=await deadlines(pool, child_id=child_id))
+    return entries
+
+
+@dataclass(frozen=True)
+class CheckedTimeline:
+    """A child's timeline read together with the check of every chain the child's events are in."""
+
+    timeline: Timeline
+    chains: dict[str, VerifyReport]  # by stream, in the order the streams were opened
+    # Each victim contact's step as stored (payload, reason), for the roles allowed to see it.
+    victim_steps: dict[tuple[str, int], tuple[dict[str, Any], str | None]]
+
+
+async def checked_timeline(pool: Pool, child_id: str) -> CheckedTimeline | None:
+    """The child's timeline and `EventStore.verify` of each of the child's streams, from one read of
+    those streams' rows; None when nothing is recorded for the child.
+
+    One query serves both: every row of every stream holding an event of the child, in (stream, version)
+    order as `verify` reads them. The timeline is the rows whose child_id is the child's, as
+    `EventStore.read_child` selects them; a row of such a stream whose child_id says otherwise is still
+    checked (an edited child_id breaks that row's hash)."""
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events"
+            " WHERE stream_id IN (SELECT stream_id FROM events WHERE child_id = %s)"
+            " ORDER BY stream_id, stream_version",
+            (child_id,),
+        )
+        rows = await cur.fetchall()
+    mine = [r for r in rows if r["child_id"] == child_id]
+    if not mine:
+        return None
+    chains = {}
+    first_seen: dict[str, int] = {}
+    start = 0
+    for end in range(1, len(rows) + 1):
+        if end == len(rows) or rows[end]["stream_id"] != rows[start]["stream_id"]:
+            stream = rows[start:end]
+            chains[stream[0]["stream_id"]] = VerifyReport(
+                streams_checked=1, events_checked=len(stream), first_break=chain_break(stream)
+            )
+            first_seen[stream[0]["stream_id"]] = min(r["global_position"] for r in stream)
+            start = end
+    opened = sorted(chains, key=first_seen.__getitem__)
+    mine.sort(key=lambda r: (r["effective_at"], r["global_position"]))
+    calendar, child_deadlines = await load_calendar(pool), await deadlines(pool, child_id=child_id)
+    return CheckedTimeline(
+        timeline=Timeline(child_id=child_id, events=_entries(mine, calendar), deadlines=child_deadlines),
+        chains={s: chains[s] for s in opened},
+        victim_steps={
+            (r["stream_id"], r["stream_version"]): (r["payload"], r["reason"])
+            for r in mine
+            if r["stream_id"].startswith(VICTIM_CONTACT_PREFIX)
+        },
+    )
+
+
+def chain_break(stream: Sequence[Mapping[str, Any]]) -> BrokenLink | None:
+    """The first link of one stream's rows (in version order) that does not hold, by the rules of
+    `EventStore.verify`: versions gap-free from 1, each prev_hash the hash before it, each hash recomputed."""
+    expected_version, expected_prev = 1, GENESIS_HASH
+    for row in stream:
+        problem: tuple[Problem, str, str] | None = None
+        if row["stream_version"] != expected_version:
+            problem = ("version gap", str(expected_version), str(row["stream_version"]))
+        elif row["prev_hash"] != expected_prev:
+            problem = ("prev_hash does not link", expected_prev, row["prev_hash"])
+        else:
+            recomputed = row_hash(row)
+            if recomputed != row["hash"]:
+                problem = ("hash mismatch", recomputed, row["hash"])
+        if problem is not None:
+            return BrokenLink(
+                stream_id=row["stream_id"],
+                stream_version=row["stream_version"],
+                global_position=row["global_position"],
+                problem=problem[0],
+                expected=problem[1],
+                found=problem[2],
+            )
+        expected_version, expected_prev = row["stream_version"] + 1, row["hash"]
+    return None
+
+
+def row_hash(row: Mapping[str, Any]) -> str:
+    """`domain.chain.event_hash` of an `events` row, or 'a canonical payload (…)' when it has none.
+
+    Most of a page's time went into the `rfc8785` package's pure-Python serialiser. For JSON holding only
+    strings, booleans, nulls, safe integers, lists and objects whose keys sort the same by code point as
+    by UTF-16 code unit, `json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)` is byte
+    for byte the RFC 8785 form: both escape exactly `"`, `\\` and U+0000–U+001F (with the same short forms
+    and lower-case `\\u00xx`), print integers in decimal, and write everything else as UTF-8. Anything
+    else (a float above all, whose form differs) goes to `rfc8785` itself, and so does every mismatch,
+    so a fast-path slip could only ever raise a false alarm that the second look clears, never hide one."""
+    body = {
+        "event_id": str(row["event_id"]),
+        "stream_id": row["stream_id"],
+        "stream_version": row["stream_version"],
+        "event_type": row["event_type"],
+        "child_id": row["child_id"],
+        "yjs": row["yjs"],
+        "effective_at": row["effective_at"].astimezone(UTC).isoformat(timespec="microseconds"),
+        "recorded_at": row["recorded_at"].astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": row["actor"],
+        "reason": row["reason"],
+        "payload": row["payload"],
+    }
+    if _plain_json(body):
+        try:
+            text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: rfc8785 refuses it, below
+            pass
+        else:
+            fast = hashlib.sha256(row["prev_hash"].encode("ascii") + text).hexdigest()
+            if fast == row["hash"]:
+                return fast
+    try:
+        return event_hash(
+            prev_hash=row["prev_hash"],
+            event_id=str(row["event_id"]),
+            stream_id=row["stream_id"],
+            stream_version=row["stream_version"],
+            event_type=row["event_type"],
+            child_id=row["child_id"],
+            yjs=row["yjs"],
+            effective_at=row["effective_at"],
+            recorded_at=row["recorded_at"],
+            actor=row["actor"],
+            reason=row["reason"],
+            payload=row["payload"],
+        )
+    except rfc8785.CanonicalizationError as exc:
+        return f"a canonical payload ({exc})"
+
+
+_SAFE_INTEGER = 2**53 - 1  # RFC 8785 (I-JSON): integers beyond this are refused, not printed
+
+
+def _plain_json(value: Any) -> bool:
+    """Whether `value` is JSON on which sorted `json.dumps` and RFC 8785 agree (see `row_hash`)."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        return -_SAFE_INTEGER <= value <= _SAFE_INTEGER
+    if kind is list:
+        return all(_plain_json(v) for v in value)
+    if kind is dict:
+        # Keys below U+D800 sort the same by code point as by UTF-16 code unit (only surrogate pairs move).
+        return all(type(k) is str and (k.isascii() or max(k) < "\ud800") and _plain_json(v) for k, v in value.items())
+    return False
 
 
 async def deadlines(
