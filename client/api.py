@@ -350,7 +350,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         _order_kind(workflow_id)
         body = await _json_object(request, "the body must be a JSON object naming the step")
         try:
-            done = await steps.record_order_step(ctx.temporal, workflow_id, body, user.username)
+            done = await steps.record_order_step(ctx.temporal, workflow_id, body, user.username, pool=ctx.pool)
         except steps.StepInvalid as e:
             raise HTTPException(422, e.errors) from e
         except steps.StepError as e:

@@ -151,10 +151,15 @@ async def test_timeline_deadlines_and_step_through_the_cli(stack: Stack, tmp_pat
     ran = await run_cli(
         "step", wid, "case_worker_allocated", "--on", on, "--set", "case_worker=007", env=worker, cwd=tmp_path
     )
+    assert ran.code != 0 and "007" in ran.stderr, ran  # not a user: refused, naming the field's value
+    allocated = stack.usernames["case_worker"]
+    ran = await run_cli(
+        "step", wid, "case_worker_allocated", "--on", on, "--set", f"case_worker={allocated}", env=worker, cwd=tmp_path
+    )
     assert ran.code == 0, ran
     ran = await run_cli("order", wid, env=worker, cwd=tmp_path)
     assert ran.code == 0, ran
-    assert json.loads(ran.stdout)["order"]["case_worker"] == "007"
+    assert json.loads(ran.stdout)["order"]["case_worker"] == allocated
     ran = await run_cli(
         "step",
         wid,
