@@ -73,6 +73,7 @@ def create_worker(client: Client, pool: Pool, settings: Settings) -> Worker:
         ),
         # A payload that fails validation fails the workflow loudly instead of retrying forever (§1.12.3).
         workflow_failure_exception_types=[pydantic.ValidationError],
+        max_cached_workflows=settings.max_cached_workflows,
     )
 
 

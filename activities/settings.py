@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     team_email: str | None = None
     relay_interval_seconds: float = 1.0
+    max_cached_workflows: int = Field(
+        default=500,
+        ge=0,
+        description="Workflows a worker keeps in memory between tasks (Temporal's sticky cache); it bounds the "
+        "worker's memory (about 0.43 MB per cached order, bench/RESULTS.md). An evicted workflow is replayed "
+        "from its history on its next task, which costs CPU, never correctness.",
+    )
     log_level: str = "INFO"
 
     @property

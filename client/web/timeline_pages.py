@@ -10,7 +10,7 @@ from activities.users import User
 from client.web.forms import FormErrors, optional_date, optional_text
 from client.web.render import render
 from client.web.session import PageRefused, require_page
-from client.web.timeline_data import TimelineFilters, child_timeline, event_rows, find_children
+from client.web.timeline_data import TimelineFilters, child_timeline, find_children, timeline_items
 from domain.access import Permission, allows
 
 router = APIRouter(include_in_schema=False)
@@ -59,7 +59,7 @@ async def timeline_page(request: Request, child_id: str, user: Reader) -> Respon
         "timeline.html",
         status_code=400 if errors else 200,
         timeline=timeline,
-        rows=event_rows(timeline, victim_step_details=details),
+        items=timeline_items(timeline, victim_step_details=details),
         filters=filters,
         errors=errors,
         victim_step_details=details,
