@@ -224,7 +224,7 @@ def row_hash(row: Mapping[str, Any]) -> str:
     }
     if _plain_json(body):
         try:
-            text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            text = _SORTED_JSON.encode(body).encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate: rfc8785 refuses it, below
             pass
         else:
@@ -250,21 +250,28 @@ def row_hash(row: Mapping[str, Any]) -> str:
         return f"a canonical payload ({exc})"
 
 
+# What json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False) does, built once.
+_SORTED_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 _SAFE_INTEGER = 2**53 - 1  # RFC 8785 (I-JSON): integers beyond this are refused, not printed
 
 
 def _plain_json(value: Any) -> bool:
     """Whether `value` is JSON on which sorted `json.dumps` and RFC 8785 agree (see `row_hash`)."""
     kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            # Keys below U+D800 sort the same by code point as by UTF-16 code unit (only surrogate pairs move).
+            if type(key) is not str or not (key.isascii() or max(key) < "\ud800"):
+                return False
+            if type(item) is not str and not _plain_json(item):  # str first: most values are
+                return False
+        return True
     if kind is str or kind is bool or value is None:
         return True
     if kind is int:
         return -_SAFE_INTEGER <= value <= _SAFE_INTEGER
     if kind is list:
-        return all(_plain_json(v) for v in value)
-    if kind is dict:
-        # Keys below U+D800 sort the same by code point as by UTF-16 code unit (only surrogate pairs move).
-        return all(type(k) is str and (k.isascii() or max(k) < "\ud800") and _plain_json(v) for k, v in value.items())
+        return all(_plain_json(item) for item in value)
     return False
 
 
