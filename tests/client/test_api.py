@@ -104,7 +104,7 @@ async def test_a_role_not_allowed_is_403_naming_the_allowed_roles_and_nothing_is
         r = await http.get(f"/children/{body['child']['id']}/timeline")
         assert r.status_code == 403
         assert r.json()["detail"] == (
-            "role intake may not read_timeline: allowed roles are case_worker, manager, inspector, admin"
+            "role intake may not read_timeline: allowed roles are case_worker, victim_worker, manager, inspector, admin"
         )
         rejected = await http.get("/court-outcomes/rejected", params={"outcome_id": body["outcome_id"]})
         assert rejected.json() == []
