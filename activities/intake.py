@@ -42,6 +42,7 @@ from domain.court_outcome import (
     CourtOutcome,
     FieldError,
     OutcomeRejected,
+    RemandDisposal,
     court_outcome_warnings,
     validate_court_outcome,
 )
@@ -129,11 +130,13 @@ async def receive_value(
         return await _reject(pool, body, text, [*rejected.errors, *unstorable], received_by=received_by)
     if unstorable:
         return await _reject(pool, body, text, unstorable, received_by=received_by)
-    kept = await _kept(pool, outcome.outcome_id)
-    if kept is not None and kept[2] != "refused":
+    # Only an outcome checked against a running order needs to know first whether it is a re-delivery;
+    # any other is answered as one by the INSERT below finding its row, which saves a round trip.
+    checked_first = isinstance(outcome.disposal, (ActingDisposal, RemandDisposal))
+    if checked_first and (duplicate := await _redelivery(pool, outcome, body)) is not None:
         # A re-delivery is answered from the inbox before an acting outcome is checked again: the
         # order it acted on has moved on since, because of it.
-        return _duplicate(outcome, body, kept[0], kept[1])
+        return duplicate
     if isinstance(outcome.disposal, ActingDisposal):
         acting = await acting_outcome_errors(pool, outcome, today=today)
         if acting:
@@ -152,28 +155,46 @@ async def receive_value(
         renews = running.order_ref if running is not None else pending
         ids = [renews] if renews is not None else outcome_workflow_ids(outcome)
     except OutcomeRejected as rejected:  # a remand's sentence: already checked with the order, kept as a guard
+        if not checked_first and (duplicate := await _redelivery(pool, outcome, body)) is not None:
+            return duplicate
         return await _reject(pool, body, text, rejected.errors, received_by=received_by)
-    async with pool.connection() as conn, conn.transaction():
-        # An outcome the order refused at delivery may come back corrected under the same id: it takes
-        # the refused row's place (the refusal stays in the rejected list).
-        cur = await conn.execute(
-            "INSERT INTO inbox (outcome_id, received_by, body, workflow_ids) VALUES (%s, %s, %s, %s) "
-            "ON CONFLICT (outcome_id) DO UPDATE SET received_at = now(), received_by = EXCLUDED.received_by, "
-            "body = EXCLUDED.body, workflow_ids = EXCLUDED.workflow_ids, relay_status = 'pending', "
-            "relay_attempts = 0, relayed_at = NULL, last_error = NULL WHERE inbox.relay_status = 'refused' "
-            "RETURNING outcome_id",
-            (outcome.outcome_id, received_by, Jsonb(body), ids),
-        )
-        if await cur.fetchone() is not None:
-            await conn.execute(f"NOTIFY {INBOX_CHANNEL}")
-            return IntakeResult(
-                status="accepted",
-                outcome_id=outcome.outcome_id,
-                workflow_ids=ids,
-                warnings=court_outcome_warnings(outcome),
+    async with pool.connection() as conn:
+        # One statement in autocommit, so one round trip: the row and its NOTIFY commit together, and
+        # the NOTIFY is sent only when a row was written. An outcome the order refused at delivery may
+        # come back corrected under the same id: it takes the refused row's place (the refusal stays in
+        # the rejected list).
+        await conn.set_autocommit(True)
+        try:
+            cur = await conn.execute(
+                "WITH kept AS (INSERT INTO inbox (outcome_id, received_by, body, workflow_ids) "
+                "VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (outcome_id) DO UPDATE SET received_at = now(), received_by = EXCLUDED.received_by, "
+                "body = EXCLUDED.body, workflow_ids = EXCLUDED.workflow_ids, relay_status = 'pending', "
+                "relay_attempts = 0, relayed_at = NULL, last_error = NULL WHERE inbox.relay_status = 'refused' "
+                "RETURNING outcome_id) "
+                "SELECT outcome_id, pg_notify(%s, '') FROM kept",
+                (outcome.outcome_id, received_by, Jsonb(body), ids, INBOX_CHANNEL),
             )
-    kept = await _kept(pool, outcome.outcome_id)  # another delivery of it was accepted meanwhile
-    assert kept is not None
+            written = await cur.fetchone() is not None
+        finally:
+            await conn.set_autocommit(False)
+    if written:
+        return IntakeResult(
+            status="accepted",
+            outcome_id=outcome.outcome_id,
+            workflow_ids=ids,
+            warnings=court_outcome_warnings(outcome),
+        )
+    duplicate = await _redelivery(pool, outcome, body)  # kept already, or another delivery won meanwhile
+    assert duplicate is not None
+    return duplicate
+
+
+async def _redelivery(pool: AsyncConnectionPool, outcome: CourtOutcome, body: object) -> IntakeResult | None:
+    """The answer to a re-delivery of an outcome the inbox keeps (not refused), or None."""
+    kept = await _kept(pool, outcome.outcome_id)
+    if kept is None or kept[2] == "refused":
+        return None
     return _duplicate(outcome, body, kept[0], kept[1])
 
 

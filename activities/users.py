@@ -7,8 +7,12 @@ is 256 random bits, not a password a person chose, so there is nothing to guess.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator
 from typing import Any
 
 import psycopg
@@ -26,6 +30,12 @@ log = structlog.get_logger(__name__)
 AnyPool = AsyncConnectionPool[Any]
 
 _USER_COLUMNS = "username, role, email, manager, disabled"
+
+# How long the API may go on accepting a token after it was revoked, or its user disabled, by another
+# process (the CLI, another API replica). Revocation and disabling through this process take effect at once.
+TOKEN_CACHE_SECONDS = 2.0
+# Bounded so that many distinct (even valid) tokens cannot grow the API's memory without limit.
+TOKEN_CACHE_ENTRIES = 1024
 
 
 class UserError(ValueError):
@@ -146,6 +156,7 @@ async def revoke_tokens(pool: AnyPool, username: str) -> int:
             (username,),
         )
         revoked: int = cur.rowcount
+    TOKEN_CACHE.forget(username)
     log.info("user.tokens_revoked", username=username, revoked=revoked)
     return revoked
 
@@ -156,23 +167,93 @@ async def set_disabled(pool: AnyPool, username: str, disabled: bool = True) -> N
         cur = await conn.execute("UPDATE users SET disabled = %s WHERE username = %s", (disabled, username))
         if cur.rowcount == 0:
             raise UnknownUserError(f"no user {username!r}")
+    TOKEN_CACHE.forget(username)
     log.info("user.disabled" if disabled else "user.enabled", username=username)
 
 
 async def authenticate(pool: AnyPool, token: str | None) -> User | None:
-    """The enabled user holding this live token, or None for anything else."""
+    """The enabled user holding this live token, or None for anything else; always asks the database."""
     if not token:
         return None
-    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+    return await _authenticate_hash(pool, hash_token(token))
+
+
+async def authenticate_recent(pool: AnyPool, token: str | None) -> User | None:
+    """`authenticate` for every API request: a token that authenticated less than `TOKEN_CACHE_SECONDS`
+    ago is taken as still good without asking the database again. Revoking or disabling in this process
+    clears it at once; elsewhere it takes effect within `TOKEN_CACHE_SECONDS`. Refusals are never cached,
+    so a newly issued token works at once."""
+    if not token:
+        return None
+    digest = hash_token(token)
+    user = TOKEN_CACHE.get(digest)
+    if user is None:
+        generation = TOKEN_CACHE.generation
+        user = await _authenticate_hash(pool, digest)
+        if user is not None:
+            TOKEN_CACHE.put(digest, user, generation)
+    return user
+
+
+async def _authenticate_hash(pool: AnyPool, digest: str) -> User | None:
+    async with pool.connection() as conn, _autocommit(conn), conn.cursor(row_factory=dict_row) as cur:
         # Looking up by hash means the comparison never touches the raw token, so timing reveals nothing.
         await cur.execute(
             "SELECT u.username, u.role, u.email, u.manager, u.disabled"
             " FROM api_tokens t JOIN users u USING (username)"
             " WHERE t.token_hash = %s AND t.revoked_at IS NULL AND NOT u.disabled",
-            (hash_token(token),),
+            (digest,),
         )
         row = await cur.fetchone()
     return None if row is None else _user(row)
+
+
+@contextlib.asynccontextmanager
+async def _autocommit(conn: Any) -> AsyncIterator[None]:
+    """One read on its own needs no transaction: autocommit saves the BEGIN and COMMIT round trips. The
+    connection goes back to the pool as it came (other code relies on implicit transactions)."""
+    await conn.set_autocommit(True)
+    try:
+        yield
+    finally:
+        await conn.set_autocommit(False)
+
+
+class TokenCache:
+    """Users by token hash, each kept for `TOKEN_CACHE_SECONDS` from when the database vouched for it."""
+
+    def __init__(self, seconds: float = TOKEN_CACHE_SECONDS, entries: int = TOKEN_CACHE_ENTRIES) -> None:
+        self.seconds = seconds
+        self.entries = entries
+        self._users: OrderedDict[str, tuple[float, User]] = OrderedDict()
+        # Bumped by every `forget`: a lookup that started before a revocation must not cache its answer.
+        self.generation = 0
+
+    def get(self, digest: str) -> User | None:
+        kept = self._users.get(digest)
+        if kept is None:
+            return None
+        if time.monotonic() - kept[0] >= self.seconds:
+            del self._users[digest]
+            return None
+        return kept[1]
+
+    def put(self, digest: str, user: User, generation: int) -> None:
+        if generation != self.generation:
+            return
+        self._users[digest] = (time.monotonic(), user)
+        self._users.move_to_end(digest)
+        while len(self._users) > self.entries:
+            self._users.popitem(last=False)
+
+    def forget(self, username: str) -> None:
+        """Drop every token of `username` (revoked or disabled here)."""
+        self.generation += 1
+        for digest in [d for d, (_, u) in self._users.items() if u.username == username]:
+            del self._users[digest]
+
+
+TOKEN_CACHE = TokenCache()
 
 
 async def get_user(pool: AnyPool, username: str) -> User | None:

@@ -3,19 +3,22 @@ events, against bare Temporal starting the same number of workflows on the same 
 
     python -m bench.intake [--smoke] [--outcomes N] [--rounds N] [--concurrency N]
 
-Ours: the whole service in this process, as the client tests run it (`tests/client/conftest.py`):
-uvicorn serving the real API, the real worker (`worker.create_worker`) and the relay
-(`activities.relay.run_relay`), on a Temporal dev server (`WorkflowEnvironment.start_local` with the
-venv's `temporal` binary) and a scratch database. Each outcome is a referral order with one victim, so it
+Ours, in production shape (`docker-compose.yml`): the API served by `yjflow api` (uvicorn) in a process of
+its own, and the worker with its relay by `python worker.py` in another, both configured only through the
+environment (`DATABASE_URL`, `TEMPORAL_ADDRESS`, `YJFLOW_*`), on a Temporal dev server
+(`WorkflowEnvironment.start_local` with the venv's `temporal` binary) and a scratch database. This process
+only sends the requests and watches the database. Each outcome is a referral order with one victim, so it
 starts two workflows (the order and the victim's contact). A round POSTs N outcomes to
 `/court-outcomes` (a few requests in flight at once) and ends when the `events` table holds the first
 events of every one of the 2N workflows.
 
-Baseline: bare Temporal on the same dev server: a client starts the same 2N workflows directly, a worker
-in this process runs them, and each workflow runs as many no-op activities as ours run up to and
+Baseline: bare Temporal on the same dev server: a client in this process starts the same 2N workflows
+directly, and a worker in a process of its own (`python -m bench.intake --bare-worker ...`, so both sides
+are the same shape) runs them: each workflow runs as many no-op activities as ours run up to and
 including the one that records their first events, then sleeps on a timer as ours do. The count is read
 from a real history of ours (activities scheduled up to the first completed `record_events`) after a
-warm-up outcome, and printed. A round ends when every baseline workflow's last no-op activity has run.
+warm-up outcome, and printed. The bare worker prints a line when a workflow's last no-op activity has
+run; a round ends when every baseline workflow's line has arrived.
 
 Rounds alternate which side goes first; figures are medians over rounds; workflows still open from
 earlier rounds stay open (timers), for both sides alike. Target (issue #5): ours at least 0.8 of the
@@ -26,11 +29,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sys
+import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from temporalio import activity, workflow
 
@@ -40,46 +51,36 @@ with workflow.unsafe.imports_passed_through():
     from temporalio.client import Client, WorkflowHandle
     from temporalio.worker import Worker
 
+    from activities.codec import data_converter
     from activities.db import Pool, open_pool
-    from activities.logging import configure_logging
     from activities.migrate import apply_migrations
-    from activities.relay import run_relay
     from activities.settings import Settings
-    from activities.victim_details import VictimDetailsStore
     from bench._common import Table, header, median, parser, ratio, scratch_database, verdict
     from tests.client.conftest import (
         TEST_VICTIM_MASTER_KEY,
         add_users,
         all_workflow_ids_of,
-        background,
         outcome,
-        serve_api,
         start_dev_server,
     )
-    from tests.workflows.conftest import test_settings
+    from tests.workflows.conftest import test_settings, venv_binary
 
 TARGET = 0.8
 ROUND_TIMEOUT_SECONDS = 900.0
+START_TIMEOUT_SECONDS = 120.0
+STOP_TIMEOUT_SECONDS = 20.0
+BARE_DONE = b"done"
 
 
-# --- the baseline: bare Temporal ----------------------------------------------------------------------
-
-
-@dataclass
-class NoOpProgress:
-    """How many baseline workflows have run their last no-op activity (the worker runs in this process)."""
-
-    done: int = 0
-
-
-PROGRESS = NoOpProgress()
+# --- the baseline: bare Temporal, its worker in a process of its own -----------------------------------
 
 
 @activity.defn(name="bench_no_op")
 async def no_op(last: bool) -> None:
-    """Does nothing; the last one of a workflow counts it as having reached its first events."""
+    """Does nothing; the last one of a workflow tells the bench (a line on stdout) that it has run."""
     if last:
-        PROGRESS.done += 1
+        sys.stdout.buffer.write(BARE_DONE + b"\n")
+        sys.stdout.buffer.flush()
 
 
 @workflow.defn(name="BenchBareWorkflow", sandboxed=True)
@@ -91,6 +92,22 @@ class BareWorkflow:
         for i in range(activities):
             await workflow.execute_activity(no_op, i == activities - 1, start_to_close_timeout=timedelta(seconds=30))
         await workflow.sleep(timedelta(days=30))
+
+
+async def serve_bare_worker(address: str, task_queue: str) -> None:
+    """The baseline's worker process: runs bare workflows until SIGTERM. Its payloads are encrypted with
+    the key in YJFLOW_PAYLOAD_KEY, as ours are, so the codec's cost is on both sides."""
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]  # the key from the environment alone
+    converter = data_converter(settings.payload_key_bytes, settings.payload_key_id)
+    client = await Client.connect(address, data_converter=converter)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with Worker(client, task_queue=task_queue, workflows=[BareWorkflow], activities=[no_op]):
+        sys.stdout.buffer.write(b"ready\n")
+        sys.stdout.buffer.flush()
+        await stop.wait()
 
 
 # --- counting our activities ----------------------------------------------------------------------------
@@ -110,17 +127,138 @@ async def activities_before_first_events(handle: WorkflowHandle[Any, Any]) -> in
     raise RuntimeError(f"workflow {handle.id} has not recorded events yet")
 
 
+# --- processes ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Child:
+    """A process this bench started, with its stderr kept in a file to quote if it fails."""
+
+    name: str
+    process: asyncio.subprocess.Process
+    log: IO[bytes]
+
+    def tail(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()[-3000:].decode("utf-8", "replace")
+
+    def check(self) -> None:
+        if self.process.returncode is not None:
+            raise RuntimeError(f"{self.name} exited {self.process.returncode}:\n{self.tail()}")
+
+
+@contextlib.asynccontextmanager
+async def child(name: str, args: list[str], env: dict[str, str], *, stdout: int | None = None) -> AsyncIterator[Child]:
+    """Run `args` as a process of its own; SIGTERM (then SIGKILL) it on the way out."""
+    with tempfile.TemporaryFile() as log:
+        process = await asyncio.create_subprocess_exec(
+            *args,
+            cwd=Path(__file__).resolve().parents[1],
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=stdout or log,
+            stderr=log,
+        )
+        try:
+            yield Child(name, process, log)
+        finally:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    await asyncio.wait_for(process.wait(), STOP_TIMEOUT_SECONDS)
+                except TimeoutError:
+                    process.kill()
+                    await process.wait()
+
+
+def free_port() -> int:
+    """A port the OS says is free now (`yjflow api` takes a port number, not a socket)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def service_env(settings: Settings, api_port: int) -> dict[str, str]:
+    """The environment a deployment gives `yjflow api` and `worker.py` (docker-compose.yml)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YJFLOW_") and k not in ("DATABASE_URL",)}
+    assert settings.database_url and settings.payload_key and settings.victim_master_key
+    env |= {
+        "DATABASE_URL": settings.database_url,
+        "TEMPORAL_ADDRESS": settings.temporal_address,
+        "YJFLOW_PAYLOAD_KEY": settings.payload_key,
+        "YJFLOW_VICTIM_MASTER_KEY": settings.victim_master_key,
+        "YJFLOW_TASK_QUEUE": settings.task_queue,
+        "YJFLOW_API_HOST": "127.0.0.1",
+        "YJFLOW_API_PORT": str(api_port),
+        "YJFLOW_LOG_LEVEL": settings.log_level,
+        "YJFLOW_DATA_DIR": tempfile.gettempdir(),  # never a developer's .yjflow key files
+    }
+    return env
+
+
+async def api_ready(api: Child, url: str) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + START_TIMEOUT_SECONDS
+    async with httpx.AsyncClient(base_url=url, timeout=5) as http:
+        while True:
+            api.check()
+            with contextlib.suppress(httpx.TransportError):
+                if (await http.get("/health")).status_code == 200:
+                    return
+            if loop.time() > deadline:
+                raise RuntimeError(f"the API did not answer /health within {START_TIMEOUT_SECONDS:.0f} s")
+            await asyncio.sleep(0.1)
+
+
+@dataclass
+class BareWorkerProcess:
+    """The baseline's worker process and how many workflows have run their last no-op activity."""
+
+    child: Child
+    done: int = 0
+
+    async def count(self) -> None:
+        assert self.child.process.stdout is not None
+        async for line in self.child.process.stdout:
+            if line.strip() == BARE_DONE:
+                self.done += 1
+
+
+@contextlib.asynccontextmanager
+async def bare_worker(settings: Settings, task_queue: str) -> AsyncIterator[BareWorkerProcess]:
+    args = [sys.executable, "-m", "bench.intake", "--bare-worker", settings.temporal_address, task_queue]
+    env = service_env(settings, 0)
+    async with child("bare worker", args, env, stdout=asyncio.subprocess.PIPE) as c:
+        assert c.process.stdout is not None
+        ready = await asyncio.wait_for(c.process.stdout.readline(), START_TIMEOUT_SECONDS)
+        if ready.strip() != b"ready":
+            raise RuntimeError(f"the bare worker did not start:\n{c.tail()}")
+        worker = BareWorkerProcess(c)
+        counting = asyncio.create_task(worker.count())
+        try:
+            yield worker
+        finally:
+            counting.cancel()
+
+
 # --- the two sides -----------------------------------------------------------------------------------
 
 
 @dataclass
 class Service:
-    """Our running service: its API, an intake token, its database pool and Temporal client."""
+    """Our running service, seen from outside: its API, an intake token, a pool on its database and a
+    Temporal client (to read histories)."""
 
     api_url: str
     token: str
     pool: Pool
     client: Client
+    processes: list[Child]
+
+    def check(self) -> None:
+        for c in self.processes:
+            c.check()
 
 
 async def started_streams(pool: Pool, workflow_ids: list[str]) -> int:
@@ -133,10 +271,12 @@ async def started_streams(pool: Pool, workflow_ids: list[str]) -> int:
     return int(row["n"])
 
 
-async def wait_until(probe: Any, target: int, what: str) -> None:
+async def wait_until(probe: Any, target: int, what: str, alive: Any = None) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + ROUND_TIMEOUT_SECONDS
     while (seen := await probe()) < target:
+        if alive is not None:
+            alive()
         if loop.time() > deadline:
             raise RuntimeError(f"{what}: {seen} of {target} after {ROUND_TIMEOUT_SECONDS:.0f} s")
         await asyncio.sleep(0.05)
@@ -186,21 +326,23 @@ async def ours_round(service: Service, outcomes: int, concurrency: int) -> OursR
     posted = time.perf_counter() - start
 
     async def all_relayed() -> float:
-        await wait_until(lambda: relayed(service.pool, outcome_ids), outcomes, "relay")
+        await wait_until(lambda: relayed(service.pool, outcome_ids), outcomes, "relay", service.check)
         return time.perf_counter() - start
 
     relay = asyncio.create_task(all_relayed())
-    await wait_until(lambda: started_streams(service.pool, workflow_ids), len(workflow_ids), "ours")
+    await wait_until(lambda: started_streams(service.pool, workflow_ids), len(workflow_ids), "ours", service.check)
     recorded = time.perf_counter() - start
     # An inbox row is marked once Temporal has its workflows, so this may end a moment after `recorded`.
     return OursRound(posted, await relay, recorded, len(workflow_ids))
 
 
-async def baseline_round(client: Client, task_queue: str, workflows: int, activities: int, concurrency: int) -> float:
+async def baseline_round(
+    client: Client, worker: BareWorkerProcess, task_queue: str, workflows: int, activities: int, concurrency: int
+) -> float:
     """Start `workflows` bare workflows; seconds until each has run its no-op activities."""
     tag = uuid.uuid4().hex[:8]
     ids = [f"bench-bare-{tag}-{i}" for i in range(workflows)]
-    before = PROGRESS.done
+    before = worker.done
     queue: asyncio.Queue[str] = asyncio.Queue()
     for wid in ids:
         queue.put_nowait(wid)
@@ -211,11 +353,11 @@ async def baseline_round(client: Client, task_queue: str, workflows: int, activi
             await client.start_workflow(BareWorkflow.run, activities, id=wid, task_queue=task_queue)
 
     async def done() -> int:
-        return PROGRESS.done - before
+        return worker.done - before
 
     start = time.perf_counter()
     await asyncio.gather(*(starter() for _ in range(concurrency)))
-    await wait_until(done, workflows, "baseline")
+    await wait_until(done, workflows, "baseline", worker.child.check)
     return time.perf_counter() - start
 
 
@@ -231,30 +373,40 @@ class Figures:
     workflows_per_round: int = 0
     activities: int = 0
     counted: dict[str, int] = field(default_factory=dict)
+    processes: str = ""  # which process ran what, for the record
+
+
+@contextlib.asynccontextmanager
+async def our_service(settings: Settings, pool: Pool, client: Client) -> AsyncIterator[Service]:
+    """`yjflow api` and `python worker.py` as processes of their own, as a deployment runs them."""
+    port = free_port()
+    env = service_env(settings, port)
+    api_url = f"http://127.0.0.1:{port}"
+    tokens, _ = await add_users(pool)
+    async with (
+        child("worker.py", [sys.executable, "worker.py"], env) as worker,
+        child("yjflow api", [venv_binary("yjflow"), "api", "--port", str(port)], env) as api,
+    ):
+        await api_ready(api, api_url)
+        yield Service(api_url, tokens["intake"], pool, client, [worker, api])
 
 
 async def run(args: argparse.Namespace, url: str) -> Figures:
-    from worker import connect, create_worker
-
     apply_migrations(url)
-    settings: Settings = test_settings(url, relay_interval_seconds=0.2, victim_master_key=TEST_VICTIM_MASTER_KEY)
+    settings: Settings = test_settings(url, victim_master_key=TEST_VICTIM_MASTER_KEY, log_level=args.log_level)
     figures = Figures()
     env = await start_dev_server(settings)
     async with env:
         settings = settings.model_copy(update={"temporal_address": env.client.service_client.config.target_host})
-        pool = await open_pool(url)
+        pool = await open_pool(url, max_size=2)
         try:
-            tokens, _ = await add_users(pool)
-            store = VictimDetailsStore(pool, settings.victim_master_key_bytes, settings.victim_master_key_id)
             bare_queue = f"bench-bare-{uuid.uuid4().hex[:8]}"
-            bare_worker = Worker(env.client, task_queue=bare_queue, workflows=[BareWorkflow], activities=[no_op])
             async with (
-                create_worker(env.client, pool, settings),
-                bare_worker,
-                background(run_relay(pool, env.client, settings), "relay"),
-                serve_api(pool, lambda: connect(settings), store) as api_url,
+                our_service(settings, pool, env.client) as service,
+                bare_worker(settings, bare_queue) as bare,
             ):
-                service = Service(api_url, tokens["intake"], pool, env.client)
+                pids = {c.name: c.process.pid for c in [*service.processes, bare.child]}
+                figures.processes = ", ".join(f"{name} pid {pid}" for name, pid in pids.items())
                 # Warm-up, not counted: imports, sandboxes, connections, prepared statements. Its order's
                 # and victim contact's histories say how many activities ours run before first events.
                 warm = outcome()
@@ -263,7 +415,7 @@ async def run(args: argparse.Namespace, url: str) -> Figures:
                 for name, wid in (("referral order", order_id), ("victim contact", victim_id)):
                     figures.counted[name] = await activities_before_first_events(env.client.get_workflow_handle(wid))
                 figures.activities = max(figures.counted.values())
-                await baseline_round(env.client, bare_queue, 2, figures.activities, 2)
+                await baseline_round(env.client, bare, bare_queue, 2, figures.activities, 2)
 
                 for r in range(args.rounds):
                     sides = ["ours", "baseline"] if r % 2 == 0 else ["baseline", "ours"]
@@ -278,7 +430,7 @@ async def run(args: argparse.Namespace, url: str) -> Figures:
                         else:
                             n = 2 * args.outcomes
                             seconds = await baseline_round(
-                                env.client, bare_queue, n, figures.activities, args.concurrency
+                                env.client, bare, bare_queue, n, figures.activities, args.concurrency
                             )
                             figures.baseline.append(n / seconds)
                         print(f"  round {r + 1}/{args.rounds} {side}: {n} workflows in {seconds:.1f} s", flush=True)
@@ -296,7 +448,7 @@ async def ours_round_for(service: Service, bodies: list[dict[str, Any]]) -> None
             if r.status_code != 202:
                 raise RuntimeError(f"POST /court-outcomes answered {r.status_code}: {r.text[:500]}")
     ids = [wid for body in bodies for wid in all_workflow_ids_of(body)]
-    await wait_until(lambda: started_streams(service.pool, ids), len(ids), "warm-up")
+    await wait_until(lambda: started_streams(service.pool, ids), len(ids), "warm-up", service.check)
 
 
 def report(args: argparse.Namespace, f: Figures) -> None:
@@ -304,6 +456,10 @@ def report(args: argparse.Namespace, f: Figures) -> None:
     print(
         f"# activities before first events, from real histories (scheduled up to the first completed "
         f"record_events): {counted}; the baseline runs {f.activities} per workflow",
+        flush=True,
+    )
+    print(
+        f"# processes: this one (pid {os.getpid()}) only sends requests and starts and watches; {f.processes}",
         flush=True,
     )
     print(flush=True)
@@ -338,10 +494,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument(
         "--log-level",
         default="INFO",
-        help="the service's log level (default INFO, the worker's default: a JSON line per event on stderr)",
+        help="the service's log level (YJFLOW_LOG_LEVEL of its processes; default INFO, as deployed)",
     )
     args = p.parse_args(argv)
-    configure_logging(args.log_level)
     args.outcomes = args.outcomes or (20 if args.smoke else 300)
     args.rounds = args.rounds or (1 if args.smoke else 3)
     header("intake", args.smoke)
@@ -354,4 +509,7 @@ if __name__ == "__main__":
     # Run as `bench.intake`, not `__main__`: the sandbox re-imports the baseline workflow's module by name.
     from bench import intake
 
-    intake.main()
+    if sys.argv[1:2] == ["--bare-worker"]:  # the baseline's worker process: --bare-worker ADDRESS QUEUE
+        asyncio.run(intake.serve_bare_worker(sys.argv[2], sys.argv[3]))
+    else:
+        intake.main()

@@ -18,7 +18,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities import audit, intake, victim_contacts
 from activities.event_store import EventStore
 from activities.notify import list_notifications
-from activities.users import User, authenticate
+from activities.users import User, authenticate_recent
 from activities.victim_details import (
     AccessDenied,
     AccessLogEntry,
@@ -186,7 +186,7 @@ def create_app(ctx: AppContext) -> FastAPI:
             raise HTTPException(
                 401, "missing bearer token: send 'Authorization: Bearer <token>'", {"WWW-Authenticate": "Bearer"}
             )
-        user = await authenticate(ctx.pool, token.strip())
+        user = await authenticate_recent(ctx.pool, token.strip())
         if user is None:
             raise HTTPException(401, "unknown, revoked or disabled token", {"WWW-Authenticate": "Bearer"})
         return user

@@ -29,13 +29,14 @@ class TimelineFilters:
     end: date | None = None
 
     def keeps(self, entry: audit.TimelineEntry) -> bool:
+        if (self.stream is not None and entry.workflow_id != self.stream) or (
+            self.event_type is not None and entry.event_type != self.event_type
+        ):
+            return False
+        if self.start is None and self.end is None:
+            return True
         day = entry.effective_at.astimezone(LONDON).date()
-        return (
-            (self.stream is None or entry.workflow_id == self.stream)
-            and (self.event_type is None or entry.event_type == self.event_type)
-            and (self.start is None or day >= self.start)
-            and (self.end is None or day <= self.end)
-        )
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
 
 
 @dataclass(frozen=True)

@@ -80,9 +80,35 @@ def test_intake_smoke(pg_server_url: str) -> None:
     stdout = run_smoke("intake", pg_server_url)
     rows = table_rows(stdout, "intake: 20 outcomes (= 40 workflows)")
     assert_figures(rows, ["workflows/s", "outcomes/s"], columns=3)
+    assert rows["workflows/s"][3] in ("met", "MISSED")
     assert re.search(r"referral order [1-9][0-9]*, victim contact [1-9][0-9]*", stdout), stdout
+    # Production shape: the API, our worker and the baseline's worker each ran in a process of its own.
+    shape = re.search(
+        r"^# processes: this one \(pid ([0-9]+)\).*; worker\.py pid ([0-9]+), yjflow api pid ([0-9]+), "
+        r"bare worker pid ([0-9]+)$",
+        stdout,
+        re.M,
+    )
+    assert shape is not None, stdout
+    assert len(set(shape.groups())) == 4, shape.group(0)
 
 
 def test_memory_smoke(pg_server_url: str) -> None:
-    rows = table_rows(run_smoke("memory", pg_server_url), "memory: worker RSS (MB) with 200 open workflows")
-    assert_figures(rows, ["RSS before load", "RSS loaded (median)", "RSS loaded (highest sample)"], columns=3)
+    stdout = run_smoke("memory", pg_server_url)
+    rows = table_rows(stdout, "memory: worker RSS (MB) with 200 open workflows idle on timers, cache 500")
+    assert_figures(
+        rows,
+        [
+            "RSS before load",
+            "RSS while loading (highest)",
+            "RSS open and idle (median)",
+            "RSS open and idle (highest)",
+            "workflows opened per second",
+        ],
+        columns=3,
+    )
+    assert rows["RSS open and idle (median)"][3] in ("met", "MISSED")
+    # Both sides were checked workflow by workflow with the server before their RSS was sampled.
+    assert "ours: 200 of 200 running and idle" in stdout, stdout
+    assert "bare: 200 of 200 running and idle" in stdout, stdout
+    assert re.search(r"^verdict: (MET|MISSED): worker\.py RSS with 200 open workflows \(cache 500\)", stdout, re.M)
