@@ -75,8 +75,8 @@ MB = 1024 * 1024
 
 @activity.defn(name="bench_memory_started")
 async def started(n: int) -> None:
-    """Tells the bench that a workflow is running (one line on stdout); does nothing else."""
-    print("started", flush=True)
+    """Tells the bench that workflow `n` is running (one line on stdout); does nothing else."""
+    print(f"started {n}", flush=True)
 
 
 @workflow.defn(name="BenchTimerWorkflow")
@@ -388,13 +388,13 @@ async def measure_bare(our_client: Client, args: argparse.Namespace) -> Memory:
     ]
     async with process(command, dict(os.environ), subprocess.PIPE) as proc:
         assert proc.stdout is not None
-        running = 0
+        # Distinct numbers, not lines: a retried activity (a slow server) prints its line again.
+        running: set[bytes] = set()
         reader_stdout = proc.stdout
 
         def read_lines() -> None:
-            nonlocal running
-            for _ in reader_stdout:
-                running += 1
+            for line in reader_stdout:
+                running.add(line.strip())
 
         reader = asyncio.get_running_loop().run_in_executor(None, read_lines)
         await wait_for_poller(client, task_queue, proc)
@@ -402,7 +402,7 @@ async def measure_bare(our_client: Client, args: argparse.Namespace) -> Memory:
         before = median(await sample(proc.pid, 3, 1.0))
 
         async def count() -> int:
-            return running
+            return len(running)
 
         async def start_one(i: int) -> str:
             wid = f"bench-timer-{task_queue}-{i}"
