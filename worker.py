@@ -24,7 +24,7 @@ from activities.order_activities import OrderActivities
 from activities.relay import run_relay
 from activities.rule_source import load_rule_pack
 from activities.settings import Settings
-from workflows import ALL_WORKFLOWS
+from workflows.registry import ALL_WORKFLOWS
 
 log = structlog.get_logger("yjflow.worker")
 
@@ -36,6 +36,7 @@ PASSTHROUGH = (
     "rfc8785",
     "workflows.messages",
     "workflows.deadline_tracker",
+    "workflows.search_attributes",  # immutable SearchAttributeKey definitions
 )
 
 

@@ -14,7 +14,7 @@ from activities.codec import data_converter
 from activities.settings import Settings
 from tests.workflows.conftest import TEST_PAYLOAD_KEY
 from worker import PASSTHROUGH
-from workflows import ALL_WORKFLOWS
+from workflows.registry import ALL_WORKFLOWS
 
 HISTORIES = sorted((Path(__file__).parent.parent / "histories").glob("*.json"))
 
