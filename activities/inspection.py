@@ -12,8 +12,9 @@ from pydantic import BaseModel
 
 from activities import audit
 from activities.db import Pool
+from activities.rule_source import inspection_policy
 from activities.users import User
-from domain.inspection import Candidate, Sample, SamplePolicy, SampleRequest, choose_sample, load_policy
+from domain.inspection import Candidate, Sample, SamplePolicy, SampleRequest, choose_sample
 
 CHRONOLOGY_COLUMNS = [
     "effective_at",
@@ -70,7 +71,7 @@ async def candidates(pool: Pool, *, start: date, end: date, yjs: str | None = No
 async def take_sample(pool: Pool, request: SampleRequest, policy: SamplePolicy | None = None) -> Sample:
     """The sample for `request` under `policy` (the shipped one by default)."""
     found = await candidates(pool, start=request.start, end=request.end, yjs=request.yjs)
-    return choose_sample(found, request, policy or load_policy())
+    return choose_sample(found, request, policy or inspection_policy())
 
 
 async def chronology(pool: Pool, workflow_id: str) -> Chronology | None:

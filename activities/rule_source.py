@@ -12,12 +12,18 @@ from pathlib import Path
 
 from activities.db import Pool
 from domain.calendar import HolidayOverride, WorkingCalendar
+from domain.inspection import SamplePolicy, load_policy
 from domain.rules import RulePack, apply_overrides, parse_rule_pack
 
 
 def default_rule_pack() -> RulePack:
     text = resources.files("domain").joinpath("rules/default.toml").read_text(encoding="utf-8")
     return parse_rule_pack(text)
+
+
+def inspection_policy() -> SamplePolicy:
+    """The inspection sample's sizes in force: the shipped `domain/rules/inspection.toml`."""
+    return load_policy(resources.files("domain").joinpath("rules/inspection.toml").read_text(encoding="utf-8"))
 
 
 def load_rule_pack(overrides_file: Path | None) -> RulePack:

@@ -6,13 +6,12 @@ Pure: the caller gives the eligible cases; the same cases, policy and seed alway
 
 from __future__ import annotations
 
+import hashlib
 import math
-import random
 import tomllib
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
-from importlib import resources
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -51,10 +50,8 @@ class SamplePolicy(BaseModel):
         return self.children if group == "children" else self.victims
 
 
-def load_policy(text: str | None = None) -> SamplePolicy:
-    """The sample policy from TOML text, or the shipped `domain/rules/inspection.toml`."""
-    if text is None:
-        text = (resources.files("domain") / "rules" / "inspection.toml").read_text(encoding="utf-8")
+def load_policy(text: str) -> SamplePolicy:
+    """The sample policy from TOML text (the shipped one: `activities.rule_source.inspection_policy`)."""
     return SamplePolicy.model_validate(tomllib.loads(text))
 
 
@@ -139,6 +136,10 @@ def allocate(sizes: dict[str, int], total: int) -> dict[str, int]:
     return chosen
 
 
+def _draw_rank(seed: int, group: Group, kind: str, workflow_id: str) -> str:
+    return hashlib.sha256(f"{seed}:{group}:{kind}:{workflow_id}".encode()).hexdigest()
+
+
 def _group_sample(
     group: Group, candidates: Sequence[Candidate], policy: SizePolicy, requested: int | None, seed: int
 ) -> GroupSample:
@@ -150,10 +151,10 @@ def _group_sample(
     chosen: list[Candidate] = []
     strata = []
     for kind in sorted(by_kind):
-        # One generator per stratum, seeded by seed and kind: adding cases of another kind never
-        # reshuffles this kind's choice.
-        rng = random.Random(f"{seed}:{group}:{kind}")
-        picked = rng.sample(by_kind[kind], quotas[kind])
+        # A case's place in the draw is a hash of the seed, its stratum and its own id: reproducible
+        # without a random generator, and adding cases of another kind never changes this kind's choice.
+        ranked = sorted(by_kind[kind], key=lambda c: _draw_rank(seed, group, kind, c.workflow_id))
+        picked = ranked[: quotas[kind]]
         chosen += sorted(picked, key=lambda c: c.workflow_id)
         strata.append(Stratum(kind=kind, eligible=len(by_kind[kind]), chosen=quotas[kind]))
     return GroupSample(group=group, eligible=len(candidates), size=size, strata=strata, cases=chosen)

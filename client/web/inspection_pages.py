@@ -9,12 +9,13 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
 from activities import inspection
+from activities.rule_source import inspection_policy
 from activities.users import User
 from client.web.forms import FormErrors, optional_date, optional_text
 from client.web.render import render
 from client.web.session import PageRefused, require_page
 from domain.access import Permission, allows
-from domain.inspection import InspectionError, Sample, SampleRequest, load_policy
+from domain.inspection import InspectionError, Sample, SampleRequest
 
 router = APIRouter(include_in_schema=False)
 Exporter = Annotated[User, Depends(require_page(Permission.EXPORT_CHRONOLOGY))]
@@ -36,7 +37,7 @@ async def inspection_page(
 ) -> Response:
     params = request.query_params
     errors = FormErrors()
-    policy = load_policy()
+    policy = inspection_policy()
     sample: Sample | None = None
     if "from" in params:
         start = optional_date(params, "from", "Period start", errors)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from activities.rule_source import inspection_policy
 from domain.inspection import (
     Candidate,
     InspectionError,
@@ -17,7 +18,7 @@ from domain.inspection import (
     sample_size,
 )
 
-POLICY = load_policy()
+POLICY = inspection_policy()
 
 
 def cases(kind: str, n: int) -> list[Candidate]:
