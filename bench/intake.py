@@ -39,59 +39,36 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from temporalio import activity, workflow
+import httpx
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
 
-with workflow.unsafe.imports_passed_through():
-    import httpx
-    from temporalio.api.enums.v1 import EventType
-    from temporalio.client import Client, WorkflowHandle
-    from temporalio.worker import Worker
-
-    from activities.codec import data_converter
-    from activities.db import Pool, open_pool
-    from activities.migrate import apply_migrations
-    from activities.settings import Settings
-    from bench._common import Table, header, median, parser, ratio, scratch_database, verdict
-    from tests.client.conftest import (
-        TEST_VICTIM_MASTER_KEY,
-        add_users,
-        all_workflow_ids_of,
-        outcome,
-        start_dev_server,
-    )
-    from tests.workflows.conftest import test_settings, venv_binary
+from activities.codec import data_converter
+from activities.db import Pool, open_pool
+from activities.migrate import apply_migrations
+from activities.settings import Settings
+from bench._common import Table, header, median, parser, ratio, scratch_database, verdict
+from bench.bare_workflows import BARE_DONE, BareWorkflow, no_op
+from tests.client.conftest import (
+    TEST_VICTIM_MASTER_KEY,
+    add_users,
+    all_workflow_ids_of,
+    outcome,
+    start_dev_server,
+)
+from tests.workflows.conftest import test_settings, venv_binary
 
 TARGET = 0.8
 ROUND_TIMEOUT_SECONDS = 900.0
 START_TIMEOUT_SECONDS = 120.0
 STOP_TIMEOUT_SECONDS = 20.0
-BARE_DONE = b"done"
 
 
 # --- the baseline: bare Temporal, its worker in a process of its own -----------------------------------
-
-
-@activity.defn(name="bench_no_op")
-async def no_op(last: bool) -> None:
-    """Does nothing; the last one of a workflow tells the bench (a line on stdout) that it has run."""
-    if last:
-        sys.stdout.buffer.write(BARE_DONE + b"\n")
-        sys.stdout.buffer.flush()
-
-
-@workflow.defn(name="BenchBareWorkflow", sandboxed=True)
-class BareWorkflow:
-    """`activities` no-op activities one after another, then a long timer, as ours wait on deadlines."""
-
-    @workflow.run
-    async def run(self, activities: int) -> None:
-        for i in range(activities):
-            await workflow.execute_activity(no_op, i == activities - 1, start_to_close_timeout=timedelta(seconds=30))
-        await workflow.sleep(timedelta(days=30))
 
 
 async def serve_bare_worker(address: str, task_queue: str) -> None:
