@@ -9,15 +9,13 @@ from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-import rfc8785
 from psycopg.rows import dict_row
 from pydantic import BaseModel
 
 from activities.db import Pool
-from activities.event_store import EVENT_COLUMNS, BrokenLink, EventStore, Problem, VerifyReport
+from activities.event_store import EVENT_COLUMNS, EventStore, VerifyReport, first_break
 from activities.rule_source import load_calendar
 from domain.calendar import WorkingCalendar
-from domain.chain import GENESIS_HASH, event_hash
 from domain.events import RecordedEvent
 
 LONDON = ZoneInfo("Europe/London")
@@ -149,7 +147,7 @@ async def checked_timeline(pool: Pool, child_id: str) -> CheckedTimeline | None:
         if end == len(rows) or rows[end]["stream_id"] != rows[start]["stream_id"]:
             stream = rows[start:end]
             chains[stream[0]["stream_id"]] = VerifyReport(
-                streams_checked=1, events_checked=len(stream), first_break=chain_break(stream)
+                streams_checked=1, events_checked=len(stream), first_break=first_break(stream)
             )
             first_seen[stream[0]["stream_id"]] = min(r["global_position"] for r in stream)
             start = end
@@ -183,62 +181,6 @@ async def _streams_of_child(pool: Pool, child_id: str) -> list[dict[str, Any]]:
             (child_id,),
         )
         return await cur.fetchall()
-
-
-def chain_break(stream: Sequence[Mapping[str, Any]]) -> BrokenLink | None:
-    """The first link of one stream's rows (in version order) that does not hold, by the rules of
-    `EventStore.verify`: versions gap-free from 1, each prev_hash the hash before it, each hash recomputed."""
-    expected_version, expected_prev = 1, GENESIS_HASH
-    for row in stream:
-        problem: tuple[Problem, str, str] | None = None
-        if row["stream_version"] != expected_version:
-            problem = ("version gap", str(expected_version), str(row["stream_version"]))
-        elif row["prev_hash"] != expected_prev:
-            problem = ("prev_hash does not link", expected_prev, row["prev_hash"])
-        else:
-            recomputed = row_hash(row)
-            if recomputed != row["hash"]:
-                problem = ("hash mismatch", recomputed, row["hash"])
-        if problem is not None:
-            return BrokenLink(
-                stream_id=row["stream_id"],
-                stream_version=row["stream_version"],
-                global_position=row["global_position"],
-                problem=problem[0],
-                expected=problem[1],
-                found=problem[2],
-            )
-        expected_version, expected_prev = row["stream_version"] + 1, row["hash"]
-    return None
-
-
-def row_hash(row: Mapping[str, Any]) -> str:
-    """`domain.chain.event_hash` of an `events` row, or 'a canonical payload (…)' when it has none."""
-    fields = {
-        "prev_hash": row["prev_hash"],
-        "event_id": str(row["event_id"]),
-        "stream_id": row["stream_id"],
-        "stream_version": row["stream_version"],
-        "event_type": row["event_type"],
-        "child_id": row["child_id"],
-        "yjs": row["yjs"],
-        "effective_at": row["effective_at"],
-        "recorded_at": row["recorded_at"],
-        "actor": row["actor"],
-        "reason": row["reason"],
-        "payload": row["payload"],
-    }
-    try:
-        fast = event_hash(**fields)
-        if fast == row["hash"]:
-            return fast
-        # A mismatch is looked at again with the reference serialiser, so a fast-path slip could only
-        # ever raise a false alarm that this clears, never hide a broken link.
-        return event_hash(**fields, canonical=lambda value: bytes(rfc8785.dumps(value)))
-    except (rfc8785.CanonicalizationError, UnicodeEncodeError) as exc:
-        # UnicodeEncodeError: rfc8785 sorts keys by encoding them, and a key with a lone surrogate (which
-        # jsonb itself refuses, so only a hand-made row can hold one) fails there instead.
-        return f"a canonical payload ({exc})"
 
 
 async def deadlines(
