@@ -80,6 +80,27 @@ class Carried(Protocol):
     deadline_counts: dict[str, int]
 
 
+class CourtInput(Protocol):
+    """What every order's start input carries of the court outcome that opened it."""
+
+    outcome_id: str
+    case_reference: str
+    court_kind: str
+    victim_refs: list[str]
+
+
+def opening_outcome(input: CourtInput, *, disposal_kind: str, hearing_date: date) -> ev.CourtOutcomeRecorded:
+    """The `CourtOutcomeRecorded` every order's stream opens with."""
+    return ev.CourtOutcomeRecorded(
+        outcome_id=input.outcome_id,
+        case_reference=input.case_reference,
+        court_kind=input.court_kind,
+        hearing_date=hearing_date,
+        disposal_kind=disposal_kind,
+        victim_refs=list(input.victim_refs),
+    )
+
+
 class CaseWorkflow:
     """What every case workflow class shares: the deadline-watching loop and the shape of a person's step.
 
@@ -108,6 +129,11 @@ class CaseWorkflow:
 
     async def _after(self, decision: Decision, effective_date: date) -> None:
         """What a kind does once a decision is recorded (tell victims' contacts, tell the order)."""
+
+    async def _open_case(self, decision: Decision, effective_date: date) -> None:
+        """Record the court outcome's opening decision, as the court's intake."""
+        async with self._lock:
+            await self._carry_out(decision, actor=ev.COURT_INTAKE, effective_date=effective_date, reason=None)
 
     async def _carry_out(self, decision: Decision, *, actor: str, effective_date: date, reason: str | None) -> None:
         effective_at = midnight(effective_date)

@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.decisions import Decision
     from workflows.messages import CustodyInput, CustodyResume, CustodyView
 
-from workflows.casework import CaseRecorder, CaseWorkflow, tell_victim_contacts, today
+from workflows.casework import CaseRecorder, CaseWorkflow, opening_outcome, tell_victim_contacts, today
 
 # The order kind as intake names it, for the search attribute and the opening event.
 _DISPOSAL_KINDS = {"dto": "detention_and_training_order"}
@@ -60,21 +60,8 @@ class CustodyWorkflow(CaseWorkflow):
     @workflow.run
     async def run(self, input: CustodyInput) -> str:
         if input.resume is None:
-            outcome = ev.CourtOutcomeRecorded(
-                outcome_id=input.outcome_id,
-                case_reference=input.case_reference,
-                court_kind=input.court_kind,
-                hearing_date=input.sentence_date,
-                disposal_kind=self._disposal_kind,
-                victim_refs=list(input.victim_refs),
-            )
-            async with self._lock:
-                await self._carry_out(
-                    cu.open_custody(self._custody, outcome=outcome),
-                    actor=ev.COURT_INTAKE,
-                    effective_date=input.sentence_date,
-                    reason=None,
-                )
+            outcome = opening_outcome(input, disposal_kind=self._disposal_kind, hearing_date=input.sentence_date)
+            await self._open_case(cu.open_custody(self._custody, outcome=outcome), input.sentence_date)
         await self._watch_deadlines(input.history_limit)
         return self._custody.status.value
 

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
         VictimViewsReceived,
     )
 
-from workflows.casework import CaseRecorder, CaseWorkflow, tell_victim_contacts, today
+from workflows.casework import CaseRecorder, CaseWorkflow, opening_outcome, tell_victim_contacts, today
 
 
 @workflow.defn(name="ReferralOrder")
@@ -66,14 +66,7 @@ class ReferralOrderWorkflow(CaseWorkflow):
 
     async def _open(self) -> None:
         i = self._input
-        outcome = ev.CourtOutcomeRecorded(
-            outcome_id=i.outcome_id,
-            case_reference=i.case_reference,
-            court_kind=i.court_kind,
-            hearing_date=i.hearing_date,
-            disposal_kind="referral_order",
-            victim_refs=list(i.victim_refs),
-        )
+        outcome = opening_outcome(i, disposal_kind="referral_order", hearing_date=i.hearing_date)
         decision = ro.open_order(self._order, outcome=outcome)
         self._upsert_search_attributes()
         await self._carry_out(decision, actor=ev.COURT_INTAKE, effective_date=i.hearing_date, reason=None)

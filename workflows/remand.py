@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import remand as rm
     from workflows.messages import RemandInput, RemandResume, RemandView
 
-from workflows.casework import CaseRecorder, CaseWorkflow, today
+from workflows.casework import CaseRecorder, CaseWorkflow, opening_outcome, today
 
 
 @workflow.defn(name="Remand")
@@ -42,21 +42,8 @@ class RemandWorkflow(CaseWorkflow):
     @workflow.run
     async def run(self, input: RemandInput) -> str:
         if input.resume is None:
-            outcome = ev.CourtOutcomeRecorded(
-                outcome_id=input.outcome_id,
-                case_reference=input.case_reference,
-                court_kind=input.court_kind,
-                hearing_date=input.hearing_date,
-                disposal_kind="remand",
-                victim_refs=list(input.victim_refs),
-            )
-            async with self._lock:
-                await self._carry_out(
-                    rm.open_remand(self._remand, outcome=outcome),
-                    actor=ev.COURT_INTAKE,
-                    effective_date=input.hearing_date,
-                    reason=None,
-                )
+            outcome = opening_outcome(input, disposal_kind="remand", hearing_date=input.hearing_date)
+            await self._open_case(rm.open_remand(self._remand, outcome=outcome), input.hearing_date)
         await self._watch_deadlines(input.history_limit)
         return self._remand.status.value
 

@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.decisions import Decision
     from workflows.messages import YouthRehabilitationOrderInput, YroResume, YroView
 
-from workflows.casework import CaseRecorder, CaseWorkflow, tell_victim_contacts, today
+from workflows.casework import CaseRecorder, CaseWorkflow, opening_outcome, tell_victim_contacts, today
 
 
 @workflow.defn(name="YouthRehabilitationOrder")
@@ -54,21 +54,10 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
     @workflow.run
     async def run(self, input: YouthRehabilitationOrderInput) -> str:
         if input.resume is None:
-            outcome = ev.CourtOutcomeRecorded(
-                outcome_id=input.outcome_id,
-                case_reference=input.case_reference,
-                court_kind=input.court_kind,
-                hearing_date=input.hearing_date,
-                disposal_kind="youth_rehabilitation_order",
-                victim_refs=list(input.victim_refs),
+            outcome = opening_outcome(
+                input, disposal_kind="youth_rehabilitation_order", hearing_date=input.hearing_date
             )
-            async with self._lock:
-                await self._carry_out(
-                    yro.open_order(self._order, outcome=outcome),
-                    actor=ev.COURT_INTAKE,
-                    effective_date=input.hearing_date,
-                    reason=None,
-                )
+            await self._open_case(yro.open_order(self._order, outcome=outcome), input.hearing_date)
         await self._watch_deadlines(input.history_limit)
         return self._order.state.value
 
