@@ -21,9 +21,9 @@ from activities.logging import configure_logging
 from activities.migrate import apply_migrations
 from activities.notify import Notifier
 from activities.order_activities import OrderActivities
-from activities.relay import run_relay
 from activities.rule_source import load_rule_pack
 from activities.settings import Settings
+from client.relay import run_relay
 from workflows.registry import ALL_WORKFLOWS
 
 log = structlog.get_logger("yjflow.worker")
@@ -34,7 +34,7 @@ PASSTHROUGH = (
     "holidays",
     "dateutil",
     "rfc8785",
-    "workflows.messages",
+    "domain.messages",
     "workflows.deadline_tracker",
     "workflows.search_attributes",  # immutable SearchAttributeKey definitions
 )

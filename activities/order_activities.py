@@ -21,8 +21,8 @@ from activities.rule_source import load_calendar, load_rule_pack
 from activities.users import get_user, manager_of
 from domain import events as ev
 from domain.deadlines import compute_deadline
+from domain.messages import DeadlineNoticeInput, RecordEventsInput, ScheduleDeadlinesInput
 from domain.notifications import escalation_message, reminder_message
-from workflows.messages import DeadlineNoticeInput, RecordEventsInput, ScheduleDeadlinesInput
 
 log = structlog.get_logger("yjflow.activities")
 LONDON = ZoneInfo("Europe/London")

@@ -35,10 +35,10 @@ from activities import intake
 from activities.db import Pool
 from activities.logging import configure_logging
 from activities.migrate import apply_migrations
-from activities.relay import relay_pending
 from activities.users import add_user
 from bench._common import Table, header, parser, scratch_database
 from client.order_kinds import kind_of
+from client.relay import relay_pending
 from tests.workflows.conftest import Harness, make_harness
 
 LONDON = ZoneInfo("Europe/London")

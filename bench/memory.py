@@ -7,7 +7,7 @@ Ours: `python worker.py` as a process of its own, configured from the environmen
 (`DATABASE_URL`, `TEMPORAL_ADDRESS`, `YJFLOW_PAYLOAD_KEY`, `YJFLOW_TASK_QUEUE`,
 `YJFLOW_MAX_CACHED_WORKFLOWS`; it runs the relay too), on a Temporal dev server and a scratch database.
 The N orders are started by this process with the Temporal client through the relay's own
-`activities.relay.start_for_outcome` (the inputs the relay gives; no HTTP, no inbox), each a referral order
+`client.relay.start_for_outcome` (the inputs the relay gives; no HTTP, no inbox), each a referral order
 without victims. An order is open once its deadlines are in the `events` table: it has run its two
 activities (record the opening events, schedule the deadlines) and then waits on a timer.
 
@@ -315,7 +315,7 @@ def _repo() -> Path:
 
 async def measure_ours(client: Client, url: str, args: argparse.Namespace) -> Memory:
     from activities.db import open_pool
-    from activities.relay import start_for_outcome
+    from client.relay import start_for_outcome
     from domain.court_outcome import CourtOutcome
     from tests.client.conftest import outcome
     from tests.workflows.conftest import TEST_PAYLOAD_KEY

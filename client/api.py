@@ -32,9 +32,9 @@ from activities.victim_details import (
 from client import steps
 from client.order_kinds import OrderKind, kind_of
 from domain.access import PERMISSIONS, Permission, allows, why_refused
+from domain.messages import VictimContactView
 from domain.victim_contact import ContactState, RecordDetailsReceived
 from domain.victim_details import VictimDetails
-from workflows.messages import VictimContactView
 from workflows.victim_contact import VictimContactWorkflow
 
 LONDON = ZoneInfo("Europe/London")

@@ -136,7 +136,7 @@ async def _load_samples(pool: Any) -> tuple[int, int, str | None]:
 
 
 async def run_dev(settings: Settings, *, load_sample_data: bool = True) -> None:
-    from activities.relay import run_relay
+    from client.relay import run_relay
     from worker import check_rules, connect, create_worker
 
     check_rules(settings)

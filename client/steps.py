@@ -24,8 +24,8 @@ from activities.users import get_user
 from client.order_kinds import OrderKind, kind_of
 from domain.access import Permission, allowed_roles, allows
 from domain.allocation import AllocateCaseWorker
+from domain.messages import VictimContactView
 from domain.victim_contact import AllocateVictimWorker, ContactState, VictimContactStep
-from workflows.messages import VictimContactView
 from workflows.victim_contact import VictimContactWorkflow
 
 VICTIM_CONTACT = "victim_contact"

@@ -366,7 +366,7 @@ def victim_views_for_panel(state: VictimContactState) -> bool:
 
     True once the victim consents to panel participation (to attend or send views) or has given their
     views (panel participation delivered, even if the consent was later revoked). The contact workflow
-    is to send its order a `VictimViewsReceived` signal (workflows/messages.py) the first time this turns
+    is to send its order a `VictimViewsReceived` signal (domain/messages.py) the first time this turns
     True after a step; the order then records `victim_views_recorded` for this victim ref, which meets
     `ro.victim_views` once every victim named on the order is heard.
     """

@@ -21,9 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain.calendar import london_date, london_instant
     from domain.decisions import CancelDeadline, Decision, MeetDeadline, ScheduleDeadline, Step, StepRefused
-    from workflows import deadline_tracker as tracker
-    from workflows import search_attributes as sa
-    from workflows.messages import (
+    from domain.messages import (
         DeadlineNoticeInput,
         DeadlineRequest,
         OpenDeadlineView,
@@ -32,6 +30,8 @@ with workflow.unsafe.imports_passed_through():
         ScheduleDeadlinesInput,
         TrackedDeadline,
     )
+    from workflows import deadline_tracker as tracker
+    from workflows import search_attributes as sa
 
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 # Appends are idempotent, so retrying for a long time is safe; a conflict is non-retryable by type.

@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain.court_outcome import victim_contact_id
     from domain.decisions import Decision
-    from workflows.messages import CustodyInput, CustodyResume, CustodyView
+    from domain.messages import CustodyInput, CustodyResume, CustodyView
 
 from workflows.casework import CaseRecorder, CaseWorkflow, opening_outcome, tell_victim_contacts, today
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from domain.events import DeadlineScheduled
-from workflows.messages import TrackedDeadline
+from domain.messages import TrackedDeadline
 
 ESCALATION_REPEAT = timedelta(days=7)
 

@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import referral_order as ro
     from domain.court_outcome import victim_contact_id
     from domain.decisions import Decision
-    from workflows.messages import (
+    from domain.messages import (
         ReferralOrderInput,
         ReferralOrderView,
         ResumeState,

@@ -17,7 +17,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import remand as rm
-    from workflows.messages import RemandInput, RemandResume, RemandView
+    from domain.messages import RemandInput, RemandResume, RemandView
 
 from workflows.casework import CaseRecorder, CaseWorkflow, opening_outcome, today
 

@@ -18,7 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import victim_contact as vc
     from domain.decisions import Decision
-    from workflows.messages import (
+    from domain.messages import (
         OrderMilestone,
         VictimContactInput,
         VictimContactResume,

@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import youth_rehabilitation_order as yro
     from domain.court_outcome import victim_contact_id
     from domain.decisions import Decision
-    from workflows.messages import YouthRehabilitationOrderInput, YroResume, YroView
+    from domain.messages import YouthRehabilitationOrderInput, YroResume, YroView
 
 from workflows.casework import CaseRecorder, CaseWorkflow, opening_outcome, tell_victim_contacts, today
 

@@ -29,11 +29,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.codec import data_converter
 from activities.db import Pool, open_pool
-from activities.relay import run_relay
 from activities.settings import Settings
 from activities.users import add_user
 from activities.victim_details import VictimDetailsStore
 from client.api import AppContext, create_app
+from client.relay import run_relay
 from domain.access import Role
 from tests.conftest import create_database, drop_database
 from tests.workflows.conftest import test_settings, venv_binary

@@ -15,8 +15,8 @@ import pytest_asyncio
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from activities.db import open_pool
-from activities.relay import run_relay
 from activities.users import add_user, revoke_tokens
+from client.relay import run_relay
 from domain.calendar import WorkingCalendar
 from tests.client.conftest import (
     LONDON,
@@ -397,7 +397,7 @@ async def test_an_outcome_that_cannot_be_started_does_not_hold_up_the_ones_behin
     but the outcomes accepted after it must still start: one bad batch must not block the inbox."""
     from psycopg.types.json import Jsonb
 
-    from activities.relay import relay_pending
+    from client.relay import relay_pending
 
     pool = outage_pool
     task_queue = f"yjflow-test-unpolled-{uuid.uuid4().hex[:6]}"  # started, never run: only starting matters

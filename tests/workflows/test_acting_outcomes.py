@@ -15,7 +15,7 @@ from pydantic import TypeAdapter
 
 from activities.event_store import EventStore
 from activities.intake import list_rejected, receive_value
-from activities.relay import relay_pending, start_for_outcome
+from client.relay import relay_pending, start_for_outcome
 from domain.calendar import WorkingCalendar
 from domain.court_outcome import validate_court_outcome
 from domain.events import COURT_INTAKE

@@ -12,10 +12,10 @@ import pytest
 
 from activities import reports
 from activities.event_store import EventStore
-from activities.relay import start_for_outcome
 from activities.users import add_user, set_disabled
 from client import steps
 from client.order_kinds import KINDS, OrderKind
+from client.relay import start_for_outcome
 from client.web import step_forms
 from client.web.worker_next_steps import MEETS, order_next_steps
 from domain.allocation import AllocateCaseWorker

@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
 from activities.event_store import EventStore
-from activities.relay import dto_input, start_for_outcome
+from client.relay import dto_input, start_for_outcome
 from domain.court_outcome import DetentionAndTrainingOrderDisposal, validate_court_outcome
 from domain.custody import CustodyStep
 from tests.workflows.conftest import Harness
@@ -356,7 +356,7 @@ async def test_a_longer_sentence_runs_through_the_same_workflow_on_the_secure_es
     """A s.250 sentence: no half-way point is computed; the secure estate's release date drives the
     pre-release review and the release, and the release-day contact falls due that day. (The intake
     contract has no disposal kind for s.250/s.254/s.259 yet, so it is started here directly.)"""
-    from workflows.messages import CustodyInput
+    from domain.messages import CustodyInput
 
     h = harness
     sentence = date(2027, 3, 1)

@@ -19,8 +19,8 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
 from activities.event_store import EventStore
 from domain.events import RecordedEvent
+from domain.messages import ReferralOrderInput, ReferralOrderView
 from tests.workflows.conftest import Harness
-from workflows.messages import ReferralOrderInput, ReferralOrderView
 from workflows.referral_order import ReferralOrderWorkflow
 
 LONDON = ZoneInfo("Europe/London")

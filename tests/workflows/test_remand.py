@@ -14,7 +14,7 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
 from activities.event_store import EventStore
 from activities.intake import receive_value
-from activities.relay import relay_pending, start_for_outcome
+from client.relay import relay_pending, start_for_outcome
 from domain.court_outcome import validate_court_outcome
 from domain.events import COURT_INTAKE
 from domain.remand import RemandStep

@@ -17,9 +17,9 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from activities.event_store import EventStore
-from activities.relay import start_for_outcome
 from activities.users import User
 from activities.victim_details import VictimDetailsStore
+from client.relay import start_for_outcome
 from domain.access import Role
 from domain.court_outcome import validate_court_outcome
 from domain.victim_contact import VictimContactStep

@@ -13,11 +13,11 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from activities.event_store import EventStore
 from domain.calendar import add_calendar_months
 from domain.court_outcome import YouthRehabilitationOrderDisposal
+from domain.messages import YouthRehabilitationOrderInput
 from domain.youth_rehabilitation_order import YroStep
 from tests.workflows.conftest import Harness
 from tests.workflows.test_referral_order import events_of, london, of_type, scheduled, skip_to
 from tests.workflows.test_victim_contact import save_golden
-from workflows.messages import YouthRehabilitationOrderInput
 from workflows.youth_rehabilitation_order import YouthRehabilitationOrderWorkflow
 
 STEP: TypeAdapter[YroStep] = TypeAdapter(YroStep)

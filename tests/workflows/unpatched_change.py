@@ -8,7 +8,7 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.messages import ReferralOrderInput
+    from domain.messages import ReferralOrderInput
     from workflows.referral_order import ReferralOrderWorkflow
 
 

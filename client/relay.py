@@ -55,16 +55,16 @@ from domain.court_outcome import (
     order_workflow_id,
     victim_workflow_id,
 )
-from domain.remand import start_remand
-from domain.victim_contact import vcs_referral_due
-from workflows.custody import CustodyWorkflow
-from workflows.messages import (
+from domain.messages import (
     CustodyInput,
     ReferralOrderInput,
     RemandInput,
     VictimContactInput,
     YouthRehabilitationOrderInput,
 )
+from domain.remand import start_remand
+from domain.victim_contact import vcs_referral_due
+from workflows.custody import CustodyWorkflow
 from workflows.referral_order import ReferralOrderWorkflow
 from workflows.remand import RemandWorkflow
 from workflows.victim_contact import VictimContactWorkflow
