@@ -27,6 +27,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from activities.metrics import NOTICES
 from domain.notifications import Message
 
 log = structlog.get_logger(__name__)
@@ -203,6 +204,7 @@ class Notifier:
             email_status=record.email_status,
             retried=not fresh,
         )
+        NOTICES.labels(kind=record.kind, status=record.email_status).inc()
         return record
 
     @staticmethod
