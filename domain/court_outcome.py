@@ -119,7 +119,12 @@ class Offence(_Part):
 
 def custodial_months(disposal: object) -> int | None:
     """The length of a custodial sentence in months, for the VCS test; None for a community order."""
-    return disposal.months if isinstance(disposal, DetentionAndTrainingOrderDisposal) else None
+    if not isinstance(disposal, DetentionAndTrainingOrderDisposal):
+        return None
+    if disposal.weeks is not None:
+        # Whole months the weeks always reach: 52 weeks (364 days) never make 12 months, 53 always do.
+        return disposal.weeks * 7 * 12 // 365
+    return disposal.months
 
 
 VICTIM_FIELDS = frozenset({"ref", "kind", "under_18"})
@@ -217,9 +222,18 @@ class RemandDisposal(_Part):
 
 
 class DetentionAndTrainingOrderDisposal(_Part):
+    """A DTO's term is in whole months or in whole weeks, never both (see `_detention_and_training_order`).
+
+    `remand_days` and `tagged_bail_days` are the days the court directs to count towards the sentence
+    (CJA 2003 ss.240ZA, 240A, applied to DTOs by PCSCA 2022 from 28 June 2022); they are optional
+    fields the contract allows, and move the release dates (`domain.custody_dates`)."""
+
     kind: Literal["detention_and_training_order"]
-    months: StrictInt
+    months: StrictInt | None = None
+    weeks: StrictInt | None = None
     release_date: IsoDate | None = None
+    remand_days: StrictInt = 0
+    tagged_bail_days: StrictInt = 0
 
 
 class _ActingOnOrder(BaseModel):
@@ -846,8 +860,18 @@ def _remand_clear_days(d: RemandDisposal, hearing_date: date) -> list[FieldError
     return []
 
 
-def _detention_and_training_order(d: DetentionAndTrainingOrderDisposal, age: int | None) -> list[FieldError]:
-    errors: list[FieldError] = []
+# PCSCA 2022 s.158 (from 28 June 2022) let a DTO run any term of 4 to 24 months; before, the term was one
+# of 4, 6, 8, 10, 12, 18 or 24 months, so a term in weeks and days counted off a DTO start on that date.
+DTO_ANY_TERM_FROM = date(2022, 6, 28)
+# 4 calendar months are 120 to 123 days and 24 are 730 or 731, whatever the start: 17 weeks (119 days)
+# is always short of 4 months, 104 weeks (728) never past 24, so the lawful terms in weeks are 18–104.
+DTO_MIN_WEEKS, DTO_MAX_WEEKS = 18, 104
+
+
+def _detention_and_training_order(
+    d: DetentionAndTrainingOrderDisposal, age: int | None, hearing_date: date | None = None
+) -> list[FieldError]:
+    errors = _dto_term(d, hearing_date)
     if age is not None and not 12 <= age <= 17:
         errors.append(
             FieldError(
@@ -859,7 +883,20 @@ def _detention_and_training_order(d: DetentionAndTrainingOrderDisposal, age: int
                 ),
             )
         )
-    if not 4 <= d.months <= 24:
+    return errors
+
+
+def _dto_term(d: DetentionAndTrainingOrderDisposal, hearing_date: date | None) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if (d.months is None) == (d.weeks is None):
+        errors.append(
+            FieldError(
+                field="disposal.months",
+                rule="detention_and_training_order.term_in_months_or_weeks",
+                message="a detention and training order's term is given in months or in weeks, exactly one of them",
+            )
+        )
+    if d.months is not None and not 4 <= d.months <= 24:
         errors.append(
             FieldError(
                 field="disposal.months",
@@ -869,6 +906,50 @@ def _detention_and_training_order(d: DetentionAndTrainingOrderDisposal, age: int
                 ),
             )
         )
+    if d.weeks is not None:
+        if hearing_date is not None and hearing_date < DTO_ANY_TERM_FROM:
+            errors.append(
+                FieldError(
+                    field="disposal.weeks",
+                    rule="detention_and_training_order.weeks_from_28_june_2022",
+                    message=(
+                        "before 28 June 2022 a detention and training order was 4, 6, 8, 10, 12, 18 or 24 months "
+                        "(Sentencing Act 2020 s.236 before PCSCA 2022 s.158); give the term in months"
+                    ),
+                )
+            )
+        elif not DTO_MIN_WEEKS <= d.weeks <= DTO_MAX_WEEKS:
+            errors.append(
+                FieldError(
+                    field="disposal.weeks",
+                    rule="detention_and_training_order.weeks_range",
+                    message=(
+                        f"a detention and training order must be 4–24 months (Sentencing Act 2020 s.236), which in "
+                        f"weeks is {DTO_MIN_WEEKS}–{DTO_MAX_WEEKS}; got {d.weeks}"
+                    ),
+                )
+            )
+    for name in ("remand_days", "tagged_bail_days"):
+        days = getattr(d, name)
+        if days < 0:
+            errors.append(
+                FieldError(
+                    field=f"disposal.{name}",
+                    rule=f"detention_and_training_order.{name}_not_negative",
+                    message=f"days counted towards the sentence cannot be negative; got {days}",
+                )
+            )
+        elif days and hearing_date is not None and hearing_date < DTO_ANY_TERM_FROM:
+            errors.append(
+                FieldError(
+                    field=f"disposal.{name}",
+                    rule=f"detention_and_training_order.{name}_from_28_june_2022",
+                    message=(
+                        "before 28 June 2022 the court took time on remand or tagged bail into account in setting "
+                        "a DTO's term (Sentencing Act 2020 s.237); nothing is counted off a term passed before then"
+                    ),
+                )
+            )
     return errors
 
 
@@ -882,7 +963,7 @@ def _law_checks(p: _Readable) -> list[FieldError]:
     if isinstance(d, RemandDisposal):
         return _remand(d, p, age)
     if isinstance(d, DetentionAndTrainingOrderDisposal):
-        return _detention_and_training_order(d, age)
+        return _detention_and_training_order(d, age, p.hearing_date)
     # A decision on a running order is checked by intake once the outcome is valid: its own fields against
     # the order's kind (domain.court_decisions), then against the order's state (activities.order_states).
     return []
