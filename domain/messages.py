@@ -252,6 +252,9 @@ class CustodyInput(BaseModel):
     sentence_date: date
     kind: CustodialKind = "dto"
     months: int | None = None
+    weeks: int | None = None  # a DTO's term is in months or in weeks
+    remand_days: int = 0  # days the court directs to count towards a DTO (from 28 June 2022)
+    tagged_bail_days: int = 0
     secure_estate_release_date: date | None = None
     # s.247 further supervision turns on the child's age at the release point, and that point moves when
     # the secure estate gives its own date, so no single age (or yes/no) can be worked out at intake: the

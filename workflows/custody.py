@@ -2,7 +2,8 @@
 dates supplied, a s.250, s.254 or s.259 sentence), carrying out what `domain.custody` decides.
 
 A DTO's half-way release date and its early and late limits are computed in the domain when the sentence
-opens, and replaced when the secure estate gives its own date. The planning, review, pre-release and
+opens (by HMPPS's calculator's method since the "hmpps-release-dates" patch; the opening event records
+it), and replaced when the secure estate gives its own date. The planning, review, pre-release and
 release-day contact clocks are unconfirmed legacy standards: their reminders say so. Supervision runs to
 the end of the term, then s.247 further supervision when its conditions hold. Same shape as the youth
 rehabilitation order, continuing as new before a long sentence's history grows large.
@@ -45,6 +46,9 @@ class CustodyWorkflow(CaseWorkflow):
                 sentence_date=input.sentence_date,
                 kind=input.kind,
                 months=input.months,
+                weeks=input.weeks,
+                remand_days=input.remand_days,
+                tagged_bail_days=input.tagged_bail_days,
                 secure_estate_release_date=input.secure_estate_release_date,
                 date_of_birth=input.date_of_birth,
                 offence_date=input.offence_date,
@@ -60,6 +64,10 @@ class CustodyWorkflow(CaseWorkflow):
     @workflow.run
     async def run(self, input: CustodyInput) -> str:
         if input.resume is None:
+            # A new sentence's dates are HMPPS's calculator's; runs begun before it keep the legacy
+            # method on replay, and a resumed run carries its method in the state.
+            if workflow.patched("hmpps-release-dates"):
+                self._custody = self._custody.model_copy(update={"release_method": cu.HMPPS_METHOD})
             outcome = opening_outcome(input, disposal_kind=self._disposal_kind, hearing_date=input.sentence_date)
             await self._open_case(cu.open_custody(self._custody, outcome=outcome), input.sentence_date)
         await self._watch_deadlines(input.history_limit)

@@ -44,6 +44,12 @@ class CustodialSentenceMade(EventPayload):
     latest_release: date | None = None
     secure_estate_release_date: date | None = None
     further_supervision: bool = False
+    # A DTO in weeks, the days the court counted off, and the method that computed the dates
+    # (domain.custody_dates; None on sentences recorded before the HMPPS method: the legacy one).
+    weeks: int | None = None
+    remand_days: int = 0
+    tagged_bail_days: int = 0
+    release_method: str | None = None
 
 
 class InitialPlanningMeetingHeld(EventPayload):
