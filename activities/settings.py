@@ -54,6 +54,27 @@ class Settings(BaseSettings):
         "from its history on its next task, which costs CPU, never correctness.",
     )
     log_level: str = "INFO"
+    metrics_host: str = Field(
+        default="127.0.0.1",
+        description="Where this process's /metrics endpoints listen (0.0.0.0 inside a container).",
+    )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port of yjflow's own Prometheus metrics for this process (off when unset).",
+    )
+    temporal_metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port of the Temporal SDK's Prometheus exporter in a worker (off when unset).",
+    )
+    metrics_interval_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="How often the store's figures (inbox, deadlines, watermark) are read for the metrics.",
+    )
 
     @property
     def smtp(self) -> SmtpConfig | None:
