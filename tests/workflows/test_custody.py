@@ -184,6 +184,51 @@ async def test_eight_month_dto_from_sentence_to_completion(harness: Harness) -> 
     save_golden(await handle.fetch_history(), "custody_dto_full_course")
 
 
+async def test_a_dto_in_weeks_with_remand_gets_the_calculators_dates(harness: Harness) -> None:
+    """30 weeks from Mon 4 Jan 2027 with 10 days on remand, as a court sends it: the term's last day is
+    Sun 1 Aug (210 days, 105 to release), so HMPPS's calculator releases on Thu 8 Apr (4 Jan + 104 - 10)
+    and the term ends Thu 22 Jul; under 8 months there is no early or late release. The opening event
+    records the method; the run is a golden history for the patched path."""
+    h = harness
+    body = outcome_body(SENTENCE, {"kind": "detention_and_training_order", "weeks": 30, "remand_days": 10})
+    handle = await open_dto(h, body)
+    wid = handle.id
+    events = await EventStore(h.pool).read_stream(wid)
+    made = of_type(events, "CustodialSentenceMade")[0].payload
+    assert {k: made[k] for k in ("weeks", "months", "remand_days", "release_method")} == {
+        "weeks": 30,
+        "months": None,
+        "remand_days": 10,
+        "release_method": "hmpps-crds",
+    }
+    assert (made["half_way_date"], made["earliest_release"], made["latest_release"]) == ("2027-04-08",) * 3
+    assert made["term_end"] == "2027-07-23"  # the day after the calculator's SED, 22 Jul
+    assert scheduled(events, "dto.release")["due_date"] == "2027-04-08"
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await cstep(
+            handle,
+            step="release_date_set",
+            effective_date="2027-01-04",
+            release_date="2027-03-20",
+            source="early_release",
+        )
+    assert "a term of 30 weeks has no early or late release" in str(refused.value.cause)
+
+    await initial_planning(h, handle)
+    await release_on_the_day(h, handle, date(2027, 4, 8))
+    await skip_to(h, london(date(2027, 7, 22), 10))
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await cstep(handle, step="completed", effective_date="2027-07-22")
+    assert "supervision runs until 2027-07-23" in str(refused.value.cause)
+    await skip_to(h, london(date(2027, 7, 23), 10))
+    await cstep(handle, step="completed", effective_date="2027-07-23")
+    assert await handle.result() == "completed"
+    history = await handle.fetch_history()
+    markers = [e for e in history.events if e.HasField("marker_recorded_event_attributes")]
+    assert any(b"hmpps-release-dates" in e.SerializeToString() for e in markers)
+    save_golden(history, "custody_dto_hmpps_weeks_remand")
+
+
 async def test_the_secure_estates_date_replaces_the_computed_one(harness: Harness) -> None:
     """The secure estate gives Wed 28 Apr 2027 instead of the computed 5 May: the release deadline and
     the final review move with it (due 25 Mar, since 28 Mar is a Sunday and 26 Mar Good Friday), the early
