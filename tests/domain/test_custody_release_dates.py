@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
+from pydantic import TypeAdapter
 
 from domain import custody as cu
 from domain import events as ev
@@ -269,3 +270,63 @@ def test_further_supervision_keeps_s247s_offence_date() -> None:
     before = cu.hmpps_dto_dates(date(2025, 9, 2), months=12, date_of_birth=ADULT, offence_date=date(2015, 1, 31))
     after = cu.hmpps_dto_dates(date(2025, 9, 2), months=12, date_of_birth=ADULT, offence_date=date(2015, 2, 1))
     assert (before.further_supervision_ends, after.further_supervision_ends) == (None, date(2027, 3, 3))
+
+
+def opened(sentenced: date, born: date, **term: int) -> cu.CustodyState:
+    """A DTO opened by the HMPPS method, its opening events folded in."""
+    state = cu.CustodyState(
+        child_id="C-1",
+        yjs="luton",
+        sentence_date=sentenced,
+        kind="dto",
+        date_of_birth=born,
+        offence_date=sentenced,
+        release_method=cu.HMPPS_METHOD,
+        **term,
+    )
+    outcome = ev.CourtOutcomeRecorded(
+        outcome_id="o", case_reference="c", court_kind="youth", hearing_date=sentenced, disposal_kind="dto"
+    )
+    for payload in cu.open_custody(state, outcome=outcome).events:
+        state = cu.evolve(state, payload)
+    return state
+
+
+RELEASE_DATE = TypeAdapter(cu.CustodyStep)
+
+
+def release_date_step(**body: str) -> cu.CustodyStep:
+    return RELEASE_DATE.validate_python({"step": "release_date_set", "actor": "carl-yjs", **body})
+
+
+def test_early_release_on_a_term_in_weeks_is_held_to_its_band() -> None:
+    """78 weeks from 1 Mar 2026 (546 days, fewer than the 549 of 18 months): release on Sat 28 Nov 2026
+    (1 Mar + 272), and early release no more than one month before it."""
+    state = opened(date(2026, 3, 1), date(2009, 1, 1), weeks=78)
+    assert (state.earliest_release, state.release_point, state.latest_release) == (
+        date(2026, 10, 28),
+        date(2026, 11, 28),
+        date(2026, 12, 28),
+    )
+    today = date(2026, 10, 1)
+    step = release_date_step(effective_date="2026-10-01", release_date="2026-10-28", source="early_release")
+    (moved,) = cu.decide(state, step, today=today).events
+    assert isinstance(moved, ev.ReleaseDateSet) and moved.release_date == date(2026, 10, 28)
+    too_early = release_date_step(effective_date="2026-10-01", release_date="2026-10-27", source="early_release")
+    with pytest.raises(cu.StepRefused, match=r"no earlier than 2026-10-28 \(1 month before it, s.241\(4\)\)"):
+        cu.decide(state, too_early, today=today)
+
+
+def test_the_secure_estates_date_moves_the_limits_and_s247s_age_by_the_sentences_method() -> None:
+    """Born 1 Dec 2008: 17 on the computed 28 Nov 2026, 18 on the secure estate's 5 Dec, so further
+    supervision follows the secure estate's date, and the window moves a month either side of it."""
+    state = opened(date(2026, 3, 1), date(2008, 12, 1), weeks=78)
+    assert state.further_supervision is False
+    step = release_date_step(effective_date="2026-10-01", release_date="2026-12-05", source="secure_estate")
+    (moved,) = cu.decide(state, step, today=date(2026, 10, 1)).events
+    assert isinstance(moved, ev.ReleaseDateSet)
+    assert (moved.earliest_release, moved.latest_release, moved.further_supervision) == (
+        date(2026, 11, 5),
+        date(2027, 1, 5),
+        True,
+    )
