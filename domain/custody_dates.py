@@ -13,11 +13,12 @@ src/main/kotlin/uk/gov/justice/digital/hmpps/calculatereleasedatesapi/ unless th
   the day before the sentence date, add the years, then the months (java.time plusMonths: a day the
   month lacks becomes its last day), then weeks, then days. When the sentence date is the 1st of a month
   and the term has months, it is instead the last day of the month `months - 1` after the sentence
-  month (so 4 months from 1 Mar ends 30 Jun, not 29 Jun). That day is the sentence expiry date (SED).
+  month (so 4 months from 1 Mar end 30 Jun, not 28 Jun). That day is the sentence expiry date (SED).
 - The term in days (Duration.getLengthInDays): from the sentence date to the last day, both counted.
 - The release point, "mid transfer date" MTD (model/UnadjustedReleaseDate.kt, service/ReleaseMultiplier.kt,
   enumerations/SentenceIdentificationTrack.kt): a DTO's multiplier is one half, before and after PCSCA
-  (DTO_BEFORE_PCSC and DTO_AFTER_PCSC both ONE_HALF); half the term's days is rounded UP (CEILING), and
+  (DTO_BEFORE_PCSC and DTO_AFTER_PCSC both ONE_HALF; the two tracks differ only beside other sentences,
+  service/BookingExtractionService.kt calculateMidTermDate); half the term's days is rounded UP (CEILING), and
   the point is the sentence date plus that many days less one. An 8-month term from 4 Jan 2027 (243
   days, 122 to release) is released on 5 May 2027; a 23-month term from 14 Aug 2022 (700 days, 350) on
   29 Jul 2023, the day before the legacy method's 30 Jul (which added half the days, rounded down, to
@@ -41,8 +42,8 @@ src/main/kotlin/uk/gov/justice/digital/hmpps/calculatereleasedatesapi/ unless th
   days less the days to release are under 365, and the person is 18 or over on the release point less
   remand and tagged bail (not held back to the sentence date); it ends 12 calendar months after the
   release point, or after the sentence date on an immediate release. The 365-day test is s.247's "term
-  under 24 months" for every term yjflow accepts (24 months leave 365 or 366 days after release, 104
-  weeks 364). The service does not look at the offence date; yjflow keeps s.247's own condition that
+  under 24 months" for every term yjflow accepts (24 months leave 365 days after release, 104 weeks
+  364). The service does not look at the offence date; yjflow keeps s.247's own condition that
   the offence was on or after 1 February 2015, and all the service's DTO cases below meet it.
   Under the feature toggle applyPostRecallRepealRules (config/FeatureToggles.kt, off by default in
   src/main/resources/application.yml) no TUSED is given at all; yjflow does not follow it yet.
@@ -69,7 +70,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from domain.calendar import add_calendar_months
-from domain.court_outcome import age_on
+from domain.court_outcome import DTO_ANY_TERM_FROM, DTO_MAX_WEEKS, DTO_MIN_WEEKS, age_on
 
 __all__ = [
     "DTO_MAX_MONTHS",
@@ -97,10 +98,9 @@ LEGACY_METHOD: ReleaseMethod = "yjflow-halved-days"
 HMPPS_METHOD: ReleaseMethod = "hmpps-crds"
 
 DTO_MIN_MONTHS, DTO_MAX_MONTHS = 4, 24  # s.236 as amended by PCSCA 2022 s.158
-# The same limits in weeks, whatever the start (see domain.court_outcome): 4 months are 120–123 days.
-DTO_MIN_WEEKS, DTO_MAX_WEEKS = 18, 104
-# Remand and tagged bail count towards a DTO passed from PCSCA 2022's commencement.
-DAYS_COUNT_FROM = date(2022, 6, 28)
+# The court contract's limits in weeks, and PCSCA 2022's commencement, from which remand and tagged
+# bail count towards a DTO.
+DAYS_COUNT_FROM = DTO_ANY_TERM_FROM
 # s.241(4)–(5): terms of 8 to under 18 months may be released 1 month either side of the half-way
 # point, terms of 18 months or more 2 months; shorter terms neither.
 EARLY_LATE_FROM_MONTHS, LONGER_BAND_FROM_MONTHS = 8, 18
@@ -216,6 +216,11 @@ def term_last_day(sentence_date: date, *, months: int = 0, weeks: int = 0) -> da
     return last + timedelta(weeks=weeks)
 
 
+def _term_days(sentence_date: date, last_day: date) -> int:
+    # Both ends count (Duration.getLengthInDays).
+    return (last_day - sentence_date).days + 1
+
+
 def _days_in_months(sentence_date: date, months: int) -> int:
     return (add_calendar_months(sentence_date, months) - sentence_date).days
 
@@ -249,7 +254,7 @@ def calculator_dates(
     if secure_estate_date is not None and secure_estate_date <= sentence_date:
         raise ValueError("the secure estate's release date must be after the sentence date")
     last_day = term_last_day(sentence_date, months=months, weeks=weeks)
-    term_days = (last_day - sentence_date).days + 1
+    term_days = _term_days(sentence_date, last_day)
     days_to_release = (term_days + 1) // 2  # half the days, rounded up
     uncapped = sentence_date + timedelta(days=days_to_release - 1 - days_counted)
     point = max(uncapped, sentence_date)
@@ -275,7 +280,7 @@ def calculator_dates(
 
 def hmpps_band_months(sentence_date: date, *, months: int = 0, weeks: int = 0, days_counted: int = 0) -> int:
     """How many months before and after the release point HMPPS's calculator sets ETD and LTD (0: none)."""
-    term_days = (term_last_day(sentence_date, months=months, weeks=weeks) - sentence_date).days + 1
+    term_days = _term_days(sentence_date, term_last_day(sentence_date, months=months, weeks=weeks))
     if (term_days + 1) // 2 - 1 - days_counted <= 0:
         return 0  # an immediate release has no early or late date
     return _band(sentence_date, term_days)
