@@ -1,6 +1,7 @@
 """Victims' personal details: encrypted per victim, readable by victim workers and managers, every access logged.
 
-Storage (`migrations/002_victim_details.sql`):
+Storage (`migrations/002_victim_details.sql`; the encryption is `activities.victim_keys`, the log's rows
+`activities.victim_access_log`):
 - `victim_keys`: one random 32-byte data key per victim ref, stored only wrapped (AES-256-GCM) by the
   victim master key, which is never in the database. The wrapping binds the victim ref and the master
   key id as associated data, so a wrapped key copied to another victim does not unwrap.
@@ -22,22 +23,50 @@ exceptions name the victim ref, never a detail.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import Any
 
 import structlog
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from activities.users import User
+from activities.victim_access_log import (
+    AccessLogEntry,
+    Action,
+    Attempt,
+    Outcome,
+    log_access,
+    read_access_log,
+)
+from activities.victim_details_errors import (
+    AccessDenied,
+    DetailsErased,
+    DetailsIntegrityError,
+    VictimDetailsError,
+    VictimKeyError,
+    VictimNotFound,
+)
+from activities.victim_keys import VictimKeyring, decrypt_details, encrypt_details
 from domain.access import PERMISSIONS, Permission, Role
 from domain.victim_details import VictimDetails
+
+# The errors and the log's entries are part of the store's public face: callers import them from here.
+__all__ = [
+    "AccessDenied",
+    "AccessLogEntry",
+    "Action",
+    "Attempt",
+    "DetailsErased",
+    "DetailsIntegrityError",
+    "Outcome",
+    "VictimDetailsError",
+    "VictimDetailsStore",
+    "VictimKeyError",
+    "VictimNotFound",
+    "check_victim_ref",
+]
 
 log = structlog.get_logger(__name__)
 
@@ -52,83 +81,9 @@ RECORD_ROLES: frozenset[Role] = PERMISSIONS[Permission.RECORD_VICTIM_DETAILS]
 ERASE_ROLES: frozenset[Role] = PERMISSIONS[Permission.ERASE_VICTIM_DETAILS]
 REVIEW_LOG_ROLES: frozenset[Role] = PERMISSIONS[Permission.READ_VICTIM_ACCESS_LOG]
 
-Action = Literal["read", "write", "erase", "denied"]
-Attempt = Literal["read", "write", "erase", "review_log"]
-Outcome = Literal[
-    "ok",
-    "not_found",
-    "erased",
-    "already_erased",
-    "key_error",
-    "integrity_error",
-    # for `denied` rows: what was refused
-    "read",
-    "write",
-    "erase",
-    "review_log",
-]
-
-# Associated data: a domain prefix per use (a wrapped key can never pass for details, or the reverse),
-# then the victim ref, so neither can be moved to another victim.
-_KEY_AAD = b"yjflow/victim-key/v1\x00"
-_DETAILS_AAD = b"yjflow/victim-details/v1\x00"
-_NONCE_BYTES = 12
 _VICTIM_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}$")
 _MAX_PURPOSE = 500
 _MAX_LOG_LIMIT = 1000
-
-
-# --- errors ---------------------------------------------------------------------------------------
-
-
-class VictimDetailsError(Exception):
-    """A request about victims' details that cannot be carried out; retrying it gives the same answer."""
-
-    non_retryable: ClassVar[bool] = True
-
-    def __init__(self, message: str, *, victim_ref: str | None = None) -> None:
-        super().__init__(message)
-        self.victim_ref = victim_ref
-
-
-class AccessDenied(VictimDetailsError, PermissionError):
-    """The user's role may not do this; the refusal has been logged."""
-
-
-class VictimNotFound(VictimDetailsError, LookupError):
-    """No details are recorded for this victim ref."""
-
-
-class DetailsErased(VictimDetailsError):
-    """The victim's key was destroyed at erasure: the details can never be read or written again."""
-
-
-class VictimKeyError(VictimDetailsError):
-    """The victim's data key does not unwrap: a different master key (or key id) than the one that wrapped
-    it, or a tampered key row. Never silently treated as "no details"."""
-
-
-class DetailsIntegrityError(VictimDetailsError):
-    """The stored details do not decrypt under the victim's own key: tampered, or copied from another victim."""
-
-
-# --- what the access log returns -------------------------------------------------------------------
-
-
-class AccessLogEntry(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    at: datetime
-    username: str
-    role: str
-    action: Action
-    victim_ref: str | None
-    purpose: str
-    outcome: Outcome
-
-
-# --- the store ------------------------------------------------------------------------------------
 
 
 def check_victim_ref(victim_ref: str) -> str:
@@ -147,95 +102,20 @@ def _check_purpose(what: str, purpose: str) -> str:
     return purpose
 
 
-def _aad(prefix: bytes, victim_ref: str, key_id: str | None = None) -> bytes:
-    parts = [victim_ref.encode("utf-8")] if key_id is None else [key_id.encode("utf-8"), victim_ref.encode("utf-8")]
-    return prefix + b"\x00".join(parts)
-
-
 class VictimDetailsStore:
     """The only way into victims' details. `master_key` is the 32-byte victim master key (not the Temporal
     payload key); `key_id` names it, and is stored against every key it wraps."""
 
     def __init__(self, pool: AnyPool, master_key: bytes, key_id: str) -> None:
-        if not isinstance(master_key, bytes | bytearray) or len(master_key) != 32:
-            raise ValueError("the victim master key must be exactly 32 bytes (AES-256)")
-        if not key_id or not key_id.strip():
-            raise ValueError("the victim master key needs a key id")
+        self._keys = VictimKeyring(master_key, key_id)
         self._pool = pool
-        self._master = AESGCM(bytes(master_key))
-        self._key_id = key_id
 
-    # --- keys and encryption ---
-
-    def _wrap(self, victim_ref: str, data_key: bytes) -> bytes:
-        nonce = os.urandom(_NONCE_BYTES)
-        return nonce + self._master.encrypt(nonce, data_key, _aad(_KEY_AAD, victim_ref, self._key_id))
-
-    def _unwrap(self, victim_ref: str, wrapped: bytes, key_id: str) -> bytes:
-        if key_id != self._key_id:
-            raise VictimKeyError(
-                f"the key of victim {victim_ref} was wrapped by master key {key_id!r}, "
-                f"but this process holds {self._key_id!r}",
-                victim_ref=victim_ref,
-            )
-        try:
-            return self._master.decrypt(
-                wrapped[:_NONCE_BYTES], wrapped[_NONCE_BYTES:], _aad(_KEY_AAD, victim_ref, key_id)
-            )
-        except InvalidTag:
-            raise VictimKeyError(
-                f"the key of victim {victim_ref} does not unwrap with master key {key_id!r}: "
-                "the configured victim master key is not the one that wrapped it, or the key row was altered",
-                victim_ref=victim_ref,
-            ) from None
-
-    @staticmethod
-    def _encrypt(victim_ref: str, data_key: bytes, details: VictimDetails) -> tuple[bytes, bytes]:
-        nonce = os.urandom(_NONCE_BYTES)
-        plaintext = details.model_dump_json().encode("utf-8")
-        return AESGCM(data_key).encrypt(nonce, plaintext, _aad(_DETAILS_AAD, victim_ref)), nonce
-
-    @staticmethod
-    def _decrypt(victim_ref: str, data_key: bytes, ciphertext: bytes, nonce: bytes) -> VictimDetails:
-        try:
-            plaintext = AESGCM(data_key).decrypt(nonce, ciphertext, _aad(_DETAILS_AAD, victim_ref))
-        except InvalidTag:
-            raise DetailsIntegrityError(
-                f"the stored details of victim {victim_ref} do not decrypt with its own key: "
-                "they were altered or copied from another victim",
-                victim_ref=victim_ref,
-            ) from None
-        try:
-            return VictimDetails.model_validate_json(plaintext)
-        except ValidationError as e:
-            # hide_input_in_errors keeps the plaintext out of the message; only the fields are named.
-            fields = ", ".join(".".join(str(p) for p in err["loc"]) or "(whole)" for err in e.errors())
-            raise DetailsIntegrityError(
-                f"the stored details of victim {victim_ref} no longer validate (fields: {fields})",
-                victim_ref=victim_ref,
-            ) from None
-
-    # --- the access log ---
-
-    @staticmethod
-    async def _log(
-        conn: AsyncConnection[Any],
-        user: User,
-        action: Action,
-        victim_ref: str | None,
-        purpose: str,
-        outcome: Outcome,
-    ) -> None:
-        await conn.execute(
-            "INSERT INTO access_log (username, role, action, victim_ref, purpose, outcome)"
-            " VALUES (%s, %s, %s, %s, %s, %s)",
-            (user.username, str(user.role), action, victim_ref, purpose, outcome),
-        )
+    # --- who may ---
 
     async def _refuse(self, user: User, attempt: Attempt, victim_ref: str | None, purpose: str, roles: str) -> None:
         """Log the refusal in its own transaction (it must survive the exception), then raise."""
         async with self._pool.connection() as conn:
-            await self._log(conn, user, "denied", victim_ref, purpose, attempt)
+            await log_access(conn, user, "denied", victim_ref, purpose, attempt)
         log.warning("victim_details.denied", victim_ref=victim_ref, action=attempt)
         why = "is disabled" if user.disabled else f"has role {user.role}"
         raise AccessDenied(
@@ -244,9 +124,10 @@ class VictimDetailsStore:
             victim_ref=victim_ref,
         )
 
-    async def _require(
+    async def require_role(
         self, user: User, allowed: frozenset[Role], attempt: Attempt, victim_ref: str | None, purpose: str
     ) -> None:
+        """Refuse, and log the refusal, unless the user is enabled and holds one of the `allowed` roles."""
         if user.disabled or user.role not in allowed:
             roles = ", ".join(role.value for role in Role if role in allowed)
             await self._refuse(user, attempt, victim_ref, purpose, roles)
@@ -260,7 +141,7 @@ class VictimDetailsStore:
         purpose = _check_purpose("purpose", purpose)
         if not isinstance(details, VictimDetails):
             raise TypeError("details must be a VictimDetails")
-        await self._require(user, RECORD_ROLES, "write", victim_ref, purpose)
+        await self.require_role(user, RECORD_ROLES, "write", victim_ref, purpose)
 
         failure: VictimDetailsError | None = None
         async with self._pool.connection() as conn, conn.transaction():
@@ -269,7 +150,7 @@ class VictimDetailsStore:
             await conn.execute(
                 "INSERT INTO victim_keys (victim_ref, wrapped_key, key_id) VALUES (%s, %s, %s)"
                 " ON CONFLICT (victim_ref) DO NOTHING",
-                (victim_ref, self._wrap(victim_ref, AESGCM.generate_key(bit_length=256)), self._key_id),
+                (victim_ref, self._keys.new_wrapped_key(victim_ref), self._keys.key_id),
             )
             cur = conn.cursor(row_factory=dict_row)
             await cur.execute(
@@ -288,12 +169,12 @@ class VictimDetailsStore:
                 )
             else:
                 try:
-                    data_key = self._unwrap(victim_ref, bytes(key_row["wrapped_key"]), key_row["key_id"])
+                    data_key = self._keys.unwrap(victim_ref, bytes(key_row["wrapped_key"]), key_row["key_id"])
                 except VictimKeyError as e:
                     # Nothing is overwritten with a key that cannot be the victim's; the attempt is logged.
                     outcome, failure = "key_error", e
                 else:
-                    ciphertext, nonce = self._encrypt(victim_ref, data_key, details)
+                    ciphertext, nonce = encrypt_details(victim_ref, data_key, details)
                     await conn.execute(
                         "INSERT INTO victim_details"
                         " (victim_ref, ciphertext, nonce, recorded_by, updated_by) VALUES (%s, %s, %s, %s, %s)"
@@ -302,7 +183,7 @@ class VictimDetailsStore:
                         " version = victim_details.version + 1",
                         (victim_ref, ciphertext, nonce, user.username, user.username),
                     )
-            await self._log(conn, user, "write", victim_ref, purpose, outcome)
+            await log_access(conn, user, "write", victim_ref, purpose, outcome)
         log.info("victim_details.write", victim_ref=victim_ref, action="write", outcome=outcome)
         if failure is not None:
             raise failure
@@ -311,7 +192,7 @@ class VictimDetailsStore:
         """A victim's details, for a victim worker or a manager; the read is logged before it returns."""
         victim_ref = check_victim_ref(victim_ref)
         purpose = _check_purpose("purpose", purpose)
-        await self._require(user, READ_ROLES, "read", victim_ref, purpose)
+        await self.require_role(user, READ_ROLES, "read", victim_ref, purpose)
 
         details: VictimDetails | None = None
         failure: VictimDetailsError | None = None
@@ -336,15 +217,15 @@ class VictimDetailsStore:
                 )
             else:
                 try:
-                    data_key = self._unwrap(victim_ref, bytes(row["wrapped_key"]), row["key_id"])
-                    details = self._decrypt(victim_ref, data_key, bytes(row["ciphertext"]), bytes(row["nonce"]))
+                    data_key = self._keys.unwrap(victim_ref, bytes(row["wrapped_key"]), row["key_id"])
+                    details = decrypt_details(victim_ref, data_key, bytes(row["ciphertext"]), bytes(row["nonce"]))
                     outcome = "ok"
                 except VictimKeyError as e:
                     outcome, failure = "key_error", e
                 except DetailsIntegrityError as e:
                     outcome, failure = "integrity_error", e
             # Committed with the transaction, before anything is returned.
-            await self._log(conn, user, "read", victim_ref, purpose, outcome)
+            await log_access(conn, user, "read", victim_ref, purpose, outcome)
         if failure is not None:
             log.warning("victim_details.read", victim_ref=victim_ref, action="read", outcome=outcome)
             raise failure
@@ -357,7 +238,7 @@ class VictimDetailsStore:
         unreadable for good. Nothing else is deleted. Erasing an erased victim again is a logged no-op."""
         victim_ref = check_victim_ref(victim_ref)
         reason = _check_purpose("reason", reason)
-        await self._require(user, ERASE_ROLES, "erase", victim_ref, reason)
+        await self.require_role(user, ERASE_ROLES, "erase", victim_ref, reason)
 
         failure: VictimDetailsError | None = None
         async with self._pool.connection() as conn, conn.transaction():
@@ -377,7 +258,7 @@ class VictimDetailsStore:
                     " WHERE victim_ref = %s",
                     (user.username, victim_ref),
                 )
-            await self._log(conn, user, "erase", victim_ref, reason, outcome)
+            await log_access(conn, user, "erase", victim_ref, reason, outcome)
         log.info("victim_details.erase", victim_ref=victim_ref, action="erase", outcome=outcome)
         if failure is not None:
             raise failure
@@ -397,24 +278,9 @@ class VictimDetailsStore:
             raise ValueError("since must be timezone-aware")
         if not 1 <= limit <= _MAX_LOG_LIMIT:
             raise ValueError(f"limit must be between 1 and {_MAX_LOG_LIMIT}")
-        await self._require(user, REVIEW_LOG_ROLES, "review_log", victim_ref, "review of the victim access log")
+        await self.require_role(user, REVIEW_LOG_ROLES, "review_log", victim_ref, "review of the victim access log")
 
-        clauses: list[str] = ["TRUE"]
-        params: list[object] = []
-        if victim_ref is not None:
-            clauses.append("victim_ref = %s")
-            params.append(victim_ref)
-        if since is not None:
-            clauses.append("at >= %s")
-            params.append(since)
-        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute(
-                "SELECT id, at, username, role, action, victim_ref, purpose, outcome FROM access_log"
-                f" WHERE {' AND '.join(clauses)} ORDER BY id DESC LIMIT %s",
-                (*params, limit),
-            )
-            rows = await cur.fetchall()
-        return [AccessLogEntry.model_validate(row) for row in rows]
+        return await read_access_log(self._pool, victim_ref=victim_ref, since=since, limit=limit)
 
     async def exists(self, victim_ref: str) -> bool:
         """True when details are recorded for this victim ref and not erased. Reveals nothing personal,
