@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from client.api import AppContext
+    from client.app_context import AppContext
 
 
 def add_pages(app: FastAPI, ctx: AppContext) -> None:

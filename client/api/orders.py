@@ -1,0 +1,83 @@
+"""Orders: an order's state (a query on its running workflow), its export for a transfer, and a
+person's step recorded on it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from temporalio.service import RPCError
+
+from activities import audit
+from activities.users import User
+from client import steps
+from client.api.problems import json_object, rpc_http
+from client.app_context import Ctx
+from client.auth import require
+from client.order_kinds import OrderKind, kind_of
+from domain.access import Permission
+
+router = APIRouter()
+
+
+def _order_kind(workflow_id: str) -> OrderKind:
+    kind = kind_of(workflow_id)
+    if kind is None:
+        raise HTTPException(
+            404, f"no order workflow {workflow_id}: an order id starts with its kind, e.g. referral-order:"
+        )
+    return kind
+
+
+@router.get("/orders/{workflow_id}", tags=["orders"])
+async def order(
+    workflow_id: str, ctx: Ctx, user: Annotated[User, Depends(require(Permission.READ_ORDER))]
+) -> dict[str, Any]:
+    kind = _order_kind(workflow_id)
+    handle = (await ctx.temporal()).get_workflow_handle(workflow_id)
+    try:
+        view = await handle.query(kind.workflow.view)
+    except RPCError as e:
+        raise rpc_http(e, workflow_id) from e
+    return {"kind": kind.name, "state": kind.state_of(view), **view.model_dump(mode="json")}
+
+
+@router.get("/orders/{workflow_id}/export", tags=["orders"])
+async def export_order(
+    workflow_id: str, ctx: Ctx, user: Annotated[User, Depends(require(Permission.READ_ORDER))]
+) -> audit.OrderExport:
+    """The order's whole timeline for the service receiving it on transfer: every event of its stream
+    with envelope, payload, `prev_hash` and `hash` (recompute the chain with `domain.chain.event_hash`),
+    its victims' contacts' events reduced to reference and type, and this store's check of the chain."""
+    _order_kind(workflow_id)
+    result = await audit.order_export(ctx.pool, workflow_id)
+    if result is None:
+        raise HTTPException(404, f"no events recorded for order {workflow_id}")
+    return result
+
+
+@router.post(
+    "/orders/{workflow_id}/steps",
+    tags=["orders"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+            "description": "A step: {'step': 'initial_panel_held', 'effective_date': 'YYYY-MM-DD', "
+            "'contract_signed_date': 'YYYY-MM-DD', 'reason': '…'}. The acting user comes from the token.",
+        }
+    },
+    responses={409: {"description": "The step is out of order or out of law"}},
+)
+async def record_step(
+    workflow_id: str, request: Request, ctx: Ctx, user: Annotated[User, Depends(require(Permission.ACT_ON_ORDER))]
+) -> dict[str, Any]:
+    _order_kind(workflow_id)
+    body = await json_object(request, "the body must be a JSON object naming the step")
+    try:
+        done = await steps.record_order_step(ctx.temporal, workflow_id, body, user.username, pool=ctx.pool)
+    except steps.StepInvalid as e:
+        raise HTTPException(422, e.errors) from e
+    except steps.StepError as e:
+        raise HTTPException(e.status_code, e.message) from e
+    return {"kind": done.kind, "state": done.state, **done.view.model_dump(mode="json")}
