@@ -207,7 +207,7 @@ async def _kept(pool: AsyncConnectionPool, outcome_id: str) -> tuple[Any, list[s
         row = await cur.fetchone()
     if row is None:
         return None
-    stored_body, stored_ids, status = _row(row, "body", "workflow_ids", "relay_status")
+    stored_body, stored_ids, status = row_values(row, "body", "workflow_ids", "relay_status")
     return stored_body, list(stored_ids), status
 
 
@@ -254,7 +254,7 @@ async def _reject(
         )
         row = await cur.fetchone()
     assert row is not None
-    (rejection_id,) = _row(row, "id")
+    (rejection_id,) = row_values(row, "id")
     return IntakeResult(status="rejected", outcome_id=outcome_id, errors=errors, rejection_id=rejection_id)
 
 
@@ -269,7 +269,7 @@ async def list_rejected(
         )
         rows = await cur.fetchall()
     cols = ("id", "outcome_id", "received_at", "received_by", "body", "body_text", "errors")
-    return [dict(zip(cols, _row(r, *cols), strict=True)) for r in rows]
+    return [dict(zip(cols, row_values(r, *cols), strict=True)) for r in rows]
 
 
 def nul_character_errors(value: object, path: str = "") -> list[FieldError]:
@@ -308,7 +308,7 @@ def _without_nul(error: FieldError) -> FieldError:
     )
 
 
-def _row(row: Any, *names: str) -> tuple[Any, ...]:
+def row_values(row: Any, *names: str) -> tuple[Any, ...]:
     """Rows may come as dicts or tuples depending on the pool's row factory."""
     if isinstance(row, dict):
         return tuple(row[n] for n in names)

@@ -1,0 +1,76 @@
+"""The relay's side of the inbox: take a batch of pending outcomes, and mark each one started, failed
+(kept pending, with why) or refused by its order (copied whole to the rejected list with the reason).
+
+All on the one connection whose transaction holds the batch's rows (FOR UPDATE SKIP LOCKED, so several
+relays can run), so a row's mark commits with the batch or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from domain.court_outcome import FieldError
+
+
+@dataclass(frozen=True)
+class PendingOutcome:
+    outcome_id: str
+    body: Any
+    received_by: str
+
+
+async def take_pending(conn: AsyncConnection[Any], batch: int) -> list[PendingOutcome]:
+    """Up to `batch` pending outcomes, locked for this relay until its transaction ends."""
+    cur = conn.cursor(row_factory=dict_row)
+    # Least-tried first, then oldest: rows that keep failing must not fill every batch and starve
+    # the outcomes accepted after them.
+    await cur.execute(
+        "SELECT outcome_id, body, received_by FROM inbox WHERE relay_status = 'pending' "
+        "ORDER BY relay_attempts, received_at LIMIT %s FOR UPDATE SKIP LOCKED",
+        (batch,),
+    )
+    return [PendingOutcome(r["outcome_id"], r["body"], r["received_by"]) for r in await cur.fetchall()]
+
+
+async def mark_started(conn: AsyncConnection[Any], outcome_id: str) -> None:
+    await conn.execute(
+        "UPDATE inbox SET relay_status = 'started', relayed_at = now(), "
+        "relay_attempts = relay_attempts + 1, last_error = NULL WHERE outcome_id = %s",
+        (outcome_id,),
+    )
+
+
+async def mark_failed(conn: AsyncConnection[Any], outcome_id: str, error: str) -> None:
+    """Keep it pending for the next round, and say why it did not go (Temporal down or refusing)."""
+    await conn.execute(
+        "UPDATE inbox SET relay_attempts = relay_attempts + 1, last_error = %s WHERE outcome_id = %s",
+        (error[:2000], outcome_id),
+    )
+
+
+async def move_to_rejected(conn: AsyncConnection[Any], pending: PendingOutcome, errors: list[FieldError]) -> None:
+    """Keep an outcome the order refused at delivery: the inbox row says `refused` and why, and the
+    outcome goes whole to the rejected list with the reason, both in the relay's transaction."""
+    reason = "; ".join(e.message for e in errors)
+    await conn.execute(
+        "UPDATE inbox SET relay_status = 'refused', relay_attempts = relay_attempts + 1, last_error = %s "
+        "WHERE outcome_id = %s",
+        (reason[:2000], pending.outcome_id),
+    )
+    body = pending.body
+    await conn.execute(
+        "INSERT INTO rejected_outcomes (outcome_id, received_by, body, body_text, errors) VALUES (%s, %s, %s, %s, %s)",
+        (
+            pending.outcome_id,
+            pending.received_by,
+            Jsonb(body),
+            json.dumps(body),
+            Jsonb([e.model_dump() for e in errors]),
+        ),
+    )
