@@ -10,6 +10,7 @@ with, so the API and the pages cannot drift apart in what they accept.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, get_args
@@ -128,9 +129,10 @@ async def record_order_step(
     kind = order_kind(workflow_id)
     step = _validate(kind.steps, kind.step_names, body, actor)
     await check_allocation(pool, step)
-    handle = (await _client(temporal)).get_workflow_handle(workflow_id)
+    client = await _client(temporal)
+    handle = client.get_workflow_handle(workflow_id)
     try:
-        view = await handle.execute_update(kind.workflow.record_step, step)
+        view = await send_step(client, workflow_id, kind.workflow.record_step, step)
     except WorkflowUpdateFailedError as e:
         raise StepRefused(_refusal(e)) from e
     except RPCError as e:
@@ -151,9 +153,9 @@ async def record_victim_step(
         raise CaseNotFound(f"no victim contact {workflow_id}")
     step = _validate(VICTIM_STEP, VICTIM_STEP_NAMES, body, actor)
     await check_allocation(pool, step)
-    handle = (await _client(temporal)).get_workflow_handle(workflow_id)
+    client = await _client(temporal)
     try:
-        view: VictimContactView = await handle.execute_update(VictimContactWorkflow.record_step, step)
+        view: VictimContactView = await send_step(client, workflow_id, VictimContactWorkflow.record_step, step)
     except WorkflowUpdateFailedError as e:
         raise StepRefused(_refusal(e)) from e
     except RPCError as e:
@@ -167,6 +169,32 @@ async def record_victim_step(
             raise CaseNotFound(f"no victim contact {workflow_id}") from e
         raise _rpc_error(e, f"no victim contact {workflow_id}") from e
     return StepRecorded(workflow_id, VICTIM_CONTACT, step.step, str(view.contact.state.value), view)
+
+
+async def send_step(client: Client, workflow_id: str, update: Any, step: Any, *, run_id: str | None = None) -> Any:
+    """Run the `record_step` Update on the case, once, even as its run continues as new.
+
+    An Update that reaches a run as it continues as new (or that names a run, `run_id`, that has just
+    done so) fails with "update ... not found" although the case goes on in a later run, and its answer
+    can be lost after the old run recorded it. So the step gets an Update id of its own and, when the
+    workflow id still has a running run, is sent once more with that id to the latest run: a run knows the
+    ids of the steps it carried over and answers a repeat with its view instead of recording it again."""
+    step_id = str(uuid.uuid4())
+    try:
+        return await client.get_workflow_handle(workflow_id, run_id=run_id).execute_update(update, step, id=step_id)
+    except RPCError as e:
+        if e.status != RPCStatusCode.NOT_FOUND or not await _case_goes_on(client, workflow_id):
+            raise
+    return await client.get_workflow_handle(workflow_id).execute_update(update, step, id=step_id)
+
+
+async def _case_goes_on(client: Client, workflow_id: str) -> bool:
+    """Whether the workflow id has a running run (the successor of the one an Update just missed)."""
+    try:
+        description = await client.get_workflow_handle(workflow_id).describe()
+    except RPCError:
+        return False
+    return description.status == WorkflowExecutionStatus.RUNNING
 
 
 # --- helpers --------------------------------------------------------------------------------------------

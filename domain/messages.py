@@ -87,6 +87,7 @@ class ResumeState(BaseModel):
     version: int
     deadlines: list[TrackedDeadline]
     deadline_counts: dict[str, int]
+    steps_recorded: list[str] = []  # Update ids of the latest people's steps, so a retried one is not recorded twice
 
 
 class OpenDeadlineView(BaseModel):
@@ -145,6 +146,7 @@ class VictimContactResume(BaseModel):
     version: int
     deadlines: list[TrackedDeadline]
     deadline_counts: dict[str, int]
+    steps_recorded: list[str] = []  # Update ids of the latest people's steps, so a retried one is not recorded twice
     views_sent: bool = False
 
 
@@ -184,6 +186,7 @@ class YroResume(BaseModel):
     version: int
     deadlines: list[TrackedDeadline]
     deadline_counts: dict[str, int]
+    steps_recorded: list[str] = []  # Update ids of the latest people's steps, so a retried one is not recorded twice
 
 
 class YroView(BaseModel):
@@ -221,6 +224,7 @@ class RemandResume(BaseModel):
     version: int
     deadlines: list[TrackedDeadline]
     deadline_counts: dict[str, int]
+    steps_recorded: list[str] = []  # Update ids of the latest people's steps, so a retried one is not recorded twice
 
 
 class RemandView(BaseModel):
@@ -273,6 +277,7 @@ class CustodyResume(BaseModel):
     version: int
     deadlines: list[TrackedDeadline]
     deadline_counts: dict[str, int]
+    steps_recorded: list[str] = []  # Update ids of the latest people's steps, so a retried one is not recorded twice
 
 
 class CustodyView(BaseModel):

@@ -1,44 +1,32 @@
-"""What every case workflow does the same way: record events, schedule deadlines, fire reminders,
-misses and escalations, and carry out a domain `Decision`.
+"""What every case workflow does the same way: carry out a domain `Decision`, take a person's step
+exactly once, watch its deadlines, and continue as new before its history grows large.
 
-A workflow owns one `CaseRecorder` for its stream and keeps only its own domain state beside it, so
-each order kind's workflow file is the domain wiring and nothing else. Runs inside the workflow
-sandbox: every side effect is an activity, every id comes from `workflow.uuid4()`.
+A workflow owns one `CaseRecorder` (workflows/case_recorder.py: the stream, its deadlines and the
+activities that write them) and keeps only its own domain state beside it, so each order kind's workflow
+file is the domain wiring and nothing else. Runs inside the workflow sandbox.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain.calendar import london_date, london_instant
-    from domain.decisions import CancelDeadline, Decision, MeetDeadline, ScheduleDeadline, Step, StepRefused
-    from domain.messages import (
-        DeadlineNoticeInput,
-        DeadlineRequest,
-        OpenDeadlineView,
-        OrderMilestone,
-        RecordEventsInput,
-        ScheduleDeadlinesInput,
-        TrackedDeadline,
-    )
-    from workflows import deadline_tracker as tracker
+    from domain.decisions import Decision, Step, StepRefused
+    from domain.messages import OrderMilestone
     from workflows import search_attributes as sa
 
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
-# Appends are idempotent, so retrying for a long time is safe; a conflict is non-retryable by type.
-ACTIVITY_RETRY = RetryPolicy(
-    maximum_interval=timedelta(minutes=1),
-    non_retryable_error_types=["AppendConflict", "WrongExpectedVersion", "InvalidEvent", "UnknownRule"],
-)
+from workflows.case_recorder import CaseRecorder
+
+__all__ = ["CaseRecorder", "CaseWorkflow", "opening_outcome", "tell_victim_contacts", "today"]
+
 HISTORY_LIMIT = 10_000
 
 
@@ -70,14 +58,6 @@ async def tell_victim_contacts(contact_ids: list[str], milestones: list[str], *,
                 )
             except Exception as e:
                 workflow.logger.warning("victim contact %s not told of %s: %s", wid, milestone, e)
-
-
-class Carried(Protocol):
-    """What every kind's resume model carries of its stream across continue-as-new."""
-
-    version: int
-    deadlines: list[TrackedDeadline]
-    deadline_counts: dict[str, int]
 
 
 class CourtInput(Protocol):
@@ -172,236 +152,37 @@ class CaseWorkflow:
             async with self._lock:
                 await self._case.fire_due()
             if should_continue_as_new(history_limit):
+                # Every step in flight is recorded and answered on this run before it ends; a step whose
+                # answer is lost on the way is sent again to the new run, which knows it by its id.
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(self._resume_input())
+                workflow.continue_as_new(self._carrying_steps(self._resume_input()))
         await workflow.wait_condition(workflow.all_handlers_finished)
+
+    def _carrying_steps(self, resume_input: Any) -> Any:
+        """The kind's resume input with the ids of the steps recorded lately, so the new run answers a
+        retried step instead of recording it again."""
+        carried = resume_input.resume.model_copy(update={"steps_recorded": list(self._case.steps_recorded)})
+        return resume_input.model_copy(update={"resume": carried})
+
+    def _step_already_recorded(self) -> bool:
+        """For a kind's validator: a step this case has already recorded (a client's retry after
+        continue-as-new) is answered with the view, not refused by a state it has itself moved on."""
+        info = workflow.current_update_info()
+        return self._case.has_recorded(info.id if info else None)
 
     async def _record_step(self, decide: Callable[[], Decision], step: Step) -> None:
         """A person's step: decided again under the lock (the state may have moved on since the validator
-        passed it), refused with the reason and nothing recorded, or carried out."""
+        passed it), refused with the reason and nothing recorded, or carried out; once per Update id,
+        across continue-as-new."""
+        info = workflow.current_update_info()
+        step_id = info.id if info else None
         async with self._lock:
+            if self._case.has_recorded(step_id):
+                return
             try:
                 decision = decide()
             except StepRefused as refused:
                 raise ApplicationError(str(refused), type="StepRefused", non_retryable=True) from None
             await self._carry_out(decision, actor=step.actor, effective_date=step.effective_date, reason=step.reason)
+            self._case.step_recorded(step_id)
             self._wake = True
-
-
-class CaseRecorder:
-    """The stream's version, its deadlines and how to record both, for one workflow."""
-
-    def __init__(
-        self, *, child_id: str, yjs: str, responsible: Callable[[], str | None], resume: Carried | None = None
-    ) -> None:
-        self.child_id = child_id
-        self.yjs = yjs
-        self._responsible = responsible
-        self.version = resume.version if resume else 0
-        self.deadlines: dict[str, TrackedDeadline] = {
-            d.schedule.deadline_id: d for d in (resume.deadlines if resume else [])
-        }
-        self.counts: dict[str, int] = dict(resume.deadline_counts if resume else {})
-
-    # --- carrying out a decision ----------------------------------------------------------------
-
-    async def carry_out(
-        self,
-        decision: Decision,
-        *,
-        actor: str,
-        effective_at: datetime,
-        reason: str | None,
-        apply: Callable[[ev.EventPayload], None],
-        on_recorded: Callable[[], None] | None = None,
-    ) -> None:
-        """Record the decision's events and deadline changes, fold the events into the caller's state
-        with `apply`, tell the caller (`on_recorded`, e.g. to upsert search attributes), then schedule
-        the new deadlines. The order of these commands is part of every saved history: keep it."""
-        payloads: list[ev.EventPayload] = list(decision.events)
-        to_schedule: list[ScheduleDeadline] = []
-        for effect in decision.deadlines:
-            if isinstance(effect, ScheduleDeadline):
-                to_schedule.append(effect)
-            else:
-                payloads.extend(self.deadline_change(effect))
-        await self.record(payloads, actor=actor, effective_at=effective_at, reason=reason)
-        for p in decision.events:
-            apply(p)
-        if decision.events and on_recorded is not None:
-            on_recorded()
-        if to_schedule:
-            await self.schedule(to_schedule, effective_at=effective_at)
-
-    def deadline_change(self, effect: MeetDeadline | CancelDeadline) -> list[ev.EventPayload]:
-        out: list[ev.EventPayload] = []
-        if isinstance(effect, MeetDeadline):
-            # The newest unmet deadline of that rule is the one this step meets.
-            for d in reversed(list(self.deadlines.values())):
-                s = d.schedule
-                if s.rule_id == effect.rule_id and d.status in ("open", "missed"):
-                    out.append(
-                        ev.DeadlineMet(
-                            deadline_id=s.deadline_id,
-                            rule_id=s.rule_id,
-                            due_date=s.due_date,
-                            met_on=effect.met_on,
-                            late=effect.met_on > s.due_date,
-                            days_late=tracker.days_late(s.due_date, effect.met_on),
-                            met_by=workflow.info().workflow_id,
-                        )
-                    )
-                    d.status = "met"
-                    break
-        else:
-            for d in self.deadlines.values():
-                s = d.schedule
-                if d.status == "open" and effect.rule_id in ("*", s.rule_id):
-                    out.append(ev.DeadlineCancelled(deadline_id=s.deadline_id, rule_id=s.rule_id, why=effect.why))
-                    d.status = "cancelled"
-        return out
-
-    async def close(self, effective_at: datetime) -> None:
-        """A closed case cancels what is still open and stops escalating what was missed."""
-        cancelled = self.deadline_change(CancelDeadline(rule_id="*", why="order closed"))
-        # A closure entered late can end a case before a deadline that was already marked missed fell
-        # due: that deadline was never owed. Runs recorded before this rule replay without it.
-        closed_on = london_date(effective_at)
-        never_owed = [d for d in self.deadlines.values() if d.status == "missed" and d.schedule.due_date > closed_on]
-        if never_owed and workflow.patched("cancel-misses-after-closure"):
-            for d in never_owed:
-                s = d.schedule
-                why = f"the case closed on {closed_on}, before this fell due"
-                cancelled.append(ev.DeadlineCancelled(deadline_id=s.deadline_id, rule_id=s.rule_id, why=why))
-                d.status = "cancelled"
-        await self.record(cancelled, actor=ev.SYSTEM_DEADLINES, effective_at=effective_at, reason=None)
-        for d in self.deadlines.values():
-            if d.status == "missed":
-                d.status = "missed_closed"
-
-    async def schedule(self, requests: list[ScheduleDeadline], *, effective_at: datetime) -> None:
-        items = []
-        for r in requests:
-            n = self.counts.get(r.rule_id, 0) + 1
-            self.counts[r.rule_id] = n
-            items.append(
-                DeadlineRequest(
-                    event_id=workflow.uuid4(),
-                    deadline_id=f"{r.rule_id}#{n}",
-                    rule_id=r.rule_id,
-                    clock_start=r.clock_start,
-                    amount=r.amount,
-                )
-            )
-        schedules: list[ev.DeadlineScheduled] = await workflow.execute_activity(
-            "schedule_deadlines",
-            ScheduleDeadlinesInput(
-                stream_id=workflow.info().workflow_id,
-                child_id=self.child_id,
-                yjs=self.yjs,
-                first_version=self.version + 1,
-                effective_at=effective_at,
-                requests=items,
-            ),
-            result_type=list[ev.DeadlineScheduled],
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-        )
-        self.version += len(schedules)
-        now = workflow.now()
-        for s in schedules:
-            self.deadlines[s.deadline_id] = tracker.track(s, now)
-
-    # --- time passing -------------------------------------------------------------------------------
-
-    def next_wait(self) -> timedelta | None:
-        next_at = tracker.next_instant(list(self.deadlines.values()))
-        return None if next_at is None else max(next_at - workflow.now(), timedelta(0))
-
-    async def fire_due(self) -> None:
-        now = workflow.now()
-        for d in list(self.deadlines.values()):
-            for due in tracker.due_now(d, now):
-                s = d.schedule
-                if due.kind == "missed":
-                    missed = ev.DeadlineMissed(deadline_id=s.deadline_id, rule_id=s.rule_id, due_date=s.due_date)
-                    await self.record([missed], actor=ev.SYSTEM_DEADLINES, effective_at=s.due_at, reason=None)
-                    d.status = "missed"
-                    continue
-                await self._notice(d, due)
-                if due.kind == "reminder":
-                    d.reminders_done = due.number
-                else:
-                    d.escalations_done = due.number
-            if d.status == "open":
-                d.reminders_done = sum(1 for r in d.schedule.reminders if r <= now)
-
-    async def _notice(self, d: TrackedDeadline, due: tracker.Due) -> None:
-        self.version += 1
-        await workflow.execute_activity(
-            "send_deadline_notice",
-            DeadlineNoticeInput(
-                kind="reminder" if due.kind == "reminder" else "escalation",
-                event_id=workflow.uuid4(),
-                stream_id=workflow.info().workflow_id,
-                stream_version=self.version,
-                child_id=self.child_id,
-                yjs=self.yjs,
-                deadline=d.schedule,
-                at=due.at,
-                responsible=self._responsible(),
-                escalation_number=due.number if due.kind == "escalation" else 0,
-            ),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-        )
-
-    # --- recording ------------------------------------------------------------------------------------
-
-    def envelope(
-        self, payload: ev.EventPayload, *, actor: str, effective_at: datetime, reason: str | None
-    ) -> ev.NewEvent:
-        self.version += 1
-        return ev.new_event(
-            payload,
-            event_id=workflow.uuid4(),
-            stream_id=workflow.info().workflow_id,
-            stream_version=self.version,
-            child_id=self.child_id,
-            yjs=self.yjs,
-            effective_at=effective_at,
-            actor=actor,
-            reason=reason,
-        )
-
-    async def record(
-        self, payloads: list[ev.EventPayload], *, actor: str, effective_at: datetime, reason: str | None
-    ) -> None:
-        if not payloads:
-            return
-        events = [self.envelope(p, actor=actor, effective_at=effective_at, reason=reason) for p in payloads]
-        await workflow.execute_activity(
-            "record_events",
-            RecordEventsInput(events=events),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-        )
-
-    # --- reading --------------------------------------------------------------------------------------
-
-    def views(self) -> list[OpenDeadlineView]:
-        return [
-            OpenDeadlineView(
-                deadline_id=d.schedule.deadline_id,
-                rule_id=d.schedule.rule_id,
-                description=d.schedule.description,
-                due_date=d.schedule.due_date,
-                status=d.status,
-                unconfirmed=d.schedule.unconfirmed,
-            )
-            for d in self.deadlines.values()
-        ]
-
-    def carried(self) -> list[TrackedDeadline]:
-        """The deadlines still worth carrying across continue-as-new."""
-        return [d for d in self.deadlines.values() if d.status in ("open", "missed")]

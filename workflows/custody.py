@@ -80,7 +80,8 @@ class CustodyWorkflow(CaseWorkflow):
 
     @record_step.validator
     def _validate_step(self, step: cu.CustodyStep) -> None:
-        cu.decide(self._custody, step, today=today())
+        if not self._step_already_recorded():
+            cu.decide(self._custody, step, today=today())
 
     def _closed(self) -> bool:
         return self._custody.status in cu.CLOSED_STATES

@@ -26,7 +26,8 @@ with workflow.unsafe.imports_passed_through():
         VictimViewsReceived,
     )
 
-from workflows.casework import CaseRecorder, CaseWorkflow, opening_outcome, tell_victim_contacts, today
+from workflows.case_recorder import CaseRecorder
+from workflows.casework import CaseWorkflow, opening_outcome, tell_victim_contacts, today
 
 
 @workflow.defn(name="ReferralOrder")
@@ -80,7 +81,8 @@ class ReferralOrderWorkflow(CaseWorkflow):
 
     @record_step.validator
     def _validate_step(self, step: ro.ReferralOrderStep) -> None:
-        ro.decide(self._order, step, today=today())
+        if not self._step_already_recorded():
+            ro.decide(self._order, step, today=today())
 
     @workflow.signal
     async def victim_views_received(self, message: VictimViewsReceived) -> None:

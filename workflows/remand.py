@@ -19,7 +19,8 @@ with workflow.unsafe.imports_passed_through():
     from domain import remand as rm
     from domain.messages import RemandInput, RemandResume, RemandView
 
-from workflows.casework import CaseRecorder, CaseWorkflow, opening_outcome, today
+from workflows.case_recorder import CaseRecorder
+from workflows.casework import CaseWorkflow, opening_outcome, today
 
 
 @workflow.defn(name="Remand")
@@ -54,7 +55,8 @@ class RemandWorkflow(CaseWorkflow):
 
     @record_step.validator
     def _validate_step(self, step: rm.RemandStep) -> None:
-        rm.decide(self._remand, step, today=today())
+        if not self._step_already_recorded():
+            rm.decide(self._remand, step, today=today())
 
     def _closed(self) -> bool:
         return self._remand.status in rm.CLOSED_STATES

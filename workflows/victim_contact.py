@@ -26,7 +26,8 @@ with workflow.unsafe.imports_passed_through():
         VictimViewsReceived,
     )
 
-from workflows.casework import CaseRecorder, CaseWorkflow, today
+from workflows.case_recorder import CaseRecorder
+from workflows.casework import CaseWorkflow, today
 
 SYSTEM_ORDER = "system:linked-order"
 
@@ -81,7 +82,8 @@ class VictimContactWorkflow(CaseWorkflow):
 
     @record_step.validator
     def _validate_step(self, step: vc.VictimContactStep) -> None:
-        vc.decide(self._contact, step, today=today())
+        if not self._step_already_recorded():
+            vc.decide(self._contact, step, today=today())
 
     # --- the linked order -----------------------------------------------------------------------------
 

@@ -21,7 +21,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.decisions import Decision
     from domain.messages import YouthRehabilitationOrderInput, YroResume, YroView
 
-from workflows.casework import CaseRecorder, CaseWorkflow, opening_outcome, tell_victim_contacts, today
+from workflows.case_recorder import CaseRecorder
+from workflows.casework import CaseWorkflow, opening_outcome, tell_victim_contacts, today
 
 
 @workflow.defn(name="YouthRehabilitationOrder")
@@ -68,7 +69,8 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
 
     @record_step.validator
     def _validate_step(self, step: yro.YroStep) -> None:
-        yro.decide(self._order, step, today=today())
+        if not self._step_already_recorded():
+            yro.decide(self._order, step, today=today())
 
     def _closed(self) -> bool:
         return self._order.state in yro.CLOSED_STATES
