@@ -8,6 +8,7 @@ validate any stored payload with `parse_payload`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -18,15 +19,26 @@ COURT_INTAKE = "court-intake"
 
 
 class EventPayload(BaseModel):
-    """Base of every payload. `event_type` is the class name unless a subclass says otherwise."""
+    """Base of every payload. `event_type` is the class name unless a subclass says otherwise.
+
+    Each payload class also says, beside its fields, what it means to the people reading the record:
+    `title`, its name on a page ("Referral to the Victim Contact Scheme made"), and `describe`, one
+    plain-English sentence of what it recorded. Neither is stored, so stored events and saved workflow
+    histories are untouched by a change of wording.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     event_type: ClassVar[str] = ""
+    title: ClassVar[str] = ""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.event_type = cls.__name__
         PAYLOAD_TYPES[cls.__name__] = cls
+
+    def describe(self, rule_names: Mapping[str, str]) -> str:
+        """What this event recorded, as one or two GOV.UK-style sentences; `rule_names` names rule ids."""
+        raise NotImplementedError(f"{self.event_type} has no sentence: write its describe() beside its fields")
 
 
 PAYLOAD_TYPES: dict[str, type[EventPayload]] = {}

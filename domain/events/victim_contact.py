@@ -19,6 +19,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from domain.events import victim_words as vw
+from domain.events import wording as w
 from domain.events.envelope import EventPayload
 
 __all__ = [
@@ -127,12 +129,30 @@ class VictimContactOpened(EventPayload):
     sentence_date: date | None = None
     on: date
 
+    title = "Victim contact opened"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        who = "an organisation" if self.victim_kind == "organisation" else "a person"
+        about = (" under 18" if self.under_18 else "") + (" with enhanced rights" if self.enhanced_rights else "")
+        linked = f" Linked to order {self.linked_order_id}." if self.linked_order_id else ""
+        sentenced = f" The sentence was passed on {w.day(self.sentence_date)}." if self.sentence_date else ""
+        vcs = " A referral to the Victim Contact Scheme is needed." if self.vcs_referral_needed else ""
+        return (
+            f"Victim contact opened on {w.day(self.on)} for victim {self.victim_ref}, {who}"
+            f"{about}.{linked}{sentenced}{vcs}"
+        )
+
 
 class VictimWorkerAllocated(EventPayload):
     """The victim worker responsible for this contact (a username): their list, their reminders."""
 
     victim_worker: str
     on: date
+
+    title = "Victim worker allocated"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        return f"From {w.day(self.on)} the victim worker is {self.victim_worker}."
 
 
 class VictimDetailsReceived(EventPayload):
@@ -141,12 +161,27 @@ class VictimDetailsReceived(EventPayload):
     enhanced_rights: bool
     on: date
 
+    title = "Victim's details received"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        enhanced = ", with enhanced rights" if self.enhanced_rights else ""
+        return (
+            f"The YJS received the victim's details on {w.day(self.on)}{enhanced}. They are kept in the victims' store."
+        )
+
 
 class SuitabilityDecided(EventPayload):
     """Whether to invite the victim; a decision not to invite carries its reason in the envelope."""
 
     invite: bool
     on: date
+
+    title = "Decision on inviting the victim"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        if self.invite:
+            return f"Decided on {w.day(self.on)} to invite the victim to take part in restorative justice."
+        return f"Decided on {w.day(self.on)} not to invite the victim, for the reason recorded with this step."
 
 
 class ContactAttempted(EventPayload):
@@ -155,10 +190,23 @@ class ContactAttempted(EventPayload):
     attempt: int = Field(ge=1)
     on: date
 
+    title = "Contact attempted"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        return (
+            f"{w.ordinal(self.attempt).capitalize()} attempt to contact the victim, {vw.CHANNELS[self.channel]},"
+            f" on {w.day(self.on)}: {vw.RESULTS[self.result]}."
+        )
+
 
 class VictimContacted(EventPayload):
     channel: ContactChannel
     on: date
+
+    title = "Victim contacted"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        return f"The victim was contacted {vw.CHANNELS[self.channel]} on {w.day(self.on)}."
 
 
 class RjInformationGiven(EventPayload):
@@ -166,11 +214,24 @@ class RjInformationGiven(EventPayload):
 
     on: date
 
+    title = "Restorative justice information given"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        return f"Information about restorative justice given to the victim on {w.day(self.on)}."
+
 
 class InformedChoiceGiven(EventPayload):
     """The YJS role, the sentence, what happens to the victim's information and each option were explained."""
 
     on: date
+
+    title = "Options explained to the victim"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        return (
+            f"On {w.day(self.on)} the victim was told the YJS's role, the sentence, what happens to their"
+            " information and each restorative option, so they can choose freely."
+        )
 
 
 class ConsentRecorded(EventPayload):
@@ -182,6 +243,15 @@ class ConsentRecorded(EventPayload):
     consented: bool
     on: date
 
+    title = "Consent recorded"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        given = "given" if self.consented else "refused"
+        return (
+            f"Consent to {vw.OPTIONS[self.option]} {given} by {vw.GIVERS[self.given_by]}, {vw.HOW[self.how]},"
+            f" on {w.day(self.on)}."
+        )
+
 
 class KeepInformedChoiceRecorded(EventPayload):
     """The victim said whether they want to hear of the order's progress, apart from any RJ consent."""
@@ -189,15 +259,31 @@ class KeepInformedChoiceRecorded(EventPayload):
     opt_in: bool
     on: date
 
+    title = "Choice about being kept informed"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        choice = "to be told" if self.opt_in else "not to be told"
+        return f"The victim chose on {w.day(self.on)} {choice} of the order's progress."
+
 
 class RiskAssessed(EventPayload):
     outcome: RiskOutcome
     on: date
 
+    title = "Risk assessed"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        return f"Risk assessed on {w.day(self.on)}: {vw.RISK[self.outcome]}."
+
 
 class PreparationMeetingHeld(EventPayload):
     with_party: PreparationParty
     on: date
+
+    title = "Preparation meeting held"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        return f"Preparation meeting with the {self.with_party} held on {w.day(self.on)}."
 
 
 class ShuttleMessageRelayed(EventPayload):
@@ -207,25 +293,52 @@ class ShuttleMessageRelayed(EventPayload):
     direction: ShuttleDirection
     on: date
 
+    title = "Shuttle message carried"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        return f"Message {self.round} carried {vw.DIRECTIONS[self.direction]} on {w.day(self.on)}."
+
 
 class ConferenceHeld(EventPayload):
     attendees: list[ConferenceRole]
     outcome_agreement: bool
     on: date
 
+    title = "Restorative conference held"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        present = w.and_list(vw.ROLES[role] for role in dict.fromkeys(self.attendees))
+        agreed = "An outcome agreement was reached." if self.outcome_agreement else "No outcome agreement was reached."
+        return f"Restorative conference held on {w.day(self.on)}{f' with {present}' if present else ''}. {agreed}"
+
 
 class InterventionDelivered(EventPayload):
     option: RjOption
     on: date
+
+    title = "Restorative intervention delivered"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        return f"Restorative intervention delivered on {w.day(self.on)}: {vw.OPTIONS[self.option]}."
 
 
 class KeptInformed(EventPayload):
     milestone: MilestoneKind
     on: date
 
+    title = "Victim kept informed"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        return f"The victim was told on {w.day(self.on)} that {vw.MILESTONES[self.milestone]}."
+
 
 class ConclusionNotified(EventPayload):
     on: date
+
+    title = "Victim told the work has concluded"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        return f"The victim was told on {w.day(self.on)} that the intervention has concluded."
 
 
 class FeedbackRecorded(EventPayload):
@@ -234,24 +347,52 @@ class FeedbackRecorded(EventPayload):
     satisfied: bool | None = None
     on: date
 
+    title = "Victim's feedback recorded"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        if self.satisfied is None:
+            return f"The victim chose on {w.day(self.on)} not to say how they found the service."
+        satisfied = "satisfied" if self.satisfied else "not satisfied"
+        return f"The victim said on {w.day(self.on)} that they were {satisfied} with the service."
+
 
 class VcsReferralMade(EventPayload):
     """Details passed to the probation Victim Contact Scheme (the details themselves go store to store)."""
 
     on: date
 
+    title = "Referral to the Victim Contact Scheme made"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        return f"The victim was referred to the probation Victim Contact Scheme on {w.day(self.on)}."
+
 
 class ContactWithdrawn(EventPayload):
     on: date
+
+    title = "Victim withdrew"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        return f"The victim withdrew on {w.day(self.on)}."
 
 
 class ContactReopened(EventPayload):
     on: date
 
+    title = "Victim contact reopened"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        return f"Victim contact reopened on {w.day(self.on)}."
+
 
 class ContactClosed(EventPayload):
     outcome: CloseOutcome
     on: date
+
+    title = "Victim contact closed"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        return f"Victim contact closed on {w.day(self.on)}: {vw.CLOSED[self.outcome]}."
 
 
 class OrderMilestoneReceived(EventPayload):
@@ -260,3 +401,9 @@ class OrderMilestoneReceived(EventPayload):
     milestone: MilestoneKind
     order_id: str = Field(min_length=1, max_length=200)
     on: date
+
+    title = "Order milestone received"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        reached = vw.MILESTONES[self.milestone]
+        return f"On {w.day(self.on)} the linked order {self.order_id} reached a milestone: {reached}."
