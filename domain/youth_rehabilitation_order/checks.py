@@ -1,0 +1,49 @@
+"""Refusals the steps share: the step's dates, the order's status, the open incident, a requirement's ref."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.compliance import ComplianceIncident
+from domain.decisions import Step, StepRefused
+from domain.youth_rehabilitation_order.state import RequirementProgress, YroState, YroStatus
+
+
+def _refuse(step: str, why: str) -> StepRefused:
+    return StepRefused(f"{step} refused: {why}")
+
+
+def _check_dates(state: YroState, step: Step, today: date) -> None:
+    name = str(getattr(step, "step", "step"))
+    if step.effective_date > today:
+        raise _refuse(name, f"effective date {step.effective_date} is in the future (today is {today})")
+    if step.effective_date < state.hearing_date:
+        raise _refuse(name, f"effective date {step.effective_date} is before the order was made ({state.hearing_date})")
+
+
+def _require(state: YroState, step: str, allowed: set[YroStatus]) -> None:
+    if state.state not in allowed:
+        names = ", ".join(sorted(s.value for s in allowed))
+        raise _refuse(step, f"the order is {state.state.value}; this step needs it to be {names}")
+
+
+def _not_before(name: str, day: date, earlier: date, what: str) -> None:
+    if day < earlier:
+        raise _refuse(name, f"it is dated {day}, before {what} ({earlier})")
+
+
+def _open_incident(state: YroState, name: str, why_not: str) -> ComplianceIncident:
+    incident = state.open_incident
+    if incident is None:
+        raise _refuse(name, why_not)
+    return incident
+
+
+def _find_requirement(state: YroState, name: str, ref: str) -> RequirementProgress:
+    for r in state.requirements:
+        if r.ref == ref:
+            if not r.in_force:
+                raise _refuse(name, f"requirement {ref} was removed from the order on {r.removed_on}")
+            return r
+    refs = ", ".join(r.ref for r in state.requirements_in_force())
+    raise _refuse(name, f"the order has no requirement {ref}; its requirements are {refs}")
