@@ -125,11 +125,14 @@ def _defendant(
         )
     court, service, court_problems = _court(hearing, court_centres, yjs, first_code)
     problems += court_problems
-    if problems or hearing_day is None:
+    orders = _orders(ours, status_type, d, hearing_day, mapping) if hearing_day is not None else {}
+    if not orders or hearing_day is None:
         return [NeedsCorrection(defendant=who, result_codes=codes, problems=problems)]
+    # Each order is built even when the defendant's results need correcting, so the rejected list keeps an
+    # outcome to correct and resubmit rather than only the court's message.
     return [
-        _outcome(hearing, d, who, kind, group, hearing_day, court, service, mapping, today)
-        for kind, group in _orders(ours, status_type, d, hearing_day, mapping).items()
+        _outcome(hearing, d, who, kind, (disposal, problems + own, group), hearing_day, court, service, mapping, today)
+        for kind, (disposal, own, group) in orders.items()
     ]
 
 
@@ -224,7 +227,7 @@ def _outcome(
     offences, offence_problems = _offences(carrying, mapping, codes[0] if codes else None)
     body: dict[str, Any] = {
         "outcome_id": outcome_id(hearing, d, kind),
-        "yjs": service,
+        "yjs": service or None,
         "court": court,
         "hearing_date": hearing_day.isoformat(),
         "case_reference": d.case_reference,

@@ -188,6 +188,9 @@ def test_an_unknown_court_centre_needs_correction_unless_the_service_is_named() 
     corrections = [r for r in results if isinstance(r, NeedsCorrection)]
     assert {r.defendant.child_id for r in corrections} == {SAM, JO}
     assert all(p.field == "court_centre" and "B99ZZ00" in p.message for r in corrections for p in r.problems)
+    # The outcome is built all the same, without a service, for the clerk to correct and resubmit.
+    bodies = [r.body for r in corrections]
+    assert all(b is not None and "yjs" not in b and b["outcome_id"].startswith("cp:") for b in bodies)
     named = [r for r in translate(body, yjs="milton-keynes") if isinstance(r, Translated)]
     assert [r.body["yjs"] for r in named] == ["milton-keynes", "milton-keynes"]
     assert named[0].body["court"] == {"name": "Luton and South Bedfordshire Youth Court", "kind": "magistrates"}

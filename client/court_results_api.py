@@ -1,0 +1,156 @@
+"""Court results in, as the courts send them: a Common Platform resulted hearing (JSON) or a Libra SPI
+results message (XML), translated per defendant (`domain.court_results`) and each outcome stored through
+the same intake path as `POST /court-outcomes` (`activities.intake.receive_value`): kept in the inbox
+before the reply, a re-delivery a duplicate, a refusal kept in the rejected list.
+
+What cannot be translated is kept in the rejected list with the court's whole message as its text (and
+the outcome as far as it was built, for correction and resubmission to `POST /court-outcomes`), so nothing
+sent is lost. The answer says, per defendant, what became of them.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from psycopg_pool import AsyncConnectionPool
+
+from activities import intake
+from activities.users import User
+from client.app_context import Ctx, today
+from client.auth import require
+from domain.access import Permission
+from domain.court_outcome import FieldError
+from domain.court_results import (
+    CourtCentre,
+    Ignored,
+    MappingError,
+    MessageRefused,
+    NeedsCorrection,
+    ResultMapping,
+    Translated,
+    TranslationResult,
+    parse_court_centres,
+    parse_result_mapping,
+    translate_common_platform,
+    translate_spi,
+)
+
+router = APIRouter(tags=["intake"])
+COURT_CENTRES_ENV = "YJFLOW_COURT_CENTRES_FILE"
+Feed = Literal["common-platform", "spi"]
+Service = Annotated[
+    str | None, Query(max_length=50, description="the service responsible; without it the court centre decides")
+]
+Intake = Annotated[User, Depends(require(Permission.SUBMIT_OUTCOME))]
+
+
+@lru_cache(maxsize=1)
+def result_mapping() -> ResultMapping:
+    return parse_result_mapping(
+        resources.files("domain").joinpath("court_results/results.toml").read_text(encoding="utf-8")
+    )
+
+
+def court_centres() -> dict[str, CourtCentre]:
+    """The deployment's court centres (`YJFLOW_COURT_CENTRES_FILE`), else the shipped examples; read on each
+    message, as the rule pack is for each schedule, so a change applies without a restart."""
+    configured = os.environ.get(COURT_CENTRES_ENV)
+    if configured:
+        path = Path(configured)
+        return parse_court_centres(path.read_text(encoding="utf-8"), source_name=path.name)
+    shipped = resources.files("domain").joinpath("court_results/court_centres.toml")
+    return parse_court_centres(shipped.read_text(encoding="utf-8"))
+
+
+def _body(kind: str) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {kind: {"schema": {"type": "object" if kind.endswith("json") else "string"}}},
+        }
+    }
+
+
+@router.post("/court-results/common-platform", status_code=202, openapi_extra=_body("application/json"))
+async def common_platform_results(request: Request, ctx: Ctx, user: Intake, yjs: Service = None) -> JSONResponse:
+    """A Common Platform resulted hearing (`{"hearing": …, "sharedTime": …}`)."""
+    raw = await request.body()
+    message, problems = intake.parse_body(raw)
+    if problems:
+        return await _refused(ctx.pool, "common-platform", raw, problems, user)
+    return await _receive(ctx.pool, "common-platform", raw, message, user, yjs)
+
+
+@router.post("/court-results/spi", status_code=202, openapi_extra=_body("application/xml"))
+async def spi_results(request: Request, ctx: Ctx, user: Intake, yjs: Service = None) -> JSONResponse:
+    """A Libra SPI results message: a `ResultedCaseMessage`, bare or in its CJSE `DeliverRequest`."""
+    raw = await request.body()
+    return await _receive(ctx.pool, "spi", raw, raw, user, yjs)
+
+
+def _translate(feed: Feed, message: object, yjs: str | None) -> list[TranslationResult]:
+    try:
+        mapping, centres = result_mapping(), court_centres()
+    except (MappingError, OSError) as e:
+        raise HTTPException(503, f"the court results mapping cannot be used: {e}") from e
+    if feed == "common-platform":
+        return translate_common_platform(message, mapping=mapping, court_centres=centres, today=today(), yjs=yjs)
+    assert isinstance(message, bytes)
+    return translate_spi(message, mapping=mapping, court_centres=centres, today=today(), yjs=yjs)
+
+
+async def _receive(
+    pool: AsyncConnectionPool, feed: Feed, raw: bytes, message: object, user: User, yjs: str | None
+) -> JSONResponse:
+    try:
+        results = _translate(feed, message, yjs)
+    except MessageRefused as refused:
+        return await _refused(pool, feed, raw, refused.errors, user)
+    text = raw.decode("utf-8", "replace")
+    answers = [await _store(pool, result, text, user) for result in results]
+    statuses = {a["status"] for a in answers}
+    # 202 when something new was kept for its workflows; 422 when nothing was and something needs correcting.
+    code = 202 if "accepted" in statuses else 422 if "rejected" in statuses else 200
+    return JSONResponse(status_code=code, content={"feed": feed, "defendants": answers})
+
+
+async def _store(pool: AsyncConnectionPool, result: TranslationResult, text: str, user: User) -> dict[str, Any]:
+    answer: dict[str, Any] = {"defendant": result.defendant.model_dump(), "result_codes": result.result_codes}
+    if isinstance(result, Ignored):
+        return {**answer, "status": "ignored", "reason": result.reason}
+    if isinstance(result, Translated):
+        # The same path as POST /court-outcomes; a refusal there keeps the court's whole message as its text.
+        kept = await intake.receive_value(pool, result.body, text=text, received_by=user.username, today=today())
+    else:
+        assert isinstance(result, NeedsCorrection)
+        who = result.defendant.child_id or result.defendant.position
+        errors = [_about(who, result.defendant.case_reference, p.as_field_error()) for p in result.problems]
+        # intake keeps no public way to store a refusal with errors of our own; its private one is the path.
+        kept = await intake._reject(pool, result.body, text, errors, received_by=user.username)
+    return {**answer, **kept.model_dump(mode="json", exclude_none=True)}
+
+
+def _about(who: str, case_reference: str | None, error: FieldError) -> FieldError:
+    case = f" in case {case_reference}" if case_reference else ""
+    return FieldError(field=error.field, rule=error.rule, message=f"defendant {who}{case}: {error.message}")
+
+
+async def _refused(
+    pool: AsyncConnectionPool, feed: Feed, raw: bytes, errors: list[FieldError], user: User
+) -> JSONResponse:
+    """A message that is not a resulted hearing at all: kept whole in the rejected list, nothing translated."""
+    kept = await intake._reject(pool, None, raw.decode("utf-8", "replace"), errors, received_by=user.username)
+    return JSONResponse(
+        status_code=422,
+        content={
+            "detail": f"{feed} message refused: see errors; it is kept whole in the rejected list",
+            "rejection_id": kept.rejection_id,
+            "errors": [e.model_dump() for e in kept.errors],
+        },
+    )
