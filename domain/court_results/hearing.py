@@ -137,7 +137,7 @@ class ResultProblem(BaseModel):
 class Translated(BaseModel):
     """A court outcome for intake, already passing the contract's validation."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True)
 
     status: Literal["translated"] = "translated"
     defendant: Defendant

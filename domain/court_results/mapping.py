@@ -27,7 +27,7 @@ from domain.court_outcome import (
 Means = Literal["disposal", "remand", "requirement", "not_ours"]
 OrderKind = Literal["referral_order", "youth_rehabilitation_order", "detention_and_training_order"]
 Measure = Literal["hours", "days", "curfew"]
-Carries = Literal["term", "end_date", "days", "hours", "curfew_from", "curfew_until"]
+Carries = Literal["term", "start_date", "end_date", "days", "hours", "curfew_from", "curfew_until"]
 Unit = Literal["months", "weeks", "days", "years", "hours"]
 # The contract's own requirement kinds: a mapping row can name only what intake accepts.
 REQUIREMENT_KINDS = frozenset(

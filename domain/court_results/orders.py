@@ -11,7 +11,7 @@ from typing import Any
 from domain.court_outcome import CUSTODIAL_REMANDS
 from domain.court_results.hearing import CaseDefendant, ResultedOffence, ResultLine, ResultProblem, parse_day
 from domain.court_results.mapping import ResultMapping, ResultRow, Unit
-from domain.court_results.terms import counted, curfew_hours, end_after, end_dates, terms
+from domain.court_results.terms import counted, curfew_hours, ends, terms
 
 
 @dataclass(frozen=True)
@@ -106,11 +106,9 @@ def _requirement(item: Item, kind: str, measured: bool, hearing: date, mapping: 
             problems.append(_problem(field, item, "court_results.curfew_hours", "the curfew carries no hours or times"))
         else:
             requirement["hours_per_day"] = hours
-        ends = end_dates(item.line, mapping) or [
-            day for v, u in terms(item.line, mapping) if (day := end_after(hearing, v, u)) is not None
-        ]
-        if ends:
-            requirement["end_date"] = max(ends).isoformat()
+        found = ends(item.line, hearing, mapping)
+        if found:
+            requirement["end_date"] = max(found).isoformat()
         else:
             problems.append(_problem(field, item, "court_results.curfew_end", "the curfew carries no end date or term"))
         return requirement, problems
@@ -120,13 +118,9 @@ def _requirement(item: Item, kind: str, measured: bool, hearing: date, mapping: 
 def youth_rehabilitation_order(
     items: list[Item], requirements: list[Item], hearing: date, mapping: ResultMapping
 ) -> Built:
-    ends: list[date] = []
-    for item in items:
-        found = end_dates(item.line, mapping) or [
-            day for v, u in terms(item.line, mapping) if (day := end_after(hearing, v, u)) is not None
-        ]
-        ends += found
-    end, problems = _one(ends, "disposal.end_date", items, "end date")
+    end, problems = _one(
+        [day for item in items for day in ends(item.line, hearing, mapping)], "disposal.end_date", items, "end date"
+    )
     made: list[dict[str, Any]] = []
     for item in requirements:
         for index, kind in enumerate(item.row.requirements):

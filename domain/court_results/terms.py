@@ -54,6 +54,17 @@ def end_dates(line: ResultLine, mapping: ResultMapping) -> list[date]:
     return found
 
 
+def ends(line: ResultLine, hearing: date, mapping: ResultMapping) -> list[date]:
+    """When the line's order or requirement ends: its end date, else its term from its start date (or, with
+    none, from the hearing)."""
+    found = end_dates(line, mapping)
+    if found:
+        return found
+    starts = [day for v in prompt_values(line, "start_date", mapping) if (day := parse_day(v)) is not None]
+    start = starts[0] if starts else hearing
+    return [day for value, unit in terms(line, mapping) if (day := end_after(start, value, unit)) is not None]
+
+
 def counted(line: ResultLine, carries: Carries, unit: Unit, mapping: ResultMapping) -> int | None:
     """A whole number the line carries (days of activity, hours of unpaid work): a prompt, else a duration."""
     for value in prompt_values(line, carries, mapping):

@@ -201,6 +201,10 @@ def test_each_prompt_label_carries_what_the_mapping_says(row: PromptRow, label: 
     if row.carries == "term":
         made = only_translated(hearing([line("1081", "DTO", {label: "8 Months"})]))
         assert made.body["disposal"]["months"] == 8
+    elif row.carries == "start_date":
+        curfew = {label: "01/12/2026", "Curfew period": "3 Months", "Start time": "20:00", "End time": "07:00"}
+        made = only_translated(hearing([YRO_LINE, line("3105", "Curfew", curfew)]))
+        assert made.body["disposal"]["requirements"][0]["end_date"] == "2027-03-01"
     elif row.carries == "end_date":
         made = only_translated(hearing([line("1141", "YRO", {label: "15/11/2027"}), line("1044", "Supervision")]))
         assert made.body["disposal"]["end_date"] == "2027-11-15"
