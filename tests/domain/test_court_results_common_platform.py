@@ -235,3 +235,22 @@ def test_a_defendant_result_on_the_hearing_is_the_defendants() -> None:
 def test_a_message_with_no_hearing_is_refused_whole(body: object) -> None:
     with pytest.raises(MessageRefused):
         translate(body)
+
+
+def test_a_result_with_only_a_label_is_read_by_its_label() -> None:
+    body = message()
+    for offence in defendants(body)[0]["offences"]:
+        result = offence["judicialResults"][0]
+        del result["cjsCode"], result["judicialResultTypeId"]
+    sam = by_child(translate(body))[SAM]
+    assert isinstance(sam, Translated) and sam.body["disposal"] == {"kind": "referral_order", "months": 6}
+
+
+def test_a_defendant_without_a_stable_identifier_needs_correction_and_is_never_named_by_name() -> None:
+    body = message()
+    del defendants(body)[0]["masterDefendantId"]
+    [result] = [r for r in translate(body) if r.defendant.position == "case 1, defendant 1"]
+    assert isinstance(result, NeedsCorrection)
+    assert (result.defendant.child_id, result.defendant.id_source) == (None, "none")
+    assert [p.field for p in result.problems] == ["child.id"]
+    assert result.body is not None and "id" not in result.body["child"]
