@@ -12,7 +12,6 @@ import pydantic
 import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.codec import data_converter
 from activities.db import Pool, open_pool
@@ -24,20 +23,9 @@ from activities.order_activities import OrderActivities
 from activities.rule_source import load_rule_pack
 from activities.settings import Settings
 from client.relay import run_relay
-from workflows.registry import ALL_WORKFLOWS
+from workflows.registry import ALL_WORKFLOWS, workflow_runner
 
 log = structlog.get_logger("yjflow.worker")
-
-# Pure, deterministic modules are shared with the sandbox instead of re-imported for every run.
-PASSTHROUGH = (
-    "domain",
-    "holidays",
-    "dateutil",
-    "rfc8785",
-    "domain.messages",
-    "workflows.deadline_tracker",
-    "workflows.search_attributes",  # immutable SearchAttributeKey definitions
-)
 
 
 async def connect(settings: Settings) -> Client:
@@ -69,9 +57,7 @@ def create_worker(client: Client, pool: Pool, settings: Settings) -> Worker:
         task_queue=settings.task_queue,
         workflows=ALL_WORKFLOWS,
         activities=activities.all(),  # type: ignore[arg-type]
-        workflow_runner=SandboxedWorkflowRunner(
-            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
-        ),
+        workflow_runner=workflow_runner(),
         # A payload that fails validation fails the workflow loudly instead of retrying forever (§1.12.3).
         workflow_failure_exception_types=[pydantic.ValidationError],
         max_cached_workflows=settings.max_cached_workflows,

@@ -8,13 +8,11 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.codec import data_converter
 from activities.settings import Settings
 from tests.workflows.conftest import TEST_PAYLOAD_KEY
-from worker import PASSTHROUGH
-from workflows.registry import ALL_WORKFLOWS
+from workflows.registry import ALL_WORKFLOWS, workflow_runner
 
 HISTORIES = sorted((Path(__file__).parent.parent / "histories").glob("*.json"))
 
@@ -24,9 +22,7 @@ def replayer() -> Replayer:
     return Replayer(
         workflows=ALL_WORKFLOWS,
         data_converter=data_converter(settings.payload_key_bytes, settings.payload_key_id),
-        workflow_runner=SandboxedWorkflowRunner(
-            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
-        ),
+        workflow_runner=workflow_runner(),
     )
 
 
@@ -55,9 +51,7 @@ async def test_an_unpatched_change_fails_the_replay() -> None:
     changed = Replayer(
         workflows=[ReferralOrderWithUnpatchedTimer],
         data_converter=data_converter(settings.payload_key_bytes, settings.payload_key_id),
-        workflow_runner=SandboxedWorkflowRunner(
-            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
-        ),
+        workflow_runner=workflow_runner(),
     )
     with pytest.raises(NondeterminismError):
         await changed.replay_workflow(WorkflowHistory.from_json(path.stem, path.read_text()))
