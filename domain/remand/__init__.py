@@ -21,7 +21,7 @@ Where things are (every public name is importable from this package):
 - `custody_time_limit`: a renewal's new CTL and the court extending the CTL;
 - `renewal`: a later hearing renewing the remand (into custody, onto bail, a new placement);
 - `ending`: the remand ending;
-- `decide`: `decide`, which refuses a step or returns its events and deadline effects;
+- `deciding`: `decide`, which refuses a step or returns its events and deadline effects;
 - `fold`: `evolve`, folding a recorded event into the state.
 """
 
@@ -37,7 +37,7 @@ from domain.remand.deadlines import (
     LOOKED_AFTER_RULES,
     next_hearing_check,
 )
-from domain.remand.decide import decide
+from domain.remand.deciding import decide
 from domain.remand.fold import evolve
 from domain.remand.opening import open_remand
 from domain.remand.state import CLOSED_STATES, RemandState, RemandStatus, start_remand

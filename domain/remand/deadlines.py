@@ -10,10 +10,7 @@ from domain.decisions import DeadlineEffect, ScheduleDeadline
 
 # Statute, so fixed here; the rule pack records them as remand.next_hearing and remand.next_hearing_later.
 FIRST_REMAND_CLEAR_DAYS = 8  # MCA 1980 s.128(6)
-
-
 LATER_REMAND_CLEAR_DAYS = 28  # MCA 1980 s.128A
-
 
 # The clocks that run only while the child is looked after through the remand.
 LOOKED_AFTER_RULES = (
@@ -23,11 +20,7 @@ LOOKED_AFTER_RULES = (
     "remand.sw_first_visit",
     "remand.sw_visit",
 )
-
-
 _VISIT_RULES = ("remand.sw_first_visit", "remand.sw_visit")
-
-
 _CHECK_RULES = ("remand.next_hearing", "remand.next_hearing_later")
 
 

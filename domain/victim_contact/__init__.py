@@ -29,7 +29,7 @@ Where things are (every public name is importable from this package):
 - `reaching`: deciding whether to invite, attempting contact, and the informed choice;
 - `mediation`: conferences and delivering an intervention;
 - `closing`: reopening after a withdrawal and closing the contact;
-- `decide`: `decide`, which refuses a step or returns its events and deadline effects.
+- `deciding`: `decide`, which refuses a step or returns its events and deadline effects.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ from domain.victim_contact.deadlines import (
     rj_information_rule,
     vcs_referral_due,
 )
-from domain.victim_contact.decide import decide
+from domain.victim_contact.deciding import decide
 from domain.victim_contact.fold import evolve
 from domain.victim_contact.milestones import milestone_received
 from domain.victim_contact.opening import open_contact

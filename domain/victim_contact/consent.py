@@ -17,12 +17,8 @@ from domain.victim_contact.steps import RecordConsent
 RISK_GATED = frozenset(
     {RjOption.LETTER_OF_EXPLANATION, RjOption.SHUTTLE_MEDIATION, RjOption.DIRECT_CONFERENCE, RjOption.DIRECT_REPARATION}
 )
-
-
 # Options for which victim and child are prepared in meetings before anything passes between them.
 PREPARED = frozenset({RjOption.SHUTTLE_MEDIATION, RjOption.DIRECT_CONFERENCE, RjOption.DIRECT_REPARATION})
-
-
 SAFE_TO_PROCEED = frozenset({"proceed", "proceed_with_safeguards"})
 
 

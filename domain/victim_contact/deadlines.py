@@ -20,19 +20,10 @@ from __future__ import annotations
 from domain.victim_contact.state import ContactState, VictimContactState
 
 RJ_INFORMATION = "victim.rj_information"
-
-
 RJ_INFORMATION_ENHANCED = "victim.rj_information_enhanced"
-
-
 KEEP_INFORMED = "victim.keep_informed"
-
-
 CONCLUSION = "victim.conclusion"
-
-
 VCS_REFERRAL = "victim.vcs_referral"
-
 
 VCS_MIN_SENTENCE_MONTHS = 12  # Victims' Code Right 11: violent or sexual offence, 12 months or more
 

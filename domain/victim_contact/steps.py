@@ -150,7 +150,6 @@ VictimContactStep = Annotated[
     Field(discriminator="step"),
 ]
 
-
 # Which steps depend on which earlier facts (for their dates: a dependent step is never dated earlier).
 NEEDS_INFORMED_CHOICE = frozenset(
     {
@@ -158,13 +157,8 @@ NEEDS_INFORMED_CHOICE = frozenset(
         "conference_held", "intervention_delivered", "feedback_recorded",
     }
 )  # fmt: skip
-
-
 NEEDS_CONTACT = NEEDS_INFORMED_CHOICE | {"informed_choice_given", "keep_informed_choice", "kept_informed"}
-
-
 NEEDS_DETAILS = NEEDS_CONTACT | {"suitability_decided", "contact_attempted", "contacted", "conclusion_notified"}
-
 
 # What a withdrawn contact still accepts: coming back, being told the order ended (that deadline
 # survives withdrawal on purpose), and being closed.

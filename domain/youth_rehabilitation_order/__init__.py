@@ -20,7 +20,7 @@ Where things are (every public name is importable from this package):
 - `breach`: failures to comply: warnings, laying a breach, and the court's decision on it;
 - `amendment`: the court amending the order's requirements or end date;
 - `completion`: completing the order, and transferring it to another YJS or to probation;
-- `decide`: `decide`, which refuses a step or returns its events and deadline effects;
+- `deciding`: `decide`, which refuses a step or returns its events and deadline effects;
 - `fold`: `evolve`, folding a recorded event into the state;
 - `victim_milestones`: which recorded events a victim who opted in is told of.
 """
@@ -47,7 +47,7 @@ from domain.court_outcome import (
 )
 from domain.decisions import CancelDeadline, DeadlineEffect, Decision, MeetDeadline, ScheduleDeadline, Step, StepRefused
 from domain.transfers import RecordTransfer, transfer
-from domain.youth_rehabilitation_order.decide import decide
+from domain.youth_rehabilitation_order.deciding import decide
 from domain.youth_rehabilitation_order.fold import evolve
 from domain.youth_rehabilitation_order.limits import (
     ACTIVITY_MAX_DAYS,

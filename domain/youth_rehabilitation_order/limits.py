@@ -9,17 +9,9 @@ from domain.court_outcome import ActivityRequirement, CurfewRequirement, Extende
 
 # Statute [S✓] (youth-justice.md §1.3), so these may be constants; the [U] lengths come from rules.
 MAX_END_MONTHS = 36  # s.187(2)(a): end date at most 3 years after the order takes effect
-
-
 ISS_MIN_MONTHS = 6  # s.187(2)(b): with ISS, at least 6 months
-
-
 MAX_BREACH_EXTENSION_MONTHS = 6  # LASPO 2012 s.83 (now Sch 7): ≤ 6 months beyond the previous end date, once
-
-
 CURFEW_MIN_HOURS, CURFEW_MAX_HOURS = 2, 16  # Sch 6 para 18
-
-
 ACTIVITY_MAX_DAYS = 90  # Sch 6 para 1: more than this is an extended activity requirement (ISS only)
 
 
