@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_url: str | None = None
+    temporal_ui_origin: str | None = Field(
+        default=None,
+        description="The Temporal UI's origin (scheme://host[:port]), the one origin whose browser calls the "
+        "API's codec server (/codec) may make (CORS); unset, no browser may.",
+    )
     token: str | None = None
     smtp_host: str | None = None
     smtp_port: int = 25

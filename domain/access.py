@@ -42,6 +42,7 @@ class Permission(StrEnum):
     TAKE_INSPECTION_SAMPLE = "take_inspection_sample"
     EXPORT_CHRONOLOGY = "export_chronology"
     READ_EXPORT_LOG = "read_export_log"
+    DECODE_PAYLOADS = "decode_payloads"
 
 
 _R = Role
@@ -74,6 +75,9 @@ PERMISSIONS: Mapping[Permission, frozenset[Role]] = MappingProxyType(
         # Every export is logged with who made it; the log is evidence for the same people.
         Permission.EXPORT_CHRONOLOGY: frozenset({_R.MANAGER, _R.INSPECTOR}),
         Permission.READ_EXPORT_LOG: frozenset({_R.MANAGER, _R.INSPECTOR}),
+        # The codec server (decode and encode) opens every Temporal history of every service in clear:
+        # operators only, every call logged. Nobody else needs Temporal's view of a case.
+        Permission.DECODE_PAYLOADS: frozenset({_R.ADMIN}),
     }
 )
 

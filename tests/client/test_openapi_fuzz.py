@@ -56,6 +56,8 @@ OPERATION_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/victim-contacts/{workflow_id}"): Permission.READ_VICTIM_CONTACTS,
     ("POST", "/victim-contacts/{workflow_id}/steps"): Permission.ACT_ON_VICTIM_CONTACT,
     ("GET", "/inspection/sample"): Permission.TAKE_INSPECTION_SAMPLE,
+    ("POST", "/codec/decode"): Permission.DECODE_PAYLOADS,
+    ("POST", "/codec/encode"): Permission.DECODE_PAYLOADS,
 }
 # Fewer examples where one request is costly: /verify walks every hash chain in the database, which the
 # session's other tests (2,000 outcomes among them) have filled by the time this runs.
