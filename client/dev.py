@@ -31,7 +31,7 @@ from activities.migrate import apply_migrations
 from activities.settings import Settings
 from activities.users import add_user, get_user, issue_token
 from activities.victim_details import VictimDetailsStore
-from client.api import AppContext, create_app
+from client.api import AppContext, codec, create_app
 from workflows import search_attributes as sa
 
 console = Console(stderr=True)
@@ -68,7 +68,7 @@ def _port_open(host: str, port: int) -> bool:
         return s.connect_ex((host, port)) == 0
 
 
-def start_temporal(data_dir: Path, address: str) -> subprocess.Popen[bytes]:
+def start_temporal(data_dir: Path, address: str, ui_codec_endpoint: str | None = None) -> subprocess.Popen[bytes]:
     binary = shutil.which("temporal") or str(Path(sys.executable).parent / "temporal")
     host, _, port = address.rpartition(":")
     host = host or "127.0.0.1"
@@ -93,6 +93,8 @@ def start_temporal(data_dir: Path, address: str) -> subprocess.Popen[bytes]:
     ]
     for key in sa.ALL:
         args += ["--search-attribute", f"{key.name}=Keyword"]
+    if ui_codec_endpoint:
+        args += ["--ui-codec-endpoint", ui_codec_endpoint]
     log = (data_dir / "temporal.log").open("ab")
     proc = subprocess.Popen(args, stdout=log, stderr=log, start_new_session=True)
     deadline = time.monotonic() + 60
@@ -104,6 +106,14 @@ def start_temporal(data_dir: Path, address: str) -> subprocess.Popen[bytes]:
             raise SystemExit("the Temporal dev server did not start within 60 s")
         time.sleep(0.2)
     return proc
+
+
+def dev_ui_origins(settings: Settings) -> list[str]:
+    """Where the dev server's UI is (its port is Temporal's + 1000), as a browser names it."""
+    host, _, port = settings.temporal_address.rpartition(":")
+    host = "127.0.0.1" if host in ("", "localhost") else host
+    names = [host, "localhost"] if host == "127.0.0.1" else [host]
+    return [f"http://{name}:{int(port) + 1000}" for name in names]
 
 
 async def _sample_users(pool: Any) -> dict[str, str]:
@@ -151,7 +161,10 @@ async def run_dev(settings: Settings, *, load_sample_data: bool = True) -> None:
     assert settings.database_url
     apply_migrations(settings.database_url)
     console.print(f"Starting the Temporal dev server ({data_dir / 'temporal.db'}) …")
-    temporal = start_temporal(data_dir, settings.temporal_address)
+    # The dev UI cannot send a token: it decodes through a path only this start knows (client/api/codec.py).
+    dev_ui = codec.new_dev_ui("dev-admin")
+    codec_endpoint = f"http://{settings.api_host}:{settings.api_port}/codec/dev/{dev_ui.secret}"
+    temporal = start_temporal(data_dir, settings.temporal_address, codec_endpoint)
     (data_dir / "dev.env").write_text(
         f"DATABASE_URL={settings.database_url}\nTEMPORAL_ADDRESS={settings.temporal_address}\n"
         f"YJFLOW_API_URL=http://{settings.api_host}:{settings.api_port}\n"
@@ -162,6 +175,7 @@ async def run_dev(settings: Settings, *, load_sample_data: bool = True) -> None:
         worker = create_worker(client, pool, settings)
         victim_details = VictimDetailsStore(pool, settings.victim_master_key_bytes, settings.victim_master_key_id)
         app = create_app(AppContext(pool, lambda: connect(settings), victim_details))
+        codec.configure(app, ui_origins=[*dev_ui_origins(settings), settings.temporal_ui_origin], dev_ui=dev_ui)
         server = uvicorn.Server(
             uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="warning")
         )
@@ -217,7 +231,7 @@ def _print_where_to_look(
     out.print("\n[bold]yjflow is running[/bold] (Ctrl-C stops everything)\n")
     out.print(f"  Pages          {api}/app/sign-in   (sign in with a token below)")
     out.print(f"  API docs       {api}/docs")
-    out.print(f"  Temporal UI    {ui}")
+    out.print(f"  Temporal UI    {ui}   (payloads decoded by the API's codec server, as dev-admin)")
     out.print(f"  Data           {settings.data_dir.resolve()}")
     if accepted or duplicate:
         out.print(f"  Sample data    {accepted} court outcomes accepted, {duplicate} already there")

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
+import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,6 +24,7 @@ from temporalio.client import Client
 
 from activities.codec import ENCODING
 from client.api import AppContext, codec, create_app
+from client.dev import dev_ui_origins, start_temporal
 from domain.access import Role, why_refused
 from tests.client.conftest import Stack, outcome, temporal_converter, workflow_id_of
 from tests.workflows.conftest import venv_binary
@@ -336,3 +340,57 @@ async def test_the_temporal_cli_shows_a_real_workflow_decoded_through_the_codec_
         *show, "--codec-endpoint", f"{stack.api_url}/codec", "--codec-auth", f"Bearer {stack.tokens['manager']}"
     )
     assert order["outcome_id"] not in out + err
+
+
+def free_port_pair() -> int:
+    """A free port whose +1000 (where the dev server puts its UI) is free too."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port + 1000 < 65536:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port + 1000)) != 0:
+                    return port
+    raise AssertionError("no free pair of ports")
+
+
+async def test_yjflow_devs_ui_is_given_the_dev_codec_path_and_decodes_through_it_from_its_origin(
+    stack: Stack, order: dict[str, Any], tmp_path: Path
+) -> None:
+    """What `yjflow dev` wires: the dev server's UI configured with the codec path (as the browser reads
+    the UI's settings), and that path answering the UI's preflight and decode from the UI's own origin."""
+    port = free_port_pair()
+    settings = stack.settings.model_copy(update={"temporal_address": f"127.0.0.1:{port}"})
+    dev_ui = codec.new_dev_ui(stack.usernames["admin"])
+    endpoint = f"http://api.example/codec/dev/{dev_ui.secret}"
+    temporal = await asyncio.to_thread(start_temporal, tmp_path, settings.temporal_address, endpoint)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port + 1000}") as http:
+            for _ in range(100):
+                with contextlib.suppress(httpx.TransportError):
+                    r = await http.get("/api/v1/settings")
+                    if r.status_code == 200:
+                        break
+                await asyncio.sleep(0.2)
+        assert r.json()["Codec"]["Endpoint"] == endpoint, r.text
+    finally:
+        temporal.terminate()
+        await asyncio.to_thread(temporal.wait, 15)
+
+    async def connect() -> Client:
+        return stack.temporal
+
+    app = create_app(AppContext(stack.pool, connect))
+    origins = dev_ui_origins(settings)
+    assert origins == [f"http://127.0.0.1:{port + 1000}", f"http://localhost:{port + 1000}"]
+    codec.configure(app, ui_origins=origins, dev_ui=dev_ui)
+    body = {"payloads": as_json(await started_input(stack, workflow_id_of(order)))}
+    async with asgi(app) as http:
+        # As the UI's fetch does it: `<endpoint>/decode`, from the UI's page, with X-Namespace and no token.
+        path = endpoint.removeprefix("http://api.example") + "/decode"
+        r = await http.options(path, headers=preflight_headers(origins[0]))
+        assert (r.status_code, r.headers["access-control-allow-origin"]) == (204, origins[0])
+        r = await http.post(path, json=body, headers=headers(None, Origin=origins[0]))
+    assert r.status_code == 200, r.text
+    assert value_of(r.json()["payloads"][0])["outcome_id"] == order["outcome_id"]
