@@ -1,10 +1,13 @@
-"""What a child's timeline page shows: the events (filtered), each one's deadline tag, the victim steps
-at the detail the viewer's role allows, and the check of every chain the child's events are in."""
+"""What a child's timeline page shows: the events (filtered), each told in its own sentence with its
+deadline's bookkeeping folded under it and the stored record one click away, the victim steps at the
+detail the viewer's role allows, and the check of every chain the child's events are in."""
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,7 +17,9 @@ from psycopg.rows import dict_row
 
 from activities import audit, victim_contacts
 from activities.db import Pool
-from client.web.render import humanise
+from activities.rule_source import default_rule_pack
+from domain.events import sentences, wording
+from domain.events.folding import Folded, fold_deadlines
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -51,64 +56,160 @@ class ChainCheck:
     stream_id: str
     ok: bool
     summary: str
+    events: int = 0  # how many of the stream's events were checked
+    broken: str = ""  # what a reader is told when the chain does not hold
 
 
-_MONTHS = ("", *(date(2000, m, 1).strftime("%B") for m in range(1, 13)))
+# What each way a chain can break means for the record, in a reader's words.
+_BROKEN = {
+    "hash mismatch": "has been changed since it was recorded",
+    "prev_hash does not link": "does not follow on from the entry before it, so an entry was removed or replaced",
+    "version gap": "is missing, so an entry was removed",
+}
 
 
-def _london(value: datetime) -> str:
-    """'5 March 2026 14:07' in London time: what `%-d %B %Y %H:%M` prints, without strftime's cost."""
-    t = value.astimezone(LONDON)
-    return f"{t.day} {_MONTHS[t.month]} {t.year} {t.hour:02d}:{t.minute:02d}"
-
-
-def _details(payload: dict[str, Any]) -> str:
-    return " · ".join(f"{humanise(k)}: {v}" for k, v in payload.items() if k != "victim_ref")
+def chain_check(stream_id: str, report: audit.VerifyReport) -> ChainCheck:
+    broken = ""
+    if report.first_break is not None:
+        b = report.first_break
+        said = _BROKEN.get(b.problem, "does not match what was stored")
+        broken = f"{stream_id}: entry {b.stream_version} {said} (version {b.stream_version}: {b.problem})"
+    return ChainCheck(stream_id, report.ok, str(report), report.events_checked, broken)
 
 
 _LATE = '\n      <strong class="govuk-tag govuk-tag--orange" data-testid="late-entry">Late entry</strong>'
 
 
 def timeline_items(timeline: ChildTimeline, *, victim_step_details: bool) -> Markup:
-    """The shown events as the timeline's `<li>` items; a victim's step is its reference and name only
-    unless the viewer's role may see victim step details.
+    """The shown events as the timeline's `<li>` items, each deadline's bookkeeping folded under the event
+    that set it; a victim's step is its reference and name only unless the viewer's role may see victim
+    step details.
 
     Written here rather than in the template: a 2,000-event page spent most of its time in Jinja2,
     escaping a dozen values a row one call at a time. Every value from the store goes through
     `html.escape` (quotes included, so attributes are safe too); the rest is our own text and numbers."""
-    items = []
-    for e in timeline.shown:
-        ref = timeline.victim_refs.get(e.workflow_id)
-        title = (f"Victim {ref}: " if ref else "") + humanise(e.event_type)
-        deadline_id = None if ref else e.payload.get("deadline_id")
-        tag = timeline.tags.get(deadline_id) if isinstance(deadline_id, str) else None
-        tag_html = (
-            f'\n      <strong class="govuk-tag {tag.colour}" data-testid="deadline-tag">'
-            f"{escape(str(e.payload.get('rule_id', '')))} {escape(tag.text)}</strong>"
-            if tag
-            else ""
+    return Markup(
+        "".join(_item(timeline, f.event, f.under, victim_step_details=victim_step_details) for f in timeline.folded)
+    )
+
+
+def _item(
+    timeline: ChildTimeline,
+    e: audit.TimelineEntry,
+    under: list[audit.TimelineEntry],
+    *,
+    victim_step_details: bool,
+    folded: bool = False,
+) -> str:
+    ref = timeline.victim_refs.get(e.workflow_id)
+    title = (f"Victim {ref}: " if ref else "") + sentences.title(e.event_type)
+    tag = None if ref else event_tag(e, timeline.tags, folded=folded)
+    tag_html = (
+        f'\n      <strong class="govuk-tag {tag.colour}" data-testid="deadline-tag">{escape(tag.text)}</strong>'
+        if tag
+        else ""
+    )
+    said = sentences.sentence(e.event_type, e.payload, timeline.rule_names) if not ref or victim_step_details else None
+    said_html = (
+        f'\n    <p class="govuk-body app-timeline__details" data-testid="event-sentence">{escape(said)}</p>'
+        if said
+        else ""
+    )
+    reason = f'\n    <p class="govuk-body app-timeline__details">Reason: {escape(e.reason)}</p>' if e.reason else ""
+    stream = escape(e.workflow_id)
+    more = ""
+    if under:
+        inner = "".join(_item(timeline, u, [], victim_step_details=victim_step_details, folded=True) for u in under)
+        more = (
+            '\n    <details class="govuk-details app-timeline__folded" data-testid="deadline-folded">'
+            '<summary class="govuk-details__summary"><span class="govuk-details__summary-text">'
+            f"What followed: {escape(followed(under))}</span></summary>"
+            '\n    <div class="govuk-details__text"><ol class="app-timeline govuk-list">'
+            f"\n{inner}    </ol></div></details>"
         )
-        reason = f'\n    <p class="govuk-body app-timeline__details">Reason: {escape(e.reason)}</p>' if e.reason else ""
-        details = _details(e.payload) if not ref or victim_step_details else ""
-        details_html = (
-            f'\n    <p class="govuk-body-s app-timeline__details app-key-value" data-testid="event-details">'
-            f"{escape(details)}</p>"
-            if details
-            else ""
-        )
-        stream = escape(e.workflow_id)
-        items.append(
-            f'  <li class="app-timeline__item{" app-timeline__item--victim" if ref else ""}"'
-            f' data-event-type="{escape(e.event_type)}" data-stream="{stream}">\n'
-            f'    <h3 class="govuk-heading-s app-timeline__title">{escape(title)}{_LATE if e.late_entry else ""}'
-            f"{tag_html}\n    </h3>\n"
-            f'    <p class="govuk-body-s app-timeline__byline">Took effect'
-            f' <time datetime="{e.effective_at.isoformat()}">{_london(e.effective_at)}</time>,'
-            f' recorded <time datetime="{e.recorded_at.isoformat()}">'
-            f"{_london(e.recorded_at)}</time> by {escape(e.actor)} · {stream} #{e.stream_version}</p>"
-            f"{reason}{details_html}\n  </li>\n"
-        )
-    return Markup("".join(items))
+    return (
+        f'  <li class="app-timeline__item{" app-timeline__item--victim" if ref else ""}"'
+        f' data-event-type="{escape(e.event_type)}" data-stream="{stream}">\n'
+        f'    <h3 class="govuk-heading-s app-timeline__title">{escape(title)}{_LATE if e.late_entry else ""}'
+        f"{tag_html}\n    </h3>{said_html}\n"
+        f'    <p class="govuk-body-s app-timeline__byline">Took effect'
+        f' <time datetime="{e.effective_at.isoformat()}">{wording.when(e.effective_at)}</time>,'
+        f' recorded <time datetime="{e.recorded_at.isoformat()}">'
+        f"{wording.at(e.recorded_at)}</time> by {escape(e.actor)} · {stream} entry {e.stream_version}</p>"
+        f"{reason}{_stored_record(e, title)}{more}\n  </li>\n"
+    )
+
+
+def _stored_record(e: audit.TimelineEntry, title: str) -> str:
+    """The event exactly as stored (envelope and payload, as JSON), one click away for an auditor."""
+    record = {
+        "global_position": e.global_position,
+        "stream_id": e.workflow_id,
+        "stream_version": e.stream_version,
+        "event_type": e.event_type,
+        "effective_at": e.effective_at.isoformat(),
+        "recorded_at": e.recorded_at.isoformat(),
+        "actor": e.actor,
+        "reason": e.reason,
+        "payload": e.payload,
+    }
+    return (
+        '\n    <details class="govuk-details app-timeline__record" data-testid="stored-record">'
+        '<summary class="govuk-details__summary"><span class="govuk-details__summary-text">Stored record'
+        f'<span class="govuk-visually-hidden"> of {escape(title)}</span></span></summary>'
+        '<div class="govuk-details__text"><code class="app-key-value govuk-body-s" data-testid="stored-json">'
+        f"{escape(json.dumps(record, ensure_ascii=False, default=str))}</code></div></details>"
+    )
+
+
+def event_tag(e: audit.TimelineEntry, tags: dict[str, DeadlineTag], *, folded: bool = False) -> DeadlineTag | None:
+    """The tag a deadline's event wears: the deadline's standing now on the event that set it, and on each
+    later event what that event itself says, so a "Deadline missed" row reads "missed" even when the
+    deadline was met in the end."""
+    deadline_id = e.payload.get("deadline_id")
+    if not isinstance(deadline_id, str):
+        return None
+    match e.event_type:
+        case "DeadlineScheduled":
+            return None if folded else tags.get(deadline_id)
+        case "DeadlineMissed":
+            return DeadlineTag("missed", "missed", "govuk-tag--red")
+        case "DeadlineEscalated":
+            return DeadlineTag("missed", "escalated", "govuk-tag--red")
+        case "DeadlineCancelled":
+            return DeadlineTag("cancelled", "cancelled", "govuk-tag--grey")
+        case "DeadlineMet":
+            days = e.payload.get("days_late") or 0
+            if e.payload.get("late"):
+                late = f"met {days} day{'s' if days != 1 else ''} late" if days else "met late"
+                return DeadlineTag("met", late, "govuk-tag--orange")
+            return DeadlineTag("met", "met", "govuk-tag--green")
+    return None
+
+
+_FOLLOWED = {
+    "DeadlineReminderSent": ("reminder", "reminders"),
+    "DeadlineMissed": ("missed", "missed"),
+    "DeadlineEscalated": ("escalated", "escalated"),
+    "DeadlineMet": ("met", "met"),
+    "DeadlineCancelled": ("no longer needed", "no longer needed"),
+    "DeadlineScheduled": ("date moved", "date moved"),
+}
+
+
+def followed(under: list[audit.TimelineEntry]) -> str:
+    """'3 reminders, missed, escalated twice and met': what a deadline's folded events say, in order."""
+    counts: dict[str, int] = {}
+    for u in under:
+        counts[u.event_type] = counts.get(u.event_type, 0) + 1
+    said = []
+    for event_type, n in counts.items():
+        one, many = _FOLLOWED.get(event_type, (sentences.title(event_type).lower(),) * 2)
+        if event_type == "DeadlineReminderSent":
+            said.append(wording.count(n, one, many))
+        else:
+            said.append(one if n == 1 else f"{many} {'twice' if n == 2 else f'{n} times'}")
+    return wording.and_list(said)
 
 
 @dataclass
@@ -119,13 +220,32 @@ class ChildTimeline:
     deadlines: list[audit.DeadlineItem]
     tags: dict[str, DeadlineTag]  # by deadline id
     streams: list[str]
-    event_types: list[str]
+    event_types: list[str]  # by title, as the filter lists them
     victim_refs: dict[str, str]  # contact stream → victim reference
     chains: list[ChainCheck] = field(default_factory=list)
+    folded: list[Folded[audit.TimelineEntry]] = field(default_factory=list)  # the shown events, as read
+    rule_names: wording.RuleNames = field(default_factory=dict)
 
     @property
     def verified(self) -> bool:
         return all(c.ok for c in self.chains)
+
+    @property
+    def events_checked(self) -> int:
+        return sum(c.events for c in self.chains)
+
+    def title(self, event_type: str) -> str:
+        return sentences.title(event_type)
+
+    def deadline_name(self, deadline: audit.DeadlineItem) -> str:
+        """The deadline's rule by name, as the rule stood when the deadline was set."""
+        return wording.rule_name_of(deadline.description)
+
+
+@functools.cache
+def shipped_rule_names() -> dict[str, str]:
+    """The shipped rule pack's names for its rules (a deadline's own record names it as it was set)."""
+    return sentences.rule_names(default_rule_pack())
 
 
 def deadline_tag(item: audit.DeadlineItem) -> DeadlineTag:
@@ -137,8 +257,8 @@ def deadline_tag(item: audit.DeadlineItem) -> DeadlineTag:
             return DeadlineTag("missed", f"missed{late}", "govuk-tag--red")
         return DeadlineTag("missed", "missed, still open", "govuk-tag--red")
     if item.status == "cancelled":
-        return DeadlineTag("cancelled", "cancelled", "govuk-tag--grey")
-    return DeadlineTag("open", f"open, due {item.due_date:%-d %b %Y}", "govuk-tag--blue")
+        return DeadlineTag("cancelled", "no longer needed", "govuk-tag--grey")
+    return DeadlineTag("open", f"open, due {wording.day(item.due_date)}", "govuk-tag--blue")
 
 
 def _with_victim_details(
@@ -171,16 +291,19 @@ async def child_timeline(
         for e in full.events
         if victim_contacts.is_contact_id(e.workflow_id) and e.payload.get("victim_ref")
     }
+    shown = [e for e in entries if filters.keeps(e)]
     return ChildTimeline(
         child_id=child_id,
         entries=entries,
-        shown=[e for e in entries if filters.keeps(e)],
+        shown=shown,
         deadlines=full.deadlines,
         tags={d.deadline_id: deadline_tag(d) for d in full.deadlines},
         streams=streams,
-        event_types=sorted({e.event_type for e in entries}),
+        event_types=sorted({e.event_type for e in entries}, key=sentences.title),
         victim_refs=refs,
-        chains=[ChainCheck(s, r.ok, str(r)) for s, r in checked.chains.items()],
+        chains=[chain_check(s, r) for s, r in checked.chains.items()],
+        folded=fold_deadlines(shown, stream=lambda e: e.workflow_id),
+        rule_names=shipped_rule_names(),
     )
 
 

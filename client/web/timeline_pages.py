@@ -12,6 +12,7 @@ from client.web.render import render
 from client.web.session import PageRefused, require_page
 from client.web.timeline_data import TimelineFilters, child_timeline, find_children, timeline_items
 from domain.access import Permission, allows
+from domain.events import wording
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[User, Depends(require_page(Permission.READ_TIMELINE))]
@@ -65,4 +66,5 @@ async def timeline_page(request: Request, child_id: str, user: Reader) -> Respon
         victim_step_details=details,
         can_export=allows(user.role, Permission.EXPORT_CHRONOLOGY),
         raw={k: params.get(k, "") for k in ("order", "type", "from", "to")},
+        day=wording.day,
     )

@@ -27,6 +27,7 @@ __all__ = [
     "rule",
     "rule_name_of",
     "standing",
+    "when",
     "words",
 ]
 
@@ -71,6 +72,13 @@ def clock(instant: datetime) -> str:
 def at(instant: datetime) -> str:
     """'9am on Tuesday 6 October 2026', in London."""
     return f"{clock(instant)} on {day(instant.astimezone(LONDON).date())}"
+
+
+def when(instant: datetime) -> str:
+    """When something took effect: the London day alone at midnight (a step's effective date), else
+    the time and day ('12:30am on Monday 7 September 2026')."""
+    t = instant.astimezone(LONDON)
+    return day(t.date()) if (t.hour, t.minute) == (0, 0) else at(t)
 
 
 def and_list(items: Iterable[str]) -> str:

@@ -10,6 +10,7 @@ import random
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import psycopg
@@ -23,6 +24,7 @@ from activities.event_store import EventStore
 from domain import chain
 from domain.chain import event_hash
 from domain.events import NewEvent
+from domain.events.folding import fold_deadlines
 from tests.client.conftest import Stack
 from tests.client.pages.conftest import check_a11y, shoot, sign_in
 from tests.client.pages.data import SECRET_REASON, late_referral_order, victim_not_invited
@@ -64,18 +66,32 @@ async def test_timeline_shows_events_late_entries_deadlines_and_the_verify_badge
     api = await stack.timeline(child, role="inspector")
     assert api is not None
     items = page.locator("[data-testid=timeline] > li")
-    assert await items.count() == len(api["events"])
-    # Effective order, as the API gives it.
-    assert [await items.nth(i).get_attribute("data-event-type") for i in range(await items.count())] == [
-        e["event_type"] for e in api["events"]
-    ]
+    every = page.locator("[data-testid=timeline] li")  # with each deadline's bookkeeping folded under it
+    assert await every.count() == len(api["events"])
+    # Effective order, as the API gives it, for every entry not folded under its deadline (the domain's fold).
+    shown = [await items.nth(i).get_attribute("data-event-type") for i in range(await items.count())]
+    events = [SimpleNamespace(**e) for e in api["events"]]
+    assert shown == [f.event.event_type for f in fold_deadlines(events, stream=lambda e: e.workflow_id)]
     assert "Verified" in await page.inner_text("[data-testid=verify-badge]")
     met = page.locator("li[data-event-type=FirstContactMade]")
     assert await met.locator("[data-testid=late-entry]").count() == 1
     assert stack.usernames["case_worker"] in await met.inner_text()
-    deadline_met = page.locator("li[data-event-type=DeadlineMet]").first
-    tag = await deadline_met.locator("[data-testid=deadline-tag]").inner_text()
-    assert "ro.first_contact" in tag and "missed, met" in tag and "days late" in tag
+    # The first appointment's deadline: missed, then met late. Its setting says so; under it, the miss
+    # reads "missed" and the meeting "met … late" (a "Deadline missed" row never wears a "met" tag).
+    first = page.locator("[data-testid=timeline] > li[data-event-type=DeadlineScheduled]", has_text="ro.first_contact")
+    head_tag = await first.locator("> h3 [data-testid=deadline-tag]").inner_text()
+    assert "missed, met" in head_tag and "days late" in head_tag
+    assert (
+        "First YJS appointment with the child: due by the end of"
+        in await first.locator("> [data-testid=event-sentence]").inner_text()
+    )
+    missed = first.locator("li[data-event-type=DeadlineMissed]")
+    assert await missed.locator("[data-testid=deadline-tag]").all_text_contents() == ["missed"]
+    deadline_met = first.locator("li[data-event-type=DeadlineMet]")
+    (met_tag,) = await deadline_met.locator("[data-testid=deadline-tag]").all_text_contents()
+    assert met_tag.startswith("met ") and met_tag.endswith(" days late")
+    for tag in await page.locator("li[data-event-type=DeadlineMissed] [data-testid=deadline-tag]").all_text_contents():
+        assert "met" not in tag
     assert order in await page.inner_text("[data-testid=deadlines]")
     await check_a11y(page, "timeline")
     await shoot(page, "timeline")
@@ -107,7 +123,9 @@ async def test_victim_steps_show_in_detail_only_to_victim_work(
     await sign_in(page, stack, role, next_path=f"/app/children/{child}")
     decided = page.locator("li[data-event-type=SuitabilityDecided]")
     text = await decided.inner_text()
-    assert f"Victim {ref}: Suitability decided" in text
+    assert f"Victim {ref}: Decision on inviting the victim" in text
+    # The step's sentence shows only where its detail may: "not to invite the victim", a decision.
+    assert ("not to invite the victim" in text) is sees_details
     assert (SECRET_REASON in text) is sees_details
     assert (SECRET_REASON in await page.content()) is sees_details
     assert "Pat Example" not in await page.content()  # the victim's details never reach a timeline
@@ -135,6 +153,7 @@ async def test_a_row_edited_behind_the_stores_back_breaks_the_badge_on_the_next_
         await page.goto(f"{stack.api_url}/app/children/{child}")
         broken = await page.inner_text("[data-testid=verify-badge-broken]")
         assert order in broken and "version 1" in broken and "hash mismatch" in broken
+        assert f"{order}: entry 1 has been changed since it was recorded" in broken
         assert await page.locator("[data-testid=verify-badge]").count() == 0
         assert "(edited)" in await page.inner_text("[data-testid=timeline]")  # the edit shows, flagged
         await check_a11y(page, "timeline-chain-broken")
