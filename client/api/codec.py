@@ -13,8 +13,10 @@ call it, and every call, allowed or refused, is logged with who, which namespace
 never what they hold. Payloads yjflow did not encrypt pass through unchanged.
 
 Browsers (the Temporal UI) may call it only from the configured UI origin (`YJFLOW_TEMPORAL_UI_ORIGIN`):
-the preflight and the answers carry CORS headers for that origin alone. `yjflow dev` also opens a
-capability path, `/codec/dev/<secret>/…`, for its own UI, which cannot send a token (`configure`).
+the preflight and the answers carry CORS headers for that origin alone. The UI cannot send a yjflow token,
+so the same endpoints are also at `/app/codec/…`, authenticated by the pages' session cookie (whose path is
+`/app`), for a UI run with TEMPORAL_CODEC_INCLUDE_CREDENTIALS; `yjflow dev` also opens a capability path,
+`/codec/dev/<secret>/…`, for its own UI, which can send neither (`configure`).
 """
 
 # No `from __future__ import annotations`: FastAPI must see each endpoint's `Depends(caller)` of the closure.
@@ -33,16 +35,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
 
-from activities import intake
+from activities import intake, web_sessions
 from activities.settings import Settings
 from activities.users import User, get_user
 from client.api.problems import Refused, error
 from client.app_context import AppContext, Ctx
 from client.auth import current_user
+from client.web.session import COOKIE
 from domain.access import Permission, allows, why_refused
 
 log = structlog.get_logger(__name__)
-router = APIRouter(prefix="/codec", tags=["codec server"])
+router = APIRouter(tags=["codec server"])
 
 # Temporal refuses a payload over 2 MB by default; the UI sends an event's payloads in one call.
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -141,6 +144,17 @@ async def token_caller(request: Request, ctx: Ctx) -> User:
     except HTTPException as e:
         raise _refuse(request, e.status_code, e.detail) from None
     return _admit(request, user)
+
+
+async def session_caller(request: Request, ctx: Ctx) -> User:
+    """The Temporal UI sending the browser's cookies: the signed-in user of the pages, from the UI's origin
+    only, because a browser sends the cookie whichever page asks and the origin is what says it is the UI."""
+    if request.headers.get("origin") not in _config(request).ui_origins:
+        raise _refuse(request, 403, "a signed-in session may decode only from the configured Temporal UI origin")
+    session = await web_sessions.resume(ctx.pool, request.cookies.get(COOKIE))
+    if session is None:
+        raise _refuse(request, 401, "not signed in: sign in to yjflow's pages (/app/sign-in) in this browser")
+    return _admit(request, session.user)
 
 
 async def dev_ui_caller(request: Request, ctx: Ctx, secret: str) -> User:
@@ -264,8 +278,9 @@ def _route(path: str, operation: Operation, caller: Caller, via: str, documented
 
 def _paths(operations: Sequence[Operation]) -> None:
     for operation in operations:
-        _route(f"/{operation}", operation, token_caller, "token", documented=True)
-        _route(f"/dev/{{secret}}/{operation}", operation, dev_ui_caller, "dev-ui", documented=False)
+        _route(f"/codec/{operation}", operation, token_caller, "token", documented=True)
+        _route(f"/app/codec/{operation}", operation, session_caller, "session", documented=False)
+        _route(f"/codec/dev/{{secret}}/{operation}", operation, dev_ui_caller, "dev-ui", documented=False)
 
 
 _paths(("decode", "encode"))

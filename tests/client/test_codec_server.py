@@ -22,9 +22,12 @@ from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.client import Client
 
+from activities import web_sessions
 from activities.codec import ENCODING
+from activities.users import get_user
 from client.api import AppContext, codec, create_app
 from client.dev import dev_ui_origins, start_temporal
+from client.web.session import COOKIE
 from domain.access import Role, why_refused
 from tests.client.conftest import Stack, outcome, temporal_converter, workflow_id_of
 from tests.workflows.conftest import venv_binary
@@ -394,3 +397,39 @@ async def test_yjflow_devs_ui_is_given_the_dev_codec_path_and_decodes_through_it
         r = await http.post(path, json=body, headers=headers(None, Origin=origins[0]))
     assert r.status_code == 200, r.text
     assert value_of(r.json()["payloads"][0])["outcome_id"] == order["outcome_id"]
+
+
+async def session_cookie(stack: Stack, role: str) -> str:
+    """A signed-in pages session of the stack's user of `role`, as the sign-in page starts one."""
+    user = await get_user(stack.pool, stack.usernames[role])
+    assert user is not None
+    return f"{COOKIE}={(await web_sessions.start(stack.pool, user)).session_id}"
+
+
+async def test_the_ui_sending_cookies_decodes_as_the_signed_in_admin_and_only_from_its_origin(
+    stack: Stack, ui_app: FastAPI, order: dict[str, Any]
+) -> None:
+    """TEMPORAL_CODEC_INCLUDE_CREDENTIALS: the UI's fetch carries the pages' session cookie to /app/codec."""
+    admin, manager = await session_cookie(stack, "admin"), await session_cookie(stack, "manager")
+    body = {"payloads": as_json(await started_input(stack, workflow_id_of(order)))}
+    with structlog.testing.capture_logs() as logs:
+        async with asgi(ui_app) as http:
+            r = await http.options("/app/codec/decode", headers=preflight_headers(UI))
+            assert (r.status_code, r.headers["access-control-allow-credentials"]) == (204, "true")
+            r = await http.post("/app/codec/decode", json=body, headers=headers(None, Origin=UI, Cookie=admin))
+            assert r.status_code == 200, r.text
+            assert value_of(r.json()["payloads"][0])["outcome_id"] == order["outcome_id"]
+            assert r.headers["access-control-allow-origin"] == UI
+            for cookie, origin, status in (
+                (admin, "http://evil.example", 403),  # the cookie rides along from any page: not decoded
+                (admin, None, 403),
+                (manager, UI, 403),
+                (None, UI, 401),
+                (f"{COOKIE}=ended-or-made-up", UI, 401),
+            ):
+                sent = headers(None, **({"Origin": origin} if origin else {}), **({"Cookie": cookie} if cookie else {}))
+                r = await http.post("/app/codec/decode", json=body, headers=sent)
+                assert r.status_code == status, (cookie, origin, r.text)
+    decoded = [(e["user"], e["via"]) for e in logs if e["event"] == "codec.decoded"]
+    assert decoded == [(stack.usernames["admin"], "session")]
+    assert [e["status"] for e in logs if e["event"] == "codec.refused"] == [403, 403, 403, 401, 401]
