@@ -1,0 +1,35 @@
+"""The initial panel and the contract it agrees, from which the compliance period runs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain import events as ev
+from domain.calendar import add_calendar_months
+from domain.decisions import Decision, MeetDeadline, ScheduleDeadline
+from domain.referral_order.checks import _refuse, _require
+from domain.referral_order.state import OrderState, ReferralOrderState
+from domain.referral_order.steps import RecordInitialPanel
+
+
+def _initial_panel(state: ReferralOrderState, step: RecordInitialPanel, today: date) -> Decision:
+    name = step.step
+    _require(state, name, {OrderState.ORDER_MADE, OrderState.PANEL_ADJOURNED})
+    signed = step.contract_signed_date
+    if signed < step.effective_date:
+        raise _refuse(name, "the contract cannot be signed before the panel that agreed it")
+    if signed > today:
+        raise _refuse(name, f"the contract signing date {signed} is in the future (today is {today})")
+    end = add_calendar_months(signed, state.months)
+    return Decision(
+        events=(
+            ev.InitialPanelHeld(panel_date=step.effective_date),
+            ev.ContractSigned(signed_date=signed, compliance_start=signed, compliance_end=end, months=state.months),
+        ),
+        deadlines=(
+            MeetDeadline(rule_id="ro.initial_panel", met_on=step.effective_date),
+            ScheduleDeadline(rule_id="ro.progress_panel", clock_start=signed),
+            ScheduleDeadline(rule_id="ro.end", clock_start=signed, amount=state.months),
+            ScheduleDeadline(rule_id="ro.final_panel", clock_start=end),
+        ),
+    )
