@@ -8,6 +8,7 @@ import asyncio
 import base64
 import contextlib
 import json
+import re
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,6 +18,7 @@ import httpx
 import pytest
 import pytest_asyncio
 import structlog
+import yaml
 from fastapi import FastAPI
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
@@ -433,3 +435,24 @@ async def test_the_ui_sending_cookies_decodes_as_the_signed_in_admin_and_only_fr
     decoded = [(e["user"], e["via"]) for e in logs if e["event"] == "codec.decoded"]
     assert decoded == [(stack.usernames["admin"], "session")]
     assert [e["status"] for e in logs if e["event"] == "codec.refused"] == [403, 403, 403, 401, 401]
+
+
+def compose_default(value: str) -> str:
+    """A compose value as docker compose resolves it with every `${VAR:-default}` unset."""
+    return re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", value)
+
+
+def test_docker_compose_points_the_ui_at_the_apis_codec_server_and_the_api_at_the_ui() -> None:
+    compose = yaml.safe_load((Path(__file__).parents[2] / "docker-compose.yml").read_text())
+    ui, api = compose["services"]["temporal-ui"], compose["services"]["yjflow-api"]
+    endpoint = httpx.URL(compose_default(ui["environment"]["TEMPORAL_CODEC_ENDPOINT"]))
+    assert compose_default(ui["environment"]["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"]) == "true"
+    # The endpoint is the API's published port and its cookie-authenticated codec path.
+    assert f"127.0.0.1:{endpoint.port}:8000" in [compose_default(p) for p in api["ports"]]
+    assert endpoint.path == "/app/codec"
+    paths = {getattr(r, "path", None) for r in codec.router.routes}
+    assert {f"{endpoint.path}/decode", f"{endpoint.path}/encode"} <= paths
+    # The API answers the UI's origin: the UI's published port, on the endpoint's host (one site for the cookie).
+    origin = httpx.URL(compose_default(api["environment"]["YJFLOW_TEMPORAL_UI_ORIGIN"]))
+    assert f"127.0.0.1:{origin.port}:8080" in [compose_default(p) for p in ui["ports"]]
+    assert origin.host == endpoint.host
