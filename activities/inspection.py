@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date, datetime
 
 from psycopg.rows import dict_row
@@ -12,22 +13,32 @@ from pydantic import BaseModel
 
 from activities import audit
 from activities.db import Pool
-from activities.rule_source import inspection_policy
+from activities.rule_source import default_rule_pack, inspection_policy
 from activities.users import User
+from domain.calendar import LONDON
+from domain.events import sentences
 from domain.inspection import Candidate, Sample, SamplePolicy, SampleRequest, choose_sample
 
+# Every date and time in Europe/London, the day it happened for the child: a summer hearing at London
+# midnight is 23:00 UTC the day before, which a UTC export would give as the wrong day.
 CHRONOLOGY_COLUMNS = [
-    "effective_at",
-    "recorded_at",
-    "late_entry",
-    "event_type",
-    "actor",
-    "reason",
-    "workflow_id",
-    "stream_version",
-    "global_position",
-    "details",
+    "Date",  # the London day it took effect, YYYY-MM-DD, for sorting and filtering in a spreadsheet
+    "Took effect",  # London time with its offset, e.g. 2026-09-07T00:00:00+01:00
+    "Recorded",
+    "Late entry",
+    "Child",
+    "Event",
+    "What happened",
+    "By",
+    "Reason",
+    "Order or contact",
+    "Entry",
+    "Global position",
+    "Event type",
+    "Stored record",  # the payload as stored (JSON), for an auditor
 ]
+# A UTF-8 byte order mark, so a spreadsheet opening the file reads it as UTF-8 (é, –, ’ intact).
+BOM = "\ufeff"
 
 
 class ExportRecord(BaseModel):
@@ -47,6 +58,31 @@ class Chronology(BaseModel):
     kind: str
     yjs: str
     entries: list[audit.TimelineEntry]
+    state: str = ""  # the domain's state name now (the cases projection's)
+    closed_at: datetime | None = None
+    deadlines: list[audit.DeadlineItem] = []
+
+    @property
+    def end_date(self) -> date | None:
+        """When the order ends, as its latest event to set it says; None for a case with no end date."""
+        end: date | None = None
+        for e in self.entries:
+            field = _END_DATE_FIELDS.get(e.event_type)
+            value = e.payload.get(field) if field else None
+            if value:
+                end = date.fromisoformat(str(value))
+        return end
+
+
+# The payload field that (re)sets an order's end date, by event type: compliance period, order or term.
+_END_DATE_FIELDS = {
+    "ContractSigned": "compliance_end",
+    "OrderExtended": "compliance_end",
+    "YouthRehabilitationOrderMade": "end_date",
+    "CourtBreachOutcome": "new_end_date",
+    "OrderAmended": "new_end_date",
+    "CustodialSentenceMade": "term_end",
+}
 
 
 async def candidates(pool: Pool, *, start: date, end: date, yjs: str | None = None) -> list[Candidate]:
@@ -78,38 +114,60 @@ async def chronology(pool: Pool, workflow_id: str) -> Chronology | None:
     """One case's events in effective order, as the child's timeline shows them (a victim's contact as
     reference and step only); None for an unknown case."""
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute("SELECT child_id, kind, yjs FROM cases WHERE stream_id = %s", (workflow_id,))
+        await cur.execute(
+            "SELECT child_id, kind, yjs, state, closed_at FROM cases WHERE stream_id = %s", (workflow_id,)
+        )
         row = await cur.fetchone()
     if row is None:
         return None
     timeline = await audit.timeline(pool, row["child_id"])
     entries = [e for e in timeline.events if e.workflow_id == workflow_id]
     return Chronology(
-        workflow_id=workflow_id, child_id=row["child_id"], kind=row["kind"], yjs=row["yjs"], entries=entries
+        workflow_id=workflow_id,
+        child_id=row["child_id"],
+        kind=row["kind"],
+        yjs=row["yjs"],
+        entries=entries,
+        state=row["state"],
+        closed_at=row["closed_at"],
+        deadlines=[d for d in timeline.deadlines if d.workflow_id == workflow_id],
     )
 
 
 def chronology_csv(chron: Chronology) -> str:
-    """The chronology as CSV (one row per event; details as `key=value; …`), spreadsheet-safe."""
+    """The chronology as CSV, one row per event in effective order: its London date and times, the child,
+    the event by name and in its own sentence, and the stored payload; spreadsheet-safe, with a BOM."""
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CHRONOLOGY_COLUMNS)
+    names = sentences.rule_names(default_rule_pack())
     for e in chron.entries:
-        details = "; ".join(f"{k}={v}" for k, v in e.payload.items())
+        took = e.effective_at.astimezone(LONDON)
         row = (
-            e.effective_at.isoformat(),
-            e.recorded_at.isoformat(),
+            took.date().isoformat(),
+            took.isoformat(),
+            e.recorded_at.astimezone(LONDON).isoformat(),
             "yes" if e.late_entry else "no",
-            e.event_type,
+            chron.child_id,
+            event_name(e),
+            sentences.sentence(e.event_type, e.payload, names) or "",
             e.actor,
             e.reason or "",
             e.workflow_id,
             e.stream_version,
             e.global_position,
-            details,
+            e.event_type,
+            json.dumps(e.payload, ensure_ascii=False),
         )
         writer.writerow([_cell(v) for v in row])
     return out.getvalue()
+
+
+def event_name(e: audit.TimelineEntry) -> str:
+    """'Referral order made'; a victim's step by reference: 'Victim V-102: Decision on inviting the victim'."""
+    ref = e.payload.get("victim_ref") if e.workflow_id.startswith(audit.VICTIM_CONTACT_PREFIX) else None
+    return (f"Victim {ref}: " if ref else "") + sentences.title(e.event_type)
 
 
 def _cell(value: object) -> str:

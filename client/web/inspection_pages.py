@@ -14,7 +14,9 @@ from activities.users import User
 from client.web.forms import FormErrors, optional_date, optional_text
 from client.web.render import render
 from client.web.session import PageRefused, require_page
+from client.web.timeline_data import deadline_tag, shipped_rule_names
 from domain.access import Permission, allows
+from domain.events import sentences, wording
 from domain.inspection import InspectionError, Sample, SampleRequest
 
 router = APIRouter(include_in_schema=False)
@@ -109,4 +111,20 @@ async def chronology_csv(request: Request, workflow_id: str, user: Exporter) -> 
 async def chronology_page(request: Request, workflow_id: str, user: Exporter) -> Response:
     chron = await _chronology(request, workflow_id)
     record = await inspection.record_export(request.app.state.ctx.pool, user, format="print", chron=chron)
-    return render(request, "chronology.html", chron=chron, record=record)
+    names = shipped_rule_names()
+    return render(
+        request,
+        "chronology.html",
+        chron=chron,
+        record=record,
+        rows=[
+            (e, inspection.event_name(e), sentences.sentence(e.event_type, e.payload, names) or "")
+            for e in chron.entries
+        ],
+        tags={d.deadline_id: deadline_tag(d) for d in chron.deadlines},
+        day=wording.day,
+        when=wording.when,
+        at=wording.at,
+        rule_name_of=wording.rule_name_of,
+        words=wording.words,
+    )

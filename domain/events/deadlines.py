@@ -128,8 +128,8 @@ class DeadlineEscalated(EventPayload):
     def describe(self, rule_names: w.RuleNames) -> str:
         nth = "" if self.escalation_number == 1 else f" (escalation {self.escalation_number})"
         return (
-            f"Escalated to {w.recipient(self.recipient)}{nth}: {w.rule(self.rule_id, rule_names)} is still not met."
-            f" It was due by the end of {w.day(self.due_date)}."
+            f"Escalated to {w.recipient(self.recipient)}{nth}: {w.rule(self.rule_id, rule_names)}, due by the end"
+            f" of {w.day(self.due_date)}, was not yet recorded as met."
         )
 
 

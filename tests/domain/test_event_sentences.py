@@ -77,7 +77,7 @@ EXAMPLES: dict[str, tuple[dict[str, Any], list[str]]] = {
             "recipient": "maya.manager",
             "escalation_number": 2,
         },
-        ["Escalated to maya.manager (escalation 2)", "still not met", "Tuesday 13 October 2026"],
+        ["Escalated to maya.manager (escalation 2)", "not yet recorded as met", "Tuesday 13 October 2026"],
     ),
     "DeadlineCancelled": (
         {"deadline_id": "d-1", "rule_id": "victim.rj_information", "why": "victim contact closed (no_response)"},

@@ -7,13 +7,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 from playwright.async_api import Page
 
-from tests.client.conftest import Stack, cli_env, run_cli, today
+from domain.events import wording
+from tests.client.conftest import Stack, cli_env, outcome, run_cli, today
 from tests.client.pages.conftest import check_a11y, shoot, sign_in
-from tests.client.pages.data import late_referral_order
+from tests.client.pages.data import late_referral_order, submit
 
 
 async def _sample(stack: Stack, role: str = "inspector", **params: object) -> tuple[int, dict]:  # type: ignore[type-arg]
@@ -92,22 +94,35 @@ async def test_exporting_a_sampled_cases_chronology_is_logged(stack: Stack, page
         await row.locator("[data-testid=csv]").click()
     download = await download_info.value
     assert download.suggested_filename.endswith(".csv")
-    rows = list(csv.DictReader(io.StringIO(Path(await download.path()).read_text(encoding="utf-8"))))
+    raw = Path(await download.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, so a spreadsheet reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     api = await stack.timeline(body["child"]["id"], role="inspector")
     assert api is not None
     expected = [e for e in api["events"] if e["workflow_id"] == order]
-    assert [r["event_type"] for r in rows] == [e["event_type"] for e in expected]
-    late = [r for r in rows if r["event_type"] == "FirstContactMade"]
-    assert late and late[0]["late_entry"] == "yes" and late[0]["actor"] == stack.usernames["case_worker"]
+    assert [r["Event type"] for r in rows] == [e["event_type"] for e in expected]
+    assert {r["Child"] for r in rows} == {body["child"]["id"]}
+    late = [r for r in rows if r["Event type"] == "FirstContactMade"]
+    assert late and late[0]["Late entry"] == "yes" and late[0]["By"] == stack.usernames["case_worker"]
+    assert late[0]["Event"] == "First contact made" and late[0]["What happened"].startswith(
+        "First contact with the child on "
+    )
 
     await page.goto(f"{stack.api_url}/app/inspection/cases/{order}/chronology")
     record = await page.inner_text("[data-testid=export-record]")
     assert f"Exported by {stack.usernames['inspector']} (Inspector)" in record
     assert await page.locator("[data-testid=chronology] tbody tr").count() == len(expected)
+    # It opens with the case as it stands: its state, its end date (none before the contract) and deadlines.
+    assert await page.inner_text("[data-testid=chronology-state]") == "Order made, open"
+    assert await page.inner_text("[data-testid=chronology-end-date]") == "No end date set yet"
+    deadlines = await page.inner_text("[data-testid=chronology-deadlines]")
+    assert "First YJS appointment with the child" in deadlines and "rule ro.first_contact" in deadlines
+    assert "missed, met" in deadlines
     assert await page.locator("link[rel=stylesheet][media=print]").count() == 1
     await check_a11y(page, "chronology")
     await page.emulate_media(media="print")
     assert not await page.locator(".govuk-header").is_visible()  # the print stylesheet applies
+    assert await page.locator("[data-testid=chronology-summary]").is_visible()
     await shoot(page, "chronology-print")
     pdf = await page.pdf()
     assert pdf.startswith(b"%PDF")
@@ -121,6 +136,38 @@ async def test_exporting_a_sampled_cases_chronology_is_logged(stack: Stack, page
         cur = await conn.execute("SELECT username, format FROM export_log WHERE workflow_id = %s ORDER BY id", (order,))
         logged = [(r["username"], r["format"]) for r in await cur.fetchall()]
     assert logged == [(stack.usernames["inspector"], "csv"), (stack.usernames["inspector"], "print")]
+
+
+def _last(month: int, day: int) -> date:
+    """The latest `day` of `month` before today: a hearing in summer time, or in winter."""
+    this_year = date(today().year, month, day)
+    return this_year if this_year < today() else this_year.replace(year=this_year.year - 1)
+
+
+async def test_the_csv_gives_each_hearing_the_day_the_pages_give_it_in_summer_and_winter(
+    stack: Stack, page: Page
+) -> None:
+    """A hearing on 7 September (BST: London midnight is 23:00 UTC on the 6th) and one on 7 January."""
+    await sign_in(page, stack, "inspector")
+    for hearing in (_last(9, 7), _last(1, 7)):
+        body = outcome(hearing=hearing)
+        order = await submit(stack, body)
+        await stack.wait_for_events(body["child"]["id"], "CourtOutcomeRecorded", "ReferralOrderMade")
+        response = await page.request.get(f"{stack.api_url}/app/inspection/cases/{order}/chronology.csv")
+        assert response.ok
+        rows = list(csv.DictReader(io.StringIO((await response.body()).decode("utf-8-sig"))))
+        (court,) = [r for r in rows if r["Event type"] == "CourtOutcomeRecorded"]
+        in_words = wording.day(hearing)
+        assert court["Date"] == hearing.isoformat(), (hearing, court)
+        assert court["Took effect"].startswith(f"{hearing.isoformat()}T00:00:00")
+        assert in_words in court["What happened"]
+
+        await page.goto(f"{stack.api_url}/app/inspection/cases/{order}/chronology")
+        printed = page.locator("[data-testid=chronology] tr[data-event-type=CourtOutcomeRecorded]")
+        assert await printed.locator("[data-testid=took-effect]").inner_text() == in_words
+        await page.goto(f"{stack.api_url}/app/children/{body['child']['id']}")
+        shown = page.locator("li[data-event-type=CourtOutcomeRecorded]")
+        assert f"Took effect {in_words}," in await shown.locator(".app-timeline__byline").inner_text()
 
 
 async def test_a_bad_sample_request_names_the_field(stack: Stack, page: Page) -> None:
