@@ -21,7 +21,7 @@ so the same endpoints are also at `/app/codec/…`, authenticated by the pages' 
 
 # No `from __future__ import annotations`: FastAPI must see each endpoint's `Depends(caller)` of the closure.
 import secrets
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -116,7 +116,9 @@ def cors_headers(request: Request) -> dict[str, str]:
     return {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true", "Vary": "Origin"}
 
 
-def _refuse(request: Request, status: int, detail: Any, user: User | None = None) -> HTTPException:
+def _refuse(
+    request: Request, status: int, detail: Any, user: User | None = None, headers: Mapping[str, str] | None = None
+) -> HTTPException:
     log.warning(
         "codec.refused",
         operation=request.url.path.rsplit("/", 1)[-1],
@@ -127,7 +129,7 @@ def _refuse(request: Request, status: int, detail: Any, user: User | None = None
         origin=request.headers.get("origin"),
         reason=detail if isinstance(detail, str) else [p["rule"] for p in detail],
     )
-    return HTTPException(status, detail, {**cors_headers(request), "Cache-Control": "no-store"})
+    return HTTPException(status, detail, {**(headers or {}), **cors_headers(request), "Cache-Control": "no-store"})
 
 
 def _admit(request: Request, user: User) -> User:
@@ -142,7 +144,7 @@ async def token_caller(request: Request, ctx: Ctx) -> User:
     try:
         user = await current_user(request, ctx)
     except HTTPException as e:
-        raise _refuse(request, e.status_code, e.detail) from None
+        raise _refuse(request, e.status_code, e.detail, headers=e.headers) from None
     return _admit(request, user)
 
 
@@ -173,9 +175,13 @@ async def dev_ui_caller(request: Request, ctx: Ctx, secret: str) -> User:
 
 
 async def _payloads(request: Request) -> list[Payload]:
+    too_big = [error("body", "codec.body_size", f"the body is over {MAX_BODY_BYTES} bytes")]
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:  # refused before it is read into memory
+        raise _refuse(request, 413, too_big)
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
-        raise _refuse(request, 413, [error("body", "codec.body_size", f"the body is over {MAX_BODY_BYTES} bytes")])
+        raise _refuse(request, 413, too_big)
     value, problems = intake.parse_body(raw)
     if problems:
         raise _refuse(request, 400, [p.model_dump() for p in problems])

@@ -18,7 +18,7 @@ import httpx
 import pytest
 import pytest_asyncio
 import structlog
-import yaml
+import yaml  # type: ignore[import-untyped]  # PyYAML comes with schemathesis, a test dependency
 from fastapi import FastAPI
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
