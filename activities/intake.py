@@ -5,11 +5,12 @@ An accepted outcome is durable before anyone is told "202": the relay starts its
 Temporal being down never loses one. A re-delivered `outcome_id` changes nothing and gets the same ids.
 
 An outcome acting on a running order (`remand_ended`, `order_revoked`, `order_extended`,
-`breach_outcome`) is checked here, synchronously, against that order's stream in PostgreSQL
-(`activities.order_states`): an order that does not exist, or cannot take the decision now, is a 422
-and the outcome goes to the rejected list for correction. An accepted one that the order refuses when
-the relay delivers it (the order moved on meanwhile) is marked `refused` in the inbox and copied to the
-rejected list; the same `outcome_id`, corrected, may then be submitted again.
+`breach_outcome`) is checked here, synchronously, against that order's stream in PostgreSQL (its facts
+read in one go by `activities.intake_facts`, decided in `domain.intake_acceptance`): an order that does
+not exist, or cannot take the decision now, is a 422 and the outcome goes to the rejected list for
+correction. An accepted one that the order refuses when the relay delivers it (the order moved on
+meanwhile) is marked `refused` in the inbox and copied to the rejected list; the same `outcome_id`,
+corrected, may then be submitted again.
 
 A `remand` outcome for a case and child whose remand is already running (its stream exists) is a further
 hearing's remand: it acts on that remand as `remand_renewed` (`domain.court_decisions.remand_renewal`),
@@ -29,23 +30,17 @@ from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, ValidationError
 
 from activities.db import Pool
-from activities.order_states import (
-    acting_outcome_errors,
-    remand_claimed_earlier,
-    remand_renewal_errors,
-    remand_renewed_by,
-)
+from activities.intake_facts import gather_outcome_facts
 from activities.rule_source import load_calendar
-from domain.court_decisions import outcome_workflow_ids
 from domain.court_outcome import (
-    ActingDisposal,
     CourtOutcome,
     FieldError,
     OutcomeRejected,
-    RemandDisposal,
     court_outcome_warnings,
     validate_court_outcome,
 )
+from domain.intake_acceptance import Redelivery, decide_acceptance, running_remand
+from domain.intake_decision import Refuse
 
 INBOX_CHANNEL = "yjflow_inbox"
 # Deeper than any outcome needs; deep enough nesting would exhaust Python's recursion while validating.
@@ -130,34 +125,19 @@ async def receive_value(
         return await _reject(pool, body, text, [*rejected.errors, *unstorable], received_by=received_by)
     if unstorable:
         return await _reject(pool, body, text, unstorable, received_by=received_by)
-    # Only an outcome checked against a running order needs to know first whether it is a re-delivery;
-    # any other is answered as one by the INSERT below finding its row, which saves a round trip.
-    checked_first = isinstance(outcome.disposal, (ActingDisposal, RemandDisposal))
-    if checked_first and (duplicate := await _redelivery(pool, outcome, body)) is not None:
-        # A re-delivery is answered from the inbox before an acting outcome is checked again: the
-        # order it acted on has moved on since, because of it.
-        return duplicate
-    if isinstance(outcome.disposal, ActingDisposal):
-        acting = await acting_outcome_errors(pool, outcome, today=today)
-        if acting:
-            return await _reject(pool, body, text, acting, received_by=received_by)
-    running = await remand_renewed_by(pool, outcome)
-    if running is not None:
-        calendar = await load_calendar(cast(Pool, pool))  # the one the relay counts the CTL expiry on
-        renewal = remand_renewal_errors(running, outcome, calendar=calendar, today=today)
-        if renewal:
-            return await _reject(pool, body, text, renewal, received_by=received_by)
-    # A remand another accepted outcome starts but has not opened yet: this renews it; the remand itself
-    # checks the renewal when it is delivered (a refusal then is kept in the rejected list).
-    pending = None if running is not None else await remand_claimed_earlier(pool, outcome)
-    try:
-        # A further remand acts on the running remand alone: its victims' contacts started with it.
-        renews = running.order_ref if running is not None else pending
-        ids = [renews] if renews is not None else outcome_workflow_ids(outcome)
-    except OutcomeRejected as rejected:  # a remand's sentence: already checked with the order, kept as a guard
-        if not checked_first and (duplicate := await _redelivery(pool, outcome, body)) is not None:
-            return duplicate
-        return await _reject(pool, body, text, rejected.errors, received_by=received_by)
+    # The facts in one read (none for an outcome that opens a new order other than a remand: any
+    # re-delivery of one is answered by the INSERT below finding its row, which saves a round trip).
+    facts = await gather_outcome_facts(pool, outcome, with_kept=True)
+    running = running_remand(facts)
+    # The calendar the relay counts a further remand's CTL expiry on, read only for one.
+    calendar = await load_calendar(cast(Pool, pool)) if running is not None else None
+    decision = decide_acceptance(facts, calendar=calendar, today=today)
+    if isinstance(decision, Redelivery):
+        assert facts.kept is not None
+        return _duplicate(outcome, body, facts.kept.body, list(facts.kept.workflow_ids))
+    if isinstance(decision, Refuse):
+        return await _reject(pool, body, text, decision.errors, received_by=received_by)
+    ids = decision.workflow_ids
     async with pool.connection() as conn:
         # One statement in autocommit, so one round trip: the row and its NOTIFY commit together, and
         # the NOTIFY is sent only when a row was written. An outcome the order refused at delivery may

@@ -63,7 +63,7 @@ async def decide(
 ) -> Delivery:
     """The decision for `outcome` now: its facts in one read, decided in the domain."""
     facts = await gather_outcome_facts(pool, outcome)
-    return decide_delivery(facts, calendar=calendar or WorkingCalendar.england_and_wales())
+    return decide_delivery(facts, calendar=calendar)
 
 
 async def carry_out(

@@ -53,12 +53,21 @@ def new_referral_order() -> CourtOutcome:
 
 def referral_order(state: ro.OrderState) -> RecordedOrder:
     order = ro.ReferralOrderState(child_id="C-1001", yjs="luton", hearing_date=date(2026, 1, 5), months=6, state=state)
-    return RecordedOrder(order_ref=RO_REF, kind="referral_order", state=order, opened_by="LUT-2026-000001-1")
+    return RecordedOrder(
+        order_ref=RO_REF,
+        kind="referral_order",
+        child_id="C-1001",
+        yjs="luton",
+        state=order,
+        opened_by="LUT-2026-000001-1",
+    )
 
 
 def remand(opened_by: str) -> RecordedOrder:
     state = running_remand("youth_detention_accommodation", (date(2026, 2, 20), 56))
-    return RecordedOrder(order_ref=REMAND_REF, kind="remand", state=state, opened_by=opened_by)
+    return RecordedOrder(
+        order_ref=REMAND_REF, kind="remand", child_id="C-1001", yjs="luton", state=state, opened_by=opened_by
+    )
 
 
 def acting_on(outcome: CourtOutcome, order_ref: str) -> CourtOutcome:
