@@ -174,27 +174,28 @@ async def dev_ui_caller(request: Request, ctx: Ctx, secret: str) -> User:
     return _admit(request, user)
 
 
-async def _payloads(request: Request) -> list[Payload]:
+async def _payloads(request: Request, user: User) -> list[Payload]:
     too_big = [error("body", "codec.body_size", f"the body is over {MAX_BODY_BYTES} bytes")]
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:  # refused before it is read into memory
-        raise _refuse(request, 413, too_big)
+        raise _refuse(request, 413, too_big, user)
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
-        raise _refuse(request, 413, too_big)
+        raise _refuse(request, 413, too_big, user)
     value, problems = intake.parse_body(raw)
     if problems:
-        raise _refuse(request, 400, [p.model_dump() for p in problems])
+        raise _refuse(request, 400, [p.model_dump() for p in problems], user)
     try:
         payloads = CodecPayloads.model_validate(value)
     except ValidationError as e:
-        raise _refuse(request, 400, [_problem(err) for err in e.errors()]) from None
+        raise _refuse(request, 400, [_problem(err) for err in e.errors()], user) from None
     out: list[Payload] = []
     for i, p in enumerate(payloads.payloads):
         try:
             out.append(json_format.ParseDict(p.model_dump(), Payload()))
         except json_format.ParseError as e:
-            raise _refuse(request, 400, [error(f"payloads.{i}", "codec.proto_json", f"payloads.{i}: {e}")]) from None
+            problem = error(f"payloads.{i}", "codec.proto_json", f"payloads.{i}: {e}")
+            raise _refuse(request, 400, [problem], user) from None
     return out
 
 
@@ -211,7 +212,7 @@ async def _codec(request: Request, ctx: AppContext) -> PayloadCodec:
 
 
 async def _convert(request: Request, ctx: AppContext, user: User, operation: Operation, via: str) -> Response:
-    payloads = await _payloads(request)
+    payloads = await _payloads(request, user)
     codec = await _codec(request, ctx)
     convert = codec.decode if operation == "decode" else codec.encode
     out: list[Payload] = []

@@ -184,6 +184,11 @@ async def test_a_body_that_is_not_payloads_or_will_not_decode_is_a_400_naming_th
             assert r.status_code == 400, (body, r.text)
             assert (r.json()["detail"][0]["field"], r.json()["detail"][0]["rule"]) == (field, rule), r.text
     assert "another-key" in r.json()["detail"][0]["message"]
+    huge = {"payloads": [{"data": "A" * (codec.MAX_BODY_BYTES + 4)}]}
+    async with stack.http("admin") as http:
+        r = await http.post("/codec/decode", json=huge, headers=headers(None))
+    assert r.status_code == 413, r.text
+    assert r.json()["detail"][0]["rule"] == "codec.body_size"
 
 
 @pytest_asyncio.fixture
