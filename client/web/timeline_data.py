@@ -7,12 +7,11 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass, field
-from datetime import date
-from html import escape
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from psycopg.rows import dict_row
 
 from activities import audit, victim_contacts
@@ -22,6 +21,8 @@ from domain.events import sentences, wording
 from domain.events.folding import Folded, fold_deadlines
 
 LONDON = ZoneInfo("Europe/London")
+# A JSON string literal (quotes and escapes; non-ASCII kept as it is), as json.dumps writes one.
+_json_text = json.encoder.encode_basestring
 
 
 @dataclass(frozen=True)
@@ -87,16 +88,43 @@ def timeline_items(timeline: ChildTimeline, *, victim_step_details: bool) -> Mar
 
     Written here rather than in the template: a 2,000-event page spent most of its time in Jinja2,
     escaping a dozen values a row one call at a time. Every value from the store goes through
-    `html.escape` (quotes included, so attributes are safe too); the rest is our own text and numbers."""
+    `markupsafe.escape` (quotes included, so attributes are safe too); the rest is our own text and numbers."""
+    times = _Times()
     return Markup(
-        "".join(_item(timeline, f.event, f.under, victim_step_details=victim_step_details) for f in timeline.folded)
+        "".join(
+            _item(timeline, f.event, f.under, times, victim_step_details=victim_step_details) for f in timeline.folded
+        )
     )
+
+
+class _Times:
+    """Instants in words, each minute worked out once a page: a case's steps share their London midnights
+    and a batch of events its recorded minute."""
+
+    def __init__(self) -> None:
+        self._when: dict[int, str] = {}
+        self._at: dict[int, str] = {}
+
+    def when(self, instant: datetime) -> str:
+        minute = int(instant.timestamp()) // 60
+        said = self._when.get(minute)
+        if said is None:
+            said = self._when[minute] = wording.when(instant)
+        return said
+
+    def at(self, instant: datetime) -> str:
+        minute = int(instant.timestamp()) // 60
+        said = self._at.get(minute)
+        if said is None:
+            said = self._at[minute] = wording.at(instant)
+        return said
 
 
 def _item(
     timeline: ChildTimeline,
     e: audit.TimelineEntry,
     under: list[audit.TimelineEntry],
+    times: _Times,
     *,
     victim_step_details: bool,
     folded: bool = False,
@@ -109,7 +137,8 @@ def _item(
         if tag
         else ""
     )
-    said = sentences.sentence(e.event_type, e.payload, timeline.rule_names) if not ref or victim_step_details else None
+    stored = json.dumps(e.payload, ensure_ascii=False)
+    said = _sentence(e.event_type, e.payload, stored, timeline.rule_names) if not ref or victim_step_details else None
     said_html = (
         f'\n    <p class="govuk-body app-timeline__details" data-testid="event-sentence">{escape(said)}</p>'
         if said
@@ -119,7 +148,9 @@ def _item(
     stream = escape(e.workflow_id)
     more = ""
     if under:
-        inner = "".join(_item(timeline, u, [], victim_step_details=victim_step_details, folded=True) for u in under)
+        inner = "".join(
+            _item(timeline, u, [], times, victim_step_details=victim_step_details, folded=True) for u in under
+        )
         more = (
             '\n    <details class="govuk-details app-timeline__folded" data-testid="deadline-folded">'
             '<summary class="govuk-details__summary"><span class="govuk-details__summary-text">'
@@ -127,38 +158,53 @@ def _item(
             '\n    <div class="govuk-details__text"><ol class="app-timeline govuk-list">'
             f"\n{inner}    </ol></div></details>"
         )
+    effective, recorded = e.effective_at.isoformat(), e.recorded_at.isoformat()
     return (
         f'  <li class="app-timeline__item{" app-timeline__item--victim" if ref else ""}"'
         f' data-event-type="{escape(e.event_type)}" data-stream="{stream}">\n'
         f'    <h3 class="govuk-heading-s app-timeline__title">{escape(title)}{_LATE if e.late_entry else ""}'
         f"{tag_html}\n    </h3>{said_html}\n"
         f'    <p class="govuk-body-s app-timeline__byline">Took effect'
-        f' <time datetime="{e.effective_at.isoformat()}">{wording.when(e.effective_at)}</time>,'
-        f' recorded <time datetime="{e.recorded_at.isoformat()}">'
-        f"{wording.at(e.recorded_at)}</time> by {escape(e.actor)} · {stream} entry {e.stream_version}</p>"
-        f"{reason}{_stored_record(e, title)}{more}\n  </li>\n"
+        f' <time datetime="{effective}">{times.when(e.effective_at)}</time>,'
+        f' recorded <time datetime="{recorded}">'
+        f"{times.at(e.recorded_at)}</time> by {escape(e.actor)} · {stream} entry {e.stream_version}</p>"
+        f"{reason}{_stored_record(e, title, effective, recorded, stored)}{more}\n  </li>\n"
     )
 
 
-def _stored_record(e: audit.TimelineEntry, title: str) -> str:
+# Sentences by event type and payload as stored: the same payload always reads the same, so a timeline
+# read again (a filter, a reload) does not validate and word its events again. Keyed by the payload's
+# own text, so a payload edited behind the store's back is worded afresh. Bounded: cleared when full.
+_SAID: dict[tuple[str, str], str | None] = {}
+_SAID_MAX = 50_000
+
+
+def _sentence(event_type: str, payload: dict[str, Any], stored: str, names: wording.RuleNames) -> str | None:
+    key = (event_type, stored)
+    if key in _SAID:
+        return _SAID[key]
+    if len(_SAID) >= _SAID_MAX:
+        _SAID.clear()
+    said = _SAID[key] = sentences.sentence(event_type, payload, names)
+    return said
+
+
+def _stored_record(e: audit.TimelineEntry, title: str, effective: str, recorded: str, payload: str) -> str:
     """The event exactly as stored (envelope and payload, as JSON), one click away for an auditor."""
-    record = {
-        "global_position": e.global_position,
-        "stream_id": e.workflow_id,
-        "stream_version": e.stream_version,
-        "event_type": e.event_type,
-        "effective_at": e.effective_at.isoformat(),
-        "recorded_at": e.recorded_at.isoformat(),
-        "actor": e.actor,
-        "reason": e.reason,
-        "payload": e.payload,
-    }
+    text = _json_text
+    reason = "null" if e.reason is None else text(e.reason)
+    record = (
+        f'{{"global_position": {e.global_position}, "stream_id": {text(e.workflow_id)},'
+        f' "stream_version": {e.stream_version}, "event_type": {text(e.event_type)},'
+        f' "effective_at": "{effective}", "recorded_at": "{recorded}", "actor": {text(e.actor)},'
+        f' "reason": {reason}, "payload": {payload}}}'
+    )
     return (
         '\n    <details class="govuk-details app-timeline__record" data-testid="stored-record">'
         '<summary class="govuk-details__summary"><span class="govuk-details__summary-text">Stored record'
         f'<span class="govuk-visually-hidden"> of {escape(title)}</span></span></summary>'
         '<div class="govuk-details__text"><code class="app-key-value govuk-body-s" data-testid="stored-json">'
-        f"{escape(json.dumps(record, ensure_ascii=False, default=str))}</code></div></details>"
+        f"{escape(record)}</code></div></details>"
     )
 
 

@@ -7,6 +7,7 @@ before its id, every date is a London date in one format, and no stored code rea
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,7 @@ from domain.rules import RulePack
 __all__ = ["rule_names", "sentence", "title"]
 
 
+@functools.lru_cache(maxsize=1024)  # a page names the same few dozen types thousands of times
 def title(event_type: str) -> str:
     """The event's name on a page: 'Referral to the Victim Contact Scheme made'."""
     cls = PAYLOAD_TYPES.get(event_type)

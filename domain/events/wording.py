@@ -7,6 +7,7 @@ Europe/London calendar, since that is the day it happened for the child, the wor
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -52,6 +53,7 @@ _MONTHS = (
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
+@functools.lru_cache(maxsize=8192)  # a timeline says the same few hundred days thousands of times
 def day(d: date) -> str:
     """'Tuesday 13 October 2026'."""
     return f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month]} {d.year}"
