@@ -102,21 +102,19 @@ class _Times:
     and a batch of events its recorded minute."""
 
     def __init__(self) -> None:
-        self._when: dict[int, str] = {}
-        self._at: dict[int, str] = {}
+        self._said: dict[tuple[bool, int], str] = {}
 
     def when(self, instant: datetime) -> str:
-        minute = int(instant.timestamp()) // 60
-        said = self._when.get(minute)
-        if said is None:
-            said = self._when[minute] = wording.when(instant)
-        return said
+        return self._say(instant, took_effect=True)
 
     def at(self, instant: datetime) -> str:
-        minute = int(instant.timestamp()) // 60
-        said = self._at.get(minute)
+        return self._say(instant, took_effect=False)
+
+    def _say(self, instant: datetime, *, took_effect: bool) -> str:
+        key = (took_effect, int(instant.timestamp()) // 60)
+        said = self._said.get(key)
         if said is None:
-            said = self._at[minute] = wording.at(instant)
+            said = self._said[key] = wording.when(instant) if took_effect else wording.at(instant)
         return said
 
 
