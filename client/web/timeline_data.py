@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
@@ -81,7 +83,9 @@ def chain_check(stream_id: str, report: audit.VerifyReport) -> ChainCheck:
 _LATE = '\n      <strong class="govuk-tag govuk-tag--orange" data-testid="late-entry">Late entry</strong>'
 
 
-def timeline_items(timeline: ChildTimeline, *, victim_step_details: bool) -> Markup:
+def timeline_items(
+    timeline: ChildTimeline, *, victim_step_details: bool, may_open_case: Callable[[str], bool] = lambda _: False
+) -> Markup:
     """The shown events as the timeline's `<li>` items, each deadline's bookkeeping folded under the event
     that set it; a victim's step is its reference and name only unless the viewer's role may see victim
     step details.
@@ -89,7 +93,7 @@ def timeline_items(timeline: ChildTimeline, *, victim_step_details: bool) -> Mar
     Written here rather than in the template: a 2,000-event page spent most of its time in Jinja2,
     escaping a dozen values a row one call at a time. Every value from the store goes through
     `markupsafe.escape` (quotes included, so attributes are safe too); the rest is our own text and numbers."""
-    times = _Times()
+    times = _Times(may_open_case)
     return Markup(
         "".join(
             _item(timeline, f.event, f.under, times, victim_step_details=victim_step_details) for f in timeline.folded
@@ -101,8 +105,9 @@ class _Times:
     """Instants in words, each minute worked out once a page: a case's steps share their London midnights
     and a batch of events its recorded minute."""
 
-    def __init__(self) -> None:
+    def __init__(self, may_open_case: Callable[[str], bool]) -> None:
         self._said: dict[tuple[bool, int], str] = {}
+        self.may_open_case = may_open_case  # whether the viewer may open a stream's case page (a link)
 
     def when(self, instant: datetime) -> str:
         return self._say(instant, took_effect=True)
@@ -144,6 +149,11 @@ def _item(
     )
     reason = f'\n    <p class="govuk-body app-timeline__details">Reason: {escape(e.reason)}</p>' if e.reason else ""
     stream = escape(e.workflow_id)
+    case = (
+        f'<a class="govuk-link" href="/app/cases/{escape(quote(e.workflow_id, safe=":"))}">{stream}</a>'
+        if times.may_open_case(e.workflow_id)
+        else stream
+    )
     more = ""
     if under:
         inner = "".join(
@@ -165,7 +175,7 @@ def _item(
         f'    <p class="govuk-body-s app-timeline__byline">Took effect'
         f' <time datetime="{effective}">{times.when(e.effective_at)}</time>,'
         f' recorded <time datetime="{recorded}">'
-        f"{times.at(e.recorded_at)}</time> by {escape(e.actor)} · {stream} entry {e.stream_version}</p>"
+        f"{times.at(e.recorded_at)}</time> by {escape(e.actor)} · {case} entry {e.stream_version}</p>"
         f"{reason}{_stored_record(e, title, effective, recorded, stored)}{more}\n  </li>\n"
     )
 

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from activities import victim_contacts
 from activities.users import User
 from client.web.forms import FormErrors, optional_date, optional_text
 from client.web.render import render
 from client.web.session import PageRefused, require_page
 from client.web.timeline_data import TimelineFilters, child_timeline, find_children, timeline_items
 from domain.access import Permission, allows
+from domain.court_decisions import order_kind_of
 from domain.events import wording
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[User, Depends(require_page(Permission.READ_TIMELINE))]
+
+
+def _case_pages(user: User) -> Callable[[str], bool]:
+    """Which of a timeline's streams the viewer may open as a case page: an order or a victim's contact."""
+    orders, contacts = allows(user.role, Permission.READ_ORDER), allows(user.role, Permission.READ_VICTIM_CONTACTS)
+
+    def may_open(stream: str) -> bool:
+        if victim_contacts.is_contact_id(stream):
+            return contacts
+        return orders and order_kind_of(stream) is not None
+
+    return may_open
 
 
 @router.get("/app/children")
@@ -60,7 +75,7 @@ async def timeline_page(request: Request, child_id: str, user: Reader) -> Respon
         "timeline.html",
         status_code=400 if errors else 200,
         timeline=timeline,
-        items=timeline_items(timeline, victim_step_details=details),
+        items=timeline_items(timeline, victim_step_details=details, may_open_case=_case_pages(user)),
         filters=filters,
         errors=errors,
         victim_step_details=details,

@@ -48,6 +48,13 @@ async def test_find_a_child_by_part_of_the_id(stack: Stack, page: Page, child_ca
     await shoot(page, "find-a-child")
     await page.click(f"a:has-text('{child}')")
     await page.wait_for_url(f"**/app/children/{child}")
+    # Each entry links to its case page, for a role that may open it.
+    order = child_case["_order"]
+    link = page.locator("[data-testid=timeline] > li[data-event-type=ReferralOrderMade] .app-timeline__byline a")
+    assert await link.get_attribute("href") == f"/app/cases/{order}"
+    await link.click()
+    await page.wait_for_url(f"**/app/cases/{order}")
+    await page.go_back()
 
     await page.goto(f"{stack.api_url}/app/children")
     await page.fill("#q", "x")
