@@ -25,7 +25,7 @@ from domain.events import sentences
 from domain.events.folding import DEADLINE_EVENTS
 from tests.client.conftest import Stack
 from tests.client.pages.conftest import check_a11y, shoot, sign_in
-from tests.domain.test_event_sentences import EXAMPLES
+from tests.domain.event_examples import EXAMPLES
 
 # What a reader must never meet on the page: stored timestamps and dates, lists, mappings, Python values.
 NOT_PLAIN = re.compile(r"\dT\d|\d{4}-\d{2}-\d{2}|\d\d:\d\d:\d\d|\dZ\b|[{}]|\[(?!U\])|(?<!\[U)\]|\b(True|False|None)\b")
