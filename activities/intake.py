@@ -109,7 +109,7 @@ async def receive(pool: AsyncConnectionPool, raw: bytes | str, *, received_by: s
     body, errors = parse_body(raw)
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     if errors:
-        return await _reject(pool, None, text, errors, received_by=received_by)
+        return await keep_rejected(pool, None, text, errors, received_by=received_by)
     return await receive_value(pool, body, text=text, received_by=received_by, today=today)
 
 
@@ -122,9 +122,9 @@ async def receive_value(
     try:
         outcome = validate_court_outcome(body, today=today)
     except OutcomeRejected as rejected:
-        return await _reject(pool, body, text, [*rejected.errors, *unstorable], received_by=received_by)
+        return await keep_rejected(pool, body, text, [*rejected.errors, *unstorable], received_by=received_by)
     if unstorable:
-        return await _reject(pool, body, text, unstorable, received_by=received_by)
+        return await keep_rejected(pool, body, text, unstorable, received_by=received_by)
     # The facts in one read (none for an outcome that opens a new order other than a remand: any
     # re-delivery of one is answered by the INSERT below finding its row, which saves a round trip).
     facts = await gather_outcome_facts(pool, outcome, with_kept=True)
@@ -136,7 +136,7 @@ async def receive_value(
         assert facts.kept is not None
         return _duplicate(outcome, body, facts.kept.body, list(facts.kept.workflow_ids))
     if isinstance(decision, Refuse):
-        return await _reject(pool, body, text, decision.errors, received_by=received_by)
+        return await keep_rejected(pool, body, text, decision.errors, received_by=received_by)
     ids = decision.workflow_ids
     async with pool.connection() as conn:
         # One statement in autocommit, so one round trip: the row and its NOTIFY commit together, and
@@ -211,9 +211,10 @@ def _kept_warnings(stored_body: object) -> list[FieldError]:
         return []
 
 
-async def _reject(
+async def keep_rejected(
     pool: AsyncConnectionPool, body: object | None, text: str, errors: list[FieldError], *, received_by: str
 ) -> IntakeResult:
+    """Keep a refused message whole in the rejected list, with the field errors, for correction."""
     outcome_id = body.get("outcome_id") if isinstance(body, dict) else None
     outcome_id = outcome_id if isinstance(outcome_id, str) and "\x00" not in outcome_id else None
     if body is not None and nul_character_errors(body):

@@ -131,8 +131,7 @@ async def _store(pool: AsyncConnectionPool, result: TranslationResult, text: str
         assert isinstance(result, NeedsCorrection)
         who = result.defendant.child_id or result.defendant.position
         errors = [_about(who, result.defendant.case_reference, p.as_field_error()) for p in result.problems]
-        # intake keeps no public way to store a refusal with errors of our own; its private one is the path.
-        kept = await intake._reject(pool, result.body, text, errors, received_by=user.username)
+        kept = await intake.keep_rejected(pool, result.body, text, errors, received_by=user.username)
     return {**answer, **kept.model_dump(mode="json", exclude_none=True)}
 
 
@@ -145,7 +144,7 @@ async def _refused(
     pool: AsyncConnectionPool, feed: Feed, raw: bytes, errors: list[FieldError], user: User
 ) -> JSONResponse:
     """A message that is not a resulted hearing at all: kept whole in the rejected list, nothing translated."""
-    kept = await intake._reject(pool, None, raw.decode("utf-8", "replace"), errors, received_by=user.username)
+    kept = await intake.keep_rejected(pool, None, raw.decode("utf-8", "replace"), errors, received_by=user.username)
     return JSONResponse(
         status_code=422,
         content={
