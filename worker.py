@@ -11,12 +11,14 @@ from contextlib import AsyncExitStack
 import pydantic
 import structlog
 from temporalio.client import Client
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from activities.codec import data_converter
 from activities.db import Pool, open_pool
 from activities.event_store import EventStore
 from activities.logging import configure_logging
+from activities.metrics import StoreGauges, serve_metrics
 from activities.migrate import apply_migrations
 from activities.notify import Notifier
 from activities.order_activities import OrderActivities
@@ -28,11 +30,19 @@ from workflows.registry import ALL_WORKFLOWS, workflow_runner
 log = structlog.get_logger("yjflow.worker")
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, *, sdk_metrics: bool = False) -> Client:
+    """A Temporal client with yjflow's payload codec. With `sdk_metrics` (a worker's client) and
+    YJFLOW_TEMPORAL_METRICS_PORT set, the SDK's own runtime metrics are served there for Prometheus."""
+    runtime = None
+    if sdk_metrics and settings.temporal_metrics_port is not None:
+        address = f"{settings.metrics_host}:{settings.temporal_metrics_port}"
+        runtime = Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=address)))
+        log.info("metrics.temporal_sdk_serving", address=f"http://{address}/metrics")
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=data_converter(settings.payload_key_bytes, settings.payload_key_id),
+        runtime=runtime,
     )
 
 
@@ -76,7 +86,7 @@ async def run(settings: Settings, *, with_relay: bool = True) -> None:
     async with AsyncExitStack() as stack:
         pool = await open_pool(settings.database_url)
         stack.push_async_callback(pool.close)
-        client = await connect(settings)
+        client = await connect(settings, sdk_metrics=True)
         worker = create_worker(client, pool, settings)
         log.info("worker.started", task_queue=settings.task_queue, temporal=settings.temporal_address)
         stop = asyncio.Event()
@@ -86,6 +96,10 @@ async def run(settings: Settings, *, with_relay: bool = True) -> None:
         tasks: list[asyncio.Task[object]] = [asyncio.create_task(worker.run(), name="worker")]
         if with_relay:
             tasks.append(asyncio.create_task(run_relay(pool, client, settings), name="relay"))
+        if settings.metrics_port is not None:
+            serve_metrics(settings.metrics_port, settings.metrics_host)
+            gauges = StoreGauges(pool)
+            tasks.append(asyncio.create_task(gauges.run(settings.metrics_interval_seconds), name="metrics"))
         stopping = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
         # On SIGTERM (a scale-down), let in-flight activities finish instead of waiting for their timeouts.

@@ -104,7 +104,7 @@ def render() -> bytes:
     return generate_latest(REGISTRY)
 
 
-def serve(port: int, host: str = "127.0.0.1") -> None:
+def serve_metrics(port: int, host: str = "127.0.0.1") -> None:
     """A `/metrics` endpoint of this process's own on `host:port`, in a daemon thread."""
     start_http_server(port, addr=host, registry=REGISTRY)
     log.info("metrics.serving", address=f"http://{host}:{port}/metrics")

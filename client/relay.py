@@ -26,6 +26,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.db import Pool
 from activities.intake import INBOX_CHANNEL
+from activities.metrics import RELAYED
 from activities.rule_source import load_calendar
 from activities.settings import Settings
 from client.delivery import DeliveryRefused, carry_out, decide
@@ -112,12 +113,15 @@ async def _mark(conn: psycopg.AsyncConnection[Any], row: PendingOutcome, error: 
     if isinstance(error, DeliveryRefused):
         await move_to_rejected(conn, row, error.errors)
         log.warning("relay.refused_by_order", outcome_id=row.outcome_id)
+        RELAYED.labels(result="refused_by_order").inc()
         return False
     if error is not None:  # Temporal down or refusing, or the outcome must wait: keep it pending, say why
         await mark_failed(conn, row.outcome_id, str(error))
         log.warning("relay.start_failed", outcome_id=row.outcome_id, error=type(error).__name__)
+        RELAYED.labels(result="failed_will_retry").inc()
         return False
     await mark_started(conn, row.outcome_id)
+    RELAYED.labels(result="started").inc()
     return True
 
 

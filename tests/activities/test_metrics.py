@@ -32,7 +32,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def metrics_url() -> str:
     port = free_port()
-    metrics.serve(port)
+    metrics.serve_metrics(port)
     return f"http://127.0.0.1:{port}/metrics"
 
 
