@@ -27,10 +27,10 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.db import Pool
 from activities.intake import INBOX_CHANNEL
 from activities.metrics import RELAYED
+from activities.relay_inbox import PendingOutcome, mark_failed, mark_started, move_to_rejected, take_pending
 from activities.rule_source import load_calendar
 from activities.settings import Settings
 from client.delivery import DeliveryRefused, carry_out, decide
-from client.relay_inbox import PendingOutcome, mark_failed, mark_started, move_to_rejected, take_pending
 from client.workflow_starts import dto_input, remand_input, start_for_outcome, yro_input
 from domain.calendar import WorkingCalendar
 from domain.court_outcome import ActingDisposal, CourtOutcome, RemandDisposal
