@@ -49,6 +49,10 @@ NOTICES = Counter(
     ["kind", "status"],
     registry=REGISTRY,
 )
+OUTCOMES_RECEIVED = Counter(
+    "yjflow_outcomes_received", "Court outcomes this process's API answered, by what became of them.",
+    ["feed", "status"], registry=REGISTRY,
+)
 RELAYED = Counter(
     "yjflow_outcomes_relayed",
     "Court outcomes this process's relay delivered to their workflows, by result.",

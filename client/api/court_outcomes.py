@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from activities import intake
+from activities.metrics import OUTCOMES_RECEIVED
 from activities.users import User
 from client.api.problems import OutcomeRefused
 from client.app_context import Ctx, today
@@ -45,6 +46,7 @@ async def submit_outcome(
     request: Request, ctx: Ctx, user: Annotated[User, Depends(require(Permission.SUBMIT_OUTCOME))]
 ) -> JSONResponse:
     result = await intake.receive(ctx.pool, await request.body(), received_by=user.username, today=today())
+    OUTCOMES_RECEIVED.labels(feed="court-outcome", status=result.status).inc()
     if result.status == "rejected":
         return JSONResponse(
             status_code=422,

@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from psycopg_pool import AsyncConnectionPool
 
 from activities import intake
+from activities.metrics import OUTCOMES_RECEIVED
 from activities.users import User
 from client.app_context import Ctx, today
 from client.auth import require
@@ -114,6 +115,8 @@ async def _receive(
         return await _refused(pool, feed, raw, refused.errors, user)
     text = raw.decode("utf-8", "replace")
     answers = [await _store(pool, result, text, user) for result in results]
+    for answer in answers:
+        OUTCOMES_RECEIVED.labels(feed=feed, status=answer["status"]).inc()
     statuses = {a["status"] for a in answers}
     # 202 when something new was kept for its workflows; 422 when nothing was and something needs correcting.
     code = 202 if "accepted" in statuses else 422 if "rejected" in statuses else 200

@@ -63,7 +63,17 @@ def api(port: Annotated[int | None, typer.Option(help="Port (default $YJFLOW_API
         pool = await open_pool(url)
         store = None if master_key is None else VictimDetailsStore(pool, master_key, settings.victim_master_key_id)
         app_ = create_app(AppContext(pool, lambda: connect(settings), store))
-        await uvicorn.Server(uvicorn.Config(app_, host=settings.api_host, port=port or settings.api_port)).serve()
+        gauges = None
+        if settings.metrics_port is not None:
+            from activities.metrics import StoreGauges, serve_metrics
+
+            serve_metrics(settings.metrics_port, settings.metrics_host)
+            gauges = asyncio.create_task(StoreGauges(pool).run(settings.metrics_interval_seconds))
+        try:
+            await uvicorn.Server(uvicorn.Config(app_, host=settings.api_host, port=port or settings.api_port)).serve()
+        finally:
+            if gauges is not None:
+                gauges.cancel()
 
     asyncio.run(serve())
 

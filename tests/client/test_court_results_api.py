@@ -6,6 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from prometheus_client.parser import text_string_to_metric_families
+
+from activities import metrics
 from tests.client.conftest import Stack
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "court_results"
@@ -47,7 +50,17 @@ async def test_a_resulted_hearing_starts_each_youth_defendants_order_and_sets_th
     assert {d["status"] for d in again.json()["defendants"] if d["defendant"]["child_id"] in (SAM, JO)} == {"duplicate"}
 
 
+def received(feed: str, status: str) -> float:
+    """What the API's `yjflow_outcomes_received_total` says, as an operator's scrape would read it."""
+    for family in text_string_to_metric_families(metrics.render().decode()):
+        for sample in family.samples:
+            if sample.name == "yjflow_outcomes_received_total" and sample.labels == {"feed": feed, "status": status}:
+                return sample.value
+    return 0.0
+
+
 async def test_spi_results_start_what_is_ours_and_ignore_a_fine(stack: Stack) -> None:
+    accepted, ignored = received("spi", "accepted"), received("spi", "ignored")
     referral = await send(stack, "spi", "spi_referral_order.xml")
     assert referral.status_code == 202, referral.text
     [answer] = [d for d in referral.json()["defendants"] if d["status"] == "accepted"]
@@ -56,6 +69,7 @@ async def test_spi_results_start_what_is_ours_and_ignore_a_fine(stack: Stack) ->
     fine = await send(stack, "spi", "spi_fine.xml")
     assert fine.status_code == 200, fine.text
     assert [d["status"] for d in fine.json()["defendants"]] == ["ignored"]
+    assert (received("spi", "accepted") - accepted, received("spi", "ignored") - ignored) == (1, 1)
 
 
 async def test_a_hostile_xml_document_is_refused_and_kept_whole(stack: Stack) -> None:
