@@ -13,7 +13,9 @@ from psycopg.rows import dict_row
 from pydantic import BaseModel
 
 from activities.db import Pool
-from activities.event_store import EVENT_COLUMNS, EventStore, VerifyReport, first_break
+from activities.event_chain import VerifyReport, first_break
+from activities.event_chain import verify as verify_chain
+from activities.event_reads import EVENT_COLUMNS, EventReader
 from activities.rule_source import load_calendar
 from domain.calendar import WorkingCalendar
 from domain.events import RecordedEvent
@@ -69,7 +71,7 @@ async def timeline(pool: Pool, child_id: str) -> Timeline:
     after they took effect) are flagged, never hidden. Events of victims' contacts carry the victim
     reference and the event type only, for every role."""
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        # EventStore.read_child's query, as plain rows: the entries are built from them directly.
+        # EventReader.read_child's query, as plain rows: the entries are built from them directly.
         await cur.execute(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE child_id = %s ORDER BY effective_at, global_position",
             (child_id,),
@@ -126,12 +128,12 @@ class CheckedTimeline:
 
 
 async def checked_timeline(pool: Pool, child_id: str) -> CheckedTimeline | None:
-    """The child's timeline and `EventStore.verify` of each of the child's streams, from one read of
+    """The child's timeline and `event_chain.verify` of each of the child's streams, from one read of
     those streams' rows; None when nothing is recorded for the child.
 
     One query serves both: every row of every stream holding an event of the child, in (stream, version)
     order as `verify` reads them. The timeline is the rows whose child_id is the child's, as
-    `EventStore.read_child` selects them; a row of such a stream whose child_id says otherwise is still
+    `EventReader.read_child` selects them; a row of such a stream whose child_id says otherwise is still
     checked (an edited child_id breaks that row's hash)."""
     # The deadlines and the calendar come on other connections while the rows are read.
     rows, calendar, child_deadlines = await asyncio.gather(
@@ -254,7 +256,7 @@ class OrderExport(BaseModel):
 
 async def order_export(pool: Pool, order_id: str) -> OrderExport | None:
     """The order's export, or None when its stream holds no events."""
-    store = EventStore(pool)
+    store = EventReader(pool)
     events = await store.read_stream(order_id)
     if not events:
         return None
@@ -280,7 +282,7 @@ async def order_export(pool: Pool, order_id: str) -> OrderExport | None:
             )
             for e in stream
         ]
-    report = await store.verify(order_id)
+    report = await verify_chain(pool, order_id)
     last = events[-1]
     return OrderExport(
         order_id=order_id,

@@ -1,5 +1,5 @@
 """The `cases` table: one row per order or victim contact (its kind, state, responsible worker, open or
-closed), a projection updated inside the event store's append transaction.
+closed), a projection updated inside the event store's append transaction (`changes`).
 
 What a row says, from the stream's events:
   kind         from the stream id's prefix (`domain.court_decisions.order_kind_of`, or `victim-contact:`);
@@ -17,14 +17,16 @@ An append carries one or a few events, so the row keeps the folded domain state 
 append evolves it by the new events only; a row without a fold (a stream not yet opened, one whose
 events could not be folded, or a row written in bulk) is folded from its whole stream instead. Like
 `deadline_projection`, every row remembers the last global position applied (`last_position`); an event
-at or below it changes nothing.
+at or below it changes nothing. That compares positions within one stream only, where they rise with the
+version: appends to a stream hold its guard (`activities.event_append`) from before they take positions
+until they commit, so no global order is assumed.
 
 `backfill` builds the rows of the events already stored; migration 004 runs it (`activities.migrate`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -36,6 +38,8 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
+from activities import order_states, victim_contacts
+from activities.event_reads import EVENT_COLUMNS
 from domain import custody as cu
 from domain import events as ev
 from domain import referral_order as ro
@@ -53,11 +57,6 @@ VICTIM_CONTACT_PREFIX = "victim-contact:"
 # (a payload its type no longer reads); both are folded again from the stream at the next append.
 OPENING = "opening"
 UNREADABLE = "unreadable"
-
-_EVENT_COLUMNS = (
-    "global_position, event_id, stream_id, stream_version, event_type, child_id, yjs, effective_at, "
-    "recorded_at, actor, reason, payload, prev_hash, hash"
-)
 
 # Per kind: the domain's state model, its evolve, its closed states, and the event that opens the stream.
 _STATE_TYPES: dict[str, type[BaseModel]] = {
@@ -132,14 +131,9 @@ def _start(kind: str, stream_id: str, events: Sequence[RecordedEvent]) -> tuple[
     opening = next((i for i, e in enumerate(events) if e.event_type == _OPENING_EVENT[kind]), None)
     if opening is None:
         return None
-    # Imported here: these read-side modules import the event store, which imports this module.
     if kind == VICTIM_CONTACT:
-        from activities import victim_contacts
-
         rows = [e.model_dump() for e in events[opening : opening + 1]]
         return victim_contacts.fold(rows), opening
-    from activities import order_states
-
     order = order_states.fold(stream_id, events[: opening + 1])
     return (order.state, opening) if order is not None else None
 
@@ -264,25 +258,53 @@ def _by_stream(recorded: Sequence[RecordedEvent]) -> dict[str, list[RecordedEven
     return streams
 
 
-async def apply(conn: AsyncConnection[Any], recorded: Sequence[RecordedEvent]) -> None:
-    """Bring the rows of the streams in `recorded` up to date (called once per append, in its transaction)."""
+# A change to the table: a statement and its parameters, for the event store to send with its other writes.
+Change = tuple[str, dict[str, Any]]
+
+
+def rows_query(stream_ids: Iterable[str]) -> tuple[str, tuple[str, ...]] | None:
+    """The read of the stored rows of those of the streams that are cases' (None when none is): the event
+    store sends it with its other reads and hands the rows to `changes`."""
+    cases = tuple(s for s in stream_ids if case_kind(s) is not None)
+    if not cases:
+        return None
+    return f"SELECT {_ROW_COLUMNS} FROM cases WHERE stream_id IN ({', '.join(['%s'] * len(cases))})", cases
+
+
+async def changes(
+    conn: AsyncConnection[Any], recorded: Sequence[RecordedEvent], rows: Iterable[Mapping[str, Any]]
+) -> list[Change]:
+    """The upserts that bring the rows of the streams in `recorded` up to date, given their stored `rows`
+    (read with `rows_query` in the same transaction). A stream whose row has no fold to evolve is folded
+    whole: its stored events are read on `conn`, and `recorded` added to them (written yet or not)."""
     streams = _by_stream(recorded)
-    if not streams:
-        return
-    cur = conn.cursor(row_factory=dict_row)
-    await cur.execute(f"SELECT {_ROW_COLUMNS} FROM cases WHERE stream_id = ANY(%s)", (list(streams),))
-    stored = {r["stream_id"]: CaseRow(**r) for r in await cur.fetchall()}
+    stored = {r["stream_id"]: CaseRow(**r) for r in rows}
+    out: list[Change] = []
     for stream_id, events in streams.items():
         row = stored.get(stream_id)
         new_row = advance(row, events) if row is not None else None
         if new_row is None:
-            # No fold to evolve: read the stream whole (this append's events included, same transaction).
+            cur = conn.cursor(row_factory=dict_row)
             await cur.execute(
-                f"SELECT {_EVENT_COLUMNS} FROM events WHERE stream_id = %s ORDER BY stream_version", (stream_id,)
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE stream_id = %s ORDER BY stream_version", (stream_id,)
             )
-            new_row = fold_stream(stream_id, [RecordedEvent.model_validate(r) for r in await cur.fetchall()])
+            whole = {r["stream_version"]: RecordedEvent.model_validate(r) for r in await cur.fetchall()}
+            whole.update((e.stream_version, e) for e in events)
+            new_row = fold_stream(stream_id, [whole[v] for v in sorted(whole)])
         if new_row is not None and (row is None or new_row.last_position > row.last_position):
-            await conn.execute(_UPSERT, _params(new_row))
+            out.append((_UPSERT, _params(new_row)))
+    return out
+
+
+async def apply(conn: AsyncConnection[Any], recorded: Sequence[RecordedEvent]) -> None:
+    """Bring the rows of the streams in `recorded` up to date, on the caller's transaction."""
+    query = rows_query({e.stream_id for e in recorded})
+    if query is None:
+        return
+    cur = conn.cursor(row_factory=dict_row)
+    await cur.execute(*query)
+    for statement, params in await changes(conn, recorded, await cur.fetchall()):
+        await conn.execute(statement, params)
 
 
 # --- backfill -------------------------------------------------------------------------------------
@@ -296,8 +318,12 @@ def backfill(conn: psycopg.Connection[Any]) -> int:
 
     Runs on the caller's transaction (migration 004's). Streams are read in (stream, version) order
     through a server-side cursor, so memory holds one stream at a time however large the table."""
-    # The appenders' lock: no append can project an event between our read of its stream and our write.
-    conn.execute("LOCK TABLE events IN EXCLUSIVE MODE")
+    # Appenders write `cases` in their append's transaction, so while we hold this lock every append that
+    # projected an event has committed (our reads below see its events) and every other waits to project
+    # its own until we commit. Plain reads of `cases`, and appends that write no case row, go on.
+    # Every committed event is read, in stream order: no watermark, which an append blocked on this lock
+    # would hold back for as long as we wait (it is for readers that follow the store as it grows).
+    conn.execute("LOCK TABLE cases IN EXCLUSIVE MODE")
     written = 0
     pending: list[dict[str, Any]] = []
 
@@ -326,7 +352,7 @@ def backfill(conn: psycopg.Connection[Any]) -> int:
     with conn.cursor("yjflow_cases_backfill", row_factory=dict_row) as cur:
         cur.itersize = 2000
         cur.execute(
-            f"SELECT {_EVENT_COLUMNS} FROM events WHERE stream_id LIKE ANY(%s) ORDER BY stream_id, stream_version",
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE stream_id LIKE ANY(%s) ORDER BY stream_id, stream_version",
             (prefixes,),
         )
         for r in cur:

@@ -15,7 +15,8 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.db import Pool
-from activities.event_store import EventStore, EventStoreError
+from activities.event_errors import EventStoreError
+from activities.event_store import EventStore
 from activities.notify import Notifier
 from activities.rule_source import load_calendar, load_rule_pack
 from activities.users import get_user, manager_of

@@ -24,7 +24,7 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
-from activities.event_store import EventStore
+from activities.event_reads import EventReader
 from domain import custody as cu
 from domain import events as ev
 from domain import referral_order as ro
@@ -177,7 +177,7 @@ async def read_order(pool: AsyncConnectionPool[Any], order_ref: str) -> Order | 
     """The order named by `order_ref` as its stream tells it, or None when there is no such order."""
     if order_kind_of(order_ref) is None:
         return None
-    return fold(order_ref, await EventStore(pool).read_stream(order_ref))
+    return fold(order_ref, await EventReader(pool).read_stream(order_ref))
 
 
 async def stream_exists(pool: AsyncConnectionPool[Any], stream_id: str) -> bool:

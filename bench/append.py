@@ -2,20 +2,21 @@
 
     python -m bench.append [--smoke] [--rounds N] [--events N] [--concurrency N] [--batches N]
 
-Ours is `activities.event_store.EventStore.append`: payload validation, the table lock that makes global
-order commit order, the head-of-stream and event-id look-ups, the SHA-256 chain, and the deadline and
-cases projections, all in one transaction. The baseline is a plain INSERT of the same rows into
-`plain_events`, a table in the same scratch database with the same columns, unique constraints and
-indexes but no chain, no lock and no projection. Both go through the same kind of psycopg pool.
+Ours is `activities.event_store.EventStore.append`: payload validation, the per-stream guard (an advisory
+lock) that keeps versions gap-free and the chain unforked, the head-of-stream and event-id look-ups, the
+SHA-256 chain, and the deadline and cases projections, all in one transaction. The baseline is a plain
+INSERT of the same rows into `plain_events`, a table in the same scratch database with the same columns,
+unique constraints and indexes (the writing transaction's id too) but no chain, no guard and no
+projection. Both go through the same kind of psycopg pool.
 
 Three workloads, each run for ours and the baseline in every round (rounds alternate which goes first, so
 drift on a shared machine falls on both): one appender doing single-event appends one after another
-(latency p50/p99 and rate), several appenders doing single-event appends at once (rate; here the table
-lock serialises ours while plain INSERTs share group commit), and batches of 100 events per transaction.
-Each stream opens with ReferralOrderMade, then cycles through a DeadlineScheduled, its DeadlineMet and
-a step (CaseWorkerAllocated), so the deadline and cases projections do real work. Figures are medians
-over rounds; the ratio ours/plain is the figure to read. Target (issue #5): single appends at least 0.8
-of the plain rate.
+(latency p50/p99 and rate), several appenders doing single-event appends at once, each on its own streams
+(rate; nothing global serialises ours any more, so both share group commit), and batches of 100 events per
+transaction. Each stream opens with ReferralOrderMade, then cycles through a DeadlineScheduled, its
+DeadlineMet and a step (CaseWorkerAllocated), so the deadline and cases projections do real work. Figures
+are medians over rounds; the ratio ours/plain is the figure to read. Targets (issue #10): one appender at
+least 0.8 of the plain rate, eight at least 0.5.
 """
 
 from __future__ import annotations
@@ -45,17 +46,20 @@ from domain.events import (
     new_event,
 )
 
-TARGET = 0.8
+# Issue #10: one appender at least 0.8 of the plain rate, eight at least 0.5.
+TARGET_ONE = 0.8
+TARGET_MANY = 0.5
 BATCH = 100
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 # The baseline table: the shape of `events` as migrated (columns, checks, unique constraints, indexes),
-# copied from the table itself so it follows every migration; LIKE copies no triggers, and it gets a
-# sequence of its own.
+# copied from the table itself so it follows every migration; LIKE copies no triggers and no defaults, so
+# it gets a sequence of its own and records its writing transaction as `events` does.
 PLAIN_DDL = """
 CREATE TABLE plain_events (LIKE events INCLUDING CONSTRAINTS INCLUDING INDEXES);
 CREATE SEQUENCE plain_events_global_position_seq OWNED BY plain_events.global_position;
 ALTER TABLE plain_events ALTER COLUMN global_position SET DEFAULT nextval('plain_events_global_position_seq');
+ALTER TABLE plain_events ALTER COLUMN transaction_id SET DEFAULT pg_current_xact_id();
 """
 
 PLAIN_INSERT = """
@@ -274,12 +278,18 @@ def report(args: argparse.Namespace, o: Figures, p: Figures) -> None:
     table = Table(
         f"append: EventStore.append vs plain INSERT ({args.rounds} rounds; medians over rounds, "
         f"percentiles over all appends)",
-        ["figure", "ours", "plain", "ours/plain", f"target ≥ {TARGET}"],
+        ["figure", "ours", "plain", "ours/plain", "target"],
     )
     seq_o, seq_p = median(o.seq_rates), median(p.seq_rates)
     conc_o, conc_p = median(o.conc_rates), median(p.conc_rates)
     batch_o, batch_p = median(o.batch_rates), median(p.batch_rates)
-    table.add("single, 1 appender: events/s", seq_o, seq_p, ratio(seq_o, seq_p), verdict(seq_o / seq_p, TARGET))
+    table.add(
+        "single, 1 appender: events/s",
+        seq_o,
+        seq_p,
+        ratio(seq_o, seq_p),
+        f"≥ {TARGET_ONE}: {verdict(seq_o / seq_p, TARGET_ONE)}",
+    )
     for pct in (50, 99):
         lo, lp = percentile(o.seq_latencies_ms, pct), percentile(p.seq_latencies_ms, pct)
         table.add(f"single, 1 appender: p{pct} ms", lo, lp, ratio(lo, lp), "")
@@ -288,7 +298,7 @@ def report(args: argparse.Namespace, o: Figures, p: Figures) -> None:
         conc_o,
         conc_p,
         ratio(conc_o, conc_p),
-        verdict(conc_o / conc_p, TARGET),
+        f"≥ {TARGET_MANY}: {verdict(conc_o / conc_p, TARGET_MANY)}",
     )
     for pct in (50, 99):
         lo, lp = percentile(o.conc_latencies_ms, pct), percentile(p.conc_latencies_ms, pct)

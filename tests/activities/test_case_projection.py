@@ -307,15 +307,15 @@ async def test_migration_004_backfills_events_stored_before_it(fresh_database_ur
     assert len(projected) == 2
 
     # Back to a database as it was before migration 004, with the events already stored.
-    with psycopg.connect(fresh_database_url, autocommit=True) as conn:
-        conn.execute("DROP TABLE cases")
+    with psycopg.connect(fresh_database_url, autocommit=True) as admin:
+        admin.execute("DROP TABLE cases")
         for index in _migration_004_indexes():
-            conn.execute(f"DROP INDEX IF EXISTS {index}")
-        conn.execute("DELETE FROM schema_migrations WHERE version = '004'")
+            admin.execute(f"DROP INDEX IF EXISTS {index}")
+        admin.execute("DELETE FROM schema_migrations WHERE version = '004'")
 
     assert apply_migrations(fresh_database_url) == ["004"]
-    with psycopg.connect(fresh_database_url, row_factory=dict_row) as conn:
-        backfilled = conn.execute("SELECT * FROM cases ORDER BY stream_id").fetchall()
+    with psycopg.connect(fresh_database_url, row_factory=dict_row) as reader:
+        backfilled = reader.execute("SELECT * FROM cases ORDER BY stream_id").fetchall()
     assert backfilled == projected
     by_kind = {r["kind"]: r for r in backfilled}
     assert (by_kind["referral_order"]["yjs"], by_kind["referral_order"]["state"]) == ("bedford", "completed")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -16,13 +17,14 @@ from psycopg.types.json import Jsonb
 
 from activities import deadline_projection
 from activities.db import Pool, open_pool
-from activities.event_store import (
+from activities.event_errors import (
     AppendConflict,
-    EventStore,
     EventStoreError,
     InvalidEvent,
     WrongExpectedVersion,
 )
+from activities.event_reads import START, Page, Position
+from activities.event_store import EventStore
 from domain.chain import GENESIS_HASH, event_hash
 from domain.events import (
     CaseWorkerAllocated,
@@ -258,6 +260,10 @@ async def test_payloads_are_validated_before_anything_is_stored(store: EventStor
         await store.append([ev(sid, 1).model_copy(update={"payload": {"case_worker": "w", "typo": 1}})])
     with pytest.raises(InvalidEvent, match="not plain JSON"):
         await store.append([ev(sid, 1).model_copy(update={"payload": {"case_worker": date(2025, 1, 1)}})])
+    with pytest.raises(InvalidEvent, match="U\\+0000"):  # PostgreSQL text cannot hold it
+        await store.append([ev(sid, 1).model_copy(update={"payload": {"case_worker": "a\x00b"}})])
+    with pytest.raises(InvalidEvent, match="not plain JSON"):  # a lone surrogate has no UTF-8 form
+        await store.append([ev(sid, 1).model_copy(update={"payload": {"case_worker": "a\ud800b"}})])
     assert await store.read_stream(sid) == []
 
 
@@ -305,13 +311,33 @@ async def test_read_child_orders_by_effective_time_and_lists_streams(store: Even
     assert await store.streams_for_child("nobody") == []
 
 
-async def test_read_all_pages_in_global_order(store: EventStore) -> None:
+async def readable(store: EventStore, after: Position, count: int, timeout: float = 30.0) -> Page:
+    """The next `count` events after `after`, once the reader may see them all. A reader sees an event only
+    when every transaction older than its own has ended, anywhere on the server (other test sessions
+    share it), so it may have to wait a moment."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        page = await store.read_all(after, limit=count)
+        if len(page.events) >= count:
+            return page
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"the reader saw {len(page.events)} of {count} events: a transaction held open elsewhere?")
+        await asyncio.sleep(0.01)
+
+
+async def test_read_all_pages_in_the_stores_order(fresh_store: EventStore) -> None:
     sid = stream()
-    recorded = await store.append([ev(sid, v) for v in range(1, 6)])
-    start = recorded[0].global_position - 1
-    page1 = await store.read_all(after_position=start, limit=2)
-    page2 = await store.read_all(after_position=page1[-1].global_position, limit=2)
-    assert page1 + page2 == recorded[:4]
+    recorded = await fresh_store.append([ev(sid, v) for v in range(1, 6)])
+    await readable(fresh_store, START, 5)
+    page1 = await fresh_store.read_all(START, limit=2)
+    page2 = await fresh_store.read_all(page1.next, limit=2)
+    assert page1.events + page2.events == recorded[:4]
+    assert page2.next > page1.next > START
+    assert page2.next.global_position == recorded[3].global_position
+    rest = await fresh_store.read_all(page2.next)
+    assert rest.events == recorded[4:]
+    empty = await fresh_store.read_all(rest.next)
+    assert (empty.events, empty.next) == ([], rest.next)  # nothing new: the cursor stays where it was
 
 
 # --- append-only and tamper evidence --------------------------------------------------------------
@@ -405,18 +431,65 @@ async def test_verify_catches_a_deleted_event(fresh_store: EventStore, fresh_dat
 # --- tailing while writers race -------------------------------------------------------------------
 
 
-async def test_a_tailing_reader_sees_every_event_once_even_when_a_writer_commits_late(
+async def tail(store: EventStore, done: asyncio.Event, limit: int = 7) -> list[RecordedEvent]:
+    """Follow the store from the start until `done` is set and a read after it finds nothing new."""
+    seen: list[RecordedEvent] = []
+    position = START
+    while True:
+        finished = done.is_set()  # read once more after the writers finish, then stop
+        page = await store.read_all(position, limit=limit)
+        assert page.next >= position
+        seen += page.events
+        position = page.next
+        if not page.events:
+            if finished:
+                return seen
+            await asyncio.sleep(0.002)
+
+
+async def settled(url: str, timeout: float = 30.0) -> None:
+    """Return once every transaction begun so far has ended, here and anywhere on the server: from then on
+    a reader sees every event committed before the call. (Other test sessions share the server, and a
+    transaction held open in any of them holds every reader back.)"""
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        cur = await conn.execute("SELECT pg_current_xact_id()::text::bigint")  # newer than every writer's
+        row = await cur.fetchone()
+        assert row is not None
+        newest = row[0]
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            cur = await conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            row = await cur.fetchone()
+            assert row is not None
+            if row[0] > newest:
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                pytest.fail("a transaction held open elsewhere on the server kept the readers back")
+            await asyncio.sleep(0.01)
+
+
+def assert_each_once_in_stream_order(seen: list[RecordedEvent], appended: list[RecordedEvent]) -> None:
+    ids = [e.event_id for e in seen]
+    assert len(ids) == len(set(ids)), "an event was delivered twice"
+    assert set(ids) == {e.event_id for e in appended}, "the reader skipped an event"
+    by_stream: dict[str, list[int]] = {}
+    for e in seen:
+        by_stream.setdefault(e.stream_id, []).append(e.stream_version)
+    assert all(versions == sorted(versions) for versions in by_stream.values()), "a stream was read out of order"
+
+
+async def test_a_tailing_reader_sees_every_event_once_while_writers_commit_late_at_random(
     fresh_store: EventStore, fresh_database_url: str
 ) -> None:
-    # A slow deadline projection holds the "slow" writer's transaction open after its event row has
-    # taken a global position: without the table lock, the fast writers' later positions would commit
-    # first, the reader would move past the slow one, and never see it.
+    # A slow deadline projection holds a writer's transaction open for a random while after its event row
+    # has taken a global position, so writers commit out of position order: a reader whose cursor is the
+    # position alone would read a later position, move past an earlier one, and never see it.
     async with await psycopg.AsyncConnection.connect(fresh_database_url, autocommit=True) as conn:
         await conn.execute(
             """
             CREATE FUNCTION slow_projection() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF NEW.deadline_id LIKE 'slow-%' THEN PERFORM pg_sleep(0.2); END IF;
+                IF NEW.deadline_id LIKE 'slow-%' THEN PERFORM pg_sleep(random() * 0.05); END IF;
                 RETURN NEW;
             END $$;
             CREATE TRIGGER slow_projection BEFORE INSERT ON deadlines
@@ -433,36 +506,109 @@ async def test_a_tailing_reader_sees_every_event_once_even_when_a_writer_commits
             await asyncio.sleep(0)
 
     async def slow_writer(sid: str) -> None:
-        for version in range(1, 5):
-            event = ev(sid, version, scheduled(f"slow-{version}"))
-            appended.extend(await fresh_store.append([event]))
-            await asyncio.sleep(0.01)
+        version = 1
+        while version <= 12:
+            # Now and then two events in one append, one of them slow.
+            batch = [ev(sid, version, scheduled(f"slow-{version}"))]
+            if version % 3 == 0:
+                batch.append(ev(sid, version + 1))
+            appended.extend(await fresh_store.append(batch))
+            version += len(batch)
+            await asyncio.sleep(random.random() * 0.01)
 
-    async def reader() -> list[RecordedEvent]:
-        seen: list[RecordedEvent] = []
-        last = 0
-        while True:
-            finished = done.is_set()  # read once more after the writers finish, then stop
-            page = await fresh_store.read_all(after_position=last, limit=7)
-            seen += page
-            if page:
-                last = page[-1].global_position
-            elif finished:
-                return seen
-            else:
-                await asyncio.sleep(0.002)
-
-    reading = asyncio.create_task(reader())
-    await asyncio.gather(*(fast_writer(stream()) for _ in range(4)), slow_writer(stream()))
+    reading = asyncio.create_task(tail(fresh_store, done))
+    await asyncio.gather(*(fast_writer(stream()) for _ in range(3)), *(slow_writer(stream()) for _ in range(4)))
+    await settled(fresh_database_url)  # then the reader's last read may see all, and must
     done.set()
     seen = await reading
 
-    assert len(appended) == 4 * 20 + 4
-    ids = [e.event_id for e in seen]
-    assert len(ids) == len(set(ids)), "an event was delivered twice"
-    assert set(ids) == {e.event_id for e in appended}, "the reader skipped an event"
-    assert [e.global_position for e in seen] == sorted(e.global_position for e in appended)
+    assert len(appended) == 3 * 20 + 4 * 13  # a slow writer ends on a pair, 12 and 13
+    assert_each_once_in_stream_order(seen, appended)
     assert (await fresh_store.verify()).ok
+
+
+async def test_a_transaction_held_open_holds_the_reader_back_and_it_catches_up_after_the_commit(
+    fresh_store: EventStore, fresh_database_url: str
+) -> None:
+    # An append whose transaction stays open, deterministically: its deadline projection waits for an
+    # advisory lock this test holds. Meanwhile another append takes a later position and commits.
+    held_key = 0x686F6C64
+    async with await psycopg.AsyncConnection.connect(fresh_database_url, autocommit=True) as conn:
+        await conn.execute(
+            f"""
+            CREATE FUNCTION held_projection() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.deadline_id LIKE 'held-%' THEN PERFORM pg_advisory_xact_lock({held_key}); END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER held_projection BEFORE INSERT ON deadlines
+                FOR EACH ROW EXECUTE FUNCTION held_projection();
+            """
+        )
+    before = await fresh_store.append([ev(stream(), 1)])
+    first = await readable(fresh_store, START, 1)
+    assert first.events == before
+
+    async with await psycopg.AsyncConnection.connect(fresh_database_url, autocommit=True) as holder:
+        await holder.execute("SELECT pg_advisory_lock(%s)", (held_key,))
+        slow_stream = stream()
+        held = asyncio.create_task(fresh_store.append([ev(slow_stream, 1, scheduled("held-1"))]))
+        # Wait until the held append has written its event row (it has a position) and sits on the lock.
+        for _ in range(500):
+            cur = await holder.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = %s",
+                (held_key,),
+            )
+            if (await cur.fetchone())[0]:  # type: ignore[index]
+                break
+            await asyncio.sleep(0.01)
+        else:
+            pytest.fail("the held append never reached its projection")
+        # Nothing global: an append to another stream commits while this one is open (the table lock
+        # made it wait), and one to the same stream waits for the stream's guard.
+        later = await fresh_store.append([ev(stream(), 1)])
+        next_in_stream = asyncio.create_task(fresh_store.append([ev(slow_stream, 2)]))
+
+        # The later event is committed, and a cursor on position alone would take it now and so pass
+        # over the held event's smaller position for good.
+        cur = await holder.execute(
+            "SELECT global_position FROM events WHERE global_position > %s ORDER BY global_position",
+            (before[0].global_position,),
+        )
+        assert [p for (p,) in await cur.fetchall()] == [later[0].global_position]
+        # The reader waits instead: nothing past the open transaction, however often it asks.
+        for _ in range(20):
+            waiting = await fresh_store.read_all(first.next)
+            assert (waiting.events, waiting.next) == ([], first.next)
+            await asyncio.sleep(0.01)
+        assert not held.done() and not next_in_stream.done()
+
+        await holder.execute("SELECT pg_advisory_unlock(%s)", (held_key,))
+        held_events = await held
+        [second] = await next_in_stream
+    assert (second.stream_version, second.prev_hash) == (2, held_events[0].hash)  # the chain did not fork
+
+    caught_up = await readable(fresh_store, first.next, 3)
+    assert [e.event_id for e in caught_up.events] == [held_events[0].event_id, later[0].event_id, second.event_id]
+    assert held_events[0].global_position < later[0].global_position < second.global_position
+    assert (await fresh_store.read_all(caught_up.next)).events == []
+
+
+async def test_an_event_id_appended_to_two_streams_at_once_is_one_event_and_one_conflict(
+    fresh_store: EventStore,
+) -> None:
+    # Different streams have different guards, so both appends read "not stored"; the unique event id
+    # stops the second at commit, and it answers as a conflict, not a database error.
+    for _ in range(10):
+        event = ev(stream(), 1)
+        elsewhere = event.model_copy(update={"stream_id": stream()})
+        results = await asyncio.gather(
+            fresh_store.append([event]), fresh_store.append([elsewhere]), return_exceptions=True
+        )
+        stored = [r for r in results if isinstance(r, list)]
+        refused = [r for r in results if isinstance(r, BaseException)]
+        assert len(stored) == 1 and len(refused) == 1, results
+        assert isinstance(refused[0], AppendConflict)
 
 
 # --- the deadline projection ----------------------------------------------------------------------

@@ -18,7 +18,7 @@ import pytest
 import rfc8785
 from playwright.async_api import Page
 
-from activities import audit, event_store
+from activities import audit, event_chain
 from activities.db import Pool, open_pool
 from activities.event_store import EventStore
 from domain import chain
@@ -290,10 +290,10 @@ def test_row_hash_is_the_chains_hash_on_either_path() -> None:
         try:
             expected = event_hash(**fields, payload=payload)
         except (rfc8785.CanonicalizationError, UnicodeEncodeError) as exc:
-            assert event_store.row_hash(row | {"payload": payload, "hash": "x" * 64}) == f"a canonical payload ({exc})"
+            assert event_chain.row_hash(row | {"payload": payload, "hash": "x" * 64}) == f"a canonical payload ({exc})"
             continue
-        assert event_store.row_hash(row | {"payload": payload, "hash": expected}) == expected
-        assert event_store.row_hash(row | {"payload": payload, "hash": "f" * 64}) == expected  # a mismatch is rechecked
+        assert event_chain.row_hash(row | {"payload": payload, "hash": expected}) == expected
+        assert event_chain.row_hash(row | {"payload": payload, "hash": "f" * 64}) == expected  # a mismatch is rechecked
         checked += 1
     assert checked > 500
 
