@@ -35,6 +35,7 @@ from activities import case_projection, deadline_projection
 from activities.event_chain import chain_hash
 from activities.event_errors import AppendConflict, WrongExpectedVersion, invalid
 from activities.event_reads import EVENT_COLUMNS
+from activities.metrics import EVENTS_APPENDED, timed_append
 from activities.sql_scripts import Statement, json_text, own_transaction, script
 from domain.chain import GENESIS_HASH
 from domain.events import PAYLOAD_TYPES, NewEvent, RecordedEvent
@@ -94,15 +95,16 @@ class Appender:
         if not events:
             return []
         texts = [self._check(event) for event in events]
-        try:
-            return await self._append(events, texts)
-        except errors.UniqueViolation as exc:
-            # Only an event id can collide: versions are taken under the stream's guard. The same id
-            # appended at once to two streams (whose guards differ) gets here; once more, under the
-            # guard, the id is found stored and the answer is the retry's or the conflict's.
-            if exc.diag.constraint_name != _EVENT_ID_UNIQUE:
-                raise
-            return await self._append(events, texts)
+        with timed_append():
+            try:
+                return await self._append(events, texts)
+            except errors.UniqueViolation as exc:
+                # Only an event id can collide: versions are taken under the stream's guard. The same id
+                # appended at once to two streams (whose guards differ) gets here; once more, under the
+                # guard, the id is found stored and the answer is the retry's or the conflict's.
+                if exc.diag.constraint_name != _EVENT_ID_UNIQUE:
+                    raise
+                return await self._append(events, texts)
 
     async def _append(self, events: Sequence[NewEvent], texts: list[str | None]) -> list[RecordedEvent]:
         stream_ids = sorted({event.stream_id for event in events})
@@ -184,6 +186,7 @@ class Appender:
             # An error in any write (a unique violation above all) stops the script there, and
             # `own_transaction` rolls back.
             await cur.execute(script(cur, [*writes, ("COMMIT", None)]))
+        EVENTS_APPENDED.inc(len(inserted))
         return [inserted[o] if isinstance(o, int) else o for o in outcome]
 
     def _check(self, event: NewEvent) -> str | None:

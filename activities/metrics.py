@@ -135,13 +135,21 @@ SELECT yjs,
 """
 
 
+# What a reader following the store (`activities.event_reads`) cannot read yet: events of transactions at or
+# above the watermark, the oldest transaction still running. Cheap: an index range on events_transaction_order.
+FOLLOWERS_LAG = """
+SELECT count(*) AS lag FROM events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())
+"""
+
+
 class StoreGauges:
-    """Reads the store's figures into the gauges; `reader_lag` is a query per store reader naming its
-    lag in events (the readers' cursors live with the event store, which supplies these)."""
+    """Reads the store's figures into the gauges; `reader_lag` is a query per store reader answering its
+    lag in events (`lag`). Readers keep no cursor in the database today, so the one reader is every
+    follower of the store: how many events sit above the watermark, out of its sight."""
 
     def __init__(self, pool: Pool, reader_lag: dict[str, str] | None = None) -> None:
         self._pool = pool
-        self._reader_lag = reader_lag or {}
+        self._reader_lag = reader_lag if reader_lag is not None else {"store_followers": FOLLOWERS_LAG}
         self._services: set[str] = set()
 
     async def refresh(self) -> None:

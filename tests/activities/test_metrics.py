@@ -17,6 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from activities import intake, metrics
 from activities.db import Pool, open_pool
+from activities.event_store import EventStore
 from activities.notify import Notifier
 from domain.notifications import Message
 
@@ -97,6 +98,31 @@ async def test_a_transaction_held_open_shows_as_the_watermark_held_back(
         await holder.close()
     await gauges.refresh()
     assert (await scrape(metrics_url))[("yjflow_store_watermark_held_seconds", ())] < 1
+
+
+async def test_events_above_the_watermark_show_as_the_followers_lag_until_it_moves(
+    pool: Pool, fresh_database_url: str, metrics_url: str
+) -> None:
+    from tests.activities.test_event_store import ev, stream
+
+    store = EventStore(pool)
+    appended_before = (await scrape(metrics_url)).get(("yjflow_events_appended_total", ()), 0)
+    gauges = metrics.StoreGauges(pool)
+    holder = await psycopg.AsyncConnection.connect(fresh_database_url)
+    try:
+        await holder.execute("SELECT pg_current_xact_id()")
+        # Committed after the holder began: a follower of the store may not read it yet.
+        await store.append([ev(stream(), 1), ev(stream(), 1)])
+        await gauges.refresh()
+        figures = await scrape(metrics_url)
+        assert figures[("yjflow_store_reader_lag_events", (("reader", "store_followers"),))] == 2
+        assert figures[("yjflow_events_appended_total", ())] - appended_before == 2
+        assert figures[("yjflow_append_seconds_count", ())] >= 1
+    finally:
+        await holder.rollback()
+        await holder.close()
+    await gauges.refresh()
+    assert (await scrape(metrics_url))[("yjflow_store_reader_lag_events", (("reader", "store_followers"),))] == 0
 
 
 async def test_notices_are_counted_by_kind_and_mail_status(pool: Pool, metrics_url: str) -> None:
