@@ -1,5 +1,5 @@
-"""Read side of orders for intake: an order's state folded from its own event stream, and whether a
-court outcome acting on it can be taken now.
+"""Read side of orders for intake: an order's state folded from its own event stream (whether a court
+outcome acting on it can be taken now is decided in `domain.intake_acceptance` and `domain.intake_decision`).
 
 An order's stream (its workflow id) opens with `CourtOutcomeRecorded` and the order's own opening event
 (`ReferralOrderMade`, `YouthRehabilitationOrderMade`, `RemandStarted`, `CustodialSentenceMade`), whose
@@ -19,28 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
-from activities.event_reads import EventReader
 from domain import custody as cu
 from domain import events as ev
 from domain import referral_order as ro
 from domain import remand as rm
 from domain import youth_rehabilitation_order as yro
-from domain.calendar import WorkingCalendar
-from domain.court_decisions import CourtStep, court_step, order_kind_of, outcome_reason, remand_renewal
-from domain.court_outcome import (
-    ActingDisposal,
-    CourtOutcome,
-    FieldError,
-    OutcomeRejected,
-    RemandDisposal,
-    order_workflow_id,
-)
-from domain.decisions import StepRefused
+from domain.court_decisions import order_kind_of, outcome_reason
 
 OrderState = ro.ReferralOrderState | yro.YroState | rm.RemandState | cu.CustodyState
 
@@ -161,29 +149,7 @@ def fold(order_ref: str, events: Sequence[ev.RecordedEvent]) -> Order | None:
     return Order(order_ref=order_ref, kind=kind, child_id=events[0].child_id, state=state, opened_by=opened_by)
 
 
-def refusal(order: Order, step: CourtStep, *, today: date) -> str | None:
-    """Why the order's domain would refuse the step now, or None when it would take it."""
-    try:
-        _DECIDE[order.kind](order.state, step, today=today)
-    except StepRefused as refused:
-        return str(refused)
-    return None
-
-
 # --- reading ------------------------------------------------------------------------------------------
-
-
-async def read_order(pool: AsyncConnectionPool[Any], order_ref: str) -> Order | None:
-    """The order named by `order_ref` as its stream tells it, or None when there is no such order."""
-    if order_kind_of(order_ref) is None:
-        return None
-    return fold(order_ref, await EventReader(pool).read_stream(order_ref))
-
-
-async def stream_exists(pool: AsyncConnectionPool[Any], stream_id: str) -> bool:
-    async with pool.connection() as conn:
-        cur = await conn.execute("SELECT 1 FROM events WHERE stream_id = %s LIMIT 1", (stream_id,))
-        return await cur.fetchone() is not None
 
 
 async def outcome_recorded(pool: AsyncConnectionPool[Any], order_ref: str, outcome_id: str) -> bool:
@@ -195,126 +161,3 @@ async def outcome_recorded(pool: AsyncConnectionPool[Any], order_ref: str, outco
             (order_ref, ev.COURT_INTAKE, outcome_reason(outcome_id)),
         )
         return await cur.fetchone() is not None
-
-
-async def acting_outcome_errors(
-    pool: AsyncConnectionPool[Any], outcome: CourtOutcome, *, today: date
-) -> list[FieldError]:
-    """Every reason intake refuses an outcome acting on an order, or [] when the order can take it now.
-
-    The decision's fields must fit the order's kind (`domain.court_decisions`); the order must exist,
-    be the same child's and held by the same service; and its domain must allow the step today. A
-    remand ended in a sentence must not name a sentence whose order already exists.
-    """
-    disposal = outcome.disposal
-    assert isinstance(disposal, ActingDisposal)
-    errors: list[FieldError] = []
-    kind = order_kind_of(disposal.order_ref)
-    step: CourtStep | None = None
-    order = await read_order(pool, disposal.order_ref)
-    if kind is not None:
-        try:
-            step = court_step(outcome, kind, order=order.state if order is not None else None)
-        except OutcomeRejected as rejected:
-            errors += rejected.errors
-    if order is None:
-        errors.append(
-            FieldError(
-                field="disposal.order_ref",
-                rule="disposal.order_ref.no_such_order",
-                message=(
-                    "no order has this order_ref: it must be the workflow id of an order yjflow has started "
-                    "(e.g. youth-rehabilitation-order:<yjs>:<case reference>:<child id>), as given when that "
-                    "order's outcome was accepted"
-                ),
-            )
-        )
-        return errors
-    if order.child_id != outcome.child.id:
-        errors.append(
-            FieldError(
-                field="child.id",
-                rule="disposal.order_ref.same_child",
-                message="disposal.order_ref names an order for another child than child.id",
-            )
-        )
-    if order.yjs != outcome.yjs:
-        errors.append(
-            FieldError(
-                field="yjs",
-                rule="disposal.order_ref.same_service",
-                message="disposal.order_ref names an order held by another service than yjs",
-            )
-        )
-    if step is None or errors:
-        return errors
-    why = refusal(order, step, today=today)
-    if why is not None:
-        errors.append(
-            FieldError(field="disposal", rule="disposal.refused_by_order", message=f"the order cannot take it: {why}")
-        )
-    sentence_id = step.sentence_order_id if isinstance(step, rm.RecordRemandEnded) else None
-    if sentence_id is not None and await stream_exists(pool, sentence_id):
-        errors.append(
-            FieldError(
-                field="disposal.sentence",
-                rule="remand_ended.sentence_order_exists",
-                message=(
-                    "an order of this kind already exists for this case and child; a sentence starts a new "
-                    "order, so record a change to that one with its own outcome"
-                ),
-            )
-        )
-    return errors
-
-
-async def remand_renewed_by(pool: AsyncConnectionPool[Any], outcome: CourtOutcome) -> Order | None:
-    """The running remand a `remand` outcome renews, or None when it starts one.
-
-    A remand outcome's workflow id is the case's and child's (`order_workflow_id`); when that remand's
-    stream already exists, opened by another outcome, this one is a further hearing's remand and acts on
-    it (`domain.court_decisions.remand_renewal`). The stream opened by this very outcome is its own start
-    (the relay retrying after the workflow wrote its first events)."""
-    if not isinstance(outcome.disposal, RemandDisposal):
-        return None
-    order = await read_order(pool, order_workflow_id(outcome))
-    if order is None or order.opened_by == outcome.outcome_id:
-        return None
-    return order
-
-
-async def remand_claimed_earlier(pool: AsyncConnectionPool[Any], outcome: CourtOutcome) -> str | None:
-    """The remand's id when another accepted outcome (not refused) already starts that remand, though
-    its workflow may not have recorded its opening yet: two remands of one case ingested together must
-    not both count as its start, or the second is lost. None otherwise."""
-    if not isinstance(outcome.disposal, RemandDisposal):
-        return None
-    wid = order_workflow_id(outcome)
-    if await stream_exists(pool, wid):
-        return None  # the remand has opened: its stream says who started it (`remand_renewed_by`)
-    async with pool.connection() as conn:
-        cur = await conn.execute(
-            "SELECT 1 FROM inbox WHERE workflow_ids[1] = %(wid)s AND outcome_id <> %(oid)s "
-            "AND relay_status IN ('pending', 'started') AND received_at <= coalesce("
-            "(SELECT received_at FROM inbox WHERE outcome_id = %(oid)s), clock_timestamp()) LIMIT 1",
-            {"wid": wid, "oid": outcome.outcome_id},
-        )
-        return wid if await cur.fetchone() is not None else None
-
-
-def remand_renewal_errors(
-    order: Order, outcome: CourtOutcome, *, calendar: WorkingCalendar, today: date
-) -> list[FieldError]:
-    """Why intake refuses a further remand of the running `order` (e.g. it has ended), or [] when the
-    remand can take it now. The order is the same case's and child's by its id, and so the same service's."""
-    step = remand_renewal(outcome, calendar=calendar, order=order.state)
-    why = refusal(order, step, today=today)
-    if why is None:
-        return []
-    return [
-        FieldError(
-            field="disposal",
-            rule="disposal.refused_by_order",
-            message=f"a further remand of the running remand {order.order_ref}, which cannot take it: {why}",
-        )
-    ]
