@@ -19,10 +19,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from psycopg_pool import AsyncConnectionPool
+from pydantic import BaseModel, ConfigDict
 
 from activities import intake
 from activities.metrics import OUTCOMES_RECEIVED
 from activities.users import User
+from client.api.problems import OutcomeRefused, Refused
 from client.app_context import Ctx, today
 from client.auth import require
 from domain.access import Permission
@@ -41,6 +43,34 @@ from domain.court_results import (
     translate_common_platform,
     translate_spi,
 )
+
+
+class DefendantAnswer(BaseModel):
+    """What became of one defendant: `accepted` (with the workflows), `duplicate`, `ignored` (with the
+    reason) or `rejected` (kept in the rejected list with the errors)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    defendant: dict[str, Any]
+    result_codes: list[str]
+    status: str
+
+
+class CourtResultsAnswer(BaseModel):
+    """Per defendant, what became of them."""
+
+    feed: str
+    defendants: list[DefendantAnswer]
+
+
+_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"model": CourtResultsAnswer, "description": "Nothing new: every defendant a duplicate or not ours"},
+    202: {"model": CourtResultsAnswer, "description": "Kept in the inbox for its workflows"},
+    422: {
+        "model": Refused | OutcomeRefused | CourtResultsAnswer,
+        "description": "A bad parameter, the message refused whole, or every defendant of ours needing correction",
+    },
+}
 
 router = APIRouter(tags=["intake"])
 COURT_CENTRES_ENV = "YJFLOW_COURT_CENTRES_FILE"
@@ -78,7 +108,9 @@ def _body(kind: str) -> dict[str, Any]:
     }
 
 
-@router.post("/court-results/common-platform", status_code=202, openapi_extra=_body("application/json"))
+@router.post(
+    "/court-results/common-platform", status_code=202, openapi_extra=_body("application/json"), responses=_ANSWERS
+)
 async def common_platform_results(request: Request, ctx: Ctx, user: Intake, yjs: Service = None) -> JSONResponse:
     """A Common Platform resulted hearing (`{"hearing": …, "sharedTime": …}`)."""
     raw = await request.body()
@@ -88,7 +120,7 @@ async def common_platform_results(request: Request, ctx: Ctx, user: Intake, yjs:
     return await _receive(ctx.pool, "common-platform", raw, message, user, yjs)
 
 
-@router.post("/court-results/spi", status_code=202, openapi_extra=_body("application/xml"))
+@router.post("/court-results/spi", status_code=202, openapi_extra=_body("application/xml"), responses=_ANSWERS)
 async def spi_results(request: Request, ctx: Ctx, user: Intake, yjs: Service = None) -> JSONResponse:
     """A Libra SPI results message: a `ResultedCaseMessage`, bare or in its CJSE `DeliverRequest`."""
     raw = await request.body()
@@ -153,6 +185,7 @@ async def _refused(
         content={
             "detail": f"{feed} message refused: see errors; it is kept whole in the rejected list",
             "rejection_id": kept.rejection_id,
+            "outcome_id": None,
             "errors": [e.model_dump() for e in kept.errors],
         },
     )

@@ -40,6 +40,8 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 OPERATION_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/health"): None,
     ("POST", "/court-outcomes"): Permission.SUBMIT_OUTCOME,
+    ("POST", "/court-results/common-platform"): Permission.SUBMIT_OUTCOME,
+    ("POST", "/court-results/spi"): Permission.SUBMIT_OUTCOME,
     ("GET", "/court-outcomes/rejected"): Permission.READ_REJECTED,
     ("GET", "/children/{child_id}/timeline"): Permission.READ_TIMELINE,
     ("GET", "/deadlines"): Permission.READ_DEADLINES,
