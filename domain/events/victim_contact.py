@@ -34,16 +34,12 @@ __all__ = [
     "ConsentRecorded",
     "ContactAttempted",
     "ContactChannel",
-    "ContactClosed",
-    "ContactReopened",
-    "ContactWithdrawn",
     "FeedbackRecorded",
     "InformedChoiceGiven",
     "InterventionDelivered",
     "KeepInformedChoiceRecorded",
     "KeptInformed",
     "MilestoneKind",
-    "OrderMilestoneReceived",
     "PreparationMeetingHeld",
     "PreparationParty",
     "RiskAssessed",
@@ -53,7 +49,6 @@ __all__ = [
     "ShuttleDirection",
     "ShuttleMessageRelayed",
     "SuitabilityDecided",
-    "VcsReferralMade",
     "VictimContactOpened",
     "VictimContacted",
     "VictimDetailsReceived",
@@ -354,56 +349,3 @@ class FeedbackRecorded(EventPayload):
             return f"The victim chose on {w.day(self.on)} not to say how they found the service."
         satisfied = "satisfied" if self.satisfied else "not satisfied"
         return f"The victim said on {w.day(self.on)} that they were {satisfied} with the service."
-
-
-class VcsReferralMade(EventPayload):
-    """Details passed to the probation Victim Contact Scheme (the details themselves go store to store)."""
-
-    on: date
-
-    title = "Referral to the Victim Contact Scheme made"
-
-    def describe(self, rule_names: w.RuleNames) -> str:
-        return f"The victim was referred to the probation Victim Contact Scheme on {w.day(self.on)}."
-
-
-class ContactWithdrawn(EventPayload):
-    on: date
-
-    title = "Victim withdrew"
-
-    def describe(self, rule_names: w.RuleNames) -> str:
-        return f"The victim withdrew on {w.day(self.on)}."
-
-
-class ContactReopened(EventPayload):
-    on: date
-
-    title = "Victim contact reopened"
-
-    def describe(self, rule_names: w.RuleNames) -> str:
-        return f"Victim contact reopened on {w.day(self.on)}."
-
-
-class ContactClosed(EventPayload):
-    outcome: CloseOutcome
-    on: date
-
-    title = "Victim contact closed"
-
-    def describe(self, rule_names: w.RuleNames) -> str:
-        return f"Victim contact closed on {w.day(self.on)}: {vw.CLOSED[self.outcome]}."
-
-
-class OrderMilestoneReceived(EventPayload):
-    """The linked order reached a milestone this victim may be told of."""
-
-    milestone: MilestoneKind
-    order_id: str = Field(min_length=1, max_length=200)
-    on: date
-
-    title = "Order milestone received"
-
-    def describe(self, rule_names: w.RuleNames) -> str:
-        reached = vw.MILESTONES[self.milestone]
-        return f"On {w.day(self.on)} the linked order {self.order_id} reached a milestone: {reached}."

@@ -12,6 +12,7 @@ from domain import events as ev
 from domain import victim_contact as vc
 from domain.decisions import CancelDeadline, Decision, MeetDeadline, ScheduleDeadline, Step, StepRefused
 from domain.events import victim_contact as vc_events
+from domain.events import victim_contact_closing as vc_closing_events
 
 STEP: TypeAdapter[vc.VictimContactStep] = TypeAdapter(vc.VictimContactStep)
 TODAY = date(2027, 6, 30)
@@ -1271,7 +1272,8 @@ def _models() -> list[type[BaseModel]]:
     steps = [m for m in vars(vc).values() if isinstance(m, type) and issubclass(m, Step) and m is not Step]
     payloads = [
         m
-        for m in vars(vc_events).values()
+        for module in (vc_events, vc_closing_events)
+        for m in vars(module).values()
         if isinstance(m, type) and issubclass(m, ev.EventPayload) and m is not ev.EventPayload
     ]
     return [vc.VictimContactState, vc.OptionConsent, *steps, *payloads]
@@ -1302,8 +1304,7 @@ def test_a_victim_reference_is_a_reference_not_a_name() -> None:
 
 def test_events_are_registered_under_their_names_and_round_trip() -> None:
     """Every payload is in the one registry (not shadowed by another area's class of the same name)."""
-    for name in vc_events.__all__:
-        cls = getattr(vc_events, name)
+    for name, cls in [(n, getattr(m, n)) for m in (vc_events, vc_closing_events) for n in m.__all__]:
         if isinstance(cls, type) and issubclass(cls, ev.EventPayload):
             assert ev.PAYLOAD_TYPES[name] is cls
     held = ev.ConferenceHeld(attendees=["victim", "child", "facilitator"], outcome_agreement=True, on=OPENED)
