@@ -12,6 +12,7 @@ from pathlib import Path
 
 from activities.db import Pool
 from domain.calendar import HolidayOverride, WorkingCalendar
+from domain.court_results import CourtCentre, ResultMapping, parse_court_centres, parse_result_mapping
 from domain.inspection import SamplePolicy, load_policy
 from domain.rules import RulePack, apply_overrides, parse_rule_pack
 
@@ -24,6 +25,22 @@ def default_rule_pack() -> RulePack:
 def inspection_policy() -> SamplePolicy:
     """The inspection sample's sizes in force: the shipped `domain/rules/inspection.toml`."""
     return load_policy(resources.files("domain").joinpath("rules/inspection.toml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def court_result_mapping() -> ResultMapping:
+    """The shipped mapping of the courts' result codes, prompts and status letters (it never changes)."""
+    text = resources.files("domain").joinpath("court_results/results.toml").read_text(encoding="utf-8")
+    return parse_result_mapping(text)
+
+
+def court_centres(configured: Path | None) -> dict[str, CourtCentre]:
+    """The deployment's court centres (`configured`), else the shipped examples; read on each message, as
+    the rule pack is for each schedule, so a change applies without a restart."""
+    if configured is not None:
+        return parse_court_centres(configured.read_text(encoding="utf-8"), source_name=configured.name)
+    shipped = resources.files("domain").joinpath("court_results/court_centres.toml")
+    return parse_court_centres(shipped.read_text(encoding="utf-8"))
 
 
 def load_rule_pack(overrides_file: Path | None) -> RulePack:

@@ -11,8 +11,6 @@ sent is lost. The answer says, per defendant, what became of them.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -23,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from activities import intake
 from activities.metrics import OUTCOMES_RECEIVED
+from activities.rule_source import court_centres, court_result_mapping
 from activities.users import User
 from client.api.problems import OutcomeRefused, Refused
 from client.app_context import Ctx, today
@@ -30,16 +29,12 @@ from client.auth import require
 from domain.access import Permission
 from domain.court_outcome import FieldError
 from domain.court_results import (
-    CourtCentre,
     Ignored,
     MappingError,
     MessageRefused,
     NeedsCorrection,
-    ResultMapping,
     Translated,
     TranslationResult,
-    parse_court_centres,
-    parse_result_mapping,
     translate_common_platform,
     translate_spi,
 )
@@ -81,24 +76,6 @@ Service = Annotated[
 Intake = Annotated[User, Depends(require(Permission.SUBMIT_OUTCOME))]
 
 
-@lru_cache(maxsize=1)
-def result_mapping() -> ResultMapping:
-    return parse_result_mapping(
-        resources.files("domain").joinpath("court_results/results.toml").read_text(encoding="utf-8")
-    )
-
-
-def court_centres() -> dict[str, CourtCentre]:
-    """The deployment's court centres (`YJFLOW_COURT_CENTRES_FILE`), else the shipped examples; read on each
-    message, as the rule pack is for each schedule, so a change applies without a restart."""
-    configured = os.environ.get(COURT_CENTRES_ENV)
-    if configured:
-        path = Path(configured)
-        return parse_court_centres(path.read_text(encoding="utf-8"), source_name=path.name)
-    shipped = resources.files("domain").joinpath("court_results/court_centres.toml")
-    return parse_court_centres(shipped.read_text(encoding="utf-8"))
-
-
 def _body(kind: str) -> dict[str, Any]:
     return {
         "requestBody": {
@@ -129,7 +106,8 @@ async def spi_results(request: Request, ctx: Ctx, user: Intake, yjs: Service = N
 
 def _translate(feed: Feed, message: object, yjs: str | None) -> list[TranslationResult]:
     try:
-        mapping, centres = result_mapping(), court_centres()
+        configured = os.environ.get(COURT_CENTRES_ENV)
+        mapping, centres = court_result_mapping(), court_centres(Path(configured) if configured else None)
     except (MappingError, OSError) as e:
         raise HTTPException(503, f"the court results mapping cannot be used: {e}") from e
     if feed == "common-platform":
