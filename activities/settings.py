@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_url: str | None = None
+    api_keep_alive_seconds: float = Field(
+        default=75.0,
+        gt=0,
+        description="How long the API keeps an idle HTTP connection open. Longer than clients' own idle expiry "
+        "(httpx 5 s, most proxies 60 s), so a client never sends on a connection the server is closing "
+        "(seen as a ReadError when both sides used 5 s).",
+    )
     temporal_ui_origin: str | None = Field(
         default=None,
         description="The Temporal UI's origin (scheme://host[:port]), the one origin whose browser calls the "

@@ -177,7 +177,13 @@ async def run_dev(settings: Settings, *, load_sample_data: bool = True) -> None:
         app = create_app(AppContext(pool, lambda: connect(settings), victim_details))
         codec.configure(app, ui_origins=[*dev_ui_origins(settings), settings.temporal_ui_origin], dev_ui=dev_ui)
         server = uvicorn.Server(
-            uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="warning")
+            uvicorn.Config(
+                app,
+                host=settings.api_host,
+                port=settings.api_port,
+                log_level="warning",
+                timeout_keep_alive=int(settings.api_keep_alive_seconds),
+            )
         )
         tokens = await _sample_users(pool)
         accepted, duplicate, child = (0, 0, None)

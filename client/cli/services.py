@@ -70,7 +70,14 @@ def api(port: Annotated[int | None, typer.Option(help="Port (default $YJFLOW_API
             serve_metrics(settings.metrics_port, settings.metrics_host)
             gauges = asyncio.create_task(StoreGauges(pool).run(settings.metrics_interval_seconds))
         try:
-            await uvicorn.Server(uvicorn.Config(app_, host=settings.api_host, port=port or settings.api_port)).serve()
+            await uvicorn.Server(
+                uvicorn.Config(
+                    app_,
+                    host=settings.api_host,
+                    port=port or settings.api_port,
+                    timeout_keep_alive=int(settings.api_keep_alive_seconds),
+                )
+            ).serve()
         finally:
             if gauges is not None:
                 gauges.cancel()

@@ -132,7 +132,9 @@ async def serve_api(
 ) -> AsyncIterator[str]:
     """The real FastAPI app served by uvicorn on a free 127.0.0.1 port; yields its base URL."""
     app = create_app(AppContext(pool, connect_temporal, victim_details))
-    server = _Uvicorn(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, log_level="warning"))
+    # The server's keep-alive outlasts httpx's 5 s idle expiry, as `yjflow api` does: equal timers race.
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, log_level="warning", timeout_keep_alive=75)
+    server = _Uvicorn(config)
     task = asyncio.create_task(server.serve(), name="api")
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 15
