@@ -8,6 +8,7 @@ Everything is stopped by pid and removed at the end, whether the test passed or 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import os
@@ -115,9 +116,22 @@ class FaultStack:
         return [why for w in self.workers if (why := w.crashed()) is not None]
 
 
-async def connect(address: str) -> Client:
-    """A client of the dev server that reads the workers' encrypted payloads (same key as theirs)."""
-    return await Client.connect(address, data_converter=data_converter(base64.b64decode(TEST_PAYLOAD_KEY), "yjflow-1"))
+async def connect(address: str, *, within: float = 60.0) -> Client:
+    """A client of the dev server that reads the workers' encrypted payloads (same key as theirs).
+
+    The port opens before the frontend is healthy ("Frontend is not healthy yet"), longer on a loaded
+    machine, so a refused first call is retried until `within` seconds have passed."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        try:
+            return await Client.connect(
+                address, data_converter=data_converter(base64.b64decode(TEST_PAYLOAD_KEY), "yjflow-1")
+            )
+        except RuntimeError as e:
+            if "not healthy" not in str(e) or loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.2)
 
 
 @contextlib.asynccontextmanager
