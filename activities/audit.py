@@ -60,10 +60,19 @@ class DeadlineItem(BaseModel):
     calendar_version: str
 
 
+class ChildName(BaseModel):
+    """Who the child is, for a reader allowed the child's record (every such read is logged)."""
+
+    name: str
+    date_of_birth: date
+    age: int
+
+
 class Timeline(BaseModel):
     child_id: str
     events: list[TimelineEntry]
     deadlines: list[DeadlineItem]
+    child: ChildName | None = None
 
 
 async def timeline(pool: Pool, child_id: str) -> Timeline:

@@ -25,10 +25,12 @@ import math
 from datetime import date
 from typing import Any, Literal, cast
 
+import structlog
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, ValidationError
 
+from activities.child_records import ChildRecordStore
 from activities.db import Pool
 from activities.intake_facts import gather_outcome_facts
 from activities.rule_source import load_calendar
@@ -41,6 +43,8 @@ from domain.court_outcome import (
 )
 from domain.intake_acceptance import Redelivery, decide_acceptance, running_remand
 from domain.intake_decision import Refuse
+
+log = structlog.get_logger(__name__)
 
 INBOX_CHANNEL = "yjflow_inbox"
 # Deeper than any outcome needs; deep enough nesting would exhaust Python's recursion while validating.
@@ -105,17 +109,33 @@ def _nesting(value: object) -> int:
     return deepest
 
 
-async def receive(pool: AsyncConnectionPool, raw: bytes | str, *, received_by: str, today: date) -> IntakeResult:
+async def receive(
+    pool: AsyncConnectionPool,
+    raw: bytes | str,
+    *,
+    received_by: str,
+    today: date,
+    child_records: ChildRecordStore | None = None,
+) -> IntakeResult:
     body, errors = parse_body(raw)
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     if errors:
         return await keep_rejected(pool, None, text, errors, received_by=received_by)
-    return await receive_value(pool, body, text=text, received_by=received_by, today=today)
+    return await receive_value(pool, body, text=text, received_by=received_by, today=today, child_records=child_records)
 
 
 async def receive_value(
-    pool: AsyncConnectionPool, body: object, *, text: str | None = None, received_by: str, today: date
+    pool: AsyncConnectionPool,
+    body: object,
+    *,
+    text: str | None = None,
+    received_by: str,
+    today: date,
+    child_records: ChildRecordStore | None = None,
 ) -> IntakeResult:
+    """Validate, decide and keep one court outcome. With `child_records`, an accepted outcome's child gets a
+    record from the court's names if they have none (after the outcome is kept: a record that cannot be
+    made never loses the outcome, and the next outcome for the child makes it)."""
     text = text if text is not None else json.dumps(body)
     # PostgreSQL text and jsonb cannot hold U+0000: refuse it with a reason instead of failing to store.
     unstorable = nul_character_errors(body)
@@ -159,6 +179,8 @@ async def receive_value(
         finally:
             await conn.set_autocommit(False)
     if written:
+        if child_records is not None:
+            await _fill_child_record(child_records, outcome, received_by)
         return IntakeResult(
             status="accepted",
             outcome_id=outcome.outcome_id,
@@ -168,6 +190,20 @@ async def receive_value(
     duplicate = await _redelivery(pool, outcome, body)  # kept already, or another delivery won meanwhile
     assert duplicate is not None
     return duplicate
+
+
+async def _fill_child_record(store: ChildRecordStore, outcome: CourtOutcome, received_by: str) -> None:
+    try:
+        await store.fill_from_court(
+            yjs=outcome.yjs,
+            child_id=outcome.child.id,
+            given_name=outcome.child.given_name,
+            family_name=outcome.child.family_name,
+            date_of_birth=outcome.child.date_of_birth,
+            actor=received_by,
+        )
+    except Exception as e:  # the outcome is kept; only the names wait for the child's next outcome
+        log.warning("child record not made", child_id=outcome.child.id, yjs=outcome.yjs, error=type(e).__name__)
 
 
 async def _redelivery(pool: AsyncConnectionPool, outcome: CourtOutcome, body: object) -> IntakeResult | None:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, HTTPException, Request
 from temporalio.client import Client
 
+from activities.child_records import ChildRecordStore
 from activities.victim_details import VictimDetailsStore
 
 LONDON = ZoneInfo("Europe/London")
@@ -20,18 +21,21 @@ LONDON = ZoneInfo("Europe/London")
 
 class AppContext:
     """What the endpoints share: the database pool, a (lazily connected) Temporal client and, when the
-    victim master key is configured, the store of victims' details (without it those endpoints are 503)."""
+    personal-data master key is configured, the stores of victims' details and of children's records (without
+    it those endpoints are 503)."""
 
     def __init__(
         self,
         pool: Any,
         connect_temporal: Callable[[], Awaitable[Client]],
         victim_details: VictimDetailsStore | None = None,
+        child_records: ChildRecordStore | None = None,
     ) -> None:
         self.pool = pool
         self._connect = connect_temporal
         self._client: Client | None = None
         self.victim_details = victim_details
+        self.child_records = child_records
 
     async def temporal(self) -> Client:
         if self._client is None:

@@ -25,6 +25,7 @@ import uvicorn
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from rich.console import Console
 
+from activities.child_records import ChildRecordStore
 from activities.db import open_pool
 from activities.intake import receive_value
 from activities.migrate import apply_migrations
@@ -126,7 +127,7 @@ async def _sample_users(pool: Any) -> dict[str, str]:
     return tokens
 
 
-async def _load_samples(pool: Any) -> tuple[int, int, str | None]:
+async def _load_samples(pool: Any, child_records: ChildRecordStore) -> tuple[int, int, str | None]:
     import json
     from importlib import resources
 
@@ -138,7 +139,7 @@ async def _load_samples(pool: Any) -> tuple[int, int, str | None]:
         if not line.strip():
             continue
         body = json.loads(line)
-        result = await receive_value(pool, body, received_by="sample-data", today=today)
+        result = await receive_value(pool, body, received_by="sample-data", today=today, child_records=child_records)
         accepted += result.status == "accepted"
         duplicate += result.status == "duplicate"
         first_child = first_child or body["child"]["id"]
@@ -174,7 +175,8 @@ async def run_dev(settings: Settings, *, load_sample_data: bool = True) -> None:
         client = await connect(settings)
         worker = create_worker(client, pool, settings)
         victim_details = VictimDetailsStore(pool, settings.victim_master_key_bytes, settings.victim_master_key_id)
-        app = create_app(AppContext(pool, lambda: connect(settings), victim_details))
+        child_records = ChildRecordStore(pool, settings.victim_master_key_bytes, settings.victim_master_key_id)
+        app = create_app(AppContext(pool, lambda: connect(settings), victim_details, child_records))
         codec.configure(app, ui_origins=[*dev_ui_origins(settings), settings.temporal_ui_origin], dev_ui=dev_ui)
         server = uvicorn.Server(
             uvicorn.Config(
@@ -188,7 +190,7 @@ async def run_dev(settings: Settings, *, load_sample_data: bool = True) -> None:
         tokens = await _sample_users(pool)
         accepted, duplicate, child = (0, 0, None)
         if load_sample_data:
-            accepted, duplicate, child = await _load_samples(pool)
+            accepted, duplicate, child = await _load_samples(pool, child_records)
         tasks = [
             asyncio.create_task(worker.run(), name="worker"),
             asyncio.create_task(run_relay(pool, client, settings), name="relay"),

@@ -43,6 +43,8 @@ class Permission(StrEnum):
     EXPORT_CHRONOLOGY = "export_chronology"
     READ_EXPORT_LOG = "read_export_log"
     DECODE_PAYLOADS = "decode_payloads"
+    READ_CHILD_RECORD = "read_child_record"
+    CORRECT_CHILD_RECORD = "correct_child_record"
 
 
 _R = Role
@@ -78,6 +80,10 @@ PERMISSIONS: Mapping[Permission, frozenset[Role]] = MappingProxyType(
         # The codec server (decode and encode) opens every Temporal history of every service in clear:
         # operators only, every call logged. Nobody else needs Temporal's view of a case.
         Permission.DECODE_PAYLOADS: frozenset({_R.ADMIN}),
+        # The child's record (name, date of birth, ethnicity…): those who work with or inspect the child,
+        # every read logged; corrected by the child's own workers. Operators and court systems never read it.
+        Permission.READ_CHILD_RECORD: frozenset({_R.CASE_WORKER, _R.VICTIM_WORKER, _R.MANAGER, _R.INSPECTOR}),
+        Permission.CORRECT_CHILD_RECORD: frozenset({_R.CASE_WORKER, _R.MANAGER}),
     }
 )
 

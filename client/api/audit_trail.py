@@ -12,6 +12,7 @@ from activities import audit
 from activities.event_store import EventStore
 from activities.notify import list_notifications
 from activities.users import User
+from client.api.children import child_summary
 from client.api.problems import dump
 from client.app_context import Ctx
 from client.auth import require
@@ -27,6 +28,9 @@ async def child_timeline(
     result = await audit.timeline(ctx.pool, child_id)
     if not result.events:
         raise HTTPException(404, f"no events recorded for child {child_id}")
+    summary = await child_summary(ctx, user, child_id)
+    if summary is not None:
+        result.child = audit.ChildName.model_validate(summary)
     return result
 
 

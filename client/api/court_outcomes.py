@@ -45,7 +45,9 @@ async def health(ctx: Ctx) -> dict[str, str]:
 async def submit_outcome(
     request: Request, ctx: Ctx, user: Annotated[User, Depends(require(Permission.SUBMIT_OUTCOME))]
 ) -> JSONResponse:
-    result = await intake.receive(ctx.pool, await request.body(), received_by=user.username, today=today())
+    result = await intake.receive(
+        ctx.pool, await request.body(), received_by=user.username, today=today(), child_records=ctx.child_records
+    )
     OUTCOMES_RECEIVED.labels(feed="court-outcome", status=result.status).inc()
     if result.status == "rejected":
         return JSONResponse(

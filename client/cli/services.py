@@ -50,6 +50,7 @@ def api(port: Annotated[int | None, typer.Option(help="Port (default $YJFLOW_API
 
     apply_migrations(url)
 
+    from activities.child_records import ChildRecordStore
     from activities.victim_details import VictimDetailsStore
 
     try:
@@ -62,7 +63,8 @@ def api(port: Annotated[int | None, typer.Option(help="Port (default $YJFLOW_API
     async def serve() -> None:
         pool = await open_pool(url)
         store = None if master_key is None else VictimDetailsStore(pool, master_key, settings.victim_master_key_id)
-        app_ = create_app(AppContext(pool, lambda: connect(settings), store))
+        children = None if master_key is None else ChildRecordStore(pool, master_key, settings.victim_master_key_id)
+        app_ = create_app(AppContext(pool, lambda: connect(settings), store, children))
         gauges = None
         if settings.metrics_port is not None:
             from activities.metrics import StoreGauges, serve_metrics

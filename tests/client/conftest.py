@@ -27,6 +27,7 @@ import uvicorn
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from activities.child_records import ChildRecordStore
 from activities.codec import data_converter
 from activities.db import Pool, open_pool
 from activities.settings import Settings
@@ -129,9 +130,10 @@ async def serve_api(
     pool: Pool,
     connect_temporal: Callable[[], Awaitable[Client]],
     victim_details: VictimDetailsStore | None = None,
+    child_records: ChildRecordStore | None = None,
 ) -> AsyncIterator[str]:
     """The real FastAPI app served by uvicorn on a free 127.0.0.1 port; yields its base URL."""
-    app = create_app(AppContext(pool, connect_temporal, victim_details))
+    app = create_app(AppContext(pool, connect_temporal, victim_details, child_records))
     # The server's keep-alive outlasts httpx's 5 s idle expiry, as `yjflow api` does: equal timers race.
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, log_level="warning", timeout_keep_alive=75)
     server = _Uvicorn(config)
@@ -298,10 +300,11 @@ async def stack(client_database_url: str) -> AsyncIterator[Stack]:
             tokens, names = await add_users(pool)
             worker = create_worker(env.client, pool, settings)
             store = VictimDetailsStore(pool, settings.victim_master_key_bytes, settings.victim_master_key_id)
+            children = ChildRecordStore(pool, settings.victim_master_key_bytes, settings.victim_master_key_id)
             async with (
                 worker,
                 background(run_relay(pool, env.client, settings), "relay"),
-                serve_api(pool, lambda: connect(settings), store) as api_url,
+                serve_api(pool, lambda: connect(settings), store, children) as api_url,
             ):
                 yield Stack(api_url, client_database_url, pool, env.client, settings, tokens, names)
         finally:

@@ -60,6 +60,9 @@ OPERATION_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/inspection/sample"): Permission.TAKE_INSPECTION_SAMPLE,
     ("POST", "/codec/decode"): Permission.DECODE_PAYLOADS,
     ("POST", "/codec/encode"): Permission.DECODE_PAYLOADS,
+    ("GET", "/children"): Permission.READ_TIMELINE,
+    ("GET", "/children/{child_id}/record"): Permission.READ_CHILD_RECORD,
+    ("PATCH", "/children/{child_id}/record"): Permission.CORRECT_CHILD_RECORD,
 }
 # Fewer examples where one request is costly: /verify walks every hash chain in the database, which the
 # session's other tests (2,000 outcomes among them) have filled by the time this runs.

@@ -88,6 +88,8 @@ EXAMPLES: dict[str, tuple[dict[str, Any], list[str]]] = {
         ["referral order of 6 months", "Monday 7 September 2026", "Victim V-102"],
     ),
     "CaseWorkerAllocated": ({"case_worker": "sam.worker"}, ["The case worker is sam.worker"]),
+    "ChildRecordCorrected": ({"fields": ["date_of_birth", "ethnicity"]}, ["date of birth and ethnicity corrected"]),
+    "ChildRecordErased": ({"policy": "six years after the last order closed"}, ["erased", "six years"]),
     "FirstContactMade": ({"contact_date": "2026-09-10", "method": "in_person"}, ["Thursday 10 September 2026"]),
     "VictimViewsRecorded": ({"victim_ref": "V-102"}, ["Victim V-102", "views"]),
     "InitialPanelHeld": ({"panel_date": "2026-10-01"}, ["Initial youth offender panel", "Thursday 1 October 2026"]),

@@ -1,0 +1,178 @@
+"""Children by name: find a child, read and correct their record (`activities.child_records`).
+
+A child is known by name and age to those who may read their record (`READ_CHILD_RECORD`), every read
+logged; to everyone else by id. Without the personal-data master key the record endpoints answer 503,
+and a search matches ids only.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import BaseModel, ValidationError
+
+from activities import child_records as records
+from activities.users import User
+from client.api.problems import error
+from client.app_context import Ctx, today
+from client.auth import require
+from domain import child_record as cr
+from domain.access import Permission, allows
+
+router = APIRouter(tags=["children"])
+
+
+class ChildFound(BaseModel):
+    child_id: str
+    yjs: str
+    name: str | None = None
+    date_of_birth: date | None = None
+    age: int | None = None
+    case_kinds: str | None = None
+    open_cases: int = 0
+    last_opened: datetime | None = None
+
+
+class ChildRecordAnswer(BaseModel):
+    child_id: str
+    yjs: str
+    record: cr.ChildRecord
+    age: int
+    version: int
+    updated_at: datetime
+    updated_by: str
+    changed: list[str] | None = None
+
+
+def _store(ctx: Ctx) -> records.ChildRecordStore:
+    if ctx.child_records is None:
+        raise HTTPException(503, "children's records are not configured: set YJFLOW_VICTIM_MASTER_KEY")
+    return ctx.child_records
+
+
+@router.get("/children")
+async def find_children(
+    ctx: Ctx,
+    user: Annotated[User, Depends(require(Permission.READ_TIMELINE))],
+    q: Annotated[str, Query(min_length=1, max_length=200, description="Part of a name, a date of birth, or an id.")],
+) -> list[ChildFound]:
+    """Children whose name starts with the words typed, born on the date typed (4/3/2011 or 2011-03-04),
+    or whose id contains the text typed. Names and ages only for those who may read children's records."""
+    names = allows(user.role, Permission.READ_CHILD_RECORD) and ctx.child_records is not None
+    found: list[records.Found] = []
+    if names:
+        try:
+            query = cr.parse_search(q)
+        except ValueError:
+            query = None  # not a name or a date: perhaps an id
+        if query is not None:
+            found = await _store(ctx).search(query=query, services=None, actor=user.username)
+    cases = await records.cases_of_children(ctx.pool, id_like=q.strip(), keys=[(f.yjs, f.child_id) for f in found])
+    by_key: dict[tuple[str, str], ChildFound] = {}
+    for row in cases:
+        by_key[(row["yjs"], row["child_id"])] = ChildFound(
+            child_id=row["child_id"],
+            yjs=row["yjs"],
+            case_kinds=row["kinds"],
+            open_cases=row["open_cases"],
+            last_opened=row["last_opened"],
+        )
+    for f in found:
+        by_key.setdefault((f.yjs, f.child_id), ChildFound(child_id=f.child_id, yjs=f.yjs))
+    if names:
+        held = await _store(ctx).read_many(keys=list(by_key), actor=user.username)
+        day = today()
+        for key, child in by_key.items():
+            record = held.get(key)
+            if record is not None:
+                child.name, child.date_of_birth, child.age = record.name, record.date_of_birth, record.age_on(day)
+    return sorted(by_key.values(), key=lambda c: ((c.name or "").casefold(), c.child_id, c.yjs))
+
+
+async def _service_of(ctx: Ctx, child_id: str, yjs: str | None) -> str:
+    held = await records.services_of_child(ctx.pool, child_id)
+    if yjs is not None:
+        if yjs not in held:
+            raise HTTPException(404, f"no child {child_id} in {yjs}")
+        return yjs
+    if not held:
+        raise HTTPException(404, f"no child {child_id}")
+    if len(held) > 1:
+        raise HTTPException(409, f"child id {child_id} is used by {', '.join(held)}: say which with ?yjs=")
+    return held[0]
+
+
+def _answer(held: records.HeldRecord, changed: list[str] | None = None) -> ChildRecordAnswer:
+    return ChildRecordAnswer(
+        child_id=held.child_id,
+        yjs=held.yjs,
+        record=held.record,
+        age=held.record.age_on(today()),
+        version=held.version,
+        updated_at=held.updated_at,
+        updated_by=held.updated_by,
+        changed=changed,
+    )
+
+
+@router.get("/children/{child_id}/record")
+async def read_record(
+    child_id: str,
+    ctx: Ctx,
+    user: Annotated[User, Depends(require(Permission.READ_CHILD_RECORD))],
+    yjs: str | None = None,
+) -> ChildRecordAnswer:
+    """The child's record (every read is logged with who read it)."""
+    store = _store(ctx)
+    service = await _service_of(ctx, child_id, yjs)
+    try:
+        return _answer(await store.read(yjs=service, child_id=child_id, actor=user.username))
+    except records.RecordErased as e:
+        raise HTTPException(410, str(e)) from None
+    except records.RecordNotFound as e:
+        raise HTTPException(404, str(e)) from None
+
+
+@router.patch("/children/{child_id}/record")
+async def correct_record(
+    child_id: str,
+    correction: cr.RecordCorrection,
+    ctx: Ctx,
+    user: Annotated[User, Depends(require(Permission.CORRECT_CHILD_RECORD))],
+    yjs: str | None = None,
+) -> ChildRecordAnswer:
+    """Correct fields of the child's record, saying why. The change is recorded as an event on the
+    child's timeline naming the fields and the reason (never the values); a bad value is refused naming
+    its field, and nothing changes."""
+    store = _store(ctx)
+    service = await _service_of(ctx, child_id, yjs)
+    try:
+        held, changed = await store.correct(yjs=service, child_id=child_id, correction=correction, actor=user.username)
+    except ValidationError as e:
+        problems = []
+        for err in e.errors():
+            field = ".".join(["changes", *(str(p) for p in err["loc"])])
+            problems.append(error(field, str(err["type"]), f"{field}: {err['msg']}"))
+        raise HTTPException(422, problems) from None
+    except records.RecordErased as e:
+        raise HTTPException(410, str(e)) from None
+    except records.RecordNotFound as e:
+        raise HTTPException(404, str(e)) from None
+    return _answer(held, changed)
+
+
+async def child_summary(ctx: Ctx, user: User, child_id: str) -> dict[str, Any] | None:
+    """The child's name, date of birth and age for a reader allowed them (the timeline carries it)."""
+    if ctx.child_records is None or not allows(user.role, Permission.READ_CHILD_RECORD):
+        return None
+    services = await records.services_of_child(ctx.pool, child_id)
+    held = await ctx.child_records.read_many(keys=[(s, child_id) for s in services], actor=user.username)
+    if len(held) != 1:
+        return None
+    record = next(iter(held.values()))
+    return {"name": record.name, "date_of_birth": record.date_of_birth, "age": record.age_on(today())}
+
+
+__all__ = ["child_summary", "router"]
