@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from client.api import audit_trail, codec, court_outcomes, court_results, orders, victim_contacts, victim_details
 from client.api.problems import Refused, RefuseNulCharacters, request_problem
 from client.app_context import AppContext
+from client.auth import InspectorReadLog
 from client.web import add_pages
 
 __all__ = ["AppContext", "create_app"]
@@ -38,6 +39,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     )
     app.state.ctx = ctx
     app.add_middleware(RefuseNulCharacters)
+    app.add_middleware(InspectorReadLog)
 
     @app.exception_handler(RequestValidationError)
     async def refused(request: Request, exc: RequestValidationError) -> JSONResponse:
