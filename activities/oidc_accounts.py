@@ -8,7 +8,6 @@ username or email can be reused at the provider, so neither ever links an accoun
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import timedelta
 
 import structlog
@@ -17,7 +16,16 @@ from pydantic import BaseModel, ConfigDict
 
 from activities.db import Pool
 from activities.settings import Settings
-from activities.users import TOKEN_CACHE, DuplicateUserError, User, UserError, add_user, hash_token, revoke_tokens
+from activities.users import (
+    TOKEN_CACHE,
+    DuplicateUserError,
+    User,
+    UserError,
+    add_user,
+    get_user,
+    hash_token,
+    revoke_tokens,
+)
 from domain.sign_in_mapping import Granted, MappingError, SignInMapping, parse_mapping
 
 log = structlog.get_logger(__name__)
@@ -152,20 +160,25 @@ class SignInRefused(Exception):
 
 
 async def _linked_user(pool: Pool, issuer: str, subject: str) -> User | None:
-    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(
-            "SELECT u.username, u.role, u.email, u.manager, u.disabled FROM oidc_accounts a"
-            " JOIN users u USING (username) WHERE a.issuer = %s AND a.subject = %s",
-            (issuer, subject),
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT username FROM oidc_accounts WHERE issuer = %s AND subject = %s", (issuer, subject)
         )
         row = await cur.fetchone()
-    return None if row is None else User.model_validate(row)
+    return None if row is None else await get_user(pool, row["username"])
+
+
+def _services(granted: Granted) -> list[str] | None:
+    # No services in the mapping is every service, as for `yjflow users add` without --service.
+    return list(granted.services) or None
 
 
 async def _provision(pool: Pool, account: Account) -> None:
-    """A first sign-in: a new user with the mapped role, linked to the provider account."""
+    """A first sign-in: a new user with the mapped role and services, linked to the provider account."""
     try:
-        await add_user(pool, account.username, account.granted.role, email=account.email)
+        await add_user(
+            pool, account.username, account.granted.role, email=account.email, services=_services(account.granted)
+        )
     except DuplicateUserError:
         raise SignInRefused(
             f"a yjflow user named {account.username!r} already exists and is not linked to this organisation "
@@ -177,54 +190,51 @@ async def _provision(pool: Pool, account: Account) -> None:
     await revoke_tokens(pool, account.username)
     async with pool.connection() as conn:
         await conn.execute(
-            "INSERT INTO oidc_accounts (issuer, subject, username, services, matched) VALUES (%s, %s, %s, %s, %s)",
-            (
-                account.issuer,
-                account.subject,
-                account.username,
-                list(account.granted.services),
-                list(account.granted.matched),
-            ),
+            "INSERT INTO oidc_accounts (issuer, subject, username, matched) VALUES (%s, %s, %s, %s)",
+            (account.issuer, account.subject, account.username, list(account.granted.matched)),
         )
     log.info("oidc.user_provisioned", username=account.username, role=account.granted.role.value)
 
 
+async def _follow_mapping(pool: Pool, user: User, account: Account) -> None:
+    """A later sign-in: the user's role and services become what the mapping gives now, in one transaction."""
+    services = _services(account.granted)
+    async with pool.connection() as conn, conn.transaction():
+        await conn.execute(
+            "UPDATE oidc_accounts SET matched = %s, last_sign_in_at = now() WHERE issuer = %s AND subject = %s",
+            (list(account.granted.matched), account.issuer, account.subject),
+        )
+        await conn.execute(
+            "UPDATE users SET role = %s WHERE username = %s", (account.granted.role.value, user.username)
+        )
+        await conn.execute("DELETE FROM user_services WHERE username = %s", (user.username,))
+        for slug in services or ():
+            await conn.execute("INSERT INTO user_services (username, yjs) VALUES (%s, %s)", (user.username, slug))
+    now = None if services is None else frozenset(services)
+    if user.role != account.granted.role or user.services != now:
+        TOKEN_CACHE.forget(user.username)
+        log.info(
+            "oidc.access_changed",
+            username=user.username,
+            role=account.granted.role.value,
+            was=user.role.value,
+            services=services or "all",
+        )
+
+
 async def sign_in(pool: Pool, account: Account) -> User:
     """The yjflow user for this provider account: provisioned on its first sign-in; on later ones its role
-    follows the mapping (the provider's groups are the source of truth). Raises `SignInRefused`."""
+    and services follow the mapping (the provider's groups are the source of truth). Raises `SignInRefused`."""
     user = await _linked_user(pool, account.issuer, account.subject)
     if user is None:
         await _provision(pool, account)
-        user = await _linked_user(pool, account.issuer, account.subject)
-        assert user is not None
-        return user
-    if user.disabled:
+    elif user.disabled:
         raise SignInRefused(f"your yjflow account {user.username!r} is disabled: ask your yjflow administrator")
-    async with pool.connection() as conn:
-        await conn.execute(
-            "UPDATE oidc_accounts SET services = %s, matched = %s, last_sign_in_at = now()"
-            " WHERE issuer = %s AND subject = %s",
-            (list(account.granted.services), list(account.granted.matched), account.issuer, account.subject),
-        )
-        if user.role != account.granted.role:
-            await conn.execute(
-                "UPDATE users SET role = %s WHERE username = %s", (account.granted.role.value, user.username)
-            )
-    if user.role != account.granted.role:
-        TOKEN_CACHE.forget(user.username)
-        log.info("oidc.role_changed", username=user.username, was=user.role.value, now=account.granted.role.value)
-        user = user.model_copy(update={"role": account.granted.role})
-    return user
-
-
-async def services_of(pool: Pool, issuer: str, subject: str) -> Sequence[str]:
-    """The services the mapping gave this account at its latest sign-in."""
-    async with pool.connection() as conn:
-        cur = await conn.execute(
-            "SELECT services FROM oidc_accounts WHERE issuer = %s AND subject = %s", (issuer, subject)
-        )
-        row = await cur.fetchone()
-    return [] if row is None else list(row["services"])
+    else:
+        await _follow_mapping(pool, user, account)
+    signed_in = await _linked_user(pool, account.issuer, account.subject)
+    assert signed_in is not None
+    return signed_in
 
 
 async def record_web_session(pool: Pool, session_id: str, account: Account) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from domain.access import Role
+from domain.access import Role, check_service
 
 
 class MappingError(ValueError):
@@ -23,7 +23,8 @@ class MappingError(ValueError):
 
 
 class Grant(BaseModel):
-    """What one claim value gives: a role and the services (YJS ids) its holder works in."""
+    """What one claim value gives: a role and the services (YJS slugs) its holder works in; no services
+    is every service, as for a user added without `--service` (a single-service deployment, operators)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -34,8 +35,7 @@ class Grant(BaseModel):
     @classmethod
     def _services_named(cls, services: tuple[str, ...]) -> tuple[str, ...]:
         for service in services:
-            if not service or service != service.strip():
-                raise ValueError(f"service {service!r} must be a service id without spaces around it")
+            check_service(service)
         return services
 
 

@@ -2,13 +2,13 @@
 -- progress, and which page sessions began at a provider (so sign-out can end the provider's session too).
 
 -- An account at an OpenID provider, by the pair the protocol makes unique (issuer, subject), linked to
--- the yjflow user its first sign-in created. `services` and `matched` are what the mapping gave at the
--- latest sign-in, so an administrator can see why someone holds their role.
+-- the yjflow user its first sign-in created. `matched` is which claims the mapping matched at the latest
+-- sign-in (the role and services themselves are the user's, in users and user_services), so an
+-- administrator can see why someone holds their role.
 CREATE TABLE oidc_accounts (
     issuer           text        NOT NULL,
     subject          text        NOT NULL,
     username         text        NOT NULL REFERENCES users (username),
-    services         text[]      NOT NULL DEFAULT '{}',
     matched          text[]      NOT NULL DEFAULT '{}',
     linked_at        timestamptz NOT NULL DEFAULT now(),
     last_sign_in_at  timestamptz NOT NULL DEFAULT now(),

@@ -69,7 +69,7 @@ def test_values_of_other_types_are_not_matched() -> None:
         ({}, "must be a JSON object of claims"),
         ({"groups": []}, "claim 'groups' must map its values"),
         ({"groups": {"g": {"role": "caseworker"}}}, "groups='g': role:"),
-        ({"groups": {"g": {"role": "manager", "services": [" luton"]}}}, "service ' luton'"),
+        ({"groups": {"g": {"role": "manager", "services": [" luton"]}}}, "invalid service ' luton'"),
         ({"groups": {"g": {"role": "manager", "service": ["luton"]}}}, "service: Extra inputs"),
     ],
 )

@@ -38,8 +38,9 @@ async def _sign_in_at_provider(page: Page, stack: Stack, login: str, next_path: 
 async def _account(stack: Stack, issuer: str, subject: str) -> dict[str, object] | None:
     async with stack.pool.connection() as conn:
         cur = await conn.execute(
-            "SELECT a.username, a.services, a.matched, u.role FROM oidc_accounts a JOIN users u USING (username)"
-            " WHERE a.issuer = %s AND a.subject = %s",
+            "SELECT a.username, a.matched, u.role,"
+            " array(SELECT s.yjs FROM user_services s WHERE s.username = a.username ORDER BY s.yjs) AS services"
+            " FROM oidc_accounts a JOIN users u USING (username) WHERE a.issuer = %s AND a.subject = %s",
             (issuer, subject),
         )
         row = await cur.fetchone()
