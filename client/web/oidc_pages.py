@@ -164,7 +164,12 @@ async def callback(
     username = username_from(claims, config.username_claim)
     if username is None:
         return _refused(request, f"your organisation account has no {config.username_claim}, email or subject claim")
-    email = claims.get("email") if isinstance(claims.get("email"), str) else None
+    # Reminders go to this address, so one the provider says it has not verified is not taken.
+    email = (
+        claims.get("email")
+        if isinstance(claims.get("email"), str) and claims.get("email_verified") is not False
+        else None
+    )
     account = Account(issuer=config.issuer, subject=str(claims["sub"]), username=username, email=email, granted=decided)
     try:
         user = await oidc_accounts.sign_in(pool, account)

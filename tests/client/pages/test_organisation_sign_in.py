@@ -181,3 +181,16 @@ async def test_a_broken_configuration_leaves_token_sign_in_and_says_what_is_miss
         start = await http.get("/app/sign-in/organisation")
     assert form.status_code == 200 and 'id="token"' in form.text and "organisation-sign-in" not in form.text
     assert start.status_code == 503 and "YJFLOW_OIDC_MAPPING" in start.text
+
+
+async def test_an_unreachable_provider_is_named_and_token_sign_in_still_works(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("YJFLOW_OIDC_ISSUER", "http://127.0.0.1:9")  # the discard port: nothing listens
+    async with httpx.AsyncClient(base_url=stack.api_url, timeout=30) as http:
+        start = await http.get("/app/sign-in/organisation")
+        form = await http.get("/app/sign-in")
+    assert start.status_code == 502
+    assert "discovery document at http://127.0.0.1:9 could not be read" in start.text
+    assert "sign in with an access token" in start.text
+    assert form.status_code == 200 and 'id="token"' in form.text
