@@ -70,15 +70,20 @@ async def provider(stack: Stack) -> AsyncIterator[str]:
         yield issuer
 
 
-@pytest.fixture
-def oidc_settings(provider: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The pages configured for the provider, with `MAPPING`; returns the issuer."""
-    monkeypatch.setenv("YJFLOW_OIDC_ISSUER", provider)
+def configure(monkeypatch: pytest.MonkeyPatch, issuer: str) -> None:
+    """The pages' organisational sign-in pointed at `issuer`, with `MAPPING`, for one test."""
+    monkeypatch.setenv("YJFLOW_OIDC_ISSUER", issuer)
     monkeypatch.setenv("YJFLOW_OIDC_CLIENT_ID", CLIENT_ID)
     monkeypatch.setenv("YJFLOW_OIDC_CLIENT_SECRET", CLIENT_SECRET)
     monkeypatch.setenv("YJFLOW_OIDC_SCOPES", "openid profile email groups")
     monkeypatch.setenv("YJFLOW_OIDC_MAPPING", json.dumps(MAPPING))
     monkeypatch.setenv("YJFLOW_OIDC_PROVIDER_NAME", "Luton Council")
+
+
+@pytest.fixture
+def oidc_settings(provider: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The pages configured for the test provider; returns its issuer."""
+    configure(monkeypatch, provider)
     return provider
 
 

@@ -16,6 +16,7 @@ from tests.client.pages.oidc_fixtures import (
     ACCOUNTS,
     CASEWORKERS,
     MAPPING,
+    configure,
     provider,  # noqa: F401 (a fixture)
     sign_in_over_http,
     submit_provider_login,
@@ -23,7 +24,8 @@ from tests.client.pages.oidc_fixtures import (
 )
 from tests.client.pages.oidc_fixtures import oidc_settings as oidc_settings  # a fixture
 
-pytestmark = pytest.mark.usefixtures("oidc_settings")
+# The discard port: nothing listens there, so a provider configured at it cannot be reached.
+UNREACHABLE = "http://127.0.0.1:9"
 
 
 async def _sign_in_at_provider(page: Page, stack: Stack, login: str, next_path: str = "/app") -> None:
@@ -106,6 +108,7 @@ async def test_an_account_whose_groups_map_to_nothing_is_refused_saying_which(
     assert "/app/sign-in" in page.url
 
 
+@pytest.mark.usefixtures("oidc_settings")
 async def test_sign_out_ends_the_yjflow_session_and_the_providers(stack: Stack, page: Page) -> None:
     await _sign_in_at_provider(page, stack, "robin")
     await page.wait_for_url(f"{stack.api_url}/app")
@@ -148,6 +151,7 @@ async def test_a_later_sign_in_takes_the_role_the_mapping_gives_now(
     assert gone.status_code == 403 and "groups: yjs-luton-caseworkers" in gone.text
 
 
+@pytest.mark.usefixtures("oidc_settings")
 async def test_a_callback_not_begun_in_this_browser_or_used_twice_is_refused(stack: Stack) -> None:
     async with httpx.AsyncClient(timeout=30) as http:
         r = await http.get(f"{stack.api_url}/app/sign-in/organisation/callback", params={"code": "x", "state": "y"})
@@ -175,6 +179,7 @@ async def test_a_callback_not_begun_in_this_browser_or_used_twice_is_refused(sta
 async def test_a_broken_configuration_leaves_token_sign_in_and_says_what_is_missing(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    configure(monkeypatch, UNREACHABLE)
     monkeypatch.delenv("YJFLOW_OIDC_MAPPING")
     async with httpx.AsyncClient(base_url=stack.api_url, timeout=30) as http:
         form = await http.get("/app/sign-in")
@@ -186,7 +191,7 @@ async def test_a_broken_configuration_leaves_token_sign_in_and_says_what_is_miss
 async def test_an_unreachable_provider_is_named_and_token_sign_in_still_works(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("YJFLOW_OIDC_ISSUER", "http://127.0.0.1:9")  # the discard port: nothing listens
+    configure(monkeypatch, UNREACHABLE)
     async with httpx.AsyncClient(base_url=stack.api_url, timeout=30) as http:
         start = await http.get("/app/sign-in/organisation")
         form = await http.get("/app/sign-in")
