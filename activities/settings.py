@@ -88,6 +88,39 @@ class Settings(BaseSettings):
         description="How often the store's figures (inbox, deadlines, watermark) are read for the metrics.",
     )
 
+    # Organisational sign-in for the pages (OpenID Connect); off unless the issuer is set.
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="The OpenID provider's issuer URL (its discovery document is at <issuer>/.well-known/"
+        "openid-configuration); set it to offer 'Sign in with your organisation' on the sign-in page.",
+    )
+    oidc_client_id: str | None = Field(default=None, description="yjflow's client id at the provider.")
+    oidc_client_secret: str | None = Field(default=None, description="yjflow's client secret at the provider.")
+    oidc_redirect_base: str | None = Field(
+        default=None,
+        description="The pages' public base URL (https://yjflow.example.gov.uk); the provider sends browsers "
+        "back to <base>/app/sign-in/organisation/callback, and to <base>/app/signed-out after its sign-out. "
+        "Unset, the address the request came to is used.",
+    )
+    oidc_scopes: str = Field(
+        default="openid profile email",
+        description="The scopes asked for, space-separated; add the one your provider needs for a groups "
+        "claim (e.g. 'groups').",
+    )
+    oidc_mapping: str | None = Field(
+        default=None,
+        description='Claims to roles and services as JSON: {"groups": {"<group>": {"role": "case_worker", '
+        '"services": ["luton"]}}}.',
+    )
+    oidc_mapping_file: Path | None = Field(default=None, description="The same mapping in a JSON file.")
+    oidc_username_claim: str = Field(
+        default="preferred_username",
+        description="The claim a first sign-in's username comes from (then email, then the subject).",
+    )
+    oidc_provider_name: str = Field(
+        default="your organisation", description="How the sign-in page names the provider: 'Sign in with …'."
+    )
+
     @property
     def smtp(self) -> SmtpConfig | None:
         if not self.smtp_host:

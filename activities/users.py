@@ -12,7 +12,8 @@ import hashlib
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from datetime import date
 from typing import Any
 
 import psycopg
@@ -21,7 +22,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, ConfigDict
 
-from domain.access import Role
+from domain.access import Role, check_service
 
 log = structlog.get_logger(__name__)
 
@@ -29,7 +30,11 @@ log = structlog.get_logger(__name__)
 # dicts `activities.db.open_pool` hands out) never changes what these functions read.
 AnyPool = AsyncConnectionPool[Any]
 
-_USER_COLUMNS = "username, role, email, manager, disabled"
+# The services come as an array (empty: every service), read in the same query as the user.
+_USER_COLUMNS = (
+    "u.username, u.role, u.email, u.manager, u.disabled, u.valid_from, u.valid_until,"
+    " array(SELECT s.yjs FROM user_services s WHERE s.username = u.username ORDER BY s.yjs) AS services"
+)
 
 # How long the API may go on accepting a token after it was revoked, or its user disabled, by another
 # process (the CLI, another API replica). Revocation and disabling through this process take effect at once.
@@ -58,6 +63,11 @@ class User(BaseModel):
     email: str | None = None
     manager: str | None = None
     disabled: bool = False
+    # The services (YJS slugs) whose children this user may see and act on; None is every service.
+    services: frozenset[str] | None = None
+    # A time-boxed grant (an inspector's), London dates, both days included; None is open-ended.
+    valid_from: date | None = None
+    valid_until: date | None = None
 
 
 def hash_token(token: str) -> str:
@@ -96,8 +106,31 @@ def _check_email(email: str | None) -> str | None:
     return email
 
 
-def _user(row: dict[str, Any]) -> User:
-    return User.model_validate(row)
+def _check_services(services: Sequence[str] | None) -> list[str]:
+    if services is None:
+        return []
+    if isinstance(services, str):
+        raise UserError("services must be a list of service slugs, not one string")
+    checked = []
+    for slug in services:
+        try:
+            checked.append(check_service(slug))
+        except ValueError as e:
+            raise UserError(str(e)) from None
+    if not checked:
+        raise UserError("services is empty: name at least one service, or pass None for every service")
+    return sorted(set(checked))
+
+
+def _check_window(valid_from: date | None, valid_until: date | None) -> None:
+    if valid_from is not None and valid_until is not None and valid_until < valid_from:
+        raise UserError(f"valid_until {valid_until} is before valid_from {valid_from}")
+
+
+def user_from_row(row: dict[str, Any]) -> User:
+    """A user from a row of `_USER_COLUMNS` (services as an array, empty meaning every service)."""
+    found = row.get("services")
+    return User.model_validate({**row, "services": frozenset(found) if found else None})
 
 
 async def add_user(
@@ -107,25 +140,43 @@ async def add_user(
     *,
     email: str | None = None,
     manager: str | None = None,
+    services: Sequence[str] | None = None,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
 ) -> str:
-    """Create a user and return their first API token; the token is not recoverable afterwards."""
+    """Create a user and return their first API token; the token is not recoverable afterwards.
+
+    `services` are the services (YJS slugs) the user holds; None holds every service (a single-service
+    deployment, an operator). `valid_from`/`valid_until` box the user's access in time (London dates,
+    both included): outside them every token of theirs is refused."""
     username = _check_username(username)
     checked_role = _check_role(role)
     email = _check_email(email)
+    slugs = _check_services(services)
+    _check_window(valid_from, valid_until)
     token, digest = _new_token()
     async with pool.connection() as conn:
         try:
             cur = await conn.execute(
-                "INSERT INTO users (username, role, email, manager) VALUES (%s, %s, %s, %s)"
-                " ON CONFLICT (username) DO NOTHING RETURNING username",
-                (username, checked_role.value, email, manager),
+                "INSERT INTO users (username, role, email, manager, valid_from, valid_until)"
+                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (username) DO NOTHING RETURNING username",
+                (username, checked_role.value, email, manager, valid_from, valid_until),
             )
         except psycopg.errors.ForeignKeyViolation:
             raise UnknownUserError(f"manager {manager!r} is not a user; add them first") from None
         if await cur.fetchone() is None:
             raise DuplicateUserError(f"user {username!r} already exists")
+        for slug in slugs:
+            await conn.execute("INSERT INTO user_services (username, yjs) VALUES (%s, %s)", (username, slug))
         await conn.execute("INSERT INTO api_tokens (token_hash, username) VALUES (%s, %s)", (digest, username))
-    log.info("user.added", username=username, role=checked_role.value, has_manager=manager is not None)
+    log.info(
+        "user.added",
+        username=username,
+        role=checked_role.value,
+        has_manager=manager is not None,
+        services=slugs or "all",
+        valid_until=None if valid_until is None else valid_until.isoformat(),
+    )
     return token
 
 
@@ -199,13 +250,12 @@ async def _authenticate_hash(pool: AnyPool, digest: str) -> User | None:
     async with pool.connection() as conn, _autocommit(conn), conn.cursor(row_factory=dict_row) as cur:
         # Looking up by hash means the comparison never touches the raw token, so timing reveals nothing.
         await cur.execute(
-            "SELECT u.username, u.role, u.email, u.manager, u.disabled"
-            " FROM api_tokens t JOIN users u USING (username)"
+            f"SELECT {_USER_COLUMNS} FROM api_tokens t JOIN users u USING (username)"
             " WHERE t.token_hash = %s AND t.revoked_at IS NULL AND NOT u.disabled",
             (digest,),
         )
         row = await cur.fetchone()
-    return None if row is None else _user(row)
+    return None if row is None else user_from_row(row)
 
 
 @contextlib.asynccontextmanager
@@ -258,25 +308,44 @@ TOKEN_CACHE = TokenCache()
 
 async def get_user(pool: AnyPool, username: str) -> User | None:
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE username = %s", (username,))
+        await cur.execute(f"SELECT {_USER_COLUMNS} FROM users u WHERE u.username = %s", (username,))
         row = await cur.fetchone()
-    return None if row is None else _user(row)
+    return None if row is None else user_from_row(row)
 
 
 async def list_users(pool: AnyPool) -> list[User]:
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(f"SELECT {_USER_COLUMNS} FROM users ORDER BY username")
+        await cur.execute(f"SELECT {_USER_COLUMNS} FROM users u ORDER BY u.username")
         rows = await cur.fetchall()
-    return [_user(row) for row in rows]
+    return [user_from_row(row) for row in rows]
 
 
 async def manager_of(pool: AnyPool, username: str) -> User | None:
     """The user's manager (who receives escalations), or None when the user or the manager is unknown."""
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(
-            "SELECT m.username, m.role, m.email, m.manager, m.disabled"
-            " FROM users u JOIN users m ON m.username = u.manager WHERE u.username = %s",
+            f"SELECT {_USER_COLUMNS} FROM users w JOIN users u ON u.username = w.manager WHERE w.username = %s",
             (username,),
         )
         row = await cur.fetchone()
-    return None if row is None else _user(row)
+    return None if row is None else user_from_row(row)
+
+
+async def log_inspector_read(pool: AnyPool, username: str, method: str, path: str, status: int) -> None:
+    """Record one request of an inspector's (allowed or refused): the inspectorate reads on the record."""
+    async with pool.connection() as conn:
+        await conn.execute(
+            "INSERT INTO inspector_reads (username, method, path, status) VALUES (%s, %s, %s, %s)",
+            (username, method, path[:2000], status),
+        )
+
+
+async def inspector_reads(pool: AnyPool, username: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """The latest inspectors' requests, newest first (optionally one inspector's)."""
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(
+            "SELECT read_at, username, method, path, status FROM inspector_reads"
+            " WHERE (%(u)s::text IS NULL OR username = %(u)s) ORDER BY id DESC LIMIT %(limit)s",
+            {"u": username, "limit": limit},
+        )
+        return list(await cur.fetchall())

@@ -15,7 +15,7 @@ from psycopg.rows import dict_row
 from pydantic import BaseModel, ConfigDict
 
 from activities.db import Pool
-from activities.users import User
+from activities.users import User, user_from_row
 
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=8)
@@ -64,7 +64,9 @@ async def resume(pool: Pool, session_id: str | None) -> Session | None:
             WHERE s.session_hash = %s AND u.username = s.username
               AND s.ended_at IS NULL AND NOT u.disabled
               AND s.expires_at > now() AND s.last_seen_at > now() - %s
-            RETURNING u.username, u.role, u.email, u.manager, u.disabled, s.csrf_token
+            RETURNING u.username, u.role, u.email, u.manager, u.disabled, u.valid_from, u.valid_until,
+                array(SELECT us.yjs FROM user_services us WHERE us.username = u.username) AS services,
+                s.csrf_token
             """,
             (_hash(session_id), IDLE),
         )
@@ -72,7 +74,7 @@ async def resume(pool: Pool, session_id: str | None) -> Session | None:
     if row is None:
         return None
     csrf = row.pop("csrf_token")
-    return Session(user=User.model_validate(row), csrf_token=csrf)
+    return Session(user=user_from_row(row), csrf_token=csrf)
 
 
 async def end(pool: Pool, session_id: str | None) -> bool:

@@ -7,7 +7,9 @@ person refused knows whom to ask rather than guessing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -116,3 +118,43 @@ def why_refused(role: Role | str, permission: Permission | str) -> str:
     if allows(known, perm):
         return f"role {known} may {perm}"
     return f"role {known} may not {perm}: allowed roles are {roles}"
+
+
+# A service's slug, as intake checks an outcome's `yjs` (domain.court_outcome.intake_checks).
+_SERVICE_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def check_service(slug: str) -> str:
+    """`slug` when it reads as a service's slug (lowercase letters, digits, single hyphens; at most 50
+    characters), else a ValueError saying so."""
+    if not (0 < len(slug) <= 50 and _SERVICE_SLUG.fullmatch(slug)):
+        raise ValueError(f"invalid service {slug!r}: use the service's lowercase slug, such as luton or milton-keynes")
+    return slug
+
+
+def holds_service(services: frozenset[str] | None, yjs: str | None) -> bool:
+    """True when a user holding `services` may see (and act on) what service `yjs` holds.
+
+    `None` is every service: a single-service deployment, or an operator. A record with no service at all
+    (`yjs` None: a refused outcome that never named one) is seen only by those holding every service,
+    since nothing says it is theirs."""
+    if services is None:
+        return True
+    return yjs is not None and yjs in services
+
+
+def services_in_view(services: frozenset[str] | None, asked: str | None) -> frozenset[str] | None:
+    """The services a list or report covers: the one `asked` for (when held; else none at all), or every
+    service the user holds (`None`: no limit)."""
+    if asked is None:
+        return services
+    return frozenset({asked}) if holds_service(services, asked) else frozenset()
+
+
+def window_refusal(valid_from: date | None, valid_until: date | None, today: date) -> str | None:
+    """Why access is refused on `today` under a time-boxed grant (both days included), or None when in force."""
+    if valid_from is not None and today < valid_from:
+        return f"access is granted from {valid_from.isoformat()}, not before"
+    if valid_until is not None and today > valid_until:
+        return f"access ended on {valid_until.isoformat()}"
+    return None

@@ -23,6 +23,7 @@ from client.api import (
 )
 from client.api.problems import Refused, RefuseNulCharacters, request_problem
 from client.app_context import AppContext
+from client.auth import InspectorReadLog
 from client.web import add_pages
 
 __all__ = ["AppContext", "create_app"]
@@ -47,6 +48,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     )
     app.state.ctx = ctx
     app.add_middleware(RefuseNulCharacters)
+    app.add_middleware(InspectorReadLog)
 
     @app.exception_handler(RequestValidationError)
     async def refused(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -22,15 +22,61 @@ def users_add(
     role: Annotated[str, typer.Option(help="intake, case_worker, victim_worker, manager, inspector or admin")],
     email: Annotated[str | None, typer.Option(help="Where reminders are emailed.")] = None,
     manager: Annotated[str | None, typer.Option(help="The user's manager (receives escalations).")] = None,
+    service: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--service",
+            help="A service (YJS slug, e.g. luton) the user holds; repeat for several. Without it the user "
+            "holds every service (a single-service deployment, operators).",
+        ),
+    ] = None,
+    valid_from: Annotated[
+        str | None, typer.Option("--from", help="YYYY-MM-DD: the first day of access (inspectors).")
+    ] = None,
+    valid_until: Annotated[
+        str | None,
+        typer.Option("--until", help="YYYY-MM-DD: the last day of access; required for an inspector."),
+    ] = None,
 ) -> None:
-    """Create a user and print their new token alone on stdout (it is stored hashed, shown once)."""
+    """Create a user and print their new token alone on stdout (it is stored hashed, shown once).
+
+    An inspector is granted named services between two dates: `--role inspector --service luton
+    --from 2026-12-01 --until 2026-12-19`; outside those days every token of theirs is refused."""
+    from datetime import date
+
     from activities.db import open_pool
     from activities.users import add_user
+
+    def day(option: str, text: str | None) -> date | None:
+        if text is None:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            err.print(f"[red]{option} must be a date, YYYY-MM-DD:[/red] {escape(repr(text))}")
+            raise typer.Exit(2) from None
+
+    start, until = day("--from", valid_from), day("--until", valid_until)
+    if role == "inspector" and (not service or until is None):
+        err.print(
+            "[red]an inspector's access is time-boxed: name the services inspected (--service) and the last "
+            "day of access (--until YYYY-MM-DD; --from defaults to today)[/red]"
+        )
+        raise typer.Exit(2)
 
     async def run() -> str:
         pool = await open_pool(database_url())
         try:
-            return await add_user(pool, name, role, email=email, manager=manager)
+            return await add_user(
+                pool,
+                name,
+                role,
+                email=email,
+                manager=manager,
+                services=service or None,
+                valid_from=start,
+                valid_until=until,
+            )
         finally:
             await pool.close()
 

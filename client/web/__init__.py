@@ -16,6 +16,7 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
         dashboard_pages,
         inspection_api,
         inspection_pages,
+        oidc_pages,
         sign_in_pages,
         timeline_pages,
         worker_pages,
@@ -24,6 +25,7 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
 
     install(app)
     app.include_router(sign_in_pages.router)
+    app.include_router(oidc_pages.router)
     app.include_router(timeline_pages.router)
     app.include_router(dashboard_pages.router)
     app.include_router(inspection_pages.router)

@@ -15,6 +15,7 @@ from fastapi import Request
 
 from activities import web_sessions
 from activities.users import User
+from client.auth import access_refusal
 from domain.access import Permission, allows, why_refused
 
 COOKIE = "yjflow_session"
@@ -65,6 +66,11 @@ async def page_user(request: Request) -> User:
         raise SignInRequired(target)
     request.state.user = session.user
     request.state.csrf_token = session.csrf_token
+    refusal = access_refusal(session.user)
+    if refusal is not None:
+        # A session started inside an inspector's dates does not outlive them.
+        await web_sessions.end(request.app.state.ctx.pool, request.cookies.get(COOKIE))
+        raise PageRefused(f"user {session.user.username}: {refusal}", status_code=401, title="Your access has ended")
     return session.user
 
 

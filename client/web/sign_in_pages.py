@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from activities import web_sessions
 from activities.users import User, authenticate
+from client.web.oidc_pages import provider_sign_out, sign_in_option
 from client.web.render import navigation_for, render
 from client.web.session import (
     COOKIE,
@@ -40,7 +41,7 @@ async def sign_in_form(request: Request, next: str | None = None) -> Response:
     # Sign-in has no session yet, so its CSRF token is a double-submitted cookie: a forged form from
     # another site cannot read or set it, so it cannot sign a victim's browser in to the forger's account.
     token = secrets.token_urlsafe(32)
-    response = render(request, "sign_in.html", next=safe_next(next), sign_in_csrf=token)
+    response = render(request, "sign_in.html", next=safe_next(next), sign_in_csrf=token, organisation=sign_in_option())
     _set_cookie(request, response, SIGN_IN_CSRF_COOKIE, token)
     return response
 
@@ -65,6 +66,7 @@ async def sign_in(request: Request) -> Response:
             status_code=401,
             next=next_path,
             sign_in_csrf=cookie,
+            organisation=sign_in_option(),
             errors=[{"field": "token", "text": text}],
         )
     started = await web_sessions.start(request.app.state.ctx.pool, user)
@@ -76,8 +78,9 @@ async def sign_in(request: Request) -> Response:
 
 @router.post("/app/sign-out", dependencies=[Depends(csrf_protect)])
 async def sign_out(request: Request) -> Response:
-    await web_sessions.end(request.app.state.ctx.pool, request.cookies.get(COOKIE))
-    response = RedirectResponse("/app/signed-out", status_code=303)
+    session_id = request.cookies.get(COOKIE)
+    await web_sessions.end(request.app.state.ctx.pool, session_id)
+    response = await provider_sign_out(request, session_id) or RedirectResponse("/app/signed-out", status_code=303)
     response.delete_cookie(COOKIE, path="/app", httponly=True, samesite="strict", secure=is_https(request))
     return response
 
