@@ -22,10 +22,13 @@ from activities.metrics import StoreGauges, serve_metrics
 from activities.migrate import apply_migrations
 from activities.notify import Notifier
 from activities.order_activities import OrderActivities
+from activities.retention_activities import RetentionActivities
 from activities.rule_source import load_rule_pack
 from activities.settings import Settings
 from client.relay import run_relay
 from workflows.registry import ALL_WORKFLOWS, workflow_runner
+from workflows.retention import SCHEDULE_ID as RETENTION_SCHEDULE_ID
+from workflows.retention import ensure_retention_schedule
 
 log = structlog.get_logger("yjflow.worker")
 
@@ -66,7 +69,7 @@ def create_worker(client: Client, pool: Pool, settings: Settings) -> Worker:
         client,
         task_queue=settings.task_queue,
         workflows=ALL_WORKFLOWS,
-        activities=activities.all(),  # type: ignore[arg-type]
+        activities=[*activities.all(), *RetentionActivities(pool, settings).all()],  # type: ignore[list-item]
         workflow_runner=workflow_runner(),
         # A payload that fails validation fails the workflow loudly instead of retrying forever (§1.12.3).
         workflow_failure_exception_types=[pydantic.ValidationError],
@@ -88,6 +91,8 @@ async def run(settings: Settings, *, with_relay: bool = True) -> None:
         stack.push_async_callback(pool.close)
         client = await connect(settings, sdk_metrics=True)
         worker = create_worker(client, pool, settings)
+        if await ensure_retention_schedule(client, settings.task_queue):
+            log.info("retention.schedule_created", schedule_id=RETENTION_SCHEDULE_ID)
         log.info("worker.started", task_queue=settings.task_queue, temporal=settings.temporal_address)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -17,9 +17,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import structlog
@@ -29,8 +28,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from activities.event_errors import WrongExpectedVersion
-from activities.event_store import EventStore
+from activities.record_streams import append_record_event, child_record_stream
 from domain import child_record as cr
 from domain import events as ev
 
@@ -54,8 +52,7 @@ class RecordErased(ChildRecordError):
     pass
 
 
-def record_stream_id(yjs: str, child_id: str) -> str:
-    return f"child-record:{yjs}:{child_id}"
+record_stream_id = child_record_stream
 
 
 @dataclass(frozen=True)
@@ -131,27 +128,15 @@ class ChildRecordStore:
         return await self.read(yjs=yjs, child_id=child_id, actor=actor, log_read=False), changed
 
     async def _record_correction(self, yjs: str, child_id: str, fields: list[str], reason: str, actor: str) -> None:
-        store = EventStore(self._pool)
-        stream = record_stream_id(yjs, child_id)
-        for _ in range(3):  # two corrections at once: the second takes the next version
-            version, _hash = await store.stream_head(stream)
-            event = ev.new_event(
-                ev.ChildRecordCorrected(fields=fields),
-                event_id=uuid.uuid4(),
-                stream_id=stream,
-                stream_version=version + 1,
-                child_id=child_id,
-                yjs=yjs,
-                effective_at=datetime.now(UTC),
-                actor=actor,
-                reason=reason,
-            )
-            try:
-                await store.append([event])
-                return
-            except WrongExpectedVersion:
-                continue
-        raise ChildRecordError(f"the correction of child {child_id}'s record could not be recorded: try again")
+        await append_record_event(
+            self._pool,
+            ev.ChildRecordCorrected(fields=fields),
+            stream_id=record_stream_id(yjs, child_id),
+            child_id=child_id,
+            yjs=yjs,
+            actor=actor,
+            reason=reason,
+        )
 
     # --- reading ------------------------------------------------------------------------------------
 
@@ -224,22 +209,13 @@ class ChildRecordStore:
                 raise RecordNotFound(f"child {child_id} of {yjs} has no live record to erase")
             await conn.execute("DELETE FROM child_search WHERE yjs = %s AND child_id = %s", (yjs, child_id))
             await self._log(conn, actor, yjs, child_id, "erase")
-        store = EventStore(self._pool)
-        stream = record_stream_id(yjs, child_id)
-        version, _hash = await store.stream_head(stream)
-        await store.append(
-            [
-                ev.new_event(
-                    ev.ChildRecordErased(policy=policy),
-                    event_id=uuid.uuid4(),
-                    stream_id=stream,
-                    stream_version=version + 1,
-                    child_id=child_id,
-                    yjs=yjs,
-                    effective_at=datetime.now(UTC),
-                    actor=actor,
-                )
-            ]
+        await append_record_event(
+            self._pool,
+            ev.ChildRecordErased(policy=policy),
+            stream_id=record_stream_id(yjs, child_id),
+            child_id=child_id,
+            yjs=yjs,
+            actor=actor,
         )
 
     # --- the parts ----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from activities.db import Pool
 from domain.calendar import HolidayOverride, WorkingCalendar
 from domain.court_results import CourtCentre, ResultMapping, parse_court_centres, parse_result_mapping
 from domain.inspection import SamplePolicy, load_policy
+from domain.retention import RetentionPolicy, parse_policy
 from domain.rules import RulePack, apply_overrides, parse_rule_pack
 
 
@@ -41,6 +42,15 @@ def court_centres(configured: Path | None) -> dict[str, CourtCentre]:
         return parse_court_centres(configured.read_text(encoding="utf-8"), source_name=configured.name)
     shipped = resources.files("domain").joinpath("court_results/court_centres.toml")
     return parse_court_centres(shipped.read_text(encoding="utf-8"))
+
+
+def retention_policy(overrides_file: Path | None) -> RetentionPolicy:
+    """The shipped retention periods with the deployment's per-service ones (YJFLOW_RETENTION_FILE), read
+    at each sweep and preview so a change applies the next day without a restart."""
+    shipped = resources.files("domain").joinpath("rules/retention.toml").read_text(encoding="utf-8")
+    if overrides_file is None:
+        return parse_policy(shipped)
+    return parse_policy(shipped, overrides_file.read_text(encoding="utf-8"), source_name=overrides_file.name)
 
 
 def load_rule_pack(overrides_file: Path | None) -> RulePack:

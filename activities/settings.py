@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     )
     victim_master_key_id: str = "victim-1"
     rules_file: Path | None = Field(default=None, description="A YJS's overrides of non-statute rules (TOML).")
+    retention_file: Path | None = Field(
+        default=None,
+        description="Per-service retention periods (TOML, [services.<yjs>.<kind>]); else the shipped ones.",
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_url: str | None = None

@@ -149,6 +149,7 @@ async def _load_samples(pool: Any, child_records: ChildRecordStore) -> tuple[int
 async def run_dev(settings: Settings, *, load_sample_data: bool = True) -> None:
     from client.relay import run_relay
     from worker import check_rules, connect, create_worker
+    from workflows.retention import ensure_retention_schedule
 
     check_rules(settings)
     data_dir = settings.data_dir
@@ -174,6 +175,7 @@ async def run_dev(settings: Settings, *, load_sample_data: bool = True) -> None:
     try:
         client = await connect(settings)
         worker = create_worker(client, pool, settings)
+        await ensure_retention_schedule(client, settings.task_queue)
         victim_details = VictimDetailsStore(pool, settings.victim_master_key_bytes, settings.victim_master_key_id)
         child_records = ChildRecordStore(pool, settings.victim_master_key_bytes, settings.victim_master_key_id)
         app = create_app(AppContext(pool, lambda: connect(settings), victim_details, child_records))

@@ -47,6 +47,8 @@ class Permission(StrEnum):
     DECODE_PAYLOADS = "decode_payloads"
     READ_CHILD_RECORD = "read_child_record"
     CORRECT_CHILD_RECORD = "correct_child_record"
+    READ_RETENTION = "read_retention"
+    HOLD_RECORDS = "hold_records"
 
 
 _R = Role
@@ -86,6 +88,10 @@ PERMISSIONS: Mapping[Permission, frozenset[Role]] = MappingProxyType(
         # every read logged; corrected by the child's own workers. Operators and court systems never read it.
         Permission.READ_CHILD_RECORD: frozenset({_R.CASE_WORKER, _R.VICTIM_WORKER, _R.MANAGER, _R.INSPECTOR}),
         Permission.CORRECT_CHILD_RECORD: frozenset({_R.CASE_WORKER, _R.MANAGER}),
+        # What retention will erase, and the legal holds that stop it: managers decide holds; operators
+        # see what the schedule will do.
+        Permission.READ_RETENTION: frozenset({_R.MANAGER, _R.ADMIN}),
+        Permission.HOLD_RECORDS: frozenset({_R.MANAGER}),
     }
 )
 

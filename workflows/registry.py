@@ -12,6 +12,7 @@ from temporalio.workflow import SandboxImportNotificationPolicy
 from workflows.custody import CustodyWorkflow
 from workflows.referral_order import ReferralOrderWorkflow
 from workflows.remand import RemandWorkflow
+from workflows.retention import RetentionSweepWorkflow
 from workflows.victim_contact import VictimContactWorkflow
 from workflows.youth_rehabilitation_order import YouthRehabilitationOrderWorkflow
 
@@ -21,6 +22,7 @@ ALL_WORKFLOWS = [
     YouthRehabilitationOrderWorkflow,
     RemandWorkflow,
     CustodyWorkflow,
+    RetentionSweepWorkflow,
 ]
 
 # Deterministic modules shared with every sandbox instead of re-imported for each new run (pydantic and

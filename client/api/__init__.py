@@ -18,6 +18,7 @@ from client.api import (
     court_outcomes,
     court_results,
     orders,
+    retention,
     victim_contacts,
     victim_details,
 )
@@ -60,6 +61,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         audit_trail,
         children,
         orders,
+        retention,
         victim_details,
         victim_contacts,
         codec,

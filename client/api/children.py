@@ -46,7 +46,7 @@ class ChildRecordAnswer(BaseModel):
     changed: list[str] | None = None
 
 
-def _store(ctx: Ctx) -> records.ChildRecordStore:
+def store_of(ctx: Ctx) -> records.ChildRecordStore:
     if ctx.child_records is None:
         raise HTTPException(503, "children's records are not configured: set YJFLOW_VICTIM_MASTER_KEY")
     return ctx.child_records
@@ -68,7 +68,7 @@ async def find_children(
         except ValueError:
             query = None  # not a name or a date: perhaps an id
         if query is not None:
-            found = await _store(ctx).search(query=query, services=None, actor=user.username)
+            found = await store_of(ctx).search(query=query, services=None, actor=user.username)
     cases = await records.cases_of_children(ctx.pool, id_like=q.strip(), keys=[(f.yjs, f.child_id) for f in found])
     by_key: dict[tuple[str, str], ChildFound] = {}
     for row in cases:
@@ -82,7 +82,7 @@ async def find_children(
     for f in found:
         by_key.setdefault((f.yjs, f.child_id), ChildFound(child_id=f.child_id, yjs=f.yjs))
     if names:
-        held = await _store(ctx).read_many(keys=list(by_key), actor=user.username)
+        held = await store_of(ctx).read_many(keys=list(by_key), actor=user.username)
         day = today()
         for key, child in by_key.items():
             record = held.get(key)
@@ -125,7 +125,7 @@ async def read_record(
     yjs: str | None = None,
 ) -> ChildRecordAnswer:
     """The child's record (every read is logged with who read it)."""
-    store = _store(ctx)
+    store = store_of(ctx)
     service = await _service_of(ctx, child_id, yjs)
     try:
         return _answer(await store.read(yjs=service, child_id=child_id, actor=user.username))
@@ -146,7 +146,7 @@ async def correct_record(
     """Correct fields of the child's record, saying why. The change is recorded as an event on the
     child's timeline naming the fields and the reason (never the values); a bad value is refused naming
     its field, and nothing changes."""
-    store = _store(ctx)
+    store = store_of(ctx)
     service = await _service_of(ctx, child_id, yjs)
     try:
         held, changed = await store.correct(yjs=service, child_id=child_id, correction=correction, actor=user.username)
@@ -175,4 +175,4 @@ async def child_summary(ctx: Ctx, user: User, child_id: str) -> dict[str, Any] |
     return {"name": record.name, "date_of_birth": record.date_of_birth, "age": record.age_on(today())}
 
 
-__all__ = ["child_summary", "router"]
+__all__ = ["child_summary", "router", "store_of"]

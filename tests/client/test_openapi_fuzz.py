@@ -63,6 +63,10 @@ OPERATION_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/children"): Permission.READ_TIMELINE,
     ("GET", "/children/{child_id}/record"): Permission.READ_CHILD_RECORD,
     ("PATCH", "/children/{child_id}/record"): Permission.CORRECT_CHILD_RECORD,
+    ("GET", "/retention/preview"): Permission.READ_RETENTION,
+    ("GET", "/retention/holds"): Permission.READ_RETENTION,
+    ("POST", "/retention/holds"): Permission.HOLD_RECORDS,
+    ("POST", "/retention/holds/lift"): Permission.HOLD_RECORDS,
 }
 # Fewer examples where one request is costly: /verify walks every hash chain in the database, which the
 # session's other tests (2,000 outcomes among them) have filled by the time this runs.

@@ -29,7 +29,7 @@ def replayer() -> Replayer:
 def test_there_are_saved_histories_for_every_workflow_type() -> None:
     """Every workflow type has at least one saved history to replay."""
     names = {p.name for p in HISTORIES}
-    for prefix in ("referral_order", "youth_rehabilitation_order", "victim_contact", "remand", "custody"):
+    for prefix in ("referral_order", "youth_rehabilitation_order", "victim_contact", "remand", "custody", "retention"):
         assert any(n.startswith(prefix) for n in names), (prefix, names)
 
 
