@@ -68,3 +68,39 @@ def percent_bars(bars: list[Bar], *, title: str, chart_id: str = "compliance-cha
     )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def count_bars(rows: list[tuple[str, list[tuple[str, int]]]], *, title: str, chart_id: str) -> str:
+    """Grouped horizontal bars of counts: per label, one bar per series (e.g. started and ended), each
+    series in its own class (`app-chart__bar`, then `app-chart__bar--alt`), scaled to the largest count."""
+    series = max((len(values) for _, values in rows), default=0)
+    group = series * BAR_HEIGHT + GAP
+    height = TOP + len(rows) * group + 30
+    width = LABEL_WIDTH + PLOT_WIDTH + RIGHT
+    top = max((n for _, values in rows for _, n in values), default=0) or 1
+    described = "; ".join(f"{label}: " + ", ".join(f"{name} {n}" for name, n in values) for label, values in rows)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" id="{chart_id}" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(described or "Nothing to show for this period.")}</desc>',
+    ]
+    for i, (label, values) in enumerate(rows):
+        y0 = TOP + i * group
+        parts.append(
+            f'<text x="{LABEL_WIDTH - 8}" y="{y0 + BAR_HEIGHT * 0.7:.1f}" text-anchor="end">{escape(label)}</text>'
+        )
+        for j, (name, n) in enumerate(values):
+            y = y0 + j * BAR_HEIGHT
+            w = PLOT_WIDTH * n / top
+            css = "app-chart__bar" if j == 0 else "app-chart__bar app-chart__bar--alt"
+            parts.append(f'<rect class="{css}" x="{LABEL_WIDTH}" y="{y}" width="{w:.1f}" height="{BAR_HEIGHT - 2}"/>')
+            parts.append(
+                f'<text x="{LABEL_WIDTH + w + 6:.1f}" y="{y + BAR_HEIGHT * 0.65:.1f}">{escape(name)} {n}</text>'
+            )
+    parts.append(
+        f'<line class="app-chart__axis" x1="{LABEL_WIDTH}" y1="{TOP - 8}" x2="{LABEL_WIDTH}" y2="{height - 24}"/>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
