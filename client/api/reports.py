@@ -5,12 +5,12 @@ field and the rule, like every refusal of the API."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
-from activities import board_report, reports
+from activities import board_report, reports, yjb_extract
 from activities.users import User
 from client.api.problems import error
 from client.app_context import Ctx, today
@@ -96,3 +96,28 @@ async def board_as_csv(ctx: Ctx, user: Reader, quarter: QuarterParam = None, yjs
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{safe}"'},
     )
+
+
+@router.get("/reports/yjb-extract", tags=["reports"])
+async def yjb_case_level_extract(
+    ctx: Ctx,
+    user: Reader,
+    start: Annotated[date, Query(alias="from", description="First day of the period (YYYY-MM-DD).")],
+    end: Annotated[date, Query(alias="to", description="First day after the period (YYYY-MM-DD).")],
+    yjs: Annotated[str, Query(min_length=1, description="The service whose children are extracted.")],
+) -> dict[str, Any]:
+    """The YJB case-level extract: per child with a case open in [from, to), the document items yjflow
+    holds (person_details, offence, hearing, link_hearing_offence, intervention_programme,
+    victim_intervention), valid against the schema at /reports/yjb-extract/schema; items not held are
+    listed under `not_held`."""
+    _window(start, end)
+    try:
+        return await yjb_extract.yjb_extract(ctx.pool, yjs=yjs, start=start, end=end)
+    except yjb_extract.ExtractInvalid as e:
+        raise HTTPException(500, {"message": str(e), "problems": e.problems}) from e
+
+
+@router.get("/reports/yjb-extract/schema", tags=["reports"])
+async def yjb_extract_schema(user: Reader) -> dict[str, Any]:
+    """The JSON Schema every extract is checked against."""
+    return yjb_extract.extract_schema()
