@@ -46,7 +46,9 @@ __all__ = [
     "covering_period",
     "days_recorded_late",
     "deadline_outcome",
+    "escalation_note",
     "met_only_on_paper",
+    "recording_note",
     "outcomes_allowed",
     "warnings_in_period",
 ]
@@ -248,6 +250,33 @@ def met_only_on_paper(d: DeadlineRecord) -> bool:
     """Met on time by its date, but recorded only after the escalations to a manager had fired: the
     record says it was done, the service acted all along as though it was not."""
     return deadline_outcome(d) == "recorded_late" and d.escalations_before_met > 0
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
+def recording_note(d: DeadlineRecord) -> str | None:
+    """What a timeline or an inspection export says of a deadline met on time by its date but recorded
+    after it fell due; None for every other deadline."""
+    if deadline_outcome(d) != "recorded_late" or d.met_recorded_at is None:
+        return None
+    late = f"recorded {_days(days_recorded_late(d))} after it was due, on {london_date(d.met_recorded_at):%d %B %Y}"
+    if met_only_on_paper(d):
+        n = d.escalations_before_met
+        return f"Met on time only on paper: {late}, after {n} escalation{'s' if n != 1 else ''} to a manager"
+    return f"Met on time but {late}"
+
+
+def escalation_note(d: DeadlineRecord) -> str | None:
+    """What an escalation of a deadline later met on paper says: it was right to fire, because the step
+    that met the deadline had not been recorded yet. None when the deadline was not met on paper."""
+    if not met_only_on_paper(d) or d.met_recorded_at is None:
+        return None
+    return (
+        f"Fired before the step that met this deadline was recorded (on {london_date(d.met_recorded_at):%d %B %Y},"
+        f" dated {d.met_on:%d %B %Y})"
+    )
 
 
 class ComplianceFigures(BaseModel):

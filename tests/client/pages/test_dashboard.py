@@ -14,7 +14,7 @@ from tests.client.pages.conftest import check_a11y, shoot, sign_in
 from tests.client.pages.data import late_referral_order, submit
 
 
-async def back_dated_first_contact(stack: Stack, *, days_ago: int) -> str:
+async def back_dated_first_contact(stack: Stack, *, days_ago: int) -> tuple[str, str]:
     """A referral order loaded `days_ago` days late (its first contact already missed and escalated),
     whose first contact is then entered dated the day after the hearing: met on time only on paper."""
     hearing = today() - timedelta(days=days_ago)
@@ -27,7 +27,7 @@ async def back_dated_first_contact(stack: Stack, *, days_ago: int) -> str:
         r = await http.post(f"/orders/{order}/steps", json=step)
     assert r.status_code == 200, r.text
     await stack.wait_for_events(child, "DeadlineMet")
-    return order
+    return order, child
 
 
 async def test_dashboard_counts_overdue_and_caseload(stack: Stack, page: Page) -> None:
