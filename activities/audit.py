@@ -63,6 +63,7 @@ class DeadlineItem(BaseModel):
     due_at: datetime | None = None
     met_recorded_at: datetime | None = None
     escalations_before_met: int = 0
+    missed_before_met: bool = False
 
 
 class Timeline(BaseModel):
@@ -208,7 +209,8 @@ async def deadlines(
             SELECT stream_id AS workflow_id, deadline_id, child_id, yjs, rule_id, description, rule_type,
                    confidence, unconfirmed, clock_start, due_date, period_end, status, met_on, days_late,
                    escalations, rule_pack_version, calendar_version, due_at, met_recorded_at,
-                   coalesce(escalations_before_met, 0) AS escalations_before_met
+                   coalesce(escalations_before_met, 0) AS escalations_before_met,
+                   coalesce(missed_before_met, false) AS missed_before_met
             FROM deadlines
             WHERE (%(child)s::text IS NULL OR child_id = %(child)s)
               AND (%(status)s::text IS NULL OR status = %(status)s)

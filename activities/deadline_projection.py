@@ -73,6 +73,7 @@ ON CONFLICT (stream_id, deadline_id) DO UPDATE SET
     days_late = NULL,
     met_recorded_at = NULL,
     escalations_before_met = NULL,
+    missed_before_met = NULL,
     last_position = EXCLUDED.last_position
 WHERE deadlines.last_position < EXCLUDED.last_position
 """
@@ -86,7 +87,7 @@ _MET = """
 UPDATE deadlines
 SET status = CASE WHEN status = 'missed' AND %(late)s THEN 'missed' ELSE 'met' END,
     met_on = %(met_on)s, days_late = %(days_late)s, met_recorded_at = %(recorded_at)s,
-    escalations_before_met = escalations, last_position = %(position)s
+    escalations_before_met = escalations, missed_before_met = (status = 'missed'), last_position = %(position)s
 WHERE stream_id = %(stream_id)s AND deadline_id = %(deadline_id)s AND last_position < %(position)s
 """
 

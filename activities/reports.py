@@ -9,7 +9,8 @@ How a deadline counts, from its row in `deadlines` (see `activities.deadline_pro
 rules as `domain.compliance.deadline_outcome` (tests/activities/test_reports.py holds them to it):
   recorded on time  met on or before its due date, and the meeting step recorded by the time it fell due
   recorded late     met on or before its due date by the step's own date, but recorded after it fell due
-                    (with how many days late, and whether escalations fired first: "met only on paper")
+                    or after its miss was recorded (with how many days late, and whether escalations fired
+                    first: "met only on paper")
   met late          met after its due date (the projection keeps a deadline missed-then-met as 'missed',
                     with the day it was met)
   missed            status 'missed' and never met
@@ -140,12 +141,12 @@ async def _fetch(pool: Pool, query: sql.Composed, params: dict[str, Any], *, jit
 # The figures of `domain.compliance.ComplianceFigures`, over the rows of `deadlines` (alias d) in the group.
 # A row met before migration 012 without a recording time counts as recorded on time (012 filled them in).
 _ON_TIME = "d.met_on <= d.due_date"
-_RECORDED_LATE = f"{_ON_TIME} AND d.met_recorded_at > d.due_at"
-_DAYS_RECORDED_LATE = "greatest(((d.met_recorded_at AT TIME ZONE 'Europe/London')::date - d.due_date), 1)"
+_LATE_ENTRY = "(d.met_recorded_at > d.due_at OR d.missed_before_met)"
+_RECORDED_LATE = f"{_ON_TIME} AND coalesce({_LATE_ENTRY}, false)"
+_DAYS_RECORDED_LATE = "greatest(coalesce((d.met_recorded_at AT TIME ZONE 'Europe/London')::date - d.due_date, 1), 1)"
 _FIGURES = f"""
            count(*) AS due,
-           count(*) FILTER (WHERE {_ON_TIME} AND NOT coalesce(d.met_recorded_at > d.due_at, false))
-               AS recorded_on_time,
+           count(*) FILTER (WHERE {_ON_TIME} AND NOT coalesce({_LATE_ENTRY}, false)) AS recorded_on_time,
            count(*) FILTER (WHERE {_RECORDED_LATE}) AS recorded_late,
            coalesce(sum({_DAYS_RECORDED_LATE}) FILTER (WHERE {_RECORDED_LATE}), 0)::int AS recorded_late_days,
            coalesce(max({_DAYS_RECORDED_LATE}) FILTER (WHERE {_RECORDED_LATE}), 0)::int AS recorded_late_max_days,

@@ -48,8 +48,8 @@ __all__ = [
     "deadline_outcome",
     "escalation_note",
     "met_only_on_paper",
-    "recording_note",
     "outcomes_allowed",
+    "recording_note",
     "warnings_in_period",
 ]
 
@@ -222,18 +222,20 @@ class DeadlineRecord(BaseModel):
     met_on: date | None = None
     met_recorded_at: datetime | None = None
     escalations_before_met: int = Field(default=0, ge=0)
+    missed_before_met: bool = Field(default=False, description="The miss was recorded before the step.")
 
 
 def deadline_outcome(d: DeadlineRecord) -> DeadlineOutcome:
     """How one deadline counts. Met on time means by the step's own date; it was recorded late when the
-    step reached the record after the deadline fell due (by then the worker saw it as missed)."""
+    step reached the record after the deadline fell due, or after its miss was recorded (which is the
+    same thing told by the record's order rather than its clock)."""
     if d.status == "cancelled":
         return "cancelled"
     if d.met_on is None:
         return "missed" if d.status == "missed" else "open"
     if d.met_on > d.due_date:
         return "met_late"
-    if d.met_recorded_at is not None and d.met_recorded_at > d.due_at:
+    if d.missed_before_met or (d.met_recorded_at is not None and d.met_recorded_at > d.due_at):
         return "recorded_late"
     return "on_time"
 
@@ -241,8 +243,10 @@ def deadline_outcome(d: DeadlineRecord) -> DeadlineOutcome:
 def days_recorded_late(d: DeadlineRecord) -> int:
     """Calendar days from the due day to the day the meeting step was recorded (London); 0 unless
     `deadline_outcome` is "recorded_late", and at least 1 when it is."""
-    if deadline_outcome(d) != "recorded_late" or d.met_recorded_at is None:
+    if deadline_outcome(d) != "recorded_late":
         return 0
+    if d.met_recorded_at is None:
+        return 1
     return max((london_date(d.met_recorded_at) - d.due_date).days, 1)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from activities import reports
 from activities.db import Pool
@@ -86,7 +87,8 @@ async def test_sql_counts_as_the_domain_does(pool: Pool) -> None:
     async with pool.connection() as conn:
         cur = await conn.execute(
             "SELECT status, due_date, due_at, met_on, met_recorded_at,"
-            " coalesce(escalations_before_met, 0) AS escalations_before_met FROM deadlines WHERE yjs = %s",
+            " coalesce(escalations_before_met, 0) AS escalations_before_met,"
+            " coalesce(missed_before_met, false) AS missed_before_met FROM deadlines WHERE yjs = %s",
             (yjs,),
         )
         stored = await cur.fetchall()
@@ -101,3 +103,28 @@ async def test_sql_counts_as_the_domain_does(pool: Pool) -> None:
 def _summed(rows: list[reports.ComplianceRow]) -> ComplianceFigures:
     fields = set(ComplianceFigures.model_fields)
     return sum((ComplianceFigures.model_validate(r.model_dump(include=fields)) for r in rows), ComplianceFigures())
+
+
+async def test_migration_012_fills_in_deadlines_met_before_it(pool: Pool) -> None:
+    """The migration's backfill, run over rows as they stood before it, gives what the projection now
+    keeps as each DeadlineMet is applied."""
+    yjs, _, _ = await _service(pool)
+    columns = "deadline_id, met_recorded_at, escalations_before_met, missed_before_met"
+    migration = Path(__file__).parents[2] / "activities" / "migrations" / "012_late_recording.sql"
+    text = migration.read_text(encoding="utf-8")
+    backfill = text[text.index("UPDATE deadlines d") : text.index(";", text.index("UPDATE deadlines d"))]
+    async with pool.connection() as conn:
+        kept = await (
+            await conn.execute(f"SELECT {columns} FROM deadlines WHERE yjs = %s ORDER BY 1, 2", (yjs,))
+        ).fetchall()
+        await conn.execute(
+            "UPDATE deadlines SET met_recorded_at = NULL, escalations_before_met = NULL, missed_before_met = NULL"
+            " WHERE yjs = %s",
+            (yjs,),
+        )
+        await conn.execute(backfill)
+        filled = await (
+            await conn.execute(f"SELECT {columns} FROM deadlines WHERE yjs = %s ORDER BY 1, 2", (yjs,))
+        ).fetchall()
+    assert filled == kept
+    assert sum(1 for r in kept if r["missed_before_met"]) == 4  # #2, #3, #4 and #5 were missed first

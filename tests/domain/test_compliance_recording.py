@@ -76,3 +76,11 @@ def test_figures_count_and_add_up() -> None:
     both = one + two
     assert (both.due, both.recorded_late, both.recorded_late_max_days, both.mean_days_recorded_late) == (4, 2, 30, 20.0)
     assert ComplianceFigures().pct_on_time is None and ComplianceFigures().mean_days_recorded_late is None
+
+
+def test_recorded_after_its_miss_is_late_whatever_the_clocks_say() -> None:
+    # The record's order tells it: the miss came first, so the step was entered after the deadline passed.
+    d = DeadlineRecord.model_validate(
+        {"status": "met", "due_date": DUE, "due_at": end_of_day(DUE), "met_on": DUE, "missed_before_met": True}
+    )
+    assert deadline_outcome(d) == "recorded_late" and days_recorded_late(d) == 1
