@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, model_validator
 
+from domain.calendar import add_calendar_months
 from domain.compliance import ComplianceFigures
 
 __all__ = [
@@ -71,7 +72,7 @@ class Quarter(BaseModel):
 
     @property
     def end(self) -> date:
-        return self.following().start
+        return add_calendar_months(self.start, 3)
 
     def following(self) -> Quarter:
         return Quarter(year=self.year + (self.number == 4), number=self.number % 4 + 1)

@@ -60,6 +60,12 @@ OPERATION_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/inspection/sample"): Permission.TAKE_INSPECTION_SAMPLE,
     ("POST", "/codec/decode"): Permission.DECODE_PAYLOADS,
     ("POST", "/codec/encode"): Permission.DECODE_PAYLOADS,
+    ("GET", "/reports/compliance"): Permission.READ_DASHBOARD,
+    ("GET", "/reports/compliance-by-worker"): Permission.READ_DASHBOARD,
+    ("GET", "/reports/board"): Permission.READ_DASHBOARD,
+    ("GET", "/reports/board.csv"): Permission.READ_DASHBOARD,
+    ("GET", "/reports/yjb-extract"): Permission.READ_DASHBOARD,
+    ("GET", "/reports/yjb-extract/schema"): Permission.READ_DASHBOARD,
 }
 # Fewer examples where one request is costly: /verify walks every hash chain in the database, which the
 # session's other tests (2,000 outcomes among them) have filled by the time this runs.

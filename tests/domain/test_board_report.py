@@ -25,6 +25,7 @@ def test_quarters_are_the_financial_years() -> None:
     assert Quarter.containing(date(2027, 3, 31)) == q4 and Quarter.containing(date(2026, 4, 1)) == q1
     assert q1.previous().id == "2025-26-Q4" and q4.following().id == "2027-28-Q1"
     assert Quarter.containing(date(2026, 12, 2)).id == "2026-27-Q3"
+    assert Quarter.parse("2999-00-Q4").end == date(3000, 4, 1)  # the last quarter it takes still ends
 
 
 @pytest.mark.parametrize("bad", ["2026-Q1", "2026-28-Q1", "2026-27-Q5", "Q1 2026", ""])
