@@ -58,6 +58,12 @@ class DeadlineItem(BaseModel):
     escalations: int
     rule_pack_version: str
     calendar_version: str
+    # When the step that met it was recorded and the escalations by then (migration 012), so a page can
+    # tell a deadline met on time only on paper (`domain.compliance.recording_note`).
+    due_at: datetime | None = None
+    met_recorded_at: datetime | None = None
+    escalations_before_met: int = 0
+    missed_before_met: bool = False
 
 
 class ChildName(BaseModel):
@@ -211,7 +217,9 @@ async def deadlines(
             """
             SELECT stream_id AS workflow_id, deadline_id, child_id, yjs, rule_id, description, rule_type,
                    confidence, unconfirmed, clock_start, due_date, period_end, status, met_on, days_late,
-                   escalations, rule_pack_version, calendar_version
+                   escalations, rule_pack_version, calendar_version, due_at, met_recorded_at,
+                   coalesce(escalations_before_met, 0) AS escalations_before_met,
+                   coalesce(missed_before_met, false) AS missed_before_met
             FROM deadlines
             WHERE (%(child)s::text IS NULL OR child_id = %(child)s)
               AND (%(status)s::text IS NULL OR status = %(status)s)

@@ -71,6 +71,9 @@ ON CONFLICT (stream_id, deadline_id) DO UPDATE SET
     status = 'open',
     met_on = NULL,
     days_late = NULL,
+    met_recorded_at = NULL,
+    escalations_before_met = NULL,
+    missed_before_met = NULL,
     last_position = EXCLUDED.last_position
 WHERE deadlines.last_position < EXCLUDED.last_position
 """
@@ -78,11 +81,13 @@ WHERE deadlines.last_position < EXCLUDED.last_position
 # A deadline met after it was recorded as missed stays `missed`: the record must show it was late,
 # while met_on and days_late say when it was finally done.
 # Met late stays missed, with the day it was met. Met on time but recorded after the miss was recorded
-# (a back-dated entry) is met: the late entry shows on the timeline, the deadline was kept.
+# (a back-dated entry) is met: the late entry shows on the timeline, the deadline was kept. When it was
+# recorded, and how many escalations had fired by then, let the reports tell it from one recorded on time.
 _MET = """
 UPDATE deadlines
 SET status = CASE WHEN status = 'missed' AND %(late)s THEN 'missed' ELSE 'met' END,
-    met_on = %(met_on)s, days_late = %(days_late)s, last_position = %(position)s
+    met_on = %(met_on)s, days_late = %(days_late)s, met_recorded_at = %(recorded_at)s,
+    escalations_before_met = escalations, missed_before_met = (status = 'missed'), last_position = %(position)s
 WHERE stream_id = %(stream_id)s AND deadline_id = %(deadline_id)s AND last_position < %(position)s
 """
 
@@ -157,6 +162,7 @@ def changes(event: RecordedEvent) -> list[Change]:
                     "met_on": met.met_on,
                     "days_late": met.days_late,
                     "late": met.late,
+                    "recorded_at": event.recorded_at,
                 },
             )
         ]

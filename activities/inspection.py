@@ -16,6 +16,7 @@ from activities.db import Pool
 from activities.rule_source import default_rule_pack, inspection_policy
 from activities.users import User
 from domain.calendar import LONDON
+from domain.compliance import DeadlineRecord, escalation_note, recording_note
 from domain.events import sentences
 from domain.inspection import Candidate, Sample, SamplePolicy, SampleRequest, choose_sample
 
@@ -142,6 +143,7 @@ def chronology_csv(chron: Chronology) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CHRONOLOGY_COLUMNS)
     names = sentences.rule_names(default_rule_pack())
+    notes = paper_notes(chron.deadlines)
     for e in chron.entries:
         took = e.effective_at.astimezone(LONDON)
         row = (
@@ -151,7 +153,7 @@ def chronology_csv(chron: Chronology) -> str:
             "yes" if e.late_entry else "no",
             chron.child_id,
             event_name(e),
-            sentences.sentence(e.event_type, e.payload, names) or "",
+            _with_note(sentences.sentence(e.event_type, e.payload, names) or "", notes, e),
             e.actor,
             e.reason or "",
             e.workflow_id,
@@ -162,6 +164,30 @@ def chronology_csv(chron: Chronology) -> str:
         )
         writer.writerow([_cell(v) for v in row])
     return out.getvalue()
+
+
+def paper_notes(deadlines: list[audit.DeadlineItem]) -> dict[tuple[str, str], dict[str, str]]:
+    """Per deadline met on time but recorded late, what its DeadlineMet and DeadlineEscalated rows say."""
+    notes: dict[tuple[str, str], dict[str, str]] = {}
+    for d in deadlines:
+        if d.due_at is None:
+            continue
+        record = DeadlineRecord.model_validate(d.model_dump(include=set(DeadlineRecord.model_fields)))
+        met, escalated = recording_note(record), escalation_note(record)
+        if met is not None:
+            notes[(d.workflow_id, d.deadline_id)] = {"DeadlineMet": met, "DeadlineEscalated": escalated or ""}
+    return notes
+
+
+def paper_note(notes: dict[tuple[str, str], dict[str, str]], e: audit.TimelineEntry) -> str | None:
+    """The note `paper_notes` has for this event (a DeadlineMet or DeadlineEscalated), if any."""
+    return notes.get((e.workflow_id, str(e.payload.get("deadline_id", ""))), {}).get(e.event_type) or None
+
+
+def _with_note(sentence: str, notes: dict[tuple[str, str], dict[str, str]], e: audit.TimelineEntry) -> str:
+    # Flagged in the sentence column rather than a new column, so the export's columns stay as published.
+    note = paper_note(notes, e)
+    return f"{sentence} [{note}.]" if note else sentence
 
 
 def event_name(e: audit.TimelineEntry) -> str:

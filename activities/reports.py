@@ -5,13 +5,18 @@ Everything here reads the `deadlines` and `cases` tables (both kept in the appen
 never lag the events) and never folds a stream: every report is one SQL statement served by the indexes
 of migrations 001 and 004. `bench/audit_reads.py` measures them on 10 million events.
 
-How a deadline counts, from its row in `deadlines` (see `activities.deadline_projection`):
-  met on time  status 'met' and not late (days_late absent or <= 0)
-  met late     met_on recorded and late: status 'met' with days_late > 0, or 'missed' and met afterwards
-               (the projection keeps a deadline missed-then-met as 'missed', with the day it was met)
-  missed       status 'missed' and never met
-  still open   status 'open'
-  cancelled    left out of every report (the order closed or the deadline was replaced before it fell due)
+How a deadline counts, from its row in `deadlines` (see `activities.deadline_projection`), the same
+rules as `domain.compliance.deadline_outcome` (tests/activities/test_reports.py holds them to it):
+  recorded on time  met on or before its due date, and the meeting step recorded by the time it fell due
+  recorded late     met on or before its due date by the step's own date, but recorded after it fell due
+                    or after its miss was recorded (with how many days late, and whether escalations fired
+                    first: "met only on paper")
+  met late          met after its due date (the projection keeps a deadline missed-then-met as 'missed',
+                    with the day it was met)
+  missed            status 'missed' and never met
+  still open        status 'open'
+  cancelled         left out of every report (the order closed or the deadline was replaced before it fell due)
+"met on time" is the first two together: what the record claims. `pct_on_time` counts only the first.
 """
 
 from __future__ import annotations
@@ -25,22 +30,27 @@ from psycopg.rows import dict_row
 from pydantic import BaseModel
 
 from activities.db import Pool
+from domain.compliance import ComplianceFigures
 
 VICTIM_CONTACT_KIND = "victim_contact"
 
 
-class ComplianceRow(BaseModel):
-    """How one rule's deadlines that fell due in one month were dealt with."""
+class ComplianceRow(ComplianceFigures):
+    """How one rule's deadlines that fell due in one month were dealt with (`ComplianceFigures`: met and
+    recorded on time, recorded late, met late, missed, still open, and the percentages)."""
 
     rule_id: str
     description: str
     month: date  # first day of the month the deadlines fell due
-    due: int
-    met_on_time: int
-    met_late: int
-    missed: int
-    still_open: int
-    pct_on_time: float | None  # 100 * met_on_time / (met_on_time + met_late + missed); None if none decided
+
+
+class WorkerComplianceRow(ComplianceFigures):
+    """How one rule's deadlines on one worker's cases were dealt with over the whole period; `responsible`
+    is the case's worker now (None: not allocated), not necessarily the one who held it then."""
+
+    rule_id: str
+    description: str
+    responsible: str | None
 
 
 class OverdueItem(BaseModel):
@@ -128,52 +138,77 @@ async def _fetch(pool: Pool, query: sql.Composed, params: dict[str, Any], *, jit
 # Counted first per (rule, month) from the narrow columns only, then each rule's description looked up
 # once: carrying the description text through the aggregate would make a year of all services (hundreds
 # of thousands of rows) read the whole heap instead of an index.
-_COMPLIANCE = """
-WITH counted AS (
-    SELECT rule_id,
-           date_trunc('month', due_date)::date AS month,
+# The figures of `domain.compliance.ComplianceFigures`, over the rows of `deadlines` (alias d) in the group.
+# A row met before migration 012 without a recording time counts as recorded on time (012 filled them in).
+_ON_TIME = "d.met_on <= d.due_date"
+_LATE_ENTRY = "(d.met_recorded_at > d.due_at OR d.missed_before_met)"
+_RECORDED_LATE = f"{_ON_TIME} AND coalesce({_LATE_ENTRY}, false)"
+_DAYS_RECORDED_LATE = "greatest(coalesce((d.met_recorded_at AT TIME ZONE 'Europe/London')::date - d.due_date, 1), 1)"
+_FIGURES = f"""
            count(*) AS due,
-           count(*) FILTER (WHERE status = 'met' AND coalesce(days_late, 0) <= 0) AS met_on_time,
-           count(*) FILTER (
-               WHERE met_on IS NOT NULL AND (status = 'missed' OR (status = 'met' AND days_late > 0))
-           ) AS met_late,
-           count(*) FILTER (WHERE status = 'missed' AND met_on IS NULL) AS missed,
-           count(*) FILTER (WHERE status = 'open') AS still_open
-    FROM deadlines
-    WHERE due_date >= %(start)s AND due_date < %(end)s AND status <> 'cancelled' {filters}
-    GROUP BY rule_id, date_trunc('month', due_date)
+           count(*) FILTER (WHERE {_ON_TIME} AND NOT coalesce({_LATE_ENTRY}, false)) AS recorded_on_time,
+           count(*) FILTER (WHERE {_RECORDED_LATE}) AS recorded_late,
+           coalesce(sum({_DAYS_RECORDED_LATE}) FILTER (WHERE {_RECORDED_LATE}), 0)::int AS recorded_late_days,
+           coalesce(max({_DAYS_RECORDED_LATE}) FILTER (WHERE {_RECORDED_LATE}), 0)::int AS recorded_late_max_days,
+           count(*) FILTER (WHERE {_RECORDED_LATE} AND d.escalations_before_met > 0) AS met_only_on_paper,
+           count(*) FILTER (WHERE d.met_on > d.due_date) AS met_late,
+           count(*) FILTER (WHERE d.status = 'missed' AND d.met_on IS NULL) AS missed,
+           count(*) FILTER (WHERE d.status = 'open') AS still_open"""
+_DESCRIPTION = """coalesce(
+    (SELECT x.description FROM deadlines x WHERE x.rule_id = c.rule_id
+     ORDER BY x.due_date DESC LIMIT 1), c.rule_id) AS description"""
+
+# `{{filters}}` doubled: these are f-strings, and then templates for `_with_filters`.
+_COMPLIANCE = f"""
+WITH counted AS (
+    SELECT d.rule_id,
+           date_trunc('month', d.due_date)::date AS month,{_FIGURES}
+    FROM deadlines d
+    WHERE d.due_date >= %(start)s AND d.due_date < %(end)s AND d.status <> 'cancelled' {{filters}}
+    GROUP BY d.rule_id, date_trunc('month', d.due_date)
 )
-SELECT c.*, coalesce(
-    (SELECT d.description FROM deadlines d WHERE d.rule_id = c.rule_id
-     ORDER BY d.due_date DESC LIMIT 1), c.rule_id) AS description
+SELECT c.*, {_DESCRIPTION}
 FROM counted c
 ORDER BY c.rule_id, c.month
+"""
+
+# The worker is the case's, so this one reads the cases too: not an index-only scan like the one above.
+_COMPLIANCE_BY_WORKER = f"""
+WITH counted AS (
+    SELECT d.rule_id, k.responsible,{_FIGURES}
+    FROM deadlines d LEFT JOIN cases k ON k.stream_id = d.stream_id
+    WHERE d.due_date >= %(start)s AND d.due_date < %(end)s AND d.status <> 'cancelled' {{filters}}
+    GROUP BY d.rule_id, k.responsible
+)
+SELECT c.*, {_DESCRIPTION}
+FROM counted c
+ORDER BY c.rule_id, c.responsible NULLS FIRST
 """
 
 
 async def compliance_report(pool: Pool, *, start: date, end: date, yjs: str | None = None) -> list[ComplianceRow]:
     """Deadlines whose due date is in [start, end) (cancelled ones left out), counted per rule and month
     of the due date, ordered by rule then month. `yjs` limits it to the deadlines a service holds."""
+    _check_window(start, end)
+    query = _with_filters(_COMPLIANCE, {"d.yjs": yjs})
+    rows = await _fetch(pool, query, _params({"d.yjs": yjs}, start=start, end=end), jit=False)
+    return [ComplianceRow.model_validate(r) for r in rows]
+
+
+async def compliance_by_worker(
+    pool: Pool, *, start: date, end: date, yjs: str | None = None
+) -> list[WorkerComplianceRow]:
+    """The same figures per rule and worker (the case's responsible worker) over due dates in [start, end),
+    ordered by rule, unallocated first."""
+    _check_window(start, end)
+    query = _with_filters(_COMPLIANCE_BY_WORKER, {"d.yjs": yjs})
+    rows = await _fetch(pool, query, _params({"d.yjs": yjs}, start=start, end=end), jit=False)
+    return [WorkerComplianceRow.model_validate(r) for r in rows]
+
+
+def _check_window(start: date, end: date) -> None:
     if end <= start:
         raise ValueError(f"end ({end}) must be after start ({start}): the report covers due dates in [start, end)")
-    query = _with_filters(_COMPLIANCE, {"yjs": yjs})
-    rows = await _fetch(pool, query, _params({"yjs": yjs}, start=start, end=end), jit=False)
-    return [_compliance_row(r) for r in rows]
-
-
-def _compliance_row(r: dict[str, Any]) -> ComplianceRow:
-    decided = r["met_on_time"] + r["met_late"] + r["missed"]
-    return ComplianceRow(
-        rule_id=r["rule_id"],
-        description=r["description"],
-        month=r["month"],
-        due=r["due"],
-        met_on_time=r["met_on_time"],
-        met_late=r["met_late"],
-        missed=r["missed"],
-        still_open=r["still_open"],
-        pct_on_time=round(100 * r["met_on_time"] / decided, 1) if decided else None,
-    )
 
 
 # --- overdue --------------------------------------------------------------------------------------

@@ -89,6 +89,10 @@ class YjflowClient:
     def verify(self) -> dict[str, Any]:
         return dict(self._call("GET", "/verify"))
 
+    def yjb_extract(self, *, start: str, end: str, yjs: str) -> dict[str, Any]:
+        """The YJB case-level extract for a service over [start, end) (YYYY-MM-DD)."""
+        return dict(self._call("GET", "/reports/yjb-extract", params={"from": start, "to": end, "yjs": yjs}))
+
     # --- victims ---
 
     def record_victim_details(

@@ -31,3 +31,16 @@ def test_no_module_holds_more_than_one_concern_by_size(package: str) -> None:
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MOST_LINES
     }
     assert not too_long, f"split these by concern (over {MOST_LINES} lines): {too_long}"
+
+
+def test_test_files_have_unique_names() -> None:
+    """The tests folders are not packages, so pytest imports each test file by its basename: two files of
+    one name in different folders stop the collection of the second."""
+    root = Path(__file__).resolve().parent
+    seen: dict[str, Path] = {}
+    clashes = []
+    for path in sorted(root.rglob("test_*.py")):
+        if path.name in seen:
+            clashes.append(f"{seen[path.name].relative_to(root)} and {path.relative_to(root)}")
+        seen.setdefault(path.name, path)
+    assert not clashes, "test files share a name: " + "; ".join(clashes)

@@ -18,6 +18,7 @@ from client.api import (
     court_outcomes,
     court_results,
     orders,
+    reports,
     retention,
     victim_contacts,
     victim_details,
@@ -55,17 +56,19 @@ def create_app(ctx: AppContext) -> FastAPI:
     async def refused(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": [request_problem(e) for e in exc.errors()]})
 
-    for concern in (
+    concerns = (
         court_outcomes,
         court_results,
         audit_trail,
         children,
         orders,
         retention,
+        reports,
         victim_details,
         victim_contacts,
         codec,
-    ):
+    )
+    for concern in concerns:
         app.include_router(concern.router)
     add_pages(app, ctx)
     return app

@@ -15,7 +15,7 @@ import sys
 import structlog
 import typer
 
-from client.cli import admin, outcomes, records, services, victims
+from client.cli import admin, exports, outcomes, records, services, victims
 
 app = typer.Typer(
     help="yjflow: youth justice orders carried out to their deadlines, with an audited record.",
@@ -24,6 +24,7 @@ app = typer.Typer(
 )
 app.add_typer(admin.users_app, name="users")
 app.add_typer(admin.calendar_app, name="calendar")
+app.add_typer(exports.export_app, name="export")
 
 app.command()(services.dev)
 app.command()(services.worker)
@@ -35,7 +36,6 @@ app.command()(records.timeline)
 app.command("inspection-sample")(records.inspection_sample)
 app.command()(records.deadlines)
 app.command()(records.order)
-app.command()(records.export)
 app.command()(records.step)
 app.command()(victims.victims)
 app.command("victim-step")(victims.victim_step)

@@ -18,7 +18,9 @@ from psycopg.rows import dict_row
 
 from activities import audit, victim_contacts
 from activities.db import Pool
+from activities.inspection import paper_note, paper_notes
 from activities.rule_source import default_rule_pack
+from domain.compliance import DeadlineRecord, recording_note
 from domain.events import sentences, wording
 from domain.events.folding import Folded, fold_deadlines
 
@@ -45,6 +47,9 @@ class TimelineFilters:
             return True
         day = entry.effective_at.astimezone(LONDON).date()
         return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+
+DEADLINE_RECORD_FIELDS = set(DeadlineRecord.model_fields)
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,9 @@ def _item(
     )
     stored = json.dumps(e.payload, ensure_ascii=False)
     said = _sentence(e.event_type, e.payload, stored, timeline.rule_names) if not ref or victim_step_details else None
+    note = paper_note(timeline.paper_notes, e) if timeline.paper_notes else None
+    if said and note:
+        said = f"{said} {note}."
     said_html = (
         f'\n    <p class="govuk-body app-timeline__details" data-testid="event-sentence">{escape(said)}</p>'
         if said
@@ -279,6 +287,8 @@ class ChildTimeline:
     chains: list[ChainCheck] = field(default_factory=list)
     folded: list[Folded[audit.TimelineEntry]] = field(default_factory=list)  # the shown events, as read
     rule_names: wording.RuleNames = field(default_factory=dict)
+    # Deadlines met on time only on paper: what their DeadlineMet and DeadlineEscalated entries add.
+    paper_notes: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
     @property
     def verified(self) -> bool:
@@ -302,8 +312,20 @@ def shipped_rule_names() -> dict[str, str]:
     return sentences.rule_names(default_rule_pack())
 
 
+def deadline_record(item: audit.DeadlineItem) -> DeadlineRecord | None:
+    """The deadline as the compliance figures read it; None for a row without its due instant."""
+    if item.due_at is None:
+        return None
+    return DeadlineRecord.model_validate(item.model_dump(include=DEADLINE_RECORD_FIELDS))
+
+
 def deadline_tag(item: audit.DeadlineItem) -> DeadlineTag:
     if item.status == "met":
+        record = deadline_record(item)
+        note = recording_note(record) if record is not None else None
+        if note is not None:
+            # Met by its date, entered after it fell due: on time in the record, not in the work.
+            return DeadlineTag("met", note[0].lower() + note[1:], "govuk-tag--orange")
         return DeadlineTag("met", "met", "govuk-tag--green")
     if item.status == "missed":
         if item.met_on is not None:
@@ -352,6 +374,7 @@ async def child_timeline(
         shown=shown,
         deadlines=full.deadlines,
         tags={d.deadline_id: deadline_tag(d) for d in full.deadlines},
+        paper_notes=paper_notes(full.deadlines),
         streams=streams,
         event_types=sorted({e.event_type for e in entries}, key=sentences.title),
         victim_refs=refs,

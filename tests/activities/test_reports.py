@@ -176,14 +176,24 @@ async def service(pool: Pool) -> Service:
 
 async def test_compliance_counts_by_rule_and_month(pool: Pool, service: Service) -> None:
     rows = await reports.compliance_report(pool, start=MARCH, end=date(2025, 5, 1), yjs=service.yjs)
-    got = [(r.rule_id, r.month, r.due, r.met_on_time, r.met_late, r.missed, r.still_open, r.pct_on_time) for r in rows]
+    got = [
+        (r.rule_id, r.month, r.due, r.met_on_time, r.recorded_on_time, r.met_late, r.missed, r.still_open) for r in rows
+    ]
     assert got == [
         # 6 deadlines in March less the cancelled one: 1 on time, 2 late (one after a miss), 1 missed, 1 open.
-        ("ro.test_x", MARCH, 5, 1, 2, 1, 1, 25.0),
-        ("ro.test_x", APRIL, 1, 0, 0, 0, 1, None),  # nothing decided yet: no percentage
-        ("ro.test_y", MARCH, 2, 0, 0, 1, 1, 0.0),
-        ("victim.test", APRIL, 1, 0, 0, 0, 1, None),
+        ("ro.test_x", MARCH, 5, 1, 0, 2, 1, 1),
+        ("ro.test_x", APRIL, 1, 0, 0, 0, 0, 1),
+        ("ro.test_y", MARCH, 2, 0, 0, 0, 1, 1),
+        ("victim.test", APRIL, 1, 0, 0, 0, 0, 1),
     ]
+    # The one met on time was recorded today, long after March: on time only by its date.
+    assert [(r.pct_on_time, r.pct_on_time_by_date) for r in rows] == [
+        (0.0, 25.0),
+        (None, None),
+        (0.0, 0.0),
+        (None, None),
+    ]
+    assert rows[0].recorded_late == 1 and rows[0].recorded_late_max_days > 365
     assert rows[0].description == "ro.test_x: the test rule"
 
 

@@ -67,6 +67,12 @@ OPERATION_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/retention/holds"): Permission.READ_RETENTION,
     ("POST", "/retention/holds"): Permission.HOLD_RECORDS,
     ("POST", "/retention/holds/lift"): Permission.HOLD_RECORDS,
+    ("GET", "/reports/compliance"): Permission.READ_DASHBOARD,
+    ("GET", "/reports/compliance-by-worker"): Permission.READ_DASHBOARD,
+    ("GET", "/reports/board"): Permission.READ_DASHBOARD,
+    ("GET", "/reports/board.csv"): Permission.READ_DASHBOARD,
+    ("GET", "/reports/yjb-extract"): Permission.READ_DASHBOARD,
+    ("GET", "/reports/yjb-extract/schema"): Permission.READ_DASHBOARD,
 }
 # Fewer examples where one request is costly: /verify walks every hash chain in the database, which the
 # session's other tests (2,000 outcomes among them) have filled by the time this runs.

@@ -30,6 +30,10 @@ EXPECTED: dict[Permission, set[Role]] = {
     Permission.EXPORT_CHRONOLOGY: {R.MANAGER, R.INSPECTOR},
     Permission.READ_EXPORT_LOG: {R.MANAGER, R.INSPECTOR},
     Permission.DECODE_PAYLOADS: {R.ADMIN},
+    Permission.READ_CHILD_RECORD: {R.CASE_WORKER, R.VICTIM_WORKER, R.MANAGER, R.INSPECTOR},
+    Permission.CORRECT_CHILD_RECORD: {R.CASE_WORKER, R.MANAGER},
+    Permission.READ_RETENTION: {R.MANAGER, R.ADMIN},
+    Permission.HOLD_RECORDS: {R.MANAGER},
 }
 READ_ONLY = {
     Permission.READ_REJECTED,
@@ -43,6 +47,8 @@ READ_ONLY = {
     Permission.TAKE_INSPECTION_SAMPLE,
     Permission.EXPORT_CHRONOLOGY,
     Permission.READ_EXPORT_LOG,
+    Permission.READ_CHILD_RECORD,
+    Permission.READ_RETENTION,
 }
 
 

@@ -1,0 +1,52 @@
+"""The board's quarterly report page in the browser: orders by kind with a chart, compliance by rule with
+late recording apart, remands and how they ended, the cohort against the population (items not held
+said so), the CSV download, and a bad quarter named in the error summary."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from playwright.async_api import Page
+
+from activities.event_store import EventStore
+from tests.activities.test_board_report import referral, remand
+from tests.client.conftest import Stack
+from tests.client.pages.conftest import check_a11y, shoot, sign_in
+
+YJS = "milton-keynes"  # the shipped population file's service; its own quarter keeps the counts apart
+
+
+async def test_board_report_page(stack: Stack, page: Page) -> None:
+    child = f"C-{uuid.uuid4().hex[:6]}"
+    store = EventStore(stack.pool)
+    await store.append(referral(YJS, child, date(2024, 8, 5)))
+    dto = f"detention-and-training-order:{YJS}:41CJ9:{child}-R"
+    ended = (date(2024, 9, 2), "convicted_and_sentenced", dto)
+    await store.append(remand(YJS, f"{child}-R", "youth_detention_accommodation", date(2024, 7, 8), ended))
+
+    await sign_in(page, stack, "manager", next_path=f"/app/reports/board?quarter=2024-25-Q2&yjs={YJS}")
+    assert "Q2 2024-25 (July to September 2024)" in await page.inner_text("h1")
+    orders = await page.inner_text("[data-testid=orders] tr[data-kind=referral_order]")
+    assert orders.split("\t")[1:3] == ["1", "0"]
+    assert await page.locator("svg#orders-chart").get_attribute("role") == "img"
+    assert "referral order: started 1, ended 0" in (await page.locator("svg#orders-chart desc").text_content() or "")
+    secure = await page.inner_text("[data-testid=remands] tr[data-remand=youth_detention_accommodation]")
+    assert "(secure)" in secure and "custodial sentence: 1" in secure and "100%" in secure
+    assert "Not held" in await page.inner_text("[data-testid=ethnicity]")
+    assert "9.7%" in await page.inner_text("[data-testid=ethnicity]")
+    assert "not held" in await page.inner_text("[data-testid=girls]")
+    assert "2021 Census" in await page.inner_text("[data-testid=population-source]")
+    assert "1 child was on a sentence" in await page.inner_text("[data-testid=cohort-size]")
+    await check_a11y(page, "board-report")
+    await shoot(page, "board-report")
+
+    async with page.expect_download() as download:
+        await page.click("[data-testid=csv]")
+    path = await (await download.value).path()
+    text = path.read_text(encoding="utf-8")
+    assert "orders,referral_order,started,1" in text and "remand,youth_detention_accommodation,ended,1" in text
+
+    await page.goto(f"{stack.api_url}/app/reports/board?quarter=2024-Q2")
+    assert "Quarter must be a financial year's quarter" in await page.inner_text(".govuk-error-summary")
+    await check_a11y(page, "board-report-error")
