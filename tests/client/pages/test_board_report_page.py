@@ -10,7 +10,7 @@ from datetime import date
 from playwright.async_api import Page
 
 from activities.event_store import EventStore
-from tests.activities.test_board_report import referral, remand
+from tests.activities.test_board_report_queries import referral, remand
 from tests.client.conftest import Stack
 from tests.client.pages.conftest import check_a11y, shoot, sign_in
 
