@@ -9,7 +9,7 @@ import uuid
 from datetime import date
 
 from activities.event_store import EventStore
-from tests.activities.test_board_report import referral, remand
+from tests.activities.test_board_report_queries import referral, remand
 from tests.activities.test_reports import met, scheduled
 from tests.client.conftest import Stack
 
