@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, Literal, cast
 
@@ -105,18 +106,49 @@ def _nesting(value: object) -> int:
     return deepest
 
 
-async def receive(pool: AsyncConnectionPool, raw: bytes | str, *, received_by: str, today: date) -> IntakeResult:
+async def receive(
+    pool: AsyncConnectionPool,
+    raw: bytes | str,
+    *,
+    received_by: str,
+    today: date,
+    services: Sequence[str] | None = None,
+) -> IntakeResult:
     body, errors = parse_body(raw)
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     if errors:
         return await keep_rejected(pool, None, text, errors, received_by=received_by)
-    return await receive_value(pool, body, text=text, received_by=received_by, today=today)
+    return await receive_value(pool, body, text=text, received_by=received_by, today=today, services=services)
+
+
+def service_not_held(body: object, received_by: str, services: Sequence[str] | None) -> FieldError | None:
+    """The refusal of an outcome naming a service its sender does not hold (`services`; None holds
+    every service), or None. Rule `yjs.held`: the API answers it 403, naming the service."""
+    yjs = body.get("yjs") if isinstance(body, dict) else None
+    if services is None or not isinstance(yjs, str) or yjs in services:
+        return None
+    return FieldError(
+        field="yjs",
+        rule="yjs.held",
+        message=f"{received_by} may not submit outcomes for service {yjs!r}: it submits for {', '.join(services)}",
+    )
 
 
 async def receive_value(
-    pool: AsyncConnectionPool, body: object, *, text: str | None = None, received_by: str, today: date
+    pool: AsyncConnectionPool,
+    body: object,
+    *,
+    text: str | None = None,
+    received_by: str,
+    today: date,
+    services: Sequence[str] | None = None,
 ) -> IntakeResult:
+    """Validate and keep one outcome (a JSON value): in the inbox, or in the rejected list with why.
+    With `services`, an outcome for any other service is refused (rule `yjs.held`) and kept."""
     text = text if text is not None else json.dumps(body)
+    not_held = service_not_held(body, received_by, services)
+    if not_held is not None:
+        return await keep_rejected(pool, body, text, [not_held], received_by=received_by)
     # PostgreSQL text and jsonb cannot hold U+0000: refuse it with a reason instead of failing to store.
     unstorable = nul_character_errors(body)
     try:
@@ -240,13 +272,28 @@ async def keep_rejected(
 
 
 async def list_rejected(
-    pool: AsyncConnectionPool, *, limit: int = 100, outcome_id: str | None = None
+    pool: AsyncConnectionPool,
+    *,
+    limit: int = 100,
+    outcome_id: str | None = None,
+    services: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
+    """Refused outcomes, newest first. With `services`, only those naming one of them as `yjs`, and never
+    one refused for naming a service its sender does not hold (rule `yjs.held`): that names another
+    service's child, so only those holding every service see it."""
     async with pool.connection() as conn:
         cur = await conn.execute(
             "SELECT id, outcome_id, received_at, received_by, body, body_text, errors FROM rejected_outcomes "
-            "WHERE (%(oid)s::text IS NULL OR outcome_id = %(oid)s) ORDER BY id DESC LIMIT %(limit)s",
-            {"oid": outcome_id, "limit": limit},
+            "WHERE (%(oid)s::text IS NULL OR outcome_id = %(oid)s)"
+            " AND (%(services)s::text[] IS NULL OR (jsonb_typeof(body) = 'object'"
+            " AND body->>'yjs' = ANY(%(services)s::text[]) AND NOT errors @> %(held)s::jsonb))"
+            " ORDER BY id DESC LIMIT %(limit)s",
+            {
+                "oid": outcome_id,
+                "limit": limit,
+                "services": None if services is None else list(services),
+                "held": '[{"rule": "yjs.held"}]',
+            },
         )
         rows = await cur.fetchall()
     cols = ("id", "outcome_id", "received_at", "received_by", "body", "body_text", "errors")

@@ -9,11 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from activities import victim_contacts
+from activities.service_scope import stream_service
 from activities.users import User
 from client import steps
 from client.api.problems import json_object
 from client.app_context import Ctx
-from client.auth import require
+from client.auth import require, require_service, user_services_filter
 from domain.access import Permission
 from domain.messages import VictimContactView
 
@@ -31,7 +32,12 @@ async def list_victim_contacts(
 ) -> list[victim_contacts.ContactSummary]:
     """Victims' contacts with their state, next step(s) and next deadline (references only)."""
     return await victim_contacts.list_contacts(
-        ctx.pool, yjs=yjs, worker=worker, due_before=due_before, include_closed=include_closed
+        ctx.pool,
+        yjs=yjs,
+        worker=worker,
+        due_before=due_before,
+        include_closed=include_closed,
+        services=user_services_filter(user),
     )
 
 
@@ -43,6 +49,7 @@ async def victim_contact(
     history = await victim_contacts.contact_history(ctx.pool, workflow_id)
     if history is None:
         raise HTTPException(404, f"no victim contact {workflow_id}")
+    require_service(user, await stream_service(ctx.pool, workflow_id), f"no victim contact {workflow_id}")
     return history
 
 
@@ -67,6 +74,8 @@ async def record_victim_step(
 ) -> VictimContactView:
     if not victim_contacts.is_contact_id(workflow_id):
         raise HTTPException(404, f"no victim contact {workflow_id}")
+    if user.services is not None:
+        require_service(user, await stream_service(ctx.pool, workflow_id), f"no victim contact {workflow_id}")
     body = await json_object(request, "the body must be a JSON object naming the step")
     try:
         done = await steps.record_victim_step(ctx.temporal, ctx.pool, workflow_id, body, user.username)

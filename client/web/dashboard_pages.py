@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from activities import reports
 from activities.users import User
+from client.auth import user_services_filter
 from client.web.chart import Bar, percent_bars
 from client.web.forms import FormErrors, optional_text
 from client.web.render import render
@@ -61,7 +62,9 @@ async def dashboard(
         last = start
     yjs = optional_text(params, "yjs")
     pool = request.app.state.ctx.pool
-    rows = await reports.compliance_report(pool, start=start, end=last + relativedelta(months=1), yjs=yjs)
+    held = user_services_filter(user)  # the dashboard counts only the services the user holds
+    end = last + relativedelta(months=1)
+    rows = await reports.compliance_report(pool, start=start, end=end, yjs=yjs, services=held)
     bars = rule_totals(rows)
     period = f"{start:%B %Y} to {last:%B %Y}"
     chart = Markup(percent_bars(bars, title=f"Deadlines met on time, by rule, {period}"))
@@ -73,8 +76,8 @@ async def dashboard(
         rows=rows,
         chart=chart,
         period=period,
-        overdue=await reports.overdue(pool, today=today, yjs=yjs, limit=200),
-        caseload=await reports.caseload(pool, today=today, yjs=yjs),
+        overdue=await reports.overdue(pool, today=today, yjs=yjs, limit=200, services=held),
+        caseload=await reports.caseload(pool, today=today, yjs=yjs, services=held),
         raw={
             "from": params.get("from") or f"{start:%Y-%m}",
             "to": params.get("to") or f"{last:%Y-%m}",
