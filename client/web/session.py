@@ -68,8 +68,7 @@ async def page_user(request: Request) -> User:
     request.state.csrf_token = session.csrf_token
     refusal = access_refusal(session.user)
     if refusal is not None:
-        # A session started inside an inspector's dates does not outlive them.
-        await web_sessions.end(request.app.state.ctx.pool, request.cookies.get(COOKIE))
+        # A session started inside an inspector's dates does not outlive them: every page refuses it.
         raise PageRefused(f"user {session.user.username}: {refusal}", status_code=401, title="Your access has ended")
     return session.user
 
