@@ -23,8 +23,9 @@ import structlog
 from fastapi import Depends, HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from activities.users import User, authenticate_recent, log_inspector_read
+from activities.users import User, authenticate_recent, log_inspector_read, token_owner
 from client.app_context import Ctx, today
+from client.throttle import record_failure, refuse_if_throttled
 from domain.access import Permission, Role, allows, holds_service, services_in_view, why_refused, window_refusal
 
 log = structlog.get_logger(__name__)
@@ -42,8 +43,10 @@ async def current_user(request: Request, ctx: Ctx) -> User:
         raise HTTPException(
             401, "missing bearer token: send 'Authorization: Bearer <token>'", {"WWW-Authenticate": "Bearer"}
         )
+    refuse_if_throttled(request)
     user = await authenticate_recent(ctx.pool, token.strip())
     if user is None:
+        record_failure(request, "bad token", await token_owner(ctx.pool, token.strip()))
         raise HTTPException(401, "unknown, revoked or disabled token", {"WWW-Authenticate": "Bearer"})
     # Kept for the inspectors' read log (`InspectorReadLog`), which runs once the answer is known.
     request.state.user = user

@@ -15,7 +15,7 @@ from client import steps
 from client.api.problems import json_object
 from client.app_context import Ctx
 from client.auth import require, require_service, user_services_filter
-from domain.access import Permission
+from domain.access import Permission, allows
 from domain.messages import VictimContactView
 
 router = APIRouter()
@@ -45,12 +45,18 @@ async def list_victim_contacts(
 async def victim_contact(
     workflow_id: str, ctx: Ctx, user: Annotated[User, Depends(require(Permission.READ_VICTIM_CONTACTS))]
 ) -> victim_contacts.ContactHistory:
-    """The contact's whole history: every step, who recorded it, when and why; references only."""
+    """The contact's whole history: every step, who recorded it, when and why; references only. What a
+    victim worker recorded at each step (the reason, the step's fields) only for roles holding
+    READ_VICTIM_STEP_DETAILS, as on the pages; others get the step, its dates and its actor."""
     history = await victim_contacts.contact_history(ctx.pool, workflow_id)
     if history is None:
         raise HTTPException(404, f"no victim contact {workflow_id}")
     require_service(user, await stream_service(ctx.pool, workflow_id), f"no victim contact {workflow_id}")
-    return history
+    if allows(user.role, Permission.READ_VICTIM_STEP_DETAILS):
+        return history
+    reference = {"victim_ref": history.summary.victim_ref}
+    steps_only = [e.model_copy(update={"reason": None, "payload": reference}) for e in history.events]
+    return history.model_copy(update={"events": steps_only})
 
 
 @router.post(

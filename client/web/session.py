@@ -41,7 +41,9 @@ class PageRefused(Exception):
 
 
 def is_https(request: Request) -> bool:
-    return request.url.scheme == "https"
+    """Whether cookies go out `Secure`: the request is https, or the site is configured as served over
+    TLS (`client.web.security.configure`, for a TLS proxy in front)."""
+    return request.url.scheme == "https" or bool(getattr(request.app.state, "secure_cookies", False))
 
 
 def sign_in_url(next_path: str) -> str:
