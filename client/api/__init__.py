@@ -11,7 +11,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from client.api import audit_trail, codec, court_outcomes, court_results, orders, victim_contacts, victim_details
+from client.api import (
+    audit_trail,
+    codec,
+    court_outcomes,
+    court_results,
+    docs,
+    orders,
+    victim_contacts,
+    victim_details,
+)
 from client.api.problems import Refused, RefuseNulCharacters, request_problem
 from client.app_context import AppContext
 from client.auth import InspectorReadLog
@@ -35,6 +44,9 @@ def create_app(ctx: AppContext) -> FastAPI:
         version="0.1.0",
         description="Court outcomes in; youth justice orders carried out to their deadlines; an audited timeline out.",
         lifespan=lifespan,
+        # The docs come from our own files (client/api/docs.py), never a CDN; ReDoc is not served.
+        docs_url=None,
+        redoc_url=None,
         responses={422: {"model": Refused, "description": "Refused: each failing field named, with its rule"}},
     )
     app.state.ctx = ctx
@@ -45,7 +57,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     async def refused(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": [request_problem(e) for e in exc.errors()]})
 
-    for concern in (court_outcomes, court_results, audit_trail, orders, victim_details, victim_contacts, codec):
+    for concern in (court_outcomes, court_results, audit_trail, orders, victim_details, victim_contacts, codec, docs):
         app.include_router(concern.router)
     add_pages(app, ctx)
     return app
