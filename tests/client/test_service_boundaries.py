@@ -156,3 +156,32 @@ async def test_users_add_with_services_and_an_inspectors_dates(stack: Stack, tmp
     assert ran.code == 2 and "invalid service 'Bedford'" in ran.stderr
     ran = await run_cli("users", "add", f"y-{name}", "--role", "manager", "--until", "soon", env=env, cwd=tmp_path)
     assert ran.code == 2 and "--until must be a date" in ran.stderr
+
+
+async def test_an_order_is_allocated_only_to_a_worker_holding_its_service(stack: Stack) -> None:
+    from activities.users import add_user
+
+    two = await two_services(stack)
+    elsewhere = f"bedford-worker-{two.usernames['intake'][-6:]}"
+    await add_user(stack.pool, elsewhere, "case_worker", services=[OTHER])
+    step = {"step": "case_worker_allocated", "effective_date": today().isoformat(), "case_worker": elsewhere}
+    async with stack.http("manager") as client:
+        r = await client.post(f"/orders/{two.own.order_id}/steps", json=step)
+    assert r.status_code == 422, r.text
+    [error] = r.json()["detail"]
+    assert error["rule"] == "case_worker.may_act" and f"does not hold service {OWN}" in error["message"]
+
+
+async def test_an_ended_grant_cannot_sign_in_to_the_pages(stack: Stack) -> None:
+    import re
+
+    two = await two_services(stack)
+    async with httpx.AsyncClient(base_url=stack.api_url) as client:
+        form = await client.get("/app/sign-in")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert csrf is not None
+        data = {"csrf_token": csrf.group(1), "token": two.tokens["expired_inspector"], "next": "/app"}
+        r = await client.post("/app/sign-in", data=data)
+    assert r.status_code == 401
+    assert "You cannot sign in: your access ended on" in r.text
+    assert "yjflow_session" not in r.cookies
