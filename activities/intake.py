@@ -20,6 +20,7 @@ warnings flagged as for any remand, and kept in the inbox naming only that reman
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Sequence
@@ -160,6 +161,10 @@ async def receive_value(
     # The facts in one read (none for an outcome that opens a new order other than a remand: any
     # re-delivery of one is answered by the INSERT below finding its row, which saves a round trip).
     facts = await gather_outcome_facts(pool, outcome, with_kept=True)
+    if services is not None and facts.order is not None and facts.order.yjs not in services:
+        # An order of a service the sender does not hold is, to that sender, no order at all: a refusal
+        # naming its service would confirm that it exists.
+        facts = dataclasses.replace(facts, order=None, stream_opened=False, court_reasons=frozenset())
     running = running_remand(facts)
     # The calendar the relay counts a further remand's CTL expiry on, read only for one.
     calendar = await load_calendar(cast(Pool, pool)) if running is not None else None

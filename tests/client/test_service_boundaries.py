@@ -185,3 +185,24 @@ async def test_an_ended_grant_cannot_sign_in_to_the_pages(stack: Stack) -> None:
     assert r.status_code == 401
     assert "You cannot sign in: your access ended on" in r.text
     assert "yjflow_session" not in r.cookies
+
+
+async def test_an_outcome_naming_another_services_order_is_told_no_such_order(stack: Stack) -> None:
+    two = await two_services(stack)
+
+    def revoking(order_ref: str) -> dict[str, Any]:
+        return outcome(
+            yjs=OWN,
+            child_id=two.other.child_id,
+            victims=[],
+            disposal={"kind": "order_revoked", "order_ref": order_ref, "grounds": "good_progress"},
+        )
+
+    async with http(stack, two, "intake") as client:
+        theirs = await client.post("/court-outcomes", json=revoking(two.other.order_id))
+        unknown = await client.post("/court-outcomes", json=revoking(two.other.order_id.replace("bedford", "luton")))
+    assert theirs.status_code == unknown.status_code == 422
+    assert [(e["field"], e["rule"]) for e in theirs.json()["errors"]] == [
+        (e["field"], e["rule"]) for e in unknown.json()["errors"]
+    ]
+    assert "disposal.order_ref.no_such_order" in {e["rule"] for e in theirs.json()["errors"]}
