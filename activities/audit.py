@@ -17,6 +17,7 @@ from activities.event_chain import VerifyReport, first_break
 from activities.event_chain import verify as verify_chain
 from activities.event_reads import EVENT_COLUMNS, EventReader
 from activities.rule_source import load_calendar
+from activities.service_scope import in_services
 from domain.calendar import WorkingCalendar
 from domain.events import RecordedEvent
 
@@ -81,19 +82,26 @@ class Timeline(BaseModel):
     child: ChildName | None = None
 
 
-async def timeline(pool: Pool, child_id: str) -> Timeline:
+async def timeline(pool: Pool, child_id: str, *, services: Sequence[str] | None = None) -> Timeline:
     """Every event for the child, in effective order; late entries (recorded more than one working day
     after they took effect) are flagged, never hidden. Events of victims' contacts carry the victim
-    reference and the event type only, for every role."""
+    reference and the event type only, for every role. With `services`, only the streams those services
+    hold (a child id is a service's own: two services may each have a C-1001)."""
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
         # EventReader.read_child's query, as plain rows: the entries are built from them directly.
         await cur.execute(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE child_id = %s ORDER BY effective_at, global_position",
-            (child_id,),
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE child_id = %(child)s AND {in_services('stream_id')}"
+            " ORDER BY effective_at, global_position",
+            {"child": child_id, "services": _array(services)},
         )
         rows = await cur.fetchall()
     entries = _entries(rows, await load_calendar(pool))
-    return Timeline(child_id=child_id, events=entries, deadlines=await deadlines(pool, child_id=child_id))
+    held = await deadlines(pool, child_id=child_id, services=services)
+    return Timeline(child_id=child_id, events=entries, deadlines=held)
+
+
+def _array(services: Sequence[str] | None) -> list[str] | None:
+    return None if services is None else list(services)
 
 
 def _entries(rows: Sequence[Mapping[str, Any]], calendar: WorkingCalendar) -> list[TimelineEntry]:
@@ -142,7 +150,9 @@ class CheckedTimeline:
     victim_steps: dict[tuple[str, int], tuple[dict[str, Any], str | None]]
 
 
-async def checked_timeline(pool: Pool, child_id: str) -> CheckedTimeline | None:
+async def checked_timeline(
+    pool: Pool, child_id: str, *, services: Sequence[str] | None = None
+) -> CheckedTimeline | None:
     """The child's timeline and `event_chain.verify` of each of the child's streams, from one read of
     those streams' rows; None when nothing is recorded for the child.
 
@@ -152,7 +162,9 @@ async def checked_timeline(pool: Pool, child_id: str) -> CheckedTimeline | None:
     checked (an edited child_id breaks that row's hash)."""
     # The deadlines and the calendar come on other connections while the rows are read.
     rows, calendar, child_deadlines = await asyncio.gather(
-        _streams_of_child(pool, child_id), load_calendar(pool), deadlines(pool, child_id=child_id)
+        _streams_of_child(pool, child_id, services),
+        load_calendar(pool),
+        deadlines(pool, child_id=child_id, services=services),
     )
     mine = [r for r in rows if r["child_id"] == child_id]
     if not mine:
@@ -189,13 +201,13 @@ _CHECKED_COLUMNS = (
 )
 
 
-async def _streams_of_child(pool: Pool, child_id: str) -> list[dict[str, Any]]:
+async def _streams_of_child(pool: Pool, child_id: str, services: Sequence[str] | None) -> list[dict[str, Any]]:
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(
             f"SELECT {_CHECKED_COLUMNS} FROM events"
-            " WHERE stream_id IN (SELECT stream_id FROM events WHERE child_id = %s)"
-            " ORDER BY stream_id, stream_version",
-            (child_id,),
+            " WHERE stream_id IN (SELECT stream_id FROM events WHERE child_id = %(child)s)"
+            f" AND {in_services('stream_id')} ORDER BY stream_id, stream_version",
+            {"child": child_id, "services": _array(services)},
         )
         return await cur.fetchall()
 
@@ -210,11 +222,13 @@ async def deadlines(
     workflow_id: str | None = None,
     due_before: date | None = None,
     limit: int = 1000,
+    services: Sequence[str] | None = None,
 ) -> list[DeadlineItem]:
+    """Deadlines from the projection, filtered; with `services`, only those of streams they hold."""
     # Its own row factory: any pool will do, whatever rows it hands out by default.
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(
-            """
+            f"""
             SELECT stream_id AS workflow_id, deadline_id, child_id, yjs, rule_id, description, rule_type,
                    confidence, unconfirmed, clock_start, due_date, period_end, status, met_on, days_late,
                    escalations, rule_pack_version, calendar_version, due_at, met_recorded_at,
@@ -227,6 +241,7 @@ async def deadlines(
               AND (%(yjs)s::text IS NULL OR yjs = %(yjs)s)
               AND (%(wf)s::text IS NULL OR stream_id = %(wf)s)
               AND (%(before)s::date IS NULL OR due_date < %(before)s)
+              AND {in_services("stream_id")}
             ORDER BY due_date, stream_id, deadline_id
             LIMIT %(limit)s
             """,
@@ -238,6 +253,7 @@ async def deadlines(
                 "wf": workflow_id,
                 "before": due_before,
                 "limit": limit,
+                "services": _array(services),
             },
         )
         rows = await cur.fetchall()

@@ -306,10 +306,15 @@ class ChildRecordStore:
 
 
 async def cases_of_children(
-    pool: AsyncConnectionPool[Any], *, id_like: str | None, keys: list[tuple[str, str]] | None, limit: int = 50
+    pool: AsyncConnectionPool[Any],
+    *,
+    id_like: str | None,
+    keys: list[tuple[str, str]] | None,
+    services: list[str] | None = None,
+    limit: int = 50,
 ) -> list[dict[str, Any]]:
     """Each child's cases from the cases projection, by (yjs, child id): those whose id contains `id_like`
-    (case-insensitive), and those in `keys` (a search's finds)."""
+    (case-insensitive), and those in `keys` (a search's finds); in `services` only (None: every one)."""
     pattern = (
         None if id_like is None else "%" + id_like.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     )
@@ -320,11 +325,18 @@ async def cases_of_children(
             SELECT yjs, child_id, string_agg(DISTINCT kind, ', ' ORDER BY kind) AS kinds,
                    count(*) FILTER (WHERE closed_at IS NULL) AS open_cases, max(opened_at) AS last_opened
             FROM cases
-            WHERE (%(pattern)s::text IS NOT NULL AND child_id ILIKE %(pattern)s)
-               OR (yjs, child_id) IN (SELECT * FROM unnest(%(yjs)s::text[], %(ids)s::text[]))
+            WHERE ((%(pattern)s::text IS NOT NULL AND child_id ILIKE %(pattern)s)
+               OR (yjs, child_id) IN (SELECT * FROM unnest(%(yjs)s::text[], %(ids)s::text[])))
+              AND (%(services)s::text[] IS NULL OR yjs = ANY(%(services)s::text[]))
             GROUP BY yjs, child_id ORDER BY child_id, yjs LIMIT %(limit)s
             """,
-            {"pattern": pattern, "yjs": [y for y, _ in keys], "ids": [c for _, c in keys], "limit": limit},
+            {
+                "pattern": pattern,
+                "yjs": [y for y, _ in keys],
+                "ids": [c for _, c in keys],
+                "services": services,
+                "limit": limit,
+            },
         )
         return list(await cur.fetchall())
 

@@ -65,18 +65,27 @@ def _short(value: str) -> str:
     return value[:12] + "…" if len(value) > 16 else value
 
 
-async def verify(pool: AsyncConnectionPool[Any], stream_id: str | None = None) -> VerifyReport:
+async def verify(
+    pool: AsyncConnectionPool[Any], stream_id: str | None = None, *, services: Sequence[str] | None = None
+) -> VerifyReport:
     """Recompute every stream's chain (or one stream's) and report the first link that does not hold.
 
     Rows stream through a server-side cursor in (stream, version) order, so memory stays flat however
     large the table. What this cannot see: a whole stream tail rewritten with recomputed hashes, or
     the last events of a stream deleted; anchoring the heads outside the database covers those.
+    With `services`, only the streams those services hold.
     """
     query = f"SELECT {EVENT_COLUMNS} FROM events"
-    params: tuple[Any, ...] = ()
+    conditions: list[str] = []
+    params: list[Any] = []
     if stream_id is not None:
-        query += " WHERE stream_id = %s"
-        params = (stream_id,)
+        conditions.append("stream_id = %s")
+        params.append(stream_id)
+    if services is not None:
+        conditions.append("stream_id IN (SELECT stream_id FROM cases WHERE yjs = ANY(%s::text[]))")
+        params.append(list(services))
+    if conditions:
+        query += " WHERE " + " AND ".join(conditions)
     query += " ORDER BY stream_id, stream_version"
 
     streams = events = 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from psycopg.rows import dict_row
@@ -14,6 +15,7 @@ from pydantic import BaseModel
 from activities import audit
 from activities.db import Pool
 from activities.rule_source import default_rule_pack, inspection_policy
+from activities.service_scope import in_services
 from activities.users import User
 from domain.calendar import LONDON
 from domain.compliance import DeadlineRecord, escalation_note, recording_note
@@ -86,8 +88,11 @@ _END_DATE_FIELDS = {
 }
 
 
-async def candidates(pool: Pool, *, start: date, end: date, yjs: str | None = None) -> list[Candidate]:
-    """Orders and victims' contacts open at any time in [start, end] (London dates), from `cases`."""
+async def candidates(
+    pool: Pool, *, start: date, end: date, yjs: str | None = None, services: Sequence[str] | None = None
+) -> list[Candidate]:
+    """Orders and victims' contacts open at any time in [start, end] (London dates), from `cases`; with
+    `services`, only those services' cases."""
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(
             """
@@ -97,17 +102,21 @@ async def candidates(pool: Pool, *, start: date, end: date, yjs: str | None = No
             WHERE (opened_at AT TIME ZONE 'Europe/London')::date <= %(end)s
               AND (closed_at IS NULL OR (closed_at AT TIME ZONE 'Europe/London')::date >= %(start)s)
               AND (%(yjs)s::text IS NULL OR yjs = %(yjs)s)
+              AND (%(services)s::text[] IS NULL OR yjs = ANY(%(services)s::text[]))
             ORDER BY stream_id
             """,
-            {"start": start, "end": end, "yjs": yjs},
+            {"start": start, "end": end, "yjs": yjs, "services": None if services is None else list(services)},
         )
         rows = await cur.fetchall()
     return [Candidate.model_validate(r) for r in rows]
 
 
-async def take_sample(pool: Pool, request: SampleRequest, policy: SamplePolicy | None = None) -> Sample:
-    """The sample for `request` under `policy` (the shipped one by default)."""
-    found = await candidates(pool, start=request.start, end=request.end, yjs=request.yjs)
+async def take_sample(
+    pool: Pool, request: SampleRequest, policy: SamplePolicy | None = None, *, services: Sequence[str] | None = None
+) -> Sample:
+    """The sample for `request` under `policy` (the shipped one by default), drawn from the cases of
+    `services` only when given (the services the inspector is granted)."""
+    found = await candidates(pool, start=request.start, end=request.end, yjs=request.yjs, services=services)
     return choose_sample(found, request, policy or inspection_policy())
 
 
@@ -215,9 +224,13 @@ async def record_export(pool: Pool, user: User, *, format: str, chron: Chronolog
     return ExportRecord.model_validate(row)
 
 
-async def export_log(pool: Pool, *, limit: int = 100) -> list[ExportRecord]:
-    """The latest exports, newest first."""
+async def export_log(pool: Pool, *, limit: int = 100, services: Sequence[str] | None = None) -> list[ExportRecord]:
+    """The latest exports, newest first; with `services`, only exports of those services' cases."""
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute("SELECT * FROM export_log ORDER BY exported_at DESC, id DESC LIMIT %s", (limit,))
+        await cur.execute(
+            f"SELECT * FROM export_log WHERE {in_services('workflow_id')} ORDER BY exported_at DESC, id DESC"
+            " LIMIT %(limit)s",
+            {"limit": limit, "services": None if services is None else list(services)},
+        )
         rows = await cur.fetchall()
     return [ExportRecord.model_validate(r) for r in rows]

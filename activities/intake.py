@@ -20,8 +20,10 @@ warnings flagged as for any remand, and kept in the inbox naming only that reman
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, Literal, cast
 
@@ -116,12 +118,28 @@ async def receive(
     received_by: str,
     today: date,
     child_records: ChildRecordStore | None = None,
+    services: Sequence[str] | None = None,
 ) -> IntakeResult:
     body, errors = parse_body(raw)
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     if errors:
         return await keep_rejected(pool, None, text, errors, received_by=received_by)
-    return await receive_value(pool, body, text=text, received_by=received_by, today=today, child_records=child_records)
+    return await receive_value(
+        pool, body, text=text, received_by=received_by, today=today, services=services, child_records=child_records
+    )
+
+
+def service_not_held(body: object, received_by: str, services: Sequence[str] | None) -> FieldError | None:
+    """The refusal of an outcome naming a service its sender does not hold (`services`; None holds
+    every service), or None. Rule `yjs.held`: the API answers it 403, naming the service."""
+    yjs = body.get("yjs") if isinstance(body, dict) else None
+    if services is None or not isinstance(yjs, str) or yjs in services:
+        return None
+    return FieldError(
+        field="yjs",
+        rule="yjs.held",
+        message=f"{received_by} may not submit outcomes for service {yjs!r}: it submits for {', '.join(services)}",
+    )
 
 
 async def receive_value(
@@ -131,12 +149,17 @@ async def receive_value(
     text: str | None = None,
     received_by: str,
     today: date,
+    services: Sequence[str] | None = None,
     child_records: ChildRecordStore | None = None,
 ) -> IntakeResult:
-    """Validate, decide and keep one court outcome. With `child_records`, an accepted outcome's child gets a
-    record from the court's names if they have none (after the outcome is kept: a record that cannot be
-    made never loses the outcome, and the next outcome for the child makes it)."""
+    """Validate and keep one outcome (a JSON value): in the inbox, or in the rejected list with why.
+    With `services`, an outcome for any other service is refused (rule `yjs.held`) and kept. With
+    `child_records`, an accepted outcome's child gets a record from the court's names if they have none
+    (after the outcome is kept: a record that cannot be made never loses the outcome)."""
     text = text if text is not None else json.dumps(body)
+    not_held = service_not_held(body, received_by, services)
+    if not_held is not None:
+        return await keep_rejected(pool, body, text, [not_held], received_by=received_by)
     # PostgreSQL text and jsonb cannot hold U+0000: refuse it with a reason instead of failing to store.
     unstorable = nul_character_errors(body)
     try:
@@ -148,6 +171,10 @@ async def receive_value(
     # The facts in one read (none for an outcome that opens a new order other than a remand: any
     # re-delivery of one is answered by the INSERT below finding its row, which saves a round trip).
     facts = await gather_outcome_facts(pool, outcome, with_kept=True)
+    if services is not None and facts.order is not None and facts.order.yjs not in services:
+        # An order of a service the sender does not hold is, to that sender, no order at all: a refusal
+        # naming its service would confirm that it exists.
+        facts = dataclasses.replace(facts, order=None, stream_opened=False, court_reasons=frozenset())
     running = running_remand(facts)
     # The calendar the relay counts a further remand's CTL expiry on, read only for one.
     calendar = await load_calendar(cast(Pool, pool)) if running is not None else None
@@ -276,13 +303,28 @@ async def keep_rejected(
 
 
 async def list_rejected(
-    pool: AsyncConnectionPool, *, limit: int = 100, outcome_id: str | None = None
+    pool: AsyncConnectionPool,
+    *,
+    limit: int = 100,
+    outcome_id: str | None = None,
+    services: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
+    """Refused outcomes, newest first. With `services`, only those naming one of them as `yjs`, and never
+    one refused for naming a service its sender does not hold (rule `yjs.held`): that names another
+    service's child, so only those holding every service see it."""
     async with pool.connection() as conn:
         cur = await conn.execute(
             "SELECT id, outcome_id, received_at, received_by, body, body_text, errors FROM rejected_outcomes "
-            "WHERE (%(oid)s::text IS NULL OR outcome_id = %(oid)s) ORDER BY id DESC LIMIT %(limit)s",
-            {"oid": outcome_id, "limit": limit},
+            "WHERE (%(oid)s::text IS NULL OR outcome_id = %(oid)s)"
+            " AND (%(services)s::text[] IS NULL OR (jsonb_typeof(body) = 'object'"
+            " AND body->>'yjs' = ANY(%(services)s::text[]) AND NOT errors @> %(held)s::jsonb))"
+            " ORDER BY id DESC LIMIT %(limit)s",
+            {
+                "oid": outcome_id,
+                "limit": limit,
+                "services": None if services is None else list(services),
+                "held": '[{"rule": "yjs.held"}]',
+            },
         )
         rows = await cur.fetchall()
     cols = ("id", "outcome_id", "received_at", "received_by", "body", "body_text", "errors")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import smtplib
+from collections.abc import Sequence
 from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -28,6 +29,7 @@ from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from activities.metrics import NOTICES
+from activities.service_scope import in_services
 from domain.notifications import Message
 
 log = structlog.get_logger(__name__)
@@ -229,15 +231,20 @@ class Notifier:
 
 
 async def list_notifications(
-    pool: AsyncConnectionPool[Any], *, workflow_id: str | None = None, limit: int = 100
+    pool: AsyncConnectionPool[Any],
+    *,
+    workflow_id: str | None = None,
+    limit: int = 100,
+    services: Sequence[str] | None = None,
 ) -> list[NotificationRecord]:
-    """Newest first; optionally only one workflow's."""
+    """Newest first; optionally only one workflow's; with `services`, only of streams they hold."""
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(
             f"SELECT {_COLUMNS} FROM notifications"
             " WHERE (%(wf)s::text IS NULL OR workflow_id = %(wf)s)"
+            f" AND {in_services('workflow_id')}"
             " ORDER BY created_at DESC, id DESC LIMIT %(limit)s",
-            {"wf": workflow_id, "limit": max(0, limit)},
+            {"wf": workflow_id, "limit": max(0, limit), "services": None if services is None else list(services)},
         )
         rows = await cur.fetchall()
     return [NotificationRecord.model_validate(row) for row in rows]

@@ -98,8 +98,15 @@ class CaseloadRow(BaseModel):
 # --- running a report -----------------------------------------------------------------------------
 
 
-def _with_filters(template: str, equal: dict[str, str | None], conditions: Sequence[str] = ()) -> sql.Composed:
-    """The report's statement with `AND column = value` for each filter given, and the fixed conditions.
+def _with_filters(
+    template: str,
+    equal: dict[str, str | None],
+    conditions: Sequence[str] = (),
+    services: tuple[str, Sequence[str] | None] | None = None,
+) -> sql.Composed:
+    """The report's statement with `AND column = value` for each filter given, and the fixed conditions;
+    `services` is (the service column, the services a user holds or None for every one), given as
+    `AND column = ANY(%(services)s)` only when the user's services are limited.
 
     Only the filters given appear in the text, never `(%(x)s IS NULL OR column = %(x)s)`: once psycopg
     prepares a statement, PostgreSQL may switch to one generic plan for every value, and a generic plan
@@ -112,7 +119,13 @@ def _with_filters(template: str, equal: dict[str, str | None], conditions: Seque
         if value is not None
     ]
     parts += [sql.SQL(" AND ") + sql.SQL(condition) for condition in conditions]
+    if services is not None and services[1] is not None:
+        parts.append(sql.SQL(" AND {} = ANY(%(services)s::text[])").format(sql.SQL(services[0])))
     return sql.SQL(template).format(filters=sql.Composed(parts))
+
+
+def _services(services: Sequence[str] | None) -> list[str] | None:
+    return None if services is None else list(services)
 
 
 def _param(column: str) -> str:
@@ -186,23 +199,28 @@ ORDER BY c.rule_id, c.responsible NULLS FIRST
 """
 
 
-async def compliance_report(pool: Pool, *, start: date, end: date, yjs: str | None = None) -> list[ComplianceRow]:
+async def compliance_report(
+    pool: Pool, *, start: date, end: date, yjs: str | None = None, services: Sequence[str] | None = None
+) -> list[ComplianceRow]:
     """Deadlines whose due date is in [start, end) (cancelled ones left out), counted per rule and month
-    of the due date, ordered by rule then month. `yjs` limits it to the deadlines a service holds."""
+    of the due date, ordered by rule then month. `yjs` limits it to the deadlines a service holds;
+    `services` to those of the services a user holds (None: every service)."""
     _check_window(start, end)
-    query = _with_filters(_COMPLIANCE, {"d.yjs": yjs})
-    rows = await _fetch(pool, query, _params({"d.yjs": yjs}, start=start, end=end), jit=False)
+    query = _with_filters(_COMPLIANCE, {"d.yjs": yjs}, services=("d.yjs", services))
+    params = _params({"d.yjs": yjs}, start=start, end=end, services=_services(services))
+    rows = await _fetch(pool, query, params, jit=False)
     return [ComplianceRow.model_validate(r) for r in rows]
 
 
 async def compliance_by_worker(
-    pool: Pool, *, start: date, end: date, yjs: str | None = None
+    pool: Pool, *, start: date, end: date, yjs: str | None = None, services: Sequence[str] | None = None
 ) -> list[WorkerComplianceRow]:
     """The same figures per rule and worker (the case's responsible worker) over due dates in [start, end),
-    ordered by rule, unallocated first."""
+    ordered by rule, unallocated first; `services` as for `compliance_report`."""
     _check_window(start, end)
-    query = _with_filters(_COMPLIANCE_BY_WORKER, {"d.yjs": yjs})
-    rows = await _fetch(pool, query, _params({"d.yjs": yjs}, start=start, end=end), jit=False)
+    query = _with_filters(_COMPLIANCE_BY_WORKER, {"d.yjs": yjs}, services=("d.yjs", services))
+    params = _params({"d.yjs": yjs}, start=start, end=end, services=_services(services))
+    rows = await _fetch(pool, query, params, jit=False)
     return [WorkerComplianceRow.model_validate(r) for r in rows]
 
 
@@ -247,6 +265,7 @@ async def overdue(
     responsible: str | None = None,
     limit: int = 500,
     include_closed_cases: bool = False,
+    services: Sequence[str] | None = None,
 ) -> list[OverdueItem]:
     """Deadlines not yet met (open, or missed and never met) that fell due before `today`, most overdue
     first. `responsible` keeps those of one worker's cases; a closed case's misses only with
@@ -259,8 +278,9 @@ async def overdue(
         conditions.append(_OPEN_CASE.format(worker=worker))
     elif worker:
         conditions.append(_ANY_CASE.format(worker=worker))
-    query = _with_filters(_OVERDUE, {"d.yjs": yjs}, conditions)
-    rows = await _fetch(pool, query, _params({"d.yjs": yjs, "c.responsible": responsible}, today=today, limit=limit))
+    query = _with_filters(_OVERDUE, {"d.yjs": yjs}, conditions, ("d.yjs", services))
+    params = _params({"d.yjs": yjs, "c.responsible": responsible}, today=today, limit=limit)
+    rows = await _fetch(pool, query, {**params, "services": _services(services)})
     return [OverdueItem.model_validate(r) for r in rows]
 
 
@@ -290,14 +310,15 @@ async def cases(
     kind: str | None = None,
     include_closed: bool = False,
     limit: int = 1000,
+    services: Sequence[str] | None = None,
 ) -> list[CaseSummary]:
     """Orders and victim contacts (open ones unless `include_closed`), oldest first, each with its
     earliest open deadline."""
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
     filters = {"c.yjs": yjs, "c.responsible": responsible, "c.child_id": child_id, "c.kind": kind}
-    query = _with_filters(_CASES, filters, [] if include_closed else ["c.closed_at IS NULL"])
-    rows = await _fetch(pool, query, _params(filters, limit=limit))
+    query = _with_filters(_CASES, filters, [] if include_closed else ["c.closed_at IS NULL"], ("c.yjs", services))
+    rows = await _fetch(pool, query, _params(filters, limit=limit, services=_services(services)))
     return [CaseSummary.model_validate(r) for r in rows]
 
 
@@ -327,9 +348,12 @@ ORDER BY o.responsible NULLS FIRST
 """
 
 
-async def caseload(pool: Pool, *, today: date, yjs: str | None = None) -> list[CaseloadRow]:
+async def caseload(
+    pool: Pool, *, today: date, yjs: str | None = None, services: Sequence[str] | None = None
+) -> list[CaseloadRow]:
     """Per worker (unallocated first, as None): open orders, open victim contacts, their open deadlines
     and how many deadlines are overdue (not met, due before `today`)."""
-    query = _with_filters(_CASELOAD, {"yjs": yjs})
-    rows = await _fetch(pool, query, _params({"yjs": yjs}, today=today, victim=VICTIM_CONTACT_KIND), jit=False)
+    query = _with_filters(_CASELOAD, {"yjs": yjs}, services=("yjs", services))
+    params = _params({"yjs": yjs}, today=today, victim=VICTIM_CONTACT_KIND, services=_services(services))
+    rows = await _fetch(pool, query, params, jit=False)
     return [CaseloadRow.model_validate(r) for r in rows]

@@ -48,6 +48,23 @@ class Settings(BaseSettings):
         "(httpx 5 s, most proxies 60 s), so a client never sends on a connection the server is closing "
         "(seen as a ReadError when both sides used 5 s).",
     )
+    secure_cookies: bool = Field(
+        default=False,
+        description="The API is reached over TLS (a proxy in front terminating it): the session cookie is "
+        "Secure and HSTS is sent, whatever scheme the request reaches the API with. Set it in production.",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Comma-separated addresses (or '*') of the proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto `yjflow api` believes: the client's address (sign-in throttling, logs) and scheme.",
+    )
+    auth_failures_allowed: int = Field(
+        default=10,
+        ge=1,
+        description="Failed sign-ins or bad API tokens one address may make in auth_failure_window_seconds "
+        "before it is made to wait (429 with Retry-After) until the oldest failure leaves the window.",
+    )
+    auth_failure_window_seconds: float = Field(default=300.0, gt=0)
     temporal_ui_origin: str | None = Field(
         default=None,
         description="The Temporal UI's origin (scheme://host[:port]), the one origin whose browser calls the "

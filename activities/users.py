@@ -222,6 +222,15 @@ async def set_disabled(pool: AnyPool, username: str, disabled: bool = True) -> N
     log.info("user.disabled" if disabled else "user.enabled", username=username)
 
 
+async def token_owner(pool: AnyPool, token: str) -> str | None:
+    """Whose token this is (revoked, or of a disabled user, alike), for the log of a refused one; None
+    for a token never issued."""
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute("SELECT username FROM api_tokens WHERE token_hash = %s", (hash_token(token),))
+        row = await cur.fetchone()
+    return None if row is None else str(row["username"])
+
+
 async def authenticate(pool: AnyPool, token: str | None) -> User | None:
     """The enabled user holding this live token, or None for anything else; always asks the database."""
     if not token:

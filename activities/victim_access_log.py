@@ -3,6 +3,7 @@ one row per read, write and erasure, and per refusal (`denied`, with what was re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -54,11 +55,23 @@ async def log_access(
 
 
 async def read_access_log(
-    pool: AsyncConnectionPool[Any], *, victim_ref: str | None, since: datetime | None, limit: int
+    pool: AsyncConnectionPool[Any],
+    *,
+    victim_ref: str | None,
+    since: datetime | None,
+    limit: int,
+    services: Sequence[str] | None = None,
 ) -> list[AccessLogEntry]:
-    """The log newest first, optionally one victim's or since a time; the caller checks who may read it."""
+    """The log newest first, optionally one victim's or since a time; the caller checks who may read it.
+    With `services`, only accesses to victims with a contact those services hold."""
     clauses: list[str] = ["TRUE"]
     params: list[object] = []
+    if services is not None:
+        clauses.append(
+            "victim_ref IN (SELECT e.payload->>'victim_ref' FROM events e JOIN cases c USING (stream_id)"
+            " WHERE e.event_type = 'VictimContactOpened' AND c.yjs = ANY(%s::text[]))"
+        )
+        params.append(list(services))
     if victim_ref is not None:
         clauses.append("victim_ref = %s")
         params.append(victim_ref)

@@ -12,6 +12,7 @@ over when the number of contacts makes that slow.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from pydantic import BaseModel
 
 from activities.audit import DeadlineItem, deadlines
 from activities.db import Pool
+from activities.service_scope import in_services
 from domain import events as ev
 from domain import victim_contact as vc
 from domain.victim_contact import ContactState, VictimContactState
@@ -233,10 +235,16 @@ async def list_contacts(
     worker: str | None = None,
     due_before: date | None = None,
     include_closed: bool = False,
+    services: Sequence[str] | None = None,
 ) -> list[ContactSummary]:
     """Contacts (open ones unless `include_closed`), optionally one service's, one victim worker's, or
-    those with an open deadline due before a day; soonest next deadline first, then those with none."""
-    grouped = await _rows(pool, "%(yjs)s::text IS NULL OR yjs = %(yjs)s", {"yjs": yjs})
+    those with an open deadline due before a day; soonest next deadline first, then those with none.
+    With `services`, only the contacts those services hold."""
+    grouped = await _rows(
+        pool,
+        f"(%(yjs)s::text IS NULL OR yjs = %(yjs)s) AND {in_services('stream_id')}",
+        {"yjs": yjs, "services": None if services is None else list(services)},
+    )
     states = {wid: fold(rows) for wid, rows in grouped.items()}
     wanted = [
         wid
@@ -294,12 +302,13 @@ async def contact_history(pool: Pool, workflow_id: str) -> ContactHistory | None
     )
 
 
-async def contacts_for_victim(pool: Pool, victim_ref: str) -> list[str]:
-    """The workflow ids of every contact opened for this victim ref (one per case), oldest first."""
+async def contacts_for_victim(pool: Pool, victim_ref: str, *, services: Sequence[str] | None = None) -> list[str]:
+    """The workflow ids of every contact opened for this victim ref (one per case), oldest first; with
+    `services`, only the contacts those services hold."""
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(
-            "SELECT stream_id FROM events WHERE event_type = %s AND stream_id LIKE 'victim-contact:%%'"
-            " AND payload->>'victim_ref' = %s ORDER BY global_position",
-            (OPENED, victim_ref),
+            "SELECT stream_id FROM events WHERE event_type = %(opened)s AND stream_id LIKE 'victim-contact:%%'"
+            f" AND payload->>'victim_ref' = %(ref)s AND {in_services('stream_id')} ORDER BY global_position",
+            {"opened": OPENED, "ref": victim_ref, "services": None if services is None else list(services)},
         )
         return [r["stream_id"] for r in await cur.fetchall()]

@@ -24,6 +24,7 @@ exceptions name the victim ref, never a detail.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -270,8 +271,10 @@ class VictimDetailsStore:
         victim_ref: str | None = None,
         since: datetime | None = None,
         limit: int = 100,
+        services: Sequence[str] | None = None,
     ) -> list[AccessLogEntry]:
-        """The access log, newest first, for a manager to review; optionally one victim's, or since a time."""
+        """The access log, newest first, for a manager to review; optionally one victim's, or since a time;
+        with `services`, only accesses to victims those services hold a contact of."""
         if victim_ref is not None:
             victim_ref = check_victim_ref(victim_ref)
         if since is not None and since.tzinfo is None:
@@ -280,7 +283,7 @@ class VictimDetailsStore:
             raise ValueError(f"limit must be between 1 and {_MAX_LOG_LIMIT}")
         await self.require_role(user, REVIEW_LOG_ROLES, "review_log", victim_ref, "review of the victim access log")
 
-        return await read_access_log(self._pool, victim_ref=victim_ref, since=since, limit=limit)
+        return await read_access_log(self._pool, victim_ref=victim_ref, since=since, limit=limit, services=services)
 
     async def exists(self, victim_ref: str) -> bool:
         """True when details are recorded for this victim ref and not erased. Reveals nothing personal,

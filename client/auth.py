@@ -23,8 +23,9 @@ import structlog
 from fastapi import Depends, HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from activities.users import User, authenticate_recent, log_inspector_read
+from activities.users import User, authenticate_recent, log_inspector_read, token_owner
 from client.app_context import Ctx, today
+from client.throttle import record_failure, refuse_if_throttled
 from domain.access import Permission, Role, allows, holds_service, services_in_view, why_refused, window_refusal
 
 log = structlog.get_logger(__name__)
@@ -42,8 +43,10 @@ async def current_user(request: Request, ctx: Ctx) -> User:
         raise HTTPException(
             401, "missing bearer token: send 'Authorization: Bearer <token>'", {"WWW-Authenticate": "Bearer"}
         )
+    refuse_if_throttled(request)
     user = await authenticate_recent(ctx.pool, token.strip())
     if user is None:
+        record_failure(request, "bad token", await token_owner(ctx.pool, token.strip()))
         raise HTTPException(401, "unknown, revoked or disabled token", {"WWW-Authenticate": "Bearer"})
     # Kept for the inspectors' read log (`InspectorReadLog`), which runs once the answer is known.
     request.state.user = user
@@ -80,6 +83,23 @@ def user_services_filter(user: User, asked: str | None = None) -> list[str] | No
     With `asked` (a `?yjs=`), only that service, and none at all when the user does not hold it."""
     services = services_in_view(user.services, asked)
     return None if services is None else sorted(services)
+
+
+def one_service_of(user: User, yjs: str | None) -> str | None:
+    """The service a one-service report covers (the board's): the one asked for, which the user must hold
+    (another's answers 404 as an unknown one would); unasked, every service (None) for a user holding every
+    one, their only service for a user of one, and a 422 asking which for a user of several."""
+    if user.services is None:
+        return yjs
+    if yjs is not None:
+        require_service(user, yjs, f"no service {yjs}")
+        return yjs
+    if len(user.services) == 1:
+        return next(iter(user.services))
+    choices = ", ".join(sorted(user.services))
+    raise HTTPException(
+        422, [{"field": "yjs", "rule": "yjs.required", "message": f"yjs: say which service, one of {choices}"}]
+    )
 
 
 def holds_every_service(user: User) -> bool:

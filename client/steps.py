@@ -21,9 +21,10 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities import intake, victim_contacts
 from activities.db import Pool
+from activities.service_scope import stream_service
 from activities.users import get_user
 from client.order_kinds import OrderKind, kind_of
-from domain.access import Permission, allowed_roles, allows
+from domain.access import Permission, allowed_roles, allows, holds_service
 from domain.allocation import AllocateCaseWorker
 from domain.messages import VictimContactView
 from domain.victim_contact import AllocateVictimWorker, ContactState, VictimContactStep
@@ -128,7 +129,7 @@ async def record_order_step(
     allocation is checked against the users in `pool`; without a pool it cannot be, so it is refused."""
     kind = order_kind(workflow_id)
     step = _validate(kind.steps, kind.step_names, body, actor)
-    await check_allocation(pool, step)
+    await check_allocation(pool, step, workflow_id)
     client = await _client(temporal)
     handle = client.get_workflow_handle(workflow_id)
     try:
@@ -152,7 +153,7 @@ async def record_victim_step(
     if not is_victim_contact(workflow_id):
         raise CaseNotFound(f"no victim contact {workflow_id}")
     step = _validate(VICTIM_STEP, VICTIM_STEP_NAMES, body, actor)
-    await check_allocation(pool, step)
+    await check_allocation(pool, step, workflow_id)
     client = await _client(temporal)
     try:
         view: VictimContactView = await send_step(client, workflow_id, VictimContactWorkflow.record_step, step)
@@ -261,11 +262,11 @@ _HOLDERS: dict[type[BaseModel], _Holder] = {
 }
 
 
-async def check_allocation(pool: Pool | None, step: Any) -> None:
+async def check_allocation(pool: Pool | None, step: Any, workflow_id: str | None = None) -> None:
     """Refuse an allocation (of an order's case worker or a contact's victim worker) to anyone but an
-    enabled user who may act on that kind of case: the case's reminders go to whoever holds it, and to a
-    name that is nobody they would reach nobody. Any other step passes untouched. Answered as
-    `StepInvalid` on the named field, rule `<field>.may_act`."""
+    enabled user who may act on that kind of case and holds the case's service: the case's reminders go
+    to whoever holds it, and to a name that is nobody they would reach nobody. Any other step passes
+    untouched. Answered as `StepInvalid` on the named field, rule `<field>.may_act`."""
     holder = _HOLDERS.get(type(step))
     if holder is None:
         return
@@ -275,9 +276,19 @@ async def check_allocation(pool: Pool | None, step: Any) -> None:
         why = "cannot be checked here (no user directory)"
     else:
         worker = await get_user(pool, username)
-        if worker is not None and not worker.disabled and allows(worker.role, holder.permission):
+        service = None if workflow_id is None else await stream_service(pool, workflow_id)
+        held = worker is not None and (service is None or holds_service(worker.services, service))
+        if worker is not None and not worker.disabled and allows(worker.role, holder.permission) and held:
             return
-        why = "is not a user" if worker is None else ("is disabled" if worker.disabled else f"has role {worker.role}")
+        why = (
+            "is not a user"
+            if worker is None
+            else "is disabled"
+            if worker.disabled
+            else f"has role {worker.role}"
+            if not allows(worker.role, holder.permission)
+            else f"does not hold service {service}"
+        )
     raise StepInvalid(
         [
             _error(

@@ -17,6 +17,7 @@ from client.api import (
     codec,
     court_outcomes,
     court_results,
+    docs,
     orders,
     reports,
     retention,
@@ -46,6 +47,9 @@ def create_app(ctx: AppContext) -> FastAPI:
         version="0.1.0",
         description="Court outcomes in; youth justice orders carried out to their deadlines; an audited timeline out.",
         lifespan=lifespan,
+        # The docs come from our own files (client/api/docs.py), never a CDN; ReDoc is not served.
+        docs_url=None,
+        redoc_url=None,
         responses={422: {"model": Refused, "description": "Refused: each failing field named, with its rule"}},
     )
     app.state.ctx = ctx
@@ -67,6 +71,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         victim_details,
         victim_contacts,
         codec,
+        docs,
     )
     for concern in concerns:
         app.include_router(concern.router)

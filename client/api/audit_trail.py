@@ -9,13 +9,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from activities import audit
-from activities.event_store import EventStore
+from activities.event_chain import verify as verify_chain
 from activities.notify import list_notifications
+from activities.service_scope import stream_service
 from activities.users import User
 from client.api.children import child_summary
 from client.api.problems import dump
 from client.app_context import Ctx
-from client.auth import require
+from client.auth import require, require_service, user_services_filter
 from domain.access import Permission
 
 router = APIRouter()
@@ -25,7 +26,7 @@ router = APIRouter()
 async def child_timeline(
     child_id: str, ctx: Ctx, user: Annotated[User, Depends(require(Permission.READ_TIMELINE))]
 ) -> audit.Timeline:
-    result = await audit.timeline(ctx.pool, child_id)
+    result = await audit.timeline(ctx.pool, child_id, services=user_services_filter(user))
     if not result.events:
         raise HTTPException(404, f"no events recorded for child {child_id}")
     summary = await child_summary(ctx, user, child_id)
@@ -55,6 +56,7 @@ async def list_deadlines(
         workflow_id=workflow_id,
         due_before=due_before,
         limit=limit,
+        services=user_services_filter(user, yjs),
     )
 
 
@@ -62,7 +64,10 @@ async def list_deadlines(
 async def verify(
     ctx: Ctx, user: Annotated[User, Depends(require(Permission.VERIFY_CHAIN))], stream_id: str | None = None
 ) -> dict[str, Any]:
-    report = await EventStore(ctx.pool).verify(stream_id)
+    """Check the hash chains: one stream's, or every stream of the caller's services."""
+    if stream_id is not None:
+        require_service(user, await stream_service(ctx.pool, stream_id), f"no stream {stream_id}")
+    report = await verify_chain(ctx.pool, stream_id, services=user_services_filter(user))
     return {"ok": report.first_break is None, "summary": str(report), **dump(report)}
 
 
@@ -73,4 +78,7 @@ async def notifications(
     workflow_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[Any]:
-    return [dump(n) for n in await list_notifications(ctx.pool, workflow_id=workflow_id, limit=limit)]
+    found = await list_notifications(
+        ctx.pool, workflow_id=workflow_id, limit=limit, services=user_services_filter(user)
+    )
+    return [dump(n) for n in found]

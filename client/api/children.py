@@ -17,7 +17,7 @@ from activities import child_records as records
 from activities.users import User
 from client.api.problems import error
 from client.app_context import Ctx, today
-from client.auth import require
+from client.auth import require, user_services_filter
 from domain import child_record as cr
 from domain.access import Permission, allows
 
@@ -61,6 +61,7 @@ async def find_children(
     """Children whose name starts with the words typed, born on the date typed (4/3/2011 or 2011-03-04),
     or whose id contains the text typed. Names and ages only for those who may read children's records."""
     names = allows(user.role, Permission.READ_CHILD_RECORD) and ctx.child_records is not None
+    held = user_services_filter(user)
     found: list[records.Found] = []
     if names:
         try:
@@ -68,8 +69,10 @@ async def find_children(
         except ValueError:
             query = None  # not a name or a date: perhaps an id
         if query is not None:
-            found = await store_of(ctx).search(query=query, services=None, actor=user.username)
-    cases = await records.cases_of_children(ctx.pool, id_like=q.strip(), keys=[(f.yjs, f.child_id) for f in found])
+            found = await store_of(ctx).search(query=query, services=held, actor=user.username)
+    cases = await records.cases_of_children(
+        ctx.pool, id_like=q.strip(), keys=[(f.yjs, f.child_id) for f in found], services=held
+    )
     by_key: dict[tuple[str, str], ChildFound] = {}
     for row in cases:
         by_key[(row["yjs"], row["child_id"])] = ChildFound(
@@ -82,17 +85,19 @@ async def find_children(
     for f in found:
         by_key.setdefault((f.yjs, f.child_id), ChildFound(child_id=f.child_id, yjs=f.yjs))
     if names:
-        held = await store_of(ctx).read_many(keys=list(by_key), actor=user.username)
+        named = await store_of(ctx).read_many(keys=list(by_key), actor=user.username)
         day = today()
         for key, child in by_key.items():
-            record = held.get(key)
+            record = named.get(key)
             if record is not None:
                 child.name, child.date_of_birth, child.age = record.name, record.date_of_birth, record.age_on(day)
     return sorted(by_key.values(), key=lambda c: ((c.name or "").casefold(), c.child_id, c.yjs))
 
 
-async def _service_of(ctx: Ctx, child_id: str, yjs: str | None) -> str:
-    held = await records.services_of_child(ctx.pool, child_id)
+async def _service_of(ctx: Ctx, user: User, child_id: str, yjs: str | None) -> str:
+    """The one service of the user's that holds this child id; another service's child is a 404 like an
+    unknown one."""
+    held = await _services_of(ctx, user, child_id)
     if yjs is not None:
         if yjs not in held:
             raise HTTPException(404, f"no child {child_id} in {yjs}")
@@ -102,6 +107,12 @@ async def _service_of(ctx: Ctx, child_id: str, yjs: str | None) -> str:
     if len(held) > 1:
         raise HTTPException(409, f"child id {child_id} is used by {', '.join(held)}: say which with ?yjs=")
     return held[0]
+
+
+async def _services_of(ctx: Ctx, user: User, child_id: str) -> list[str]:
+    found = await records.services_of_child(ctx.pool, child_id)
+    mine = user_services_filter(user)
+    return found if mine is None else [s for s in found if s in mine]
 
 
 def _answer(held: records.HeldRecord, changed: list[str] | None = None) -> ChildRecordAnswer:
@@ -126,7 +137,7 @@ async def read_record(
 ) -> ChildRecordAnswer:
     """The child's record (every read is logged with who read it)."""
     store = store_of(ctx)
-    service = await _service_of(ctx, child_id, yjs)
+    service = await _service_of(ctx, user, child_id, yjs)
     try:
         return _answer(await store.read(yjs=service, child_id=child_id, actor=user.username))
     except records.RecordErased as e:
@@ -147,7 +158,7 @@ async def correct_record(
     child's timeline naming the fields and the reason (never the values); a bad value is refused naming
     its field, and nothing changes."""
     store = store_of(ctx)
-    service = await _service_of(ctx, child_id, yjs)
+    service = await _service_of(ctx, user, child_id, yjs)
     try:
         held, changed = await store.correct(yjs=service, child_id=child_id, correction=correction, actor=user.username)
     except ValidationError as e:
@@ -167,7 +178,7 @@ async def child_summary(ctx: Ctx, user: User, child_id: str) -> dict[str, Any] |
     """The child's name, date of birth and age for a reader allowed them (the timeline carries it)."""
     if ctx.child_records is None or not allows(user.role, Permission.READ_CHILD_RECORD):
         return None
-    services = await records.services_of_child(ctx.pool, child_id)
+    services = await _services_of(ctx, user, child_id)
     held = await ctx.child_records.read_many(keys=[(s, child_id) for s in services], actor=user.username)
     if len(held) != 1:
         return None

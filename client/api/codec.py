@@ -40,7 +40,7 @@ from activities.settings import Settings
 from activities.users import User, get_user
 from client.api.problems import Refused, error
 from client.app_context import AppContext, Ctx
-from client.auth import current_user
+from client.auth import access_refusal, current_user
 from client.web.session import COOKIE
 from domain.access import Permission, allows, why_refused
 
@@ -135,6 +135,13 @@ def _refuse(
 def _admit(request: Request, user: User) -> User:
     if not allows(user.role, Permission.DECODE_PAYLOADS):
         raise _refuse(request, 403, why_refused(user.role, Permission.DECODE_PAYLOADS), user)
+    if user.services is not None:
+        # A payload does not say whose case it is, so only someone holding every service may open them.
+        raise _refuse(
+            request, 403, f"user {user.username} holds only some services; the codec opens every service's", user
+        )
+    if access_refusal(user) is not None:
+        raise _refuse(request, 401, f"user {user.username}: {access_refusal(user)}", user)
     return user
 
 

@@ -25,7 +25,7 @@ from activities.rule_source import court_centres, court_result_mapping
 from activities.users import User
 from client.api.problems import OutcomeRefused, Refused
 from client.app_context import Ctx, today
-from client.auth import require
+from client.auth import require, user_services_filter
 from domain.access import Permission
 from domain.court_outcome import FieldError
 from domain.court_results import (
@@ -61,6 +61,7 @@ class CourtResultsAnswer(BaseModel):
 _ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {"model": CourtResultsAnswer, "description": "Nothing new: every defendant a duplicate or not ours"},
     202: {"model": CourtResultsAnswer, "description": "Kept in the inbox for its workflows"},
+    403: {"model": CourtResultsAnswer, "description": "Nothing kept for its workflows: a service not the caller's"},
     422: {
         "model": Refused | OutcomeRefused | CourtResultsAnswer,
         "description": "A bad parameter, the message refused whole, or every defendant of ours needing correction",
@@ -128,8 +129,10 @@ async def _receive(
     for answer in answers:
         OUTCOMES_RECEIVED.labels(feed=feed, status=answer["status"]).inc()
     statuses = {a["status"] for a in answers}
-    # 202 when something new was kept for its workflows; 422 when nothing was and something needs correcting.
-    code = 202 if "accepted" in statuses else 422 if "rejected" in statuses else 200
+    not_held = any(e.get("rule") == "yjs.held" for a in answers for e in a.get("errors", []))
+    # 202 when something new was kept for its workflows; 422 when nothing was and something needs
+    # correcting; 403 when nothing was and a defendant's service is not the caller's.
+    code = 202 if "accepted" in statuses else 403 if not_held else 422 if "rejected" in statuses else 200
     return JSONResponse(status_code=code, content={"feed": feed, "defendants": answers})
 
 
@@ -139,11 +142,16 @@ async def _store(pool: AsyncConnectionPool, result: TranslationResult, text: str
         return {**answer, "status": "ignored", "reason": result.reason}
     if isinstance(result, Translated):
         # The same path as POST /court-outcomes; a refusal there keeps the court's whole message as its text.
-        kept = await intake.receive_value(pool, result.body, text=text, received_by=user.username, today=today())
+        kept = await intake.receive_value(
+            pool, result.body, text=text, received_by=user.username, today=today(), services=user_services_filter(user)
+        )
     else:
         assert isinstance(result, NeedsCorrection)
         who = result.defendant.child_id or result.defendant.position
         errors = [_about(who, result.defendant.case_reference, p.as_field_error()) for p in result.problems]
+        # Kept out of the caller's own rejected list when it names a service the caller does not hold.
+        not_held = intake.service_not_held(result.body, user.username, user_services_filter(user))
+        errors = errors if not_held is None else [not_held, *errors]
         kept = await intake.keep_rejected(pool, result.body, text, errors, received_by=user.username)
     return {**answer, **kept.model_dump(mode="json", exclude_none=True)}
 

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from temporalio.service import RPCError
 
 from activities import audit
+from activities.service_scope import stream_service
 from activities.users import User
 from client import steps
 from client.api.problems import json_object, rpc_http
-from client.app_context import Ctx
-from client.auth import require
+from client.app_context import AppContext, Ctx
+from client.auth import require, require_service
 from client.order_kinds import OrderKind, kind_of
 from domain.access import Permission
 
@@ -29,11 +30,19 @@ def _order_kind(workflow_id: str) -> OrderKind:
     return kind
 
 
+async def _held_order(ctx: AppContext, user: User, workflow_id: str) -> OrderKind:
+    """The order's kind, once the caller is known to hold the order's service (else the unknown order's 404)."""
+    kind = _order_kind(workflow_id)
+    if user.services is not None:
+        require_service(user, await stream_service(ctx.pool, workflow_id), f"no order workflow {workflow_id}")
+    return kind
+
+
 @router.get("/orders/{workflow_id}", tags=["orders"])
 async def order(
     workflow_id: str, ctx: Ctx, user: Annotated[User, Depends(require(Permission.READ_ORDER))]
 ) -> dict[str, Any]:
-    kind = _order_kind(workflow_id)
+    kind = await _held_order(ctx, user, workflow_id)
     handle = (await ctx.temporal()).get_workflow_handle(workflow_id)
     try:
         view = await handle.query(kind.workflow.view)
@@ -49,6 +58,10 @@ async def export_order(
     """The order's whole timeline for the service receiving it on transfer: every event of its stream
     with envelope, payload, `prev_hash` and `hash` (recompute the chain with `domain.chain.event_hash`),
     its victims' contacts' events reduced to reference and type, and this store's check of the chain."""
+    if user.services is not None:
+        require_service(
+            user, await stream_service(ctx.pool, workflow_id), f"no events recorded for order {workflow_id}"
+        )
     _order_kind(workflow_id)
     result = await audit.order_export(ctx.pool, workflow_id)
     if result is None:
@@ -72,7 +85,7 @@ async def export_order(
 async def record_step(
     workflow_id: str, request: Request, ctx: Ctx, user: Annotated[User, Depends(require(Permission.ACT_ON_ORDER))]
 ) -> dict[str, Any]:
-    _order_kind(workflow_id)
+    await _held_order(ctx, user, workflow_id)
     body = await json_object(request, "the body must be a JSON object naming the step")
     try:
         done = await steps.record_order_step(ctx.temporal, workflow_id, body, user.username, pool=ctx.pool)

@@ -14,7 +14,7 @@ from activities import board_report, reports, yjb_extract
 from activities.users import User
 from client.api.problems import error
 from client.app_context import Ctx, today
-from client.auth import require
+from client.auth import one_service_of, require, require_service, user_services_filter
 from client.board_csv import board_csv
 from domain.access import Permission
 from domain.board_report import BoardReport, PopulationError, Quarter
@@ -43,7 +43,8 @@ async def compliance(ctx: Ctx, user: Reader, start: From, end: To, yjs: Service 
     """Deadlines due in [from, to) per rule and month: met and recorded on time, met on time but recorded
     late (how many days, how many after escalations), met late, missed, still open."""
     _window(start, end)
-    return await reports.compliance_report(ctx.pool, start=start, end=end, yjs=yjs)
+    held = user_services_filter(user, yjs)
+    return await reports.compliance_report(ctx.pool, start=start, end=end, yjs=yjs, services=held)
 
 
 @router.get("/reports/compliance-by-worker", tags=["reports"])
@@ -52,7 +53,8 @@ async def compliance_by_worker(
 ) -> list[reports.WorkerComplianceRow]:
     """The same figures per rule and the case's responsible worker, over the whole window."""
     _window(start, end)
-    return await reports.compliance_by_worker(ctx.pool, start=start, end=end, yjs=yjs)
+    held = user_services_filter(user, yjs)
+    return await reports.compliance_by_worker(ctx.pool, start=start, end=end, yjs=yjs, services=held)
 
 
 def quarter_asked(raw: str | None, field: str = "quarter") -> Quarter:
@@ -77,7 +79,7 @@ async def board(ctx: Ctx, quarter: Quarter, yjs: str | None) -> BoardReport:
 async def board_json(ctx: Ctx, user: Reader, quarter: QuarterParam = None, yjs: Service = None) -> BoardReport:
     """The board's quarterly report: orders started and ended by kind, compliance by rule, remand episodes
     and how they ended, the statutory cohort against the 10–17 population (items not held say so)."""
-    return await board(ctx, quarter_asked(quarter), yjs)
+    return await board(ctx, quarter_asked(quarter), one_service_of(user, yjs))
 
 
 @router.get(
@@ -88,7 +90,7 @@ async def board_json(ctx: Ctx, user: Reader, quarter: QuarterParam = None, yjs: 
 )
 async def board_as_csv(ctx: Ctx, user: Reader, quarter: QuarterParam = None, yjs: Service = None) -> Response:
     """The board's quarterly report as CSV."""
-    report = await board(ctx, quarter_asked(quarter), yjs)
+    report = await board(ctx, quarter_asked(quarter), one_service_of(user, yjs))
     name = f"board-report-{report.yjs or 'all'}-{report.quarter}.csv"
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
     return Response(
@@ -111,6 +113,7 @@ async def yjb_case_level_extract(
     victim_intervention), valid against the schema at /reports/yjb-extract/schema; items not held are
     listed under `not_held`."""
     _window(start, end)
+    require_service(user, yjs, f"no service {yjs}")
     try:
         return await yjb_extract.yjb_extract(ctx.pool, yjs=yjs, start=start, end=end)
     except yjb_extract.ExtractInvalid as e:

@@ -15,7 +15,7 @@ from activities.settings import Settings
 from activities.users import User
 from client.api.children import store_of
 from client.app_context import Ctx, today
-from client.auth import require
+from client.auth import require, require_service, user_services_filter
 from domain.access import Permission
 from domain.retention import RecordKind
 
@@ -51,7 +51,7 @@ async def preview(
         retention_policy(Settings().retention_file),
         today=today(),
         days=days,
-        services=user.services,
+        services=_held(user),
     )
     return [
         ErasureItem(
@@ -70,12 +70,16 @@ async def preview(
 async def list_holds(
     ctx: Ctx, user: Annotated[User, Depends(require(Permission.READ_RETENTION))]
 ) -> list[retention.Hold]:
-    return await retention.holds(ctx.pool, services=user.services)
+    return await retention.holds(ctx.pool, services=_held(user))
+
+
+def _held(user: User) -> frozenset[str] | None:
+    held = user_services_filter(user)
+    return None if held is None else frozenset(held)
 
 
 def _own(user: User, yjs: str) -> None:
-    if user.services is not None and yjs not in user.services:
-        raise HTTPException(404, f"no such record in {yjs}")
+    require_service(user, yjs, f"no such record in {yjs}")
 
 
 @router.post("/retention/holds", status_code=201)

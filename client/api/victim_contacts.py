@@ -9,12 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from activities import victim_contacts
+from activities.service_scope import stream_service
 from activities.users import User
 from client import steps
 from client.api.problems import json_object
 from client.app_context import Ctx
-from client.auth import require
-from domain.access import Permission
+from client.auth import require, require_service, user_services_filter
+from domain.access import Permission, allows
 from domain.messages import VictimContactView
 
 router = APIRouter()
@@ -31,7 +32,12 @@ async def list_victim_contacts(
 ) -> list[victim_contacts.ContactSummary]:
     """Victims' contacts with their state, next step(s) and next deadline (references only)."""
     return await victim_contacts.list_contacts(
-        ctx.pool, yjs=yjs, worker=worker, due_before=due_before, include_closed=include_closed
+        ctx.pool,
+        yjs=yjs,
+        worker=worker,
+        due_before=due_before,
+        include_closed=include_closed,
+        services=user_services_filter(user),
     )
 
 
@@ -39,11 +45,18 @@ async def list_victim_contacts(
 async def victim_contact(
     workflow_id: str, ctx: Ctx, user: Annotated[User, Depends(require(Permission.READ_VICTIM_CONTACTS))]
 ) -> victim_contacts.ContactHistory:
-    """The contact's whole history: every step, who recorded it, when and why; references only."""
+    """The contact's whole history: every step, who recorded it, when and why; references only. What a
+    victim worker recorded at each step (the reason, the step's fields) only for roles holding
+    READ_VICTIM_STEP_DETAILS, as on the pages; others get the step, its dates and its actor."""
     history = await victim_contacts.contact_history(ctx.pool, workflow_id)
     if history is None:
         raise HTTPException(404, f"no victim contact {workflow_id}")
-    return history
+    require_service(user, await stream_service(ctx.pool, workflow_id), f"no victim contact {workflow_id}")
+    if allows(user.role, Permission.READ_VICTIM_STEP_DETAILS):
+        return history
+    reference = {"victim_ref": history.summary.victim_ref}
+    steps_only = [e.model_copy(update={"reason": None, "payload": reference}) for e in history.events]
+    return history.model_copy(update={"events": steps_only})
 
 
 @router.post(
@@ -67,6 +80,8 @@ async def record_victim_step(
 ) -> VictimContactView:
     if not victim_contacts.is_contact_id(workflow_id):
         raise HTTPException(404, f"no victim contact {workflow_id}")
+    if user.services is not None:
+        require_service(user, await stream_service(ctx.pool, workflow_id), f"no victim contact {workflow_id}")
     body = await json_object(request, "the body must be a JSON object naming the step")
     try:
         done = await steps.record_victim_step(ctx.temporal, ctx.pool, workflow_id, body, user.username)

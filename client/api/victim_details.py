@@ -14,6 +14,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities import intake, victim_contacts
+from activities.service_scope import victim_services
 from activities.users import User
 from activities.victim_access_log import log_access
 from activities.victim_details import (
@@ -27,7 +28,7 @@ from activities.victim_details import (
 )
 from client.api.problems import error, rpc_http
 from client.app_context import LONDON, AppContext, Ctx, today
-from client.auth import current_user
+from client.auth import current_user, user_services_filter
 from domain.access import PERMISSIONS, Permission, allows, why_refused
 from domain.victim_contact import ContactState, RecordDetailsReceived
 from domain.victim_details import VictimDetails
@@ -114,13 +115,15 @@ async def record_victim_details(
         details = VictimDetails.model_validate(body)
     except ValidationError as e:
         raise HTTPException(422, _details_errors(e)) from None  # no chained cause: it holds the input
-    contact_ids = await victim_contacts.contacts_for_victim(ctx.pool, ref)
+    not_found = (
+        f"no victim contact has victim ref {ref}: details are recorded only for a victim named in an "
+        "accepted court outcome (check the reference)"
+    )
+    chosen = (purpose or "").strip() or DEFAULT_RECORD_PURPOSE
+    await _require_held_victim(ctx, user, Permission.RECORD_VICTIM_DETAILS, ref, chosen, not_found)
+    contact_ids = await victim_contacts.contacts_for_victim(ctx.pool, ref, services=user_services_filter(user))
     if not contact_ids:
-        raise HTTPException(
-            404,
-            f"no victim contact has victim ref {ref}: details are recorded only for a victim named in an "
-            "accepted court outcome (check the reference)",
-        )
+        raise HTTPException(404, not_found)
     try:
         await store.record(ref, details, user=user, purpose=(purpose or "").strip() or DEFAULT_RECORD_PURPOSE)
     except ValueError as e:
@@ -157,6 +160,8 @@ async def read_victim_details(
             422,
             [error("purpose", "missing", "purpose is required: say why you need the details (it is logged)")],
         )
+    not_found = f"no details are recorded for victim {ref}"
+    await _require_held_victim(ctx, user, Permission.READ_VICTIM_DETAILS, ref, purpose, not_found)
     try:
         details = await store.read(ref, user=user, purpose=purpose)
     except ValueError as e:
@@ -194,6 +199,8 @@ async def erase_victim_details(
         raise HTTPException(422, [error("reason", "missing", "reason is required: why the details are erased")])
     if "\x00" in reason:
         raise HTTPException(422, [e.model_dump() for e in intake.nul_character_errors(reason, "reason")])
+    not_found = f"no details are recorded for victim {ref}"
+    await _require_held_victim(ctx, user, Permission.ERASE_VICTIM_DETAILS, ref, reason, not_found)
     try:
         await store.erase(ref, user=user, reason=reason)
     except ValueError as e:
@@ -218,9 +225,22 @@ async def access_log(
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=LONDON)  # a wall time, as a YJS reads it
     try:
-        return await store.access_log(user=user, victim_ref=victim_ref, since=since, limit=limit)
+        return await store.access_log(
+            user=user, victim_ref=victim_ref, since=since, limit=limit, services=user_services_filter(user)
+        )
     except VictimDetailsError as e:
         raise _details_http(e) from e
+
+
+async def _require_held_victim(
+    ctx: AppContext, user: User, permission: Permission, ref: str, purpose: str, not_found: str
+) -> None:
+    """The route's own 404 (logged as a refused access) unless one of the user's services holds a
+    contact of this victim: a victim of another service is answered as one never recorded."""
+    if user.services is None or await victim_services(ctx.pool, ref) & user.services:
+        return
+    await _log_denied(ctx, user, permission, ref, purpose)
+    raise HTTPException(404, not_found)
 
 
 def _victim_ref(victim_ref: str) -> str:

@@ -39,7 +39,9 @@ def api(port: Annotated[int | None, typer.Option(help="Port (default $YJFLOW_API
 
     from activities.db import open_pool
     from activities.logging import configure_logging
+    from client import throttle
     from client.api import AppContext, create_app
+    from client.web import security
     from worker import connect
 
     settings = cli_settings()
@@ -65,6 +67,8 @@ def api(port: Annotated[int | None, typer.Option(help="Port (default $YJFLOW_API
         store = None if master_key is None else VictimDetailsStore(pool, master_key, settings.victim_master_key_id)
         children = None if master_key is None else ChildRecordStore(pool, master_key, settings.victim_master_key_id)
         app_ = create_app(AppContext(pool, lambda: connect(settings), store, children))
+        security.configure(app_, secure_cookies=settings.secure_cookies)
+        throttle.configure(app_, settings.auth_failures_allowed, settings.auth_failure_window_seconds)
         gauges = None
         if settings.metrics_port is not None:
             from activities.metrics import StoreGauges, serve_metrics
@@ -78,6 +82,8 @@ def api(port: Annotated[int | None, typer.Option(help="Port (default $YJFLOW_API
                     host=settings.api_host,
                     port=port or settings.api_port,
                     timeout_keep_alive=int(settings.api_keep_alive_seconds),
+                    proxy_headers=True,
+                    forwarded_allow_ips=settings.forwarded_allow_ips,
                 )
             ).serve()
         finally:

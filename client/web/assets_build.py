@@ -30,6 +30,9 @@ OWN_ASSETS = WEB / "assets_src"
 NODE_MODULES = ROOT / "node_modules"
 REGISTRY = "https://registry.npmjs.org"
 GOVUK_DIST = Path("govuk-frontend") / "dist" / "govuk"
+# Swagger UI for the API docs at /docs, served from here rather than a CDN (swagger-ui-dist).
+SWAGGER_DIST = Path("swagger-ui-dist")
+SWAGGER_FILES = ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "LICENSE")
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 
 
@@ -119,7 +122,8 @@ def install_packages(root: Path = ROOT) -> str:
 
 
 def copy_assets(root: Path = ROOT, static: Path = STATIC) -> None:
-    """GOV.UK Frontend's built CSS, JS and assets (fonts, images, manifest), and our own scripts."""
+    """GOV.UK Frontend's built CSS, JS and assets (fonts, images, manifest), Swagger UI's bundle, and our
+    own scripts."""
     dist = root / "node_modules" / GOVUK_DIST
     if not dist.is_dir():
         raise AssetBuildError(f"{dist} is missing: govuk-frontend was not installed")
@@ -129,6 +133,12 @@ def copy_assets(root: Path = ROOT, static: Path = STATIC) -> None:
     for file in ("govuk-frontend.min.css", "govuk-frontend.min.js"):
         shutil.copy2(dist / file, static / file)
     shutil.copytree(dist / "assets", static / "assets")
+    swagger = root / "node_modules" / SWAGGER_DIST
+    if not swagger.is_dir():
+        raise AssetBuildError(f"{swagger} is missing: swagger-ui-dist was not installed")
+    (static / "swagger").mkdir()
+    for file in SWAGGER_FILES:
+        shutil.copy2(swagger / file, static / "swagger" / file)
     for own in sorted(OWN_ASSETS.glob("*")):
         if own.is_file():
             shutil.copy2(own, static / own.name)

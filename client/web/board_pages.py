@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from markupsafe import Markup
 
 from activities import board_report
 from activities.users import User
 from client.app_context import today
+from client.auth import one_service_of
 from client.board_csv import board_csv
 from client.web.chart import Bar, count_bars, percent_bars
 from client.web.forms import FormErrors, optional_text
@@ -52,10 +53,16 @@ def _charts(report: BoardReport) -> dict[str, Markup]:
     }
 
 
-async def _report(request: Request, errors: FormErrors) -> tuple[BoardReport | None, Quarter, str | None]:
+async def _report(request: Request, user: User, errors: FormErrors) -> tuple[BoardReport | None, Quarter, str | None]:
     params = request.query_params
     quarter = _quarter(optional_text(params, "quarter"), errors)
-    yjs = optional_text(params, "yjs")
+    try:
+        yjs = one_service_of(user, optional_text(params, "yjs"))
+    except HTTPException as e:
+        if e.status_code != 422:
+            raise
+        errors.add("yjs", "Choose the service the report is for")
+        return None, quarter, None
     try:
         population = board_report.population_policy()
     except (PopulationError, OSError) as e:
@@ -68,7 +75,7 @@ async def _report(request: Request, errors: FormErrors) -> tuple[BoardReport | N
 @router.get("/app/reports/board")
 async def board_page(request: Request, user: Reader) -> Response:
     errors = FormErrors()
-    report, quarter, yjs = await _report(request, errors)
+    report, quarter, yjs = await _report(request, user, errors)
     current = Quarter.containing(today())
     offered = [current]
     for _ in range(QUARTERS_OFFERED - 1):
@@ -89,7 +96,7 @@ async def board_page(request: Request, user: Reader) -> Response:
 @router.get("/app/reports/board.csv")
 async def board_page_csv(request: Request, user: Reader) -> Response:
     errors = FormErrors()
-    report, _, _ = await _report(request, errors)
+    report, _, _ = await _report(request, user, errors)
     if errors or report is None:
         return Response("; ".join(e["text"] for e in errors), status_code=400, media_type="text/plain")
     name = "".join(

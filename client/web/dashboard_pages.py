@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from activities import reports
 from activities.users import User
+from client.auth import user_services_filter
 from client.web.chart import Bar, percent_bars
 from client.web.forms import FormErrors, optional_text
 from client.web.render import render
@@ -64,8 +65,9 @@ async def dashboard(
         last = start
     yjs = optional_text(params, "yjs")
     pool = request.app.state.ctx.pool
+    held = user_services_filter(user)  # the dashboard counts only the services the user holds
     end = last + relativedelta(months=1)
-    rows = await reports.compliance_report(pool, start=start, end=end, yjs=yjs)
+    rows = await reports.compliance_report(pool, start=start, end=end, yjs=yjs, services=held)
     bars = rule_totals(rows)
     period = f"{start:%B %Y} to {last:%B %Y}"
     chart = Markup(percent_bars(bars, title=f"Deadlines met and recorded on time, by rule, {period}"))
@@ -75,11 +77,11 @@ async def dashboard(
         status_code=400 if errors else 200,
         errors=errors,
         rows=rows,
-        by_worker=await reports.compliance_by_worker(pool, start=start, end=end, yjs=yjs),
+        by_worker=await reports.compliance_by_worker(pool, start=start, end=end, yjs=yjs, services=held),
         chart=chart,
         period=period,
-        overdue=await reports.overdue(pool, today=today, yjs=yjs, limit=200),
-        caseload=await reports.caseload(pool, today=today, yjs=yjs),
+        overdue=await reports.overdue(pool, today=today, yjs=yjs, limit=200, services=held),
+        caseload=await reports.caseload(pool, today=today, yjs=yjs, services=held),
         raw={
             "from": params.get("from") or f"{start:%Y-%m}",
             "to": params.get("to") or f"{last:%Y-%m}",

@@ -6,35 +6,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from activities import inspection
-from activities.users import User, authenticate
-from domain.access import Permission, allows, why_refused
+from activities.users import User
+from client.auth import require, user_services_filter
+from domain.access import Permission
 from domain.inspection import InspectionError, Sample, SampleRequest
 
 router = APIRouter(tags=["inspection"])
 
 
-async def _inspection_user(request: Request) -> User:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise HTTPException(
-            401, "missing bearer token: send 'Authorization: Bearer <token>'", {"WWW-Authenticate": "Bearer"}
-        )
-    user = await authenticate(request.app.state.ctx.pool, token.strip())
-    if user is None:
-        raise HTTPException(401, "unknown, revoked or disabled token", {"WWW-Authenticate": "Bearer"})
-    if not allows(user.role, Permission.TAKE_INSPECTION_SAMPLE):
-        raise HTTPException(403, why_refused(user.role, Permission.TAKE_INSPECTION_SAMPLE))
-    return user
-
-
 @router.get("/inspection/sample", response_model=Sample, responses={403: {"description": "Role may not sample"}})
 async def inspection_sample(
     request: Request,
-    user: Annotated[User, Depends(_inspection_user)],
+    user: Annotated[User, Depends(require(Permission.TAKE_INSPECTION_SAMPLE))],
     start: Annotated[date, Query(description="First day of the period (YYYY-MM-DD)")],
     end: Annotated[date, Query(description="Last day of the period (YYYY-MM-DD)")],
     yjs: Annotated[str | None, Query(description="One service only")] = None,
@@ -48,7 +35,7 @@ async def inspection_sample(
         return _refused("end", "end_on_or_after_start", f"end ({end}) must be on or after start ({start})")
     req = SampleRequest(start=start, end=end, yjs=yjs, seed=seed, children=children, victims=victims)
     try:
-        return await inspection.take_sample(request.app.state.ctx.pool, req)
+        return await inspection.take_sample(request.app.state.ctx.pool, req, services=user_services_filter(user))
     except InspectionError as e:
         field = str(e).partition(":")[0]
         return _refused(field, "inspection_policy_range", str(e))

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from activities import inspection
 from activities.rule_source import inspection_policy
 from activities.users import User
+from client.auth import holds, user_services_filter
 from client.web.forms import FormErrors, optional_date, optional_text
 from client.web.render import render
 from client.web.session import PageRefused, require_page
@@ -64,14 +65,16 @@ async def inspection_page(
                         children=children,
                         victims=victims,
                     )
-                    sample = await inspection.take_sample(request.app.state.ctx.pool, req, policy)
+                    sample = await inspection.take_sample(
+                        request.app.state.ctx.pool, req, policy, services=user_services_filter(user)
+                    )
                 except InspectionError as e:
                     field, _, text = str(e).partition(": ")
                     errors.add(field, f"{'Children' if field == 'children' else 'Victims'}' cases: {text}")
                 except ValidationError as e:
                     errors.add("from", str(e.errors()[0]["msg"]))
     log = (
-        await inspection.export_log(request.app.state.ctx.pool, limit=50)
+        await inspection.export_log(request.app.state.ctx.pool, limit=50, services=user_services_filter(user))
         if allows(user.role, Permission.READ_EXPORT_LOG)
         else None
     )
@@ -88,16 +91,17 @@ async def inspection_page(
     )
 
 
-async def _chronology(request: Request, workflow_id: str) -> inspection.Chronology:
+async def _chronology(request: Request, workflow_id: str, user: User) -> inspection.Chronology:
     chron = await inspection.chronology(request.app.state.ctx.pool, workflow_id)
-    if chron is None:
+    # A case of a service the user does not hold is answered as one that does not exist.
+    if chron is None or not holds(user, chron.yjs):
         raise PageRefused(f"there is no case {workflow_id}", status_code=404, title="Case not found")
     return chron
 
 
 @router.get("/app/inspection/cases/{workflow_id}/chronology.csv")
 async def chronology_csv(request: Request, workflow_id: str, user: Exporter) -> Response:
-    chron = await _chronology(request, workflow_id)
+    chron = await _chronology(request, workflow_id, user)
     await inspection.record_export(request.app.state.ctx.pool, user, format="csv", chron=chron)
     filename = "chronology-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in workflow_id) + ".csv"
     return Response(
@@ -109,7 +113,7 @@ async def chronology_csv(request: Request, workflow_id: str, user: Exporter) -> 
 
 @router.get("/app/inspection/cases/{workflow_id}/chronology")
 async def chronology_page(request: Request, workflow_id: str, user: Exporter) -> Response:
-    chron = await _chronology(request, workflow_id)
+    chron = await _chronology(request, workflow_id, user)
     record = await inspection.record_export(request.app.state.ctx.pool, user, format="print", chron=chron)
     names = shipped_rule_names()
     return render(

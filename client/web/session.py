@@ -41,7 +41,9 @@ class PageRefused(Exception):
 
 
 def is_https(request: Request) -> bool:
-    return request.url.scheme == "https"
+    """Whether cookies go out `Secure`: the request is https, or the site is configured as served over
+    TLS (`client.web.security.configure`, for a TLS proxy in front)."""
+    return request.url.scheme == "https" or bool(getattr(request.app.state, "secure_cookies", False))
 
 
 def sign_in_url(next_path: str) -> str:
@@ -68,8 +70,7 @@ async def page_user(request: Request) -> User:
     request.state.csrf_token = session.csrf_token
     refusal = access_refusal(session.user)
     if refusal is not None:
-        # A session started inside an inspector's dates does not outlive them.
-        await web_sessions.end(request.app.state.ctx.pool, request.cookies.get(COOKIE))
+        # A session started inside an inspector's dates does not outlive them: every page refuses it.
         raise PageRefused(f"user {session.user.username}: {refusal}", status_code=401, title="Your access has ended")
     return session.user
 

@@ -9,7 +9,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
 from activities import web_sessions
-from activities.users import User, authenticate
+from activities.users import User, authenticate, token_owner
+from client.auth import access_refusal
+from client.throttle import record_failure, wait_required
 from client.web.oidc_pages import provider_sign_out, sign_in_option
 from client.web.render import navigation_for, render
 from client.web.session import (
@@ -23,6 +25,7 @@ from client.web.session import (
 )
 
 router = APIRouter(include_in_schema=False)
+NOT_RECOGNISED = "The access token is not recognised, revoked or disabled"
 
 
 def _set_cookie(request: Request, response: Response, name: str, value: str) -> None:
@@ -57,19 +60,37 @@ async def sign_in(request: Request) -> Response:
         )
     next_path = safe_next(str(form.get("next") or ""))
     token = str(form.get("token") or "").strip()
-    user = await authenticate(request.app.state.ctx.pool, token) if token else None
-    if user is None:
-        text = "Enter your access token" if not token else "The access token is not recognised, revoked or disabled"
-        return render(
+    pool = request.app.state.ctx.pool
+
+    def refused(status: int, text: str, headers: dict[str, str] | None = None) -> Response:
+        response = render(
             request,
             "sign_in.html",
-            status_code=401,
+            status_code=status,
             next=next_path,
             sign_in_csrf=cookie,
             organisation=sign_in_option(),
             errors=[{"field": "token", "text": text}],
         )
-    started = await web_sessions.start(request.app.state.ctx.pool, user)
+        response.headers.update(headers or {})
+        return response
+
+    wait = wait_required(request)
+    if wait is not None:
+        return refused(
+            429, f"Too many failed sign-ins from this address: try again in {wait} seconds", {"Retry-After": str(wait)}
+        )
+    user = await authenticate(pool, token) if token else None
+    if user is None:
+        if token:
+            record_failure(request, "sign-in refused", await token_owner(pool, token))
+        return refused(401, "Enter your access token" if not token else NOT_RECOGNISED)
+    ended = access_refusal(user)
+    if ended is not None:
+        return refused(401, f"You cannot sign in: your {ended}")
+    # Signing in again in this browser ends the session it had: one browser, one live session.
+    await web_sessions.end(pool, request.cookies.get(COOKIE))
+    started = await web_sessions.start(pool, user)
     redirect = RedirectResponse(next_path, status_code=303)
     _set_cookie(request, redirect, COOKIE, started.session_id)
     redirect.delete_cookie(SIGN_IN_CSRF_COOKIE, path="/app")

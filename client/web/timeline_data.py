@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -350,13 +350,19 @@ def _with_victim_details(
 
 
 async def child_timeline(
-    pool: Pool, child_id: str, filters: TimelineFilters, *, victim_step_details: bool
+    pool: Pool,
+    child_id: str,
+    filters: TimelineFilters,
+    *,
+    victim_step_details: bool,
+    services: Sequence[str] | None = None,
 ) -> ChildTimeline | None:
-    """The child's timeline as the page shows it, or None when nothing is recorded for the child.
+    """The child's timeline as the page shows it, or None when nothing is recorded for the child (in
+    `services`, when given: the streams those services hold).
 
     The verify badge is no cache: every row of every stream the child's events are in is read and its
     chain recomputed on each load, in the same read that gives the timeline."""
-    checked = await audit.checked_timeline(pool, child_id)
+    checked = await audit.checked_timeline(pool, child_id, services=services)
     if checked is None:
         return None
     full = checked.timeline
@@ -384,8 +390,11 @@ async def child_timeline(
     )
 
 
-async def find_children(pool: Pool, query: str, *, limit: int = 50) -> list[dict[str, Any]]:
-    """Children whose id contains `query` (case-insensitive), from the cases projection."""
+async def find_children(
+    pool: Pool, query: str, *, limit: int = 50, services: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Children whose id contains `query` (case-insensitive), from the cases projection; with
+    `services`, only those services' cases."""
     pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(
@@ -394,9 +403,9 @@ async def find_children(pool: Pool, query: str, *, limit: int = 50) -> list[dict
                    string_agg(DISTINCT kind, ', ') AS kinds,
                    count(*) FILTER (WHERE closed_at IS NULL) AS open_cases,
                    max(opened_at) AS last_opened
-            FROM cases WHERE child_id ILIKE %s
+            FROM cases WHERE child_id ILIKE %s AND (%s::text[] IS NULL OR yjs = ANY(%s::text[]))
             GROUP BY child_id ORDER BY child_id LIMIT %s
             """,
-            (pattern, limit),
+            (pattern, services, services, limit),
         )
         return list(await cur.fetchall())

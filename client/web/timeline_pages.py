@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from activities import victim_contacts
 from activities.users import User
+from client.auth import user_services_filter
 from client.web.forms import FormErrors, optional_date, optional_text
 from client.web.render import render
 from client.web.session import PageRefused, require_page
@@ -42,7 +43,7 @@ async def find_a_child(request: Request, user: Reader) -> Response:
         if len(query) < 2:
             errors.add("q", "Enter at least 2 characters of the child's id")
         else:
-            results = await find_children(request.app.state.ctx.pool, query)
+            results = await find_children(request.app.state.ctx.pool, query, services=user_services_filter(user))
     return render(
         request,
         "children.html",
@@ -67,7 +68,9 @@ async def timeline_page(request: Request, child_id: str, user: Reader) -> Respon
     if filters.start and filters.end and filters.start > filters.end:
         errors.add("to", "To date must be the same as or after the from date")
     details = allows(user.role, Permission.READ_VICTIM_STEP_DETAILS)
-    timeline = await child_timeline(request.app.state.ctx.pool, child_id, filters, victim_step_details=details)
+    timeline = await child_timeline(
+        request.app.state.ctx.pool, child_id, filters, victim_step_details=details, services=user_services_filter(user)
+    )
     if timeline is None:
         raise PageRefused(f"nothing is recorded for child {child_id}", status_code=404, title="Child not found")
     return render(

@@ -21,8 +21,10 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities import audit, reports, victim_contacts
 from activities.rule_source import default_rule_pack
+from activities.service_scope import stream_service
 from activities.users import User
 from client import steps
+from client.auth import holds, user_services_filter
 from client.order_kinds import kind_of
 from client.web import step_forms
 from client.web.render import add_navigation, render
@@ -79,6 +81,15 @@ def _check(user: User, permission: Permission) -> None:
         raise PageRefused(why_refused(user.role, permission))
 
 
+async def _check_held(request: Request, user: User, workflow_id: str) -> None:
+    """A 404 page, as for a case that does not exist, unless the user holds the case's service."""
+    if user.services is None:
+        return
+    if not holds(user, await stream_service(_ctx(request).pool, workflow_id)):
+        what = "victim contact" if steps.is_victim_contact(workflow_id) else "order"
+        raise _not_found(f"there is no {what} {workflow_id}")
+
+
 # --- lists ----------------------------------------------------------------------------------------------
 
 
@@ -105,10 +116,11 @@ async def my_cases(request: Request, user: Annotated[User, Depends(require_page(
     pool = _ctx(request).pool
     # The worker's own cases, then the team's unallocated ones (the projection is filtered by worker; the
     # unallocated are picked out here, among the first CASE_LIMIT open cases).
-    mine = await reports.cases(pool, responsible=user.username, limit=CASE_LIMIT)
-    unallocated = [c for c in await reports.cases(pool, limit=CASE_LIMIT) if c.responsible is None]
+    held = user_services_filter(user)
+    mine = await reports.cases(pool, responsible=user.username, limit=CASE_LIMIT, services=held)
+    unallocated = [c for c in await reports.cases(pool, limit=CASE_LIMIT, services=held) if c.responsible is None]
     cases = mine + unallocated
-    late = await _most_overdue(pool, now)
+    late = await _most_overdue(pool, now, held)
     rows = []
     for case in cases:
         kind = kind_of(case.workflow_id)
@@ -144,8 +156,9 @@ async def my_victim_contacts(
     """The victims' contacts allocated to the signed-in worker, and those nobody holds yet."""
     now = today()
     pool = _ctx(request).pool
-    contacts = await victim_contacts.list_contacts(pool)
-    late = await _most_overdue(pool, now)
+    held = user_services_filter(user)
+    contacts = await victim_contacts.list_contacts(pool, services=held)
+    late = await _most_overdue(pool, now, held)
     rows = []
     for c in contacts:
         if c.victim_worker not in (user.username, None):
@@ -173,10 +186,10 @@ async def my_victim_contacts(
     return render(request, "worker/my_victim_contacts.html", rows=rows, today=now)
 
 
-async def _most_overdue(pool: Any, now: date) -> dict[str, reports.OverdueItem]:
+async def _most_overdue(pool: Any, now: date, held: list[str] | None) -> dict[str, reports.OverdueItem]:
     """Each open case's most overdue deadline not yet met (missed ones included: they are still owed)."""
     late: dict[str, reports.OverdueItem] = {}
-    for item in await reports.overdue(pool, today=now, limit=OVERDUE_LIMIT):
+    for item in await reports.overdue(pool, today=now, limit=OVERDUE_LIMIT, services=held):
         late.setdefault(item.workflow_id, item)  # most overdue first
     return late
 
@@ -279,6 +292,7 @@ async def case_page(request: Request, workflow_id: str, user: Annotated[User, De
     """A case: its state, who holds it, what it owes by when, and the steps to record."""
     is_contact = steps.is_victim_contact(workflow_id)
     _check(user, Permission.READ_VICTIM_CONTACTS if is_contact else Permission.READ_ORDER)
+    await _check_held(request, user, workflow_id)
     case = await load_case(request, workflow_id)
     recorded = request.query_params.get("recorded")
     return render(
@@ -301,6 +315,7 @@ async def case_page(request: Request, workflow_id: str, user: Annotated[User, De
 
 async def _form_for(request: Request, workflow_id: str, step_name: str, user: User) -> list[step_forms.FormField]:
     _check(user, steps.step_permission(workflow_id))
+    await _check_held(request, user, workflow_id)
     model = step_forms.step_models(workflow_id).get(step_name)
     if model is None:
         raise _not_found(f"{step_name} is not a step of {workflow_id}")

@@ -37,3 +37,10 @@ def workflow_ids(outcome: CourtOutcome) -> list[str]:
     if not isinstance(outcome.disposal, _ActingOnOrder):
         ids += [victim_workflow_id(outcome, v.ref) for v in outcome.victims]
     return ids
+
+
+def pnc_as_child_id(pnc: str) -> str:
+    """A PNC id as a child id: its '/' (2026/0100001A) becomes '-' (2026-0100001A), because a child id is
+    part of workflow ids and page addresses, where '/' cannot stand. The PNC's own form has no '-', so
+    the two never collide."""
+    return pnc.replace("/", "-")

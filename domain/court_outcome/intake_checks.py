@@ -10,6 +10,9 @@ from domain.court_outcome.errors import FieldError
 from domain.court_outcome.readable import _Readable
 
 _OUTCOME_ID = re.compile(r"[A-Za-z0-9._:/-]{1,100}")
+# What an id that becomes part of a workflow id and of page and API addresses may hold: anything else
+# (a quote, < > / ? # % &) makes an address that cannot be reached or that a page must escape.
+_SAFE_ID_CHARACTER = re.compile(r"[A-Za-z0-9._-]")
 _YJS_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 MAX_ID_LENGTH = 100
 
@@ -23,6 +26,9 @@ def _id_problem(value: str, *, colon_allowed: bool) -> str | None:
         return "contains a space or an unprintable character"
     if not colon_allowed and ":" in value:
         return "contains ':'"
+    unsafe = sorted({ch for ch in value if ch != ":" and not _SAFE_ID_CHARACTER.fullmatch(ch)})
+    if unsafe:
+        return f"contains {' '.join(unsafe)}"
     return None
 
 
@@ -32,12 +38,12 @@ def _check_id(value: str, field: str, rule: str, *, colon_allowed: bool = False)
     problem = _id_problem(value, colon_allowed=colon_allowed)
     if problem is None:
         return []
-    allowed = "no spaces" if colon_allowed else "no spaces or ':'"
+    allowed = "letters, digits and . _ - only" + (" (and ':')" if colon_allowed else "")
     return [
         FieldError(
             field=field,
             rule=f"{rule}.workflow_id_safe",
-            message=f"{field} {problem}: it becomes part of a workflow id, so it needs {allowed}",
+            message=f"{field} {problem}: it becomes part of a workflow id and of page addresses, so it needs {allowed}",
         )
     ]
 

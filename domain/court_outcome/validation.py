@@ -11,6 +11,7 @@ from domain.court_outcome.errors import FieldError, OutcomeRejected
 from domain.court_outcome.intake_checks import _intake_checks
 from domain.court_outcome.law import _law_checks
 from domain.court_outcome.law_remand import _remand_clear_days
+from domain.court_outcome.limits import text_limit_errors
 from domain.court_outcome.outcome import CourtOutcome
 from domain.court_outcome.readable import _parts_of, _readable_parts
 from domain.court_outcome.translation import _translate
@@ -52,6 +53,7 @@ def validate_court_outcome(
         errors += _translate(exc)
         parts = _readable_parts(body)
     errors += _intake_checks(parts, today)
+    errors += text_limit_errors(body)
     errors += _law_checks(parts)
     kind = parts.disposal.kind if parts.disposal is not None else _known_kind(body)
     if kind is not None and kind not in supported_kinds:

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from domain.court_outcome import FieldError
+from domain.court_outcome.ids import pnc_as_child_id
 from domain.court_results.hearing import (
     CaseDefendant,
     Duration,
@@ -110,7 +111,7 @@ def _defendant(hearing: dict[str, Any], case: dict[str, Any], d: dict[str, Any],
             own += _results([entry.get("judicialResult")])
     return CaseDefendant(
         case_reference=_text(identifier.get("caseURN")) or _text(identifier.get("prosecutionAuthorityReference")),
-        child_id=master or pnc,
+        child_id=master or (pnc_as_child_id(pnc) if pnc else pnc),
         id_source="masterDefendantId" if master else "pncId" if pnc else "none",
         given_name=_text(details.get("firstName")),
         family_name=_text(details.get("lastName")),

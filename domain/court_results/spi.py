@@ -18,6 +18,7 @@ from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
 from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]
 
 from domain.court_outcome import FieldError
+from domain.court_outcome.ids import pnc_as_child_id
 from domain.court_results.hearing import (
     CaseDefendant,
     Duration,
@@ -128,7 +129,7 @@ def _defendant(case: Element, d: Element, position: str) -> CaseDefendant:
     return CaseDefendant(
         case_reference=_text(case, "PTIURN"),
         # The PNC id follows the child across cases; the ASN (the prosecutor's reference) is one arrest's.
-        child_id=pnc or asn,
+        child_id=pnc_as_child_id(pnc) if pnc else asn,
         id_source="PNC" if pnc else "ASN" if asn else "none",
         given_name=_text(details, "PersonName", "PersonGivenName1"),
         family_name=_text(details, "PersonName", "PersonFamilyName"),

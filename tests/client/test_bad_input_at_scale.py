@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from domain.court_outcome.limits import DEFAULT_TEXT_LIMIT, TEXT_LIMITS
 from tests.client.conftest import Stack, eventually, today
 
 CONCURRENCY = 16
@@ -371,7 +373,10 @@ def allowed_variant(draw: st.DrawFn) -> Submission:
         elif how == "unicode":
             _set(body, draw(st.sampled_from(FREE_TEXT_FIELDS)), draw(FREE_TEXT) + "é 漢字 🙂 \u202e\u0301")
         else:
-            _set(body, draw(st.sampled_from(FREE_TEXT_FIELDS)), draw(FREE_TEXT) * 200)
+            # Long, up to the field's limit (domain.court_outcome.limits): longer is refused, naming it.
+            field = draw(st.sampled_from(FREE_TEXT_FIELDS))
+            limit = TEXT_LIMITS.get(re.sub(r"\[\d+\]", "", field), DEFAULT_TEXT_LIMIT)
+            _set(body, field, (draw(FREE_TEXT) * 200)[:limit])
     return _as_submission(body, None, "allowed_variant")
 
 

@@ -352,11 +352,16 @@ async def test_the_childs_timeline_shows_a_victim_as_reference_and_step_only(sta
         # The order's own events keep their detail.
         assert any(e["payload"].get("rule_id") for e in r.json()["events"] if e["workflow_id"] != wid)
 
-    # The contact's own history keeps the reason, for the roles that may read it (inspectors included).
-    events = (await history(stack, wid, role="inspector"))["events"]
+    # The contact's own history keeps the reason for victim work (READ_VICTIM_STEP_DETAILS), and shows an
+    # inspector what the pages show: the step, its dates and actor, never what the worker typed.
+    events = (await history(stack, wid, role="manager"))["events"]
     (decided,) = [e for e in events if e["event_type"] == "SuitabilityDecided"]
     assert decided["reason"] == SECRET_REASON
     assert SECRET_NAME not in json.dumps(events)
+    inspected = (await history(stack, wid, role="inspector"))["events"]
+    assert [e["event_type"] for e in inspected] == [e["event_type"] for e in events]
+    assert SECRET_REASON not in json.dumps(inspected)
+    assert all(e["reason"] is None and e["payload"] == {"victim_ref": ref} for e in inspected)
     # A closed contact takes nothing more, and says so.
     r = await victim_step(stack, wid, {"step": "reopened", "effective_date": on})
     assert r.status_code == 409
