@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from client.api import audit_trail, codec, court_outcomes, court_results, orders, victim_contacts, victim_details
-from client.api.problems import Refused, RefuseNulCharacters, request_problem
+from client.api.problems import Refused, RefuseNulCharacters, StepRefusedHTTP, request_problem, step_refused_answer
 from client.app_context import AppContext
 from client.web import add_pages
 
@@ -43,6 +43,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     async def refused(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": [request_problem(e) for e in exc.errors()]})
 
+    app.add_exception_handler(StepRefusedHTTP, step_refused_answer)
     for concern in (court_outcomes, court_results, audit_trail, orders, victim_details, victim_contacts, codec):
         app.include_router(concern.router)
     add_pages(app, ctx)

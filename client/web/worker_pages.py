@@ -25,6 +25,7 @@ from activities.users import User
 from client import steps
 from client.order_kinds import kind_of
 from client.web import step_forms
+from client.web.plain_words import step_label
 from client.web.render import add_navigation, render
 from client.web.session import PageRefused, csrf_protect, page_user, require_page
 from client.web.worker_next_steps import order_next_steps
@@ -327,14 +328,14 @@ def _render_form(
     status_code: int = 200,
 ) -> HTMLResponse:
     if values is None:
-        values = {f.name: [f.default] for f in fields if f.default is not None}
+        values = {k: v for f in fields for k, v in f.initial_values().items()}
     return render(
         request,
         "worker/step_form.html",
         status_code=status_code,
         workflow_id=workflow_id,
         step_name=step_name,
-        step_label=step_forms.humanise(step_name),
+        step_label=step_label(step_name),
         fields=fields,
         values=values,
         errors=[e.as_summary() for e in errors or []],
@@ -362,7 +363,7 @@ async def record_step(
     again with each problem next to its question."""
     fields = await _form_for(request, workflow_id, step_name, user)
     form = await request.form()
-    values = {f.name: [v for v in form.getlist(f.name) if isinstance(v, str)] for f in fields}
+    values = {k: [v for v in form.getlist(k) if isinstance(v, str)] for k in form if k != "csrf_token"}
     body, unreadable = step_forms.body_from_form(step_name, fields, values)
     if unreadable:
         return _render_form(request, workflow_id, step_name, fields, values=values, errors=unreadable, status_code=422)
@@ -372,7 +373,8 @@ async def record_step(
     except steps.StepInvalid as e:
         errors, status = step_forms.invalid_errors(fields, e.errors), e.status_code
     except steps.StepRefused as e:
-        errors, status = [step_forms.refusal_error(fields, e.message)], e.status_code
+        names = list(step_forms.step_models(workflow_id))
+        errors, status = [step_forms.refusal_error(fields, e.message, e.field, step_names=names)], e.status_code
     except steps.CaseNotFound as e:
         raise _not_found(e.message) from e
     except steps.StepError as e:  # Temporal unreachable: nothing was recorded, the worker can try again
