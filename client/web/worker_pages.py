@@ -9,7 +9,7 @@ exactly what the API does. Every page checks the role; every POST checks the CSR
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -17,14 +17,14 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from temporalio.service import RPCError, RPCStatusCode
 
-from activities import audit, reports, victim_contacts
+from activities import reports, victim_contacts
 from activities.rule_source import default_rule_pack
 from activities.users import User
 from client import steps
 from client.order_kinds import kind_of
 from client.web import step_forms
+from client.web.case_view import load_case, not_found, order_view
 from client.web.plain_words import step_label
 from client.web.render import add_navigation, render
 from client.web.session import PageRefused, csrf_protect, page_user, require_page
@@ -71,8 +71,7 @@ def _ctx(request: Request) -> Any:
     return request.app.state.ctx
 
 
-def _not_found(what: str) -> PageRefused:
-    return PageRefused(what, status_code=404, title="Page not found")
+_not_found = not_found
 
 
 def _check(user: User, permission: Permission) -> None:
@@ -185,102 +184,18 @@ async def _most_overdue(pool: Any, now: date) -> dict[str, reports.OverdueItem]:
 # --- a case -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CaseView:
-    workflow_id: str
-    is_victim_contact: bool
-    title: str
-    child_id: str
-    state: str
-    responsible: str | None
-    facts: list[tuple[str, str]]  # (label, value) for the summary list
-    deadlines: list[audit.DeadlineItem]
-    next_steps: list[str]
-    all_steps: list[str]
-    history: list[tuple[str, date, str]] = field(default_factory=list)  # (event type, effective day, actor)
-
-
-async def _order_view(request: Request, workflow_id: str) -> Any:
-    """The order's view from its workflow (a query: what the order holds now); a 404 page if none."""
-    kind = kind_of(workflow_id)
-    if kind is None:
-        raise _not_found(f"there is no order {workflow_id}: an order's id starts with its kind")
-    handle = (await _ctx(request).temporal()).get_workflow_handle(workflow_id)
-    try:
-        return await handle.query(kind.workflow.view)
-    except RPCError as e:
-        if e.status == RPCStatusCode.NOT_FOUND:
-            raise _not_found(f"there is no order {workflow_id}") from e
-        raise PageRefused(f"the order could not be read: {e.message}", status_code=503, title="Sorry") from e
-
-
-async def load_case(request: Request, workflow_id: str) -> CaseView:
-    """The case as its page shows it; a 404 page when there is no such order or contact."""
-    ctx = _ctx(request)
-    owed = [
-        d
-        for d in await audit.deadlines(ctx.pool, workflow_id=workflow_id)
-        if d.status == "open" or (d.status == "missed" and d.met_on is None)
-    ]
-    owed.sort(key=lambda d: (d.due_date, d.deadline_id))
-    all_steps = list(step_forms.step_models(workflow_id))
-    if steps.is_victim_contact(workflow_id):
-        history = await victim_contacts.contact_history(ctx.pool, workflow_id)
-        if history is None:
-            raise _not_found(f"there is no victim contact {workflow_id}")
-        s = history.summary
-        return CaseView(
-            workflow_id,
-            True,
-            f"Victim contact {s.victim_ref}",
-            s.child_id,
-            s.state.value,
-            s.victim_worker,
-            [
-                ("Victim", s.victim_ref),
-                ("Child", s.child_id),
-                ("Linked order", s.linked_order_id or "none"),
-                ("Opened", s.opened_on.strftime("%-d %B %Y")),
-            ],
-            owed,
-            s.next_steps,
-            all_steps,
-            # What was done and by whom; never a step's reason or choices (those are victim work's alone).
-            [(e.event_type, e.effective_at.astimezone(LONDON).date(), e.actor) for e in reversed(history.events)],
-        )
-    kind = kind_of(workflow_id)
-    if kind is None:
-        raise _not_found(f"there is no order {workflow_id}: an order's id starts with its kind")
-    view = await _order_view(request, workflow_id)
-    model = next(getattr(view, a) for a in ("order", "remand", "custody") if getattr(view, a, None) is not None)
-    worker = getattr(model, "case_worker", None)
-    facts = [("Child", model.child_id), ("Service", model.yjs)]
-    hearing = getattr(model, "hearing_date", None)
-    if hearing is not None:
-        facts.append(("Order made", hearing.strftime("%-d %B %Y")))
-    nxt = order_next_steps([d.rule_id for d in owed], allocated=worker is not None, step_names=kind.step_names)
-    if getattr(model, "first_contact_date", None) is not None:
-        nxt = [s for s in nxt if s != "first_contact_made"]
-    return CaseView(
-        workflow_id,
-        False,
-        step_forms.humanise(kind.name),
-        model.child_id,
-        kind.state_of(view),
-        worker,
-        facts,
-        owed,
-        nxt,
-        all_steps,
-    )
-
-
 @router.get("/app/cases/{workflow_id}", response_class=HTMLResponse)
 async def case_page(request: Request, workflow_id: str, user: Annotated[User, Depends(page_user)]) -> Response:
     """A case: its state, who holds it, what it owes by when, and the steps to record."""
     is_contact = steps.is_victim_contact(workflow_id)
     _check(user, Permission.READ_VICTIM_CONTACTS if is_contact else Permission.READ_ORDER)
-    case = await load_case(request, workflow_id)
+    case = await load_case(
+        request,
+        workflow_id,
+        username=user.username,
+        details=allows(user.role, Permission.READ_VICTIM_STEP_DETAILS),
+        today=today(),
+    )
     recorded = request.query_params.get("recorded")
     return render(
         request,
@@ -310,7 +225,7 @@ async def _form_for(request: Request, workflow_id: str, step_name: str, user: Us
     choices: dict[str, list[str]] = {}
     if step_name == "victim_views_recorded":
         # The victims named on the order whose views are not yet recorded: a choice, not a reference to type.
-        view = await _order_view(request, workflow_id)
+        view = await order_view(request, workflow_id)
         order = getattr(view, "order", None)
         if order is not None:
             choices["victim_ref"] = [v for v in order.victim_refs if v not in order.victims_with_views]

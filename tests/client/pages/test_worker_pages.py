@@ -300,7 +300,7 @@ async def test_victim_worker_step_refused_then_accepted(stack: Stack, page: Page
     await expect(banner).to_contain_text("Consent recorded: saved")
     await expect(banner).to_contain_text("The contact's state: Consent recorded.")
     await expect(page.locator("[data-testid=next-steps]")).to_contain_text("Risk assessed")
-    newest = page.locator("[data-testid=case-history] tbody tr").first
+    newest = page.locator("[data-testid=case-history] tbody tr").last  # in the order they took effect
     await expect(newest).to_contain_text("Consent recorded")
     await expect(newest).to_contain_text(stack.usernames["victim_worker"])
     await check_a11y(page, "worker-case-victim-consented")
