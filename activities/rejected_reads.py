@@ -4,6 +4,7 @@ accepted since (its id now delivered from the inbox) is no longer shown as refus
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from psycopg.rows import dict_row
@@ -27,3 +28,38 @@ async def rejected_for_child(pool: Pool, child_id: str, *, limit: int = 20) -> l
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(_FOR_CHILD, {"child": child_id, "limit": limit})
         return list(await cur.fetchall())
+
+
+_ARRIVED = """
+SELECT outcome_id, received_at, received_by, workflow_ids, relay_status, last_error
+FROM inbox WHERE received_at >= %(since)s ORDER BY received_at DESC LIMIT %(limit)s
+"""
+_REFUSED = """
+SELECT r.id, r.outcome_id, r.received_at, r.received_by, r.errors,
+       EXISTS (SELECT 1 FROM inbox i WHERE i.outcome_id = r.outcome_id AND i.relay_status <> 'refused')
+           AS corrected
+FROM rejected_outcomes r WHERE r.received_at >= %(since)s ORDER BY r.id DESC LIMIT %(limit)s
+"""
+_ONE_REFUSED = "SELECT id, outcome_id, received_at, received_by, body_text, errors FROM rejected_outcomes WHERE id = %s"
+
+
+async def arrived_since(pool: Pool, since: datetime, *, limit: int = 500) -> list[dict[str, Any]]:
+    """Outcomes accepted into the inbox since an instant, newest first, with what the relay made of them."""
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(_ARRIVED, {"since": since, "limit": limit})
+        return list(await cur.fetchall())
+
+
+async def refused_since(pool: Pool, since: datetime, *, limit: int = 500) -> list[dict[str, Any]]:
+    """Outcomes refused since an instant, newest first, each with its reasons and whether a corrected
+    resubmission under its id has since been accepted."""
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(_REFUSED, {"since": since, "limit": limit})
+        return list(await cur.fetchall())
+
+
+async def refused_outcome(pool: Pool, rejection_id: int) -> dict[str, Any] | None:
+    """One refused outcome as it was sent (its text, for correction) with its reasons; None if unknown."""
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(_ONE_REFUSED, (rejection_id,))
+        return await cur.fetchone()

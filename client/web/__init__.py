@@ -16,7 +16,9 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
         dashboard_pages,
         inspection_api,
         inspection_pages,
+        intake_pages,
         sign_in_pages,
+        start_pages,
         timeline_pages,
         worker_pages,
     )
@@ -29,3 +31,5 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
     app.include_router(inspection_pages.router)
     app.include_router(inspection_api.router)
     app.include_router(worker_pages.router)
+    app.include_router(intake_pages.router)
+    app.include_router(start_pages.router)

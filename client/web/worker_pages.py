@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -37,6 +37,8 @@ MY_VICTIM_CONTACTS = "/app/my-victim-contacts"
 # Enough for any team's overdue work; a list beyond it is a management problem the dashboard shows.
 OVERDUE_LIMIT = 5000
 CASE_LIMIT = 1000
+# Closed cases stay on a worker's lists this long (reviews, complaints and re-referrals come within it).
+CLOSED_WITHIN = timedelta(days=365)
 
 router = APIRouter(include_in_schema=False)
 add_navigation("My cases", MY_CASES, Permission.ACT_ON_ORDER)
@@ -98,6 +100,16 @@ class CaseRow:
     overdue: bool
 
 
+@dataclass(frozen=True)
+class ClosedRow:
+    workflow_id: str
+    url: str
+    child_id: str
+    label: str
+    state: str
+    closed_at: datetime
+
+
 @router.get(MY_CASES, response_class=HTMLResponse)
 async def my_cases(request: Request, user: Annotated[User, Depends(require_page(Permission.ACT_ON_ORDER))]) -> Response:
     """The orders allocated to the signed-in worker, and those nobody holds yet, soonest deadline first."""
@@ -134,7 +146,8 @@ async def my_cases(request: Request, user: Annotated[User, Depends(require_page(
             )
         )
     rows.sort(key=lambda r: (r.next_due is None, r.next_due or date.max, r.workflow_id))
-    return render(request, "worker/my_cases.html", rows=rows, today=now)
+    closed = await closed_lately(pool, user, victim_contacts=False)
+    return render(request, "worker/my_cases.html", rows=rows, closed=closed, today=now)
 
 
 @router.get(MY_VICTIM_CONTACTS, response_class=HTMLResponse)
@@ -170,7 +183,25 @@ async def my_victim_contacts(
             )
         )
     rows.sort(key=lambda r: (r.next_due is None, r.next_due or date.max, r.workflow_id))
-    return render(request, "worker/my_victim_contacts.html", rows=rows, today=now)
+    closed = await closed_lately(pool, user, victim_contacts=True)
+    return render(request, "worker/my_victim_contacts.html", rows=rows, closed=closed, today=now)
+
+
+async def closed_lately(pool: Any, user: User, *, victim_contacts: bool) -> list[ClosedRow]:
+    """The worker's cases closed in the last year, most recently closed first: a closed case stays
+    findable from the list it was worked from."""
+    since = datetime.now(LONDON) - CLOSED_WITHIN
+    rows = [
+        ClosedRow(c.workflow_id, case_url(c.workflow_id), c.child_id, _closed_label(c), c.state, c.closed_at)
+        for c in await reports.cases(pool, responsible=user.username, include_closed=True, limit=CASE_LIMIT)
+        if c.closed_at is not None and c.closed_at >= since and (c.kind == "victim_contact") == victim_contacts
+    ]
+    return sorted(rows, key=lambda r: r.closed_at, reverse=True)
+
+
+def _closed_label(c: reports.CaseSummary) -> str:
+    kind = kind_of(c.workflow_id)
+    return step_forms.humanise(kind.name) if kind else "Victim contact " + c.workflow_id.rsplit(":", 1)[-1]
 
 
 async def _most_overdue(pool: Any, now: date) -> dict[str, reports.OverdueItem]:
