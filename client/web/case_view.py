@@ -201,7 +201,7 @@ async def load_case(request: Request, workflow_id: str, *, username: str, detail
         facts = [
             ("Victim", s.victim_ref),
             ("Child", s.child_id),
-            ("Linked order", s.linked_order_id or "None"),
+            ("Linked order", s.linked_order_id or "Not linked to an order"),
             ("Opened", wording.day(s.opened_on)),
         ]
         if state.closed_on is not None:

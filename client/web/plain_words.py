@@ -63,6 +63,9 @@ _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 _STEP_IN_BRACKETS = re.compile(r"\s*\(([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\)")
 _NAME_IS_VALUE = re.compile(r"\(([a-z_]+)=([a-z_]+)\)")
+# "the order is order_made; this step needs it to be contract_agreed, referred_back": a case's state.
+_STATE_IS = re.compile(r"\bthe (order|sentence|remand|contact) is ([a-z][a-z0-9_]*)")
+_NEEDS_STATES = re.compile(r"this step needs it to be ([a-z0-9_]+(?:, [a-z0-9_]+)*)")
 
 
 def sentence_case(text: str) -> str:
@@ -85,6 +88,11 @@ def step_label(step_name: str) -> str:
     return sentence_case(in_words(step_name))
 
 
+def is_step(code: str) -> bool:
+    """Whether a code names a step (one whose event this build knows, or one named in STEP_LABELS)."""
+    return code in STEP_LABELS or "".join(part.capitalize() for part in code.split("_")) in PAYLOAD_TYPES
+
+
 def state_label(state: str) -> str:
     """A case's state: `contract_agreed` → 'Contract agreed'."""
     return sentence_case(in_words(state))
@@ -104,6 +112,10 @@ def plain_refusal(message: str, steps: Mapping[str, str] | None = None) -> str:
     _, sep, why = message.partition(" refused: ")
     text = why if sep else message
     text = _ISO_DATE.sub(_day, text)
+    text = _STATE_IS.sub(lambda m: f"the {m[1]} is at “{state_label(m[2])}”", text)
+    text = _NEEDS_STATES.sub(
+        lambda m: "this step needs it to be at " + " or ".join(f"“{state_label(v)}”" for v in m[1].split(", ")), text
+    )
     text = text.replace("effective date", "the date it happened").replace("(give reason)", "(give the reason)")
     text = _NAME_IS_VALUE.sub(
         lambda m: f"({FIELD_WORDS.get(m[1], in_words(m[1]))}: {FIELD_WORDS.get(m[2], in_words(m[2]))})", text
@@ -113,7 +125,7 @@ def plain_refusal(message: str, steps: Mapping[str, str] | None = None) -> str:
         code = m[1]
         if code in FIELD_WORDS:
             return f" ({FIELD_WORDS[code]})"
-        if steps is None or code in steps:
+        if code in steps if steps is not None else is_step(code):
             return f" (record “{step_label(code)}” first)"
         return f" ({in_words(code)})"
 
