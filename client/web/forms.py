@@ -97,6 +97,37 @@ def read_date(
     return value
 
 
+def read_month(params: Any, name: str, label: str, errors: FormErrors) -> date | None:
+    """A GOV.UK month input (month and year boxes) as the month's first day, None when blank; a single
+    `name=YYYY-MM` (a link) is read as its two boxes."""
+    parts = month_values(params, name)
+    missing = [p for p in ("month", "year") if not parts[p]]
+    if len(missing) == 2:
+        return None
+    problem: DateProblem | None = None
+    if missing:
+        problem = DateProblem(f"{label} must include a {missing[0]}", tuple(missing))
+    elif not (parts["month"].isdigit() and parts["year"].isdigit()) or not 1 <= int(parts["month"]) <= 12:
+        problem = DateProblem(f"{label} must be a real month", ("month",))
+    elif len(parts["year"]) != 4:
+        problem = DateProblem("Year must include 4 numbers", ("year",))
+    if problem is not None:
+        errors.add(f"{name}-{problem.parts[0]}", problem.text, " ".join(problem.parts))
+        return None
+    return date(int(parts["year"]), int(parts["month"]), 1)
+
+
+def month_values(params: Any, name: str) -> dict[str, str]:
+    """A month input's boxes as typed, or a single `name=YYYY-MM` split into them."""
+    parts = {p: _first(params, f"{name}-{p}") for p in ("month", "year")}
+    whole = re.fullmatch(r"(\d+)-(\d+)", _first(params, name))
+    if not any(parts.values()) and whole:
+        return {"month": whole[2].lstrip("0") or "0", "year": whole[1]}
+    if not any(parts.values()) and _first(params, name):
+        return {"month": _first(params, name), "year": ""}
+    return parts
+
+
 def optional_date(params: Any, name: str, label: str, errors: FormErrors) -> date | None:
     """A filter's date input, None when blank."""
     return read_date(params, name, label, errors)
