@@ -4,9 +4,10 @@ The case page asks the domain (`domain.acceptable_steps`): each step kind is tri
 `decide`, so a final panel is offered only once the order would take one, a completion only from the day
 it is allowed ("from Tuesday 20 April 2027"), an intervention never after consent was withdrawn, a court
 decision while an order is referred back. Among the accepted steps, those that meet the soonest open
-deadline (or one due within `SOON`) come first, after allocation when nobody holds the case; when no
-deadline is met by any accepted step, the accepted steps that move the case on (not the exceptional ones
-a worker records only when something happens: a breach, an adjournment, a transfer) are offered.
+deadline (or one due within `SOON`) come first, after allocation when nobody holds the case; then the
+accepted steps that meet no open deadline but move the case on (not the exceptional ones a worker records
+only when something happens: a breach, an adjournment, a transfer). A step meeting a later deadline (a
+final panel months away) waits until that deadline is next.
 
 The lists show many cases from the projection without each one's state, so they offer the step that meets
 each row's next deadline (`order_next_steps`); the case page, with the state, says what is acceptable.
@@ -130,8 +131,12 @@ def case_next_steps(
         if rule in MEETS and first_due is not None and due <= max(first_due, today + SOON)
     ]
     likely = [s for s in dict.fromkeys(due_next) if s in now]
-    if not likely:
-        likely = [s for s in now if s not in WHEN_IT_HAPPENS and s not in (ALLOCATE, ALLOCATE_VICTIM)]
+    # What the case's state calls for though no deadline asks it (a court decision on an order referred
+    # back): accepted now, meeting no open deadline, and not recorded only when something happens.
+    called_for = [
+        s for s in now if s not in meeting and s not in WHEN_IT_HAPPENS and s not in (ALLOCATE, ALLOCATE_VICTIM)
+    ]
+    likely += [s for s in called_for if s not in likely]
     later = [a for a in accepted if a.from_day > today and a.step in meeting]
     return NextSteps((allocate + likely)[:MOST], later)
 

@@ -73,6 +73,7 @@ def _extension(state: ReferralOrderState, step: RecordCourtDecision, decided: ev
         raise _refuse(
             name,
             f"the order would total {total} months; the compliance period may not exceed {MAX_MONTHS} months",
+            "extension_months",
         )
     end = add_calendar_months(state.contract_signed_date, total)
     return Decision(

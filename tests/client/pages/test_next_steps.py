@@ -18,12 +18,20 @@ REFERRAL = next(k for k in KINDS if k.name == "referral_order")
 CONTACT_STEPS = list(step_forms.step_models("victim-contact:luton:X:C-1:V-77").values())
 
 
+def _agreed(months: int) -> ro.ReferralOrderState:
+    """An order whose first contact (10 January 2027) and initial panel (20 January) are recorded."""
+    contacted = ro_states.apply(ro_states.made(months), step="first_contact_made", effective_date="2027-01-10")
+    return ro_states.apply(
+        contacted, step="initial_panel_held", effective_date="2027-01-20", contract_signed_date="2027-01-20"
+    )
+
+
 def _decide(state: ro.ReferralOrderState, step: ro.ReferralOrderStep, day: date) -> object:
     return ro.decide(state, step, today=day)
 
 
 def test_after_the_initial_panel_the_progress_panel_is_next_not_the_final_panel() -> None:
-    state = ro_states.agreed(months=12)  # signed 20 January 2027
+    state = _agreed(months=12)  # signed 20 January 2027
     today = date(2027, 1, 25)
     owed = [
         ("ro.progress_panel", date(2027, 4, 20)),
@@ -39,7 +47,7 @@ def test_after_the_initial_panel_the_progress_panel_is_next_not_the_final_panel(
 
 
 def test_completion_is_offered_from_the_day_the_order_allows_it() -> None:
-    state = ro_states.apply(ro_states.agreed(months=3), step="final_panel_held", effective_date="2027-04-15")
+    state = ro_states.apply(_agreed(months=3), step="final_panel_held", effective_date="2027-04-15")
     today = date(2027, 4, 16)  # the compliance period ends 20 April 2027
     owed = [("ro.end", date(2027, 4, 20))]
     nxt = case_next_steps("referral_order", state, REFERRAL.step_models(), owed, allocated=True, today=today)
@@ -52,7 +60,7 @@ def test_completion_is_offered_from_the_day_the_order_allows_it() -> None:
 
 
 def test_an_order_referred_back_offers_the_court_decision() -> None:
-    agreed = ro_states.agreed(months=3)
+    agreed = _agreed(months=3)
     state = ro_states.apply(agreed, step="final_panel_held", effective_date="2027-04-15", discharged=False)
     assert state.state == ro.OrderState.REFERRED_BACK
     nxt = case_next_steps("referral_order", state, REFERRAL.step_models(), [], allocated=True, today=date(2027, 4, 16))
@@ -90,7 +98,7 @@ def test_no_intervention_is_offered_once_consent_is_withdrawn() -> None:
 
 
 def test_looking_ahead_finds_the_first_day_to_the_day() -> None:
-    state = ro_states.apply(ro_states.agreed(months=6), step="final_panel_held", effective_date="2027-06-01")
+    state = ro_states.apply(_agreed(months=6), step="final_panel_held", effective_date="2027-06-01")
     found = acceptable_steps(
         _decide, state, REFERRAL.step_models(), today=date(2027, 6, 2), look_ahead=["order_completed"]
     )

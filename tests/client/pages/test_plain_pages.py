@@ -1,16 +1,19 @@
-"""Every page reads as plain English: no raw instant (`…T…Z`), no ISO date, no Python or JSON list, no
+"""Every page reads as plain English, and a refusal sits on the field at fault. No raw instant (`…T…Z`),
+no ISO date, no Python or JSON list, no
 `True`/`False`/`None`, no step's or state's code name; each checked with axe. Pages visited as a manager
 (who sees the most) and as intake, on a case with a refused step, a refused outcome and a victim."""
 
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from urllib.parse import quote
 
-from playwright.async_api import Page
+from playwright.async_api import Page, expect
 
-from tests.client.conftest import Stack, outcome
-from tests.client.pages.conftest import check_a11y, sign_in
+from domain.events import wording
+from tests.client.conftest import Stack, outcome, today
+from tests.client.pages.conftest import check_a11y, shoot, sign_in
 from tests.client.pages.test_start_and_intake import _send
 from tests.client.pages.test_worker_pages import _case, _start_order
 
@@ -74,3 +77,47 @@ async def test_no_page_shows_the_codes_words(stack: Stack, page: Page) -> None:
         faults["refused progress panel"] = found
     assert seen >= 10
     assert not faults, faults
+
+
+async def _fill_date(page: Page, name: str, day: date) -> None:
+    for part, value in (("day", day.day), ("month", day.month), ("year", day.year)):
+        await page.fill(f"#{name}-{part}", str(value))
+
+
+async def test_a_refusal_sits_on_the_field_at_fault(stack: Stack, page: Page) -> None:
+    order_id, _, _ = await _start_order(stack)
+    on = today().isoformat()
+    async with stack.http("case_worker") as http:
+        for s in (
+            {"step": "initial_panel_held", "effective_date": on, "contract_signed_date": on},
+            {"step": "referred_back_to_court", "effective_date": on, "grounds": "breach", "reason": "a report"},
+        ):
+            r = await http.post(f"/orders/{order_id}/steps", json=s)
+            assert r.status_code == 200, r.text
+    await sign_in(page, stack, "case_worker", next_path=_case(order_id))
+    await expect(page.locator("[data-testid=next-steps]")).to_contain_text("Court decision")  # referred back
+
+    # A date in the future: the date it happened is at fault, in words.
+    await page.goto(f"{stack.api_url}{_case(order_id)}/steps/court_decision")
+    await _fill_date(page, "effective_date", today() + timedelta(days=3))
+    await page.check("input[name=decision][value=continue]")
+    await page.click("[data-testid=step-form] button[type=submit]")
+    error = page.locator("#effective_date-error")
+    await expect(error).to_contain_text(
+        f"The date it happened {wording.day(today() + timedelta(days=3))} is in the future"
+    )
+    await expect(page.locator(".govuk-error-summary a")).to_have_attribute("href", "#effective_date-day")
+    await expect(page.locator(".govuk-error-message")).to_have_count(1)
+
+    # An extension too long: the extension is at fault, not the date; what was chosen is kept.
+    await _fill_date(page, "effective_date", today())
+    await page.check("input[name=decision][value=extend]")
+    await page.fill("#extension_months", "9")
+    await page.click("[data-testid=step-form] button[type=submit]")
+    await expect(page.locator("#extension_months-error")).to_contain_text("An extension must be 1–3 months")
+    await expect(page.locator(".govuk-error-summary a")).to_have_attribute("href", "#extension_months")
+    await expect(page.locator("#effective_date-error")).to_have_count(0)
+    await expect(page.locator("input[name=decision][value=extend]")).to_be_checked()
+    assert "extension_months" not in await page.locator("main").inner_text()
+    await check_a11y(page, "refusal-on-the-extension")
+    await shoot(page, "refusal-on-the-extension")
