@@ -65,9 +65,13 @@ class StepInvalid(StepError):
 
 class StepRefused(StepError):
     """The workflow refused the step (out of order or out of law), or the case has ended; the message is
-    the workflow's own reason, verbatim."""
+    the workflow's own reason, verbatim, and `field` the step's field at fault when the domain named one."""
 
     status_code = 409
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class CaseNotFound(StepError):
@@ -135,7 +139,7 @@ async def record_order_step(
     try:
         view = await send_step(client, workflow_id, kind.workflow.record_step, step)
     except WorkflowUpdateFailedError as e:
-        raise StepRefused(_refusal(e)) from e
+        raise _refusal(e) from e
     except RPCError as e:
         if e.status == RPCStatusCode.NOT_FOUND:
             # Temporal says "not found" for an order that has ended, too: say which it is.
@@ -158,7 +162,7 @@ async def record_victim_step(
     try:
         view: VictimContactView = await send_step(client, workflow_id, VictimContactWorkflow.record_step, step)
     except WorkflowUpdateFailedError as e:
-        raise StepRefused(_refusal(e)) from e
+        raise _refusal(e) from e
     except RPCError as e:
         if e.status == RPCStatusCode.NOT_FOUND:
             state = await victim_contacts.contact_state(pool, workflow_id)
@@ -242,9 +246,13 @@ def _error(field: str, rule: str, message: str) -> dict[str, str]:
     return {"field": field, "rule": rule, "message": message}
 
 
-def _refusal(e: WorkflowUpdateFailedError) -> str:
+def _refusal(e: WorkflowUpdateFailedError) -> StepRefused:
     cause = e.cause
-    return str(getattr(cause, "message", None) or cause or e)
+    message = str(getattr(cause, "message", None) or cause or e)
+    details = getattr(cause, "details", None) or ()
+    said = details[0] if details and isinstance(details[0], dict) else {}
+    field = said.get("field")
+    return StepRefused(message, field if isinstance(field, str) else None)
 
 
 @dataclass(frozen=True)

@@ -180,7 +180,7 @@ def decide(state: CustodyState, step: CustodyStep, *, today: date) -> Decision:
         raise refuse(name, f"the sentence is {state.status.value}; nothing more can be recorded on it")
     day = step.effective_date
     if day > today:
-        raise refuse(name, f"effective date {day} is in the future (today is {today})")
+        raise refuse(name, f"effective date {day} is in the future (today is {today})", "effective_date")
     not_before(name, day, state.sentence_date, "the sentence")
     match step:
         case AllocateCaseWorker():

@@ -99,8 +99,8 @@ CustodyStep = Annotated[
 # --- refusing a step ------------------------------------------------------------------------------
 
 
-def refuse(step: str, why: str) -> StepRefused:
-    return StepRefused(f"{step} refused: {why}")
+def refuse(step: str, why: str, field: str | None = None) -> StepRefused:
+    return StepRefused(f"{step} refused: {why}", field)
 
 
 def require(state: CustodyState, step: str, allowed: set[CustodyStatus]) -> None:
@@ -111,4 +111,4 @@ def require(state: CustodyState, step: str, allowed: set[CustodyStatus]) -> None
 
 def not_before(name: str, day: date, earliest: date | None, what: str) -> None:
     if earliest is not None and day < earliest:
-        raise refuse(name, f"it is dated {day}, before {what} ({earliest})")
+        raise refuse(name, f"it is dated {day}, before {what} ({earliest})", "effective_date")

@@ -15,7 +15,14 @@ from domain import events as ev
 
 
 class StepRefused(ValueError):
-    """A step that is out of order or out of law; the message says why and what would be allowed."""
+    """A step that is out of order or out of law; the message says why and what would be allowed.
+
+    `field` names the step's field at fault (`effective_date`, `extension_months`…) when one is, so a form
+    can put the reason next to that question; None when the step as a whole is refused (the case's state)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class Step(BaseModel):

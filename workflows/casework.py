@@ -81,6 +81,11 @@ def opening_outcome(input: CourtInput, *, disposal_kind: str, hearing_date: date
     )
 
 
+def refusal(refused: StepRefused) -> ApplicationError:
+    """A domain refusal as Temporal carries it: the reason as the message, the field at fault as details."""
+    return ApplicationError(str(refused), {"field": refused.field}, type="StepRefused", non_retryable=True)
+
+
 class CaseWorkflow:
     """What every case workflow class shares: the deadline-watching loop and the shape of a person's step.
 
@@ -164,6 +169,16 @@ class CaseWorkflow:
         carried = resume_input.resume.model_copy(update={"steps_recorded": list(self._case.steps_recorded)})
         return resume_input.model_copy(update={"resume": carried})
 
+    def _check_step(self, decide: Callable[[], object]) -> None:
+        """For a kind's validator: refuse the step with the domain's reason (and the field at fault, in the
+        failure's details, so a form can put it next to that question); a step already recorded passes."""
+        if self._step_already_recorded():
+            return
+        try:
+            decide()
+        except StepRefused as refused:
+            raise refusal(refused) from None
+
     def _step_already_recorded(self) -> bool:
         """For a kind's validator: a step this case has already recorded (a client's retry after
         continue-as-new) is answered with the view, not refused by a state it has itself moved on."""
@@ -182,7 +197,7 @@ class CaseWorkflow:
             try:
                 decision = decide()
             except StepRefused as refused:
-                raise ApplicationError(str(refused), type="StepRefused", non_retryable=True) from None
+                raise refusal(refused) from None
             await self._carry_out(decision, actor=step.actor, effective_date=step.effective_date, reason=step.reason)
             self._case.step_recorded(step_id)
             self._wake = True

@@ -80,8 +80,7 @@ class CustodyWorkflow(CaseWorkflow):
 
     @record_step.validator
     def _validate_step(self, step: cu.CustodyStep) -> None:
-        if not self._step_already_recorded():
-            cu.decide(self._custody, step, today=today())
+        self._check_step(lambda: cu.decide(self._custody, step, today=today()))
 
     def _closed(self) -> bool:
         return self._custody.status in cu.CLOSED_STATES

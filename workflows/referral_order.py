@@ -81,8 +81,7 @@ class ReferralOrderWorkflow(CaseWorkflow):
 
     @record_step.validator
     def _validate_step(self, step: ro.ReferralOrderStep) -> None:
-        if not self._step_already_recorded():
-            ro.decide(self._order, step, today=today())
+        self._check_step(lambda: ro.decide(self._order, step, today=today()))
 
     @workflow.signal
     async def victim_views_received(self, message: VictimViewsReceived) -> None:

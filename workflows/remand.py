@@ -55,8 +55,7 @@ class RemandWorkflow(CaseWorkflow):
 
     @record_step.validator
     def _validate_step(self, step: rm.RemandStep) -> None:
-        if not self._step_already_recorded():
-            rm.decide(self._remand, step, today=today())
+        self._check_step(lambda: rm.decide(self._remand, step, today=today()))
 
     def _closed(self) -> bool:
         return self._remand.status in rm.CLOSED_STATES

@@ -82,8 +82,7 @@ class VictimContactWorkflow(CaseWorkflow):
 
     @record_step.validator
     def _validate_step(self, step: vc.VictimContactStep) -> None:
-        if not self._step_already_recorded():
-            vc.decide(self._contact, step, today=today())
+        self._check_step(lambda: vc.decide(self._contact, step, today=today()))
 
     # --- the linked order -----------------------------------------------------------------------------
 

@@ -69,8 +69,7 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
 
     @record_step.validator
     def _validate_step(self, step: yro.YroStep) -> None:
-        if not self._step_already_recorded():
-            yro.decide(self._order, step, today=today())
+        self._check_step(lambda: yro.decide(self._order, step, today=today()))
 
     def _closed(self) -> bool:
         return self._order.state in yro.CLOSED_STATES

@@ -24,7 +24,7 @@ from client.api import (
     victim_contacts,
     victim_details,
 )
-from client.api.problems import Refused, RefuseNulCharacters, request_problem
+from client.api.problems import Refused, RefuseNulCharacters, StepRefusedHTTP, request_problem, step_refused_answer
 from client.app_context import AppContext
 from client.auth import InspectorReadLog
 from client.web import add_pages
@@ -60,6 +60,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     async def refused(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": [request_problem(e) for e in exc.errors()]})
 
+    app.add_exception_handler(StepRefusedHTTP, step_refused_answer)
     concerns = (
         court_outcomes,
         court_results,

@@ -12,7 +12,7 @@ from activities import audit
 from activities.service_scope import stream_service
 from activities.users import User
 from client import steps
-from client.api.problems import json_object, rpc_http
+from client.api.problems import StepRefusal, StepRefusedHTTP, json_object, rpc_http
 from client.app_context import AppContext, Ctx
 from client.auth import require, require_service
 from client.order_kinds import OrderKind, kind_of
@@ -80,7 +80,7 @@ async def export_order(
             "'contract_signed_date': 'YYYY-MM-DD', 'reason': '…'}. The acting user comes from the token.",
         }
     },
-    responses={409: {"description": "The step is out of order or out of law"}},
+    responses={409: {"model": StepRefusal, "description": "The step is out of order or out of law"}},
 )
 async def record_step(
     workflow_id: str, request: Request, ctx: Ctx, user: Annotated[User, Depends(require(Permission.ACT_ON_ORDER))]
@@ -91,6 +91,8 @@ async def record_step(
         done = await steps.record_order_step(ctx.temporal, workflow_id, body, user.username, pool=ctx.pool)
     except steps.StepInvalid as e:
         raise HTTPException(422, e.errors) from e
+    except steps.StepRefused as e:
+        raise StepRefusedHTTP(e.message, e.field) from e
     except steps.StepError as e:
         raise HTTPException(e.status_code, e.message) from e
     return {"kind": done.kind, "state": done.state, **done.view.model_dump(mode="json")}

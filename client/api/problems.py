@@ -44,6 +44,29 @@ class OutcomeRefused(BaseModel):
     errors: list[FieldProblem]
 
 
+class StepRefusal(BaseModel):
+    """A step the case would not take (409): the reason, and in `errors` the step's field at fault (`step`
+    when the step as a whole is refused, e.g. by the case's state), so a form can show it on that field."""
+
+    detail: str
+    errors: list[FieldProblem]
+
+
+class StepRefusedHTTP(HTTPException):
+    """A refused step as the API answers it (`step_refused_answer`): 409 and a `StepRefusal`."""
+
+    def __init__(self, message: str, field: str | None) -> None:
+        super().__init__(409, message)
+        self.problem = StepRefusal(
+            detail=message, errors=[FieldProblem(field=field or "step", rule="step_refused", message=message)]
+        )
+
+
+async def step_refused_answer(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StepRefusedHTTP)
+    return JSONResponse(status_code=409, content=exc.problem.model_dump())
+
+
 class RefuseNulCharacters:
     """ASGI middleware: a path or query parameter holding U+0000 is refused with a 422 naming it before
     any endpoint runs, because PostgreSQL text cannot hold it and every lookup would fail with a 500."""

@@ -12,7 +12,7 @@ from activities import victim_contacts
 from activities.service_scope import stream_service
 from activities.users import User
 from client import steps
-from client.api.problems import json_object
+from client.api.problems import StepRefusal, StepRefusedHTTP, json_object
 from client.app_context import Ctx
 from client.auth import require, require_service, user_services_filter
 from domain.access import Permission, allows
@@ -70,7 +70,7 @@ async def victim_contact(
             "'channel': 'phone', 'result': 'no_answer', 'reason': '…'}. The acting user comes from the token.",
         }
     },
-    responses={409: {"description": "The step is out of order or not consented to"}},
+    responses={409: {"model": StepRefusal, "description": "The step is out of order or not consented to"}},
 )
 async def record_victim_step(
     workflow_id: str,
@@ -87,6 +87,8 @@ async def record_victim_step(
         done = await steps.record_victim_step(ctx.temporal, ctx.pool, workflow_id, body, user.username)
     except steps.StepInvalid as e:
         raise HTTPException(422, e.errors) from e
+    except steps.StepRefused as e:
+        raise StepRefusedHTTP(e.message, e.field) from e
     except steps.StepError as e:
         raise HTTPException(e.status_code, e.message) from e
     assert isinstance(done.view, VictimContactView)

@@ -17,8 +17,10 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
         dashboard_pages,
         inspection_api,
         inspection_pages,
+        intake_pages,
         oidc_pages,
         sign_in_pages,
+        start_pages,
         timeline_pages,
         worker_pages,
     )
@@ -33,3 +35,5 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
     app.include_router(inspection_pages.router)
     app.include_router(inspection_api.router)
     app.include_router(worker_pages.router)
+    app.include_router(intake_pages.router)
+    app.include_router(start_pages.router)

@@ -18,7 +18,7 @@ from activities import reports
 from activities.users import User
 from client.auth import user_services_filter
 from client.web.chart import Bar, percent_bars
-from client.web.forms import FormErrors, optional_text
+from client.web.forms import FormErrors, month_values, optional_text, read_month
 from client.web.render import render
 from client.web.session import require_page
 from domain.access import Permission
@@ -31,14 +31,7 @@ FIGURES = set(ComplianceFigures.model_fields)
 
 
 def _month(params: object, name: str, label: str, errors: FormErrors) -> date | None:
-    raw = str(getattr(params, "get")(name) or "").strip()  # noqa: B009 (QueryParams or dict)
-    if not raw:
-        return None
-    try:
-        return datetime.strptime(raw, "%Y-%m").date()
-    except ValueError:
-        errors.add(name, f"{label} must be a month in the form YYYY-MM, for example 2026-04")
-        return None
+    return read_month(params, name, label, errors)
 
 
 def rule_totals(rows: list[reports.ComplianceRow]) -> list[Bar]:
@@ -61,7 +54,7 @@ async def dashboard(
     start = _month(params, "from", "From month", errors) or this_month - relativedelta(months=DEFAULT_MONTHS - 1)
     last = _month(params, "to", "To month", errors) or this_month
     if last < start:
-        errors.add("to", "To month must be the same as or after the from month")
+        errors.add("to-month", "To month must be the same as or after the from month")
         last = start
     yjs = optional_text(params, "yjs")
     pool = request.app.state.ctx.pool
@@ -82,9 +75,13 @@ async def dashboard(
         period=period,
         overdue=await reports.overdue(pool, today=today, yjs=yjs, limit=200, services=held),
         caseload=await reports.caseload(pool, today=today, yjs=yjs, services=held),
-        raw={
-            "from": params.get("from") or f"{start:%Y-%m}",
-            "to": params.get("to") or f"{last:%Y-%m}",
-            "yjs": yjs or "",
+        raw={"yjs": yjs or ""},
+        months={
+            "from": month_values(params, "from")
+            if errors.has("from")
+            else {"month": str(start.month), "year": str(start.year)},
+            "to": month_values(params, "to")
+            if errors.has("to")
+            else {"month": str(last.month), "year": str(last.year)},
         },
     )

@@ -12,7 +12,7 @@ from activities import inspection
 from activities.rule_source import inspection_policy
 from activities.users import User
 from client.auth import holds, user_services_filter
-from client.web.forms import FormErrors, optional_date, optional_text
+from client.web.forms import FormErrors, date_values, optional_text, read_date
 from client.web.render import render
 from client.web.session import PageRefused, require_page
 from client.web.timeline_data import deadline_tag, shipped_rule_names
@@ -42,19 +42,15 @@ async def inspection_page(
     errors = FormErrors()
     policy = inspection_policy()
     sample: Sample | None = None
-    if "from" in params:
-        start = optional_date(params, "from", "Period start", errors)
-        end = optional_date(params, "to", "Period end", errors)
-        if start is None and not any(e["field"] == "from" for e in errors):
-            errors.add("from", "Enter the first day of the period")
-        if end is None and not any(e["field"] == "to" for e in errors):
-            errors.add("to", "Enter the last day of the period")
+    if any(k == "from" or k.startswith("from-") for k in params):
+        start = read_date(params, "from", "Period start", errors, required=True)
+        end = read_date(params, "to", "Period end", errors, required=True)
         seed = _optional_int(params, "seed", "Seed", errors) or 0
         children = _optional_int(params, "children", "Children's cases", errors)
         victims = _optional_int(params, "victims", "Victims' cases", errors)
         if start and end and not errors:
             if end < start:
-                errors.add("to", "Period end must be the same as or after the period start")
+                errors.add("to-day", "Period end must be the same as or after the period start")
             else:
                 try:
                     req = SampleRequest(
@@ -72,7 +68,7 @@ async def inspection_page(
                     field, _, text = str(e).partition(": ")
                     errors.add(field, f"{'Children' if field == 'children' else 'Victims'}' cases: {text}")
                 except ValidationError as e:
-                    errors.add("from", str(e.errors()[0]["msg"]))
+                    errors.add("from-day", str(e.errors()[0]["msg"]))
     log = (
         await inspection.export_log(request.app.state.ctx.pool, limit=50, services=user_services_filter(user))
         if allows(user.role, Permission.READ_EXPORT_LOG)
@@ -87,7 +83,8 @@ async def inspection_page(
         sample=sample,
         export_log=log,
         can_export=allows(user.role, Permission.EXPORT_CHRONOLOGY),
-        raw={k: params.get(k, "") for k in ("from", "to", "yjs", "seed", "children", "victims")},
+        raw={k: params.get(k, "") for k in ("yjs", "seed", "children", "victims")},
+        dates={k: date_values(params, k) for k in ("from", "to")},
     )
 
 

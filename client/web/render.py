@@ -16,7 +16,9 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from activities.users import User
+from client.web.plain_words import ACRONYMS, plain_refusal, state_label, step_label
 from domain.access import Permission, allows
+from domain.events import sentences, wording
 
 SERVICE_NAME = "Youth justice case records"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -52,22 +54,24 @@ def navigation_for(user: User | None) -> list[NavItem]:
 
 
 def _london_time(value: datetime | None) -> str:
+    """'2:30pm on Tuesday 1 December 2026', in London: the one way a page says an instant."""
     if value is None:
         return ""
-    return value.astimezone(LONDON).strftime("%-d %B %Y %H:%M")
+    return wording.at(value)
 
 
 def _long_date(value: date | datetime | None) -> str:
+    """'Tuesday 1 December 2026' (a London date for an instant): the one way a page says a day."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(LONDON).date()
-    return value.strftime("%-d %B %Y")
+    return wording.day(value)
 
 
 @functools.lru_cache(maxsize=4096)  # the same few hundred field and event names, thousands of times a page
 def humanise(name: str) -> str:
-    """`VictimContactOpened` / `first_contact_made` → 'Victim contact opened' / 'First contact made'."""
+    """`VictimContactOpened` / `vcs_referral_made` → 'Victim contact opened' / 'VCS referral made'."""
     words: list[str] = []
     current = ""
     for ch in name.replace("_", " "):
@@ -77,7 +81,7 @@ def humanise(name: str) -> str:
         else:
             current += ch.lower() if ch.isupper() else ch
     words.append(current)
-    text = " ".join(w.strip() for w in words if w.strip())
+    text = " ".join(ACRONYMS.get(w.strip(), w.strip()) for w in " ".join(words).split())
     return text[:1].upper() + text[1:]
 
 
@@ -91,6 +95,10 @@ environment = Environment(
 environment.filters["london_time"] = _london_time
 environment.filters["long_date"] = _long_date
 environment.filters["humanise"] = humanise
+environment.filters["step_label"] = step_label
+environment.filters["state_label"] = state_label
+environment.filters["event_title"] = sentences.title
+environment.filters["plain_refusal"] = plain_refusal
 
 
 @functools.cache

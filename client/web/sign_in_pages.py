@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
 from activities import web_sessions
-from activities.users import User, authenticate, token_owner
+from activities.users import authenticate, token_owner
 from client.auth import access_refusal
 from client.throttle import record_failure, wait_required
 from client.web.oidc_pages import provider_sign_out, sign_in_option
-from client.web.render import navigation_for, render
+from client.web.render import render
 from client.web.session import (
     COOKIE,
     SIGN_IN_CSRF_COOKIE,
     PageRefused,
     csrf_protect,
     is_https,
-    page_user,
     safe_next,
 )
 
@@ -32,11 +30,6 @@ def _set_cookie(request: Request, response: Response, name: str, value: str) -> 
     # Strict: every way into a page that needs the session is a same-site navigation (our own redirects);
     # a link from elsewhere lands on the sign-in page, which is the safe default for case records.
     response.set_cookie(name, value, httponly=True, samesite="strict", secure=is_https(request), path="/app")
-
-
-@router.get("/app")
-async def start_page(request: Request, user: Annotated[User, Depends(page_user)]) -> Response:
-    return render(request, "start.html", items=navigation_for(user))
 
 
 @router.get("/app/sign-in")

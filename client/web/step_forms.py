@@ -23,6 +23,8 @@ from pydantic.fields import FieldInfo
 from activities import intake
 from client.order_kinds import kind_of
 from client.steps import is_victim_contact
+from client.web.forms import PARTS, date_parts, date_problem
+from client.web.plain_words import in_words, plain_refusal, sentence_case, step_label
 from domain.victim_contact import VictimContactStep
 
 Widget = Literal["date", "radios", "yesno", "checkbox", "checkboxes", "text", "textarea", "number", "json", "lines"]
@@ -81,7 +83,18 @@ class FormField:
 
     @property
     def id(self) -> str:
+        # GOV.UK: a date input's error links to its day box, a group's to its first input.
+        if self.widget == "date":
+            return f"{self.name}-day"
         return self.options[0].id if self.options else self.name
+
+    def initial_values(self) -> dict[str, list[str]]:
+        """The form's values before anything is posted: a date's default split into its three boxes."""
+        if self.default is None:
+            return {}
+        if self.widget == "date":
+            return {f"{self.name}-{p}": [v] for p, v in date_parts({self.name: self.default}, self.name).items()}
+        return {self.name: [self.default]}
 
 
 @dataclass(frozen=True)
@@ -89,15 +102,15 @@ class FormError:
     field: str  # the FormField.name it belongs to
     id: str  # the input the error summary links to
     text: str
+    parts: str = ""  # a date input's boxes at fault ("day month"), outlined; all of them when blank
 
     def as_summary(self) -> dict[str, str]:
-        return {"field": self.id, "text": self.text}
+        return {"field": self.id, "text": self.text, **({"parts": self.parts} if self.parts else {})}
 
 
 def humanise(name: str) -> str:
-    """`contract_signed_date` → `Contract signed date` (labels and option texts from domain names)."""
-    words = name.replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
+    """`contract_signed_date` → `Contract signed date`, `vcs` → `VCS` (labels and option texts)."""
+    return sentence_case(in_words(name.strip()))
 
 
 # --- which model a step is ------------------------------------------------------------------------------
@@ -240,6 +253,16 @@ def body_from_form(
         values = [v for v in form.get(f.name, ()) if isinstance(v, str)]
         value = values[0].strip() if values else ""
         match f.widget:
+            case "date":
+                parts = {p: (form.get(f"{f.name}-{p}") or [""])[0].strip() for p in PARTS}
+                if not any(parts.values()) and value:  # the API's one-field form, posted by a script
+                    parts = date_parts({f.name: value}, f.name)
+                day, problem = date_problem(parts, f.label, required=f.required)
+                if problem is not None:
+                    at = f"{f.name}-{problem.field_suffix}"
+                    errors.append(FormError(f.name, at, problem.text, " ".join(problem.parts)))
+                elif day is not None:
+                    body[f.name] = day.isoformat()
             case "checkbox":
                 body[f.name] = "yes" in values
             case "checkboxes":
@@ -295,7 +318,7 @@ def _message(f: FormField, rule: str, message: str) -> str:
             return f"Select {label.lower()}"
         return f"Enter the {label.lower()}" if f.widget == "date" else f"Enter {label.lower()}"
     if rule.startswith("date_") or rule.startswith("datetime_"):
-        return f"{label} must be a real date, like {date(2026, 3, 27).isoformat()}"
+        return f"{label} must be a real date"
     if rule in ("int_parsing", "int_from_float"):
         return f"{label} must be a whole number"
     if rule == "too_short" and f.widget == "checkboxes":
@@ -303,15 +326,25 @@ def _message(f: FormField, rule: str, message: str) -> str:
     return f"{label}: {message}"
 
 
-def refusal_error(fields: Sequence[FormField], message: str) -> FormError:
-    """The workflow's refusal, verbatim, next to the question it names, else next to the date it happened
-    (every refusal is about this step on this day, when it names nothing narrower)."""
+WHOLE_STEP = "step-form"  # the form itself: where a refusal of the step as a whole is linked to
+
+
+def refusal_error(
+    fields: Sequence[FormField], message: str, field: str | None = None, *, step_names: Sequence[str] = ()
+) -> FormError:
+    """The workflow's refusal in a worker's words, next to the question at fault: the one the domain named
+    (`field`), else one the reason cites by name (`given_by=…`), else the form as a whole (the case's
+    state or order refuses the step, not any one answer)."""
+    text = plain_refusal(message, {s: step_label(s) for s in step_names} if step_names else None)
+    by_name = {f.name: f for f in fields}
+    if field in by_name:
+        f = by_name[field]
+        return FormError(f.name, f.id, text)
     _, _, why = message.partition(" refused: ")
     for f in fields:
         if f.name in (EFFECTIVE_DATE, "reason"):
             continue
         # Only names a person would not write in prose (`given_by`, `to_yjs`) or `name=` count as naming it.
         if ("_" in f.name and re.search(rf"\b{re.escape(f.name)}\b", why)) or f"{f.name}=" in why:
-            return FormError(f.name, f.id, message)
-    effective = next(f for f in fields if f.name == EFFECTIVE_DATE)
-    return FormError(effective.name, effective.id, message)
+            return FormError(f.name, f.id, text)
+    return FormError("", WHOLE_STEP, text)

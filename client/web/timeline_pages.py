@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from activities import victim_contacts
 from activities.users import User
 from client.auth import user_services_filter
-from client.web.forms import FormErrors, optional_date, optional_text
+from client.web.forms import FormErrors, date_values, optional_date, optional_text
 from client.web.render import render
 from client.web.session import PageRefused, require_page
 from client.web.timeline_data import TimelineFilters, child_timeline, find_children, timeline_items
@@ -66,7 +66,7 @@ async def timeline_page(request: Request, child_id: str, user: Reader) -> Respon
         end=optional_date(params, "to", "To date", errors),
     )
     if filters.start and filters.end and filters.start > filters.end:
-        errors.add("to", "To date must be the same as or after the from date")
+        errors.add("to-day", "To date must be the same as or after the from date")
     details = allows(user.role, Permission.READ_VICTIM_STEP_DETAILS)
     timeline = await child_timeline(
         request.app.state.ctx.pool, child_id, filters, victim_step_details=details, services=user_services_filter(user)
@@ -83,6 +83,7 @@ async def timeline_page(request: Request, child_id: str, user: Reader) -> Respon
         errors=errors,
         victim_step_details=details,
         can_export=allows(user.role, Permission.EXPORT_CHRONOLOGY),
-        raw={k: params.get(k, "") for k in ("order", "type", "from", "to")},
+        raw={k: params.get(k, "") for k in ("order", "type")},
+        dates={k: date_values(params, k) for k in ("from", "to")},
         day=wording.day,
     )

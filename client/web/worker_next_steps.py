@@ -1,17 +1,31 @@
-"""What a worker most likely records next on an order: the step that meets each open deadline.
+"""What a worker most likely records next on a case: what the domain would accept, ranked by what it owes.
 
-Every order's clocks are met by a person's step (`ro.first_contact` by `first_contact_made`…), so the
-open deadlines, soonest first, are the order's to-do list. Every kind of order takes the one allocation
-step (`domain.allocation`), so an order nobody holds, of whatever kind, needs allocating first.
-A guide for the lists and the case page, never a promise: the workflow decides what it accepts.
-Victims' contacts have their own guide, `activities.victim_contacts.next_steps`.
+The case page asks the domain (`domain.acceptable_steps`): each step kind is tried through the kind's own
+`decide`, so a final panel is offered only once the order would take one, a completion only from the day
+it is allowed ("from Tuesday 20 April 2027"), an intervention never after consent was withdrawn, a court
+decision while an order is referred back. Among the accepted steps, those that meet the soonest open
+deadline (or one due within `SOON`) come first, after allocation when nobody holds the case; then the
+accepted steps that meet no open deadline but move the case on (not the exceptional ones a worker records
+only when something happens: a breach, an adjournment, a transfer). A step meeting a later deadline (a
+final panel months away) waits until that deadline is next.
+
+The lists show many cases from the projection without each one's state, so they offer the step that meets
+each row's next deadline (`order_next_steps`); the case page, with the state, says what is acceptable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
 
+from pydantic import BaseModel
+
+from domain import custody, referral_order, remand, victim_contact, youth_rehabilitation_order
+from domain.acceptable_steps import Acceptable, acceptable_steps
 from domain.allocation import AllocateCaseWorker
+from domain.victim_contact import AllocateVictimWorker
 
 # The step that meets each rule's deadline (rule ids as in domain/rules/default.toml).
 MEETS: dict[str, str] = {
@@ -46,11 +60,90 @@ MEETS: dict[str, str] = {
     "victim.vcs_referral": "vcs_referral_made",
 }
 ALLOCATE: str = AllocateCaseWorker.model_fields["step"].default
+ALLOCATE_VICTIM: str = AllocateVictimWorker.model_fields["step"].default
+# Recorded when something happens to the case, not as its next piece of work: never "most likely".
+WHEN_IT_HAPPENS = frozenset(
+    {
+        "panel_adjourned",
+        "referred_back_to_court",
+        "revoked_by_court",
+        "contract_varied",
+        "transferred",
+        "order_amended",
+        "appointment_missed",
+        "warning_issued",
+        "breach_laid",
+        "absence_explained",
+        "revoked",
+        "revocation_refused",
+        "remand_ended",
+        "supervision_breach_outcome",
+        "release_date_set",
+        "withdrawn",
+        "closed",
+        "reopened",
+        "contact_attempted",
+        "keep_informed_choice",
+        "feedback_recorded",
+    }
+)
+# A deadline due within this is "next" even when another is due sooner.
+SOON = timedelta(days=28)
+MOST = 3
+
+# Each case kind's `decide`, as `acceptable_steps` calls it.
+DECIDERS: dict[str, Callable[[Any, Any, date], object]] = {
+    "referral_order": lambda s, step, day: referral_order.decide(s, step, today=day),
+    "youth_rehabilitation_order": lambda s, step, day: youth_rehabilitation_order.decide(s, step, today=day),
+    "remand": lambda s, step, day: remand.decide(s, step, today=day),
+    "detention_and_training_order": lambda s, step, day: custody.decide(s, step, today=day),
+    "victim_contact": lambda s, step, day: victim_contact.decide(s, step, today=day),
+}
+
+
+@dataclass(frozen=True)
+class NextSteps:
+    likely: list[str]  # to record now, most likely first
+    later: list[Acceptable]  # owed, but not accepted until the day each names
+
+
+def case_next_steps(
+    kind: str,
+    state: Any,
+    models: Sequence[type[BaseModel]],
+    owed: Iterable[tuple[str, date]],
+    *,
+    allocated: bool,
+    today: date,
+    known: Mapping[str, Sequence[Any]] | None = None,
+) -> NextSteps:
+    """The case's most likely next steps from the domain's rules; `owed` is its open deadlines as
+    (rule id, due day), soonest first."""
+    owed = sorted(owed, key=lambda o: o[1])
+    meeting = [MEETS[rule] for rule, _ in owed if rule in MEETS]
+    accepted = acceptable_steps(DECIDERS[kind], state, models, today=today, known=known, look_ahead=meeting)
+    now = [a.step for a in accepted if a.from_day <= today]
+    allocate = [s for s in (ALLOCATE, ALLOCATE_VICTIM) if s in now and not allocated]
+    first_due = owed[0][1] if owed else None
+    due_next = [
+        MEETS[rule]
+        for rule, due in owed
+        if rule in MEETS and first_due is not None and due <= max(first_due, today + SOON)
+    ]
+    likely = [s for s in dict.fromkeys(due_next) if s in now]
+    # What the case's state calls for though no deadline asks it (a court decision on an order referred
+    # back): accepted now, meeting no open deadline, and not recorded only when something happens.
+    called_for = [
+        s for s in now if s not in meeting and s not in WHEN_IT_HAPPENS and s not in (ALLOCATE, ALLOCATE_VICTIM)
+    ]
+    likely += [s for s in called_for if s not in likely]
+    later = [a for a in accepted if a.from_day > today and a.step in meeting]
+    return NextSteps((allocate + likely)[:MOST], later)
 
 
 def order_next_steps(open_rules: Iterable[str], *, allocated: bool, step_names: Iterable[str]) -> list[str]:
-    """The steps meeting the open deadlines (`open_rules` soonest first), after allocation when nobody
-    holds the order; only steps this kind of order takes, each once."""
+    """For a list row: the steps meeting its open deadlines (`open_rules` soonest first), after allocation
+    when nobody holds the order; only steps this kind of order takes, each once."""
     known = set(step_names)
     steps = [] if allocated else [ALLOCATE]
     steps += [MEETS[rule] for rule in open_rules if rule in MEETS]

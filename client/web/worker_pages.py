@@ -9,17 +9,16 @@ exactly what the API does. Every page checks the role; every POST checks the CSR
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from temporalio.service import RPCError, RPCStatusCode
 
-from activities import audit, reports, victim_contacts
+from activities import reports, victim_contacts
 from activities.rule_source import default_rule_pack
 from activities.service_scope import stream_service
 from activities.users import User
@@ -27,6 +26,8 @@ from client import steps
 from client.auth import holds, user_services_filter
 from client.order_kinds import kind_of
 from client.web import step_forms
+from client.web.case_view import load_case, not_found, order_view
+from client.web.plain_words import step_label
 from client.web.render import add_navigation, render
 from client.web.session import PageRefused, csrf_protect, page_user, require_page
 from client.web.worker_next_steps import order_next_steps
@@ -38,6 +39,8 @@ MY_VICTIM_CONTACTS = "/app/my-victim-contacts"
 # Enough for any team's overdue work; a list beyond it is a management problem the dashboard shows.
 OVERDUE_LIMIT = 5000
 CASE_LIMIT = 1000
+# Closed cases stay on a worker's lists this long (reviews, complaints and re-referrals come within it).
+CLOSED_WITHIN = timedelta(days=365)
 
 router = APIRouter(include_in_schema=False)
 add_navigation("My cases", MY_CASES, Permission.ACT_ON_ORDER)
@@ -72,8 +75,7 @@ def _ctx(request: Request) -> Any:
     return request.app.state.ctx
 
 
-def _not_found(what: str) -> PageRefused:
-    return PageRefused(what, status_code=404, title="Page not found")
+_not_found = not_found
 
 
 def _check(user: User, permission: Permission) -> None:
@@ -107,6 +109,16 @@ class CaseRow:
     next_deadline: str
     next_due: date | None
     overdue: bool
+
+
+@dataclass(frozen=True)
+class ClosedRow:
+    workflow_id: str
+    url: str
+    child_id: str
+    label: str
+    state: str
+    closed_at: datetime
 
 
 @router.get(MY_CASES, response_class=HTMLResponse)
@@ -146,7 +158,8 @@ async def my_cases(request: Request, user: Annotated[User, Depends(require_page(
             )
         )
     rows.sort(key=lambda r: (r.next_due is None, r.next_due or date.max, r.workflow_id))
-    return render(request, "worker/my_cases.html", rows=rows, today=now)
+    closed = await closed_lately(pool, user, victim_contacts=False)
+    return render(request, "worker/my_cases.html", rows=rows, closed=closed, today=now)
 
 
 @router.get(MY_VICTIM_CONTACTS, response_class=HTMLResponse)
@@ -183,7 +196,25 @@ async def my_victim_contacts(
             )
         )
     rows.sort(key=lambda r: (r.next_due is None, r.next_due or date.max, r.workflow_id))
-    return render(request, "worker/my_victim_contacts.html", rows=rows, today=now)
+    closed = await closed_lately(pool, user, victim_contacts=True)
+    return render(request, "worker/my_victim_contacts.html", rows=rows, closed=closed, today=now)
+
+
+async def closed_lately(pool: Any, user: User, *, victim_contacts: bool) -> list[ClosedRow]:
+    """The worker's cases closed in the last year, most recently closed first: a closed case stays
+    findable from the list it was worked from."""
+    since = datetime.now(LONDON) - CLOSED_WITHIN
+    rows = [
+        ClosedRow(c.workflow_id, case_url(c.workflow_id), c.child_id, _closed_label(c), c.state, c.closed_at)
+        for c in await reports.cases(pool, responsible=user.username, include_closed=True, limit=CASE_LIMIT)
+        if c.closed_at is not None and c.closed_at >= since and (c.kind == "victim_contact") == victim_contacts
+    ]
+    return sorted(rows, key=lambda r: r.closed_at, reverse=True)
+
+
+def _closed_label(c: reports.CaseSummary) -> str:
+    kind = kind_of(c.workflow_id)
+    return step_forms.humanise(kind.name) if kind else "Victim contact " + c.workflow_id.rsplit(":", 1)[-1]
 
 
 async def _most_overdue(pool: Any, now: date, held: list[str] | None) -> dict[str, reports.OverdueItem]:
@@ -197,103 +228,19 @@ async def _most_overdue(pool: Any, now: date, held: list[str] | None) -> dict[st
 # --- a case -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CaseView:
-    workflow_id: str
-    is_victim_contact: bool
-    title: str
-    child_id: str
-    state: str
-    responsible: str | None
-    facts: list[tuple[str, str]]  # (label, value) for the summary list
-    deadlines: list[audit.DeadlineItem]
-    next_steps: list[str]
-    all_steps: list[str]
-    history: list[tuple[str, date, str]] = field(default_factory=list)  # (event type, effective day, actor)
-
-
-async def _order_view(request: Request, workflow_id: str) -> Any:
-    """The order's view from its workflow (a query: what the order holds now); a 404 page if none."""
-    kind = kind_of(workflow_id)
-    if kind is None:
-        raise _not_found(f"there is no order {workflow_id}: an order's id starts with its kind")
-    handle = (await _ctx(request).temporal()).get_workflow_handle(workflow_id)
-    try:
-        return await handle.query(kind.workflow.view)
-    except RPCError as e:
-        if e.status == RPCStatusCode.NOT_FOUND:
-            raise _not_found(f"there is no order {workflow_id}") from e
-        raise PageRefused(f"the order could not be read: {e.message}", status_code=503, title="Sorry") from e
-
-
-async def load_case(request: Request, workflow_id: str) -> CaseView:
-    """The case as its page shows it; a 404 page when there is no such order or contact."""
-    ctx = _ctx(request)
-    owed = [
-        d
-        for d in await audit.deadlines(ctx.pool, workflow_id=workflow_id)
-        if d.status == "open" or (d.status == "missed" and d.met_on is None)
-    ]
-    owed.sort(key=lambda d: (d.due_date, d.deadline_id))
-    all_steps = list(step_forms.step_models(workflow_id))
-    if steps.is_victim_contact(workflow_id):
-        history = await victim_contacts.contact_history(ctx.pool, workflow_id)
-        if history is None:
-            raise _not_found(f"there is no victim contact {workflow_id}")
-        s = history.summary
-        return CaseView(
-            workflow_id,
-            True,
-            f"Victim contact {s.victim_ref}",
-            s.child_id,
-            s.state.value,
-            s.victim_worker,
-            [
-                ("Victim", s.victim_ref),
-                ("Child", s.child_id),
-                ("Linked order", s.linked_order_id or "none"),
-                ("Opened", s.opened_on.strftime("%-d %B %Y")),
-            ],
-            owed,
-            s.next_steps,
-            all_steps,
-            # What was done and by whom; never a step's reason or choices (those are victim work's alone).
-            [(e.event_type, e.effective_at.astimezone(LONDON).date(), e.actor) for e in reversed(history.events)],
-        )
-    kind = kind_of(workflow_id)
-    if kind is None:
-        raise _not_found(f"there is no order {workflow_id}: an order's id starts with its kind")
-    view = await _order_view(request, workflow_id)
-    model = next(getattr(view, a) for a in ("order", "remand", "custody") if getattr(view, a, None) is not None)
-    worker = getattr(model, "case_worker", None)
-    facts = [("Child", model.child_id), ("Service", model.yjs)]
-    hearing = getattr(model, "hearing_date", None)
-    if hearing is not None:
-        facts.append(("Order made", hearing.strftime("%-d %B %Y")))
-    nxt = order_next_steps([d.rule_id for d in owed], allocated=worker is not None, step_names=kind.step_names)
-    if getattr(model, "first_contact_date", None) is not None:
-        nxt = [s for s in nxt if s != "first_contact_made"]
-    return CaseView(
-        workflow_id,
-        False,
-        step_forms.humanise(kind.name),
-        model.child_id,
-        kind.state_of(view),
-        worker,
-        facts,
-        owed,
-        nxt,
-        all_steps,
-    )
-
-
 @router.get("/app/cases/{workflow_id}", response_class=HTMLResponse)
 async def case_page(request: Request, workflow_id: str, user: Annotated[User, Depends(page_user)]) -> Response:
     """A case: its state, who holds it, what it owes by when, and the steps to record."""
     is_contact = steps.is_victim_contact(workflow_id)
     _check(user, Permission.READ_VICTIM_CONTACTS if is_contact else Permission.READ_ORDER)
     await _check_held(request, user, workflow_id)
-    case = await load_case(request, workflow_id)
+    case = await load_case(
+        request,
+        workflow_id,
+        username=user.username,
+        details=allows(user.role, Permission.READ_VICTIM_STEP_DETAILS),
+        today=today(),
+    )
     recorded = request.query_params.get("recorded")
     return render(
         request,
@@ -324,7 +271,7 @@ async def _form_for(request: Request, workflow_id: str, step_name: str, user: Us
     choices: dict[str, list[str]] = {}
     if step_name == "victim_views_recorded":
         # The victims named on the order whose views are not yet recorded: a choice, not a reference to type.
-        view = await _order_view(request, workflow_id)
+        view = await order_view(request, workflow_id)
         order = getattr(view, "order", None)
         if order is not None:
             choices["victim_ref"] = [v for v in order.victim_refs if v not in order.victims_with_views]
@@ -342,14 +289,14 @@ def _render_form(
     status_code: int = 200,
 ) -> HTMLResponse:
     if values is None:
-        values = {f.name: [f.default] for f in fields if f.default is not None}
+        values = {k: v for f in fields for k, v in f.initial_values().items()}
     return render(
         request,
         "worker/step_form.html",
         status_code=status_code,
         workflow_id=workflow_id,
         step_name=step_name,
-        step_label=step_forms.humanise(step_name),
+        step_label=step_label(step_name),
         fields=fields,
         values=values,
         errors=[e.as_summary() for e in errors or []],
@@ -377,7 +324,7 @@ async def record_step(
     again with each problem next to its question."""
     fields = await _form_for(request, workflow_id, step_name, user)
     form = await request.form()
-    values = {f.name: [v for v in form.getlist(f.name) if isinstance(v, str)] for f in fields}
+    values = {k: [v for v in form.getlist(k) if isinstance(v, str)] for k in form if k != "csrf_token"}
     body, unreadable = step_forms.body_from_form(step_name, fields, values)
     if unreadable:
         return _render_form(request, workflow_id, step_name, fields, values=values, errors=unreadable, status_code=422)
@@ -387,7 +334,8 @@ async def record_step(
     except steps.StepInvalid as e:
         errors, status = step_forms.invalid_errors(fields, e.errors), e.status_code
     except steps.StepRefused as e:
-        errors, status = [step_forms.refusal_error(fields, e.message)], e.status_code
+        names = list(step_forms.step_models(workflow_id))
+        errors, status = [step_forms.refusal_error(fields, e.message, e.field, step_names=names)], e.status_code
     except steps.CaseNotFound as e:
         raise _not_found(e.message) from e
     except steps.StepError as e:  # Temporal unreachable: nothing was recorded, the worker can try again

@@ -19,7 +19,7 @@ def _referral_back(state: ReferralOrderState, step: RecordReferralBack) -> Decis
     else:
         _require(state, name, {OrderState.CONTRACT_AGREED, OrderState.FINAL_PANEL_HELD})
     if not step.reason:
-        raise _refuse(name, "a referral back to court needs a reason (Sch 4 para 2: a written report)")
+        raise _refuse(name, "a referral back to court needs a reason (Sch 4 para 2: a written report)", "reason")
     if (
         step.grounds == "revocation_good_progress"
         and state.revocation_bar_until is not None
@@ -41,7 +41,7 @@ def _court_decision(state: ReferralOrderState, step: RecordCourtDecision) -> Dec
         decision_date=day, decision=step.decision, extension_months=step.extension_months
     )
     if step.decision != "extend" and step.extension_months:
-        raise _refuse(name, "extension_months is only for a decision to extend")
+        raise _refuse(name, "extension_months is only for a decision to extend", "extension_months")
     if step.decision == "continue":
         return Decision(events=(decided,))
     if step.decision == "extend":
@@ -65,12 +65,15 @@ def _extension(state: ReferralOrderState, step: RecordCourtDecision, decided: ev
     if step.effective_date >= state.compliance_end:
         raise _refuse(name, f"the compliance period already ended on {state.compliance_end}")
     if not 1 <= months <= MAX_EXTENSION_MONTHS:
-        raise _refuse(name, f"an extension must be 1–{MAX_EXTENSION_MONTHS} months (CJCA 2015 s.44)")
+        raise _refuse(
+            name, f"an extension must be 1–{MAX_EXTENSION_MONTHS} months (CJCA 2015 s.44)", "extension_months"
+        )
     total = state.months + state.extension_months + months
     if total > MAX_MONTHS:
         raise _refuse(
             name,
             f"the order would total {total} months; the compliance period may not exceed {MAX_MONTHS} months",
+            "extension_months",
         )
     end = add_calendar_months(state.contract_signed_date, total)
     return Decision(

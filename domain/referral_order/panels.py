@@ -19,7 +19,9 @@ def _initial_panel(state: ReferralOrderState, step: RecordInitialPanel, today: d
     if signed < step.effective_date:
         raise _refuse(name, "the contract cannot be signed before the panel that agreed it")
     if signed > today:
-        raise _refuse(name, f"the contract signing date {signed} is in the future (today is {today})")
+        raise _refuse(
+            name, f"the contract signing date {signed} is in the future (today is {today})", "contract_signed_date"
+        )
     end = add_calendar_months(signed, state.months)
     return Decision(
         events=(

@@ -8,13 +8,13 @@ from domain.decisions import StepRefused
 from domain.remand.state import RemandState
 
 
-def _refuse(step: str, why: str) -> StepRefused:
-    return StepRefused(f"{step} refused: {why}")
+def _refuse(step: str, why: str, field: str | None = None) -> StepRefused:
+    return StepRefused(f"{step} refused: {why}", field)
 
 
 def _not_before(name: str, day: date, earliest: date | None, what: str) -> None:
     if earliest is not None and day < earliest:
-        raise _refuse(name, f"it is dated {day}, before {what} ({earliest})")
+        raise _refuse(name, f"it is dated {day}, before {what} ({earliest})", "effective_date")
 
 
 def _require_looked_after(state: RemandState, name: str) -> None:

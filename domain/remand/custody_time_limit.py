@@ -32,7 +32,7 @@ def _new_ctl(step: RecordRemandRenewed, into_custody: bool, was_in_custody: bool
     if start is None or days is None or expiry is None:
         raise _refuse(name, "give ctl_start_date, ctl_days and ctl_expiry together")
     if days not in CTL_DAYS:
-        raise _refuse(name, f"a custody time limit is 56, 70 or 182 days, not {days} (CTL Regs 1987)")
+        raise _refuse(name, f"a custody time limit is 56, 70 or 182 days, not {days} (CTL Regs 1987)", "ctl_days")
     if not start < expiry <= start + timedelta(days=days):
         raise _refuse(
             name,
@@ -48,7 +48,9 @@ def _ctl_extension(state: RemandState, step: RecordCtlExtended) -> Decision:
     if state.type not in CUSTODIAL_REMANDS or state.ctl_expiry is None or state.ctl_start_date is None:
         raise _refuse(name, "the child is on bail; no custody time limit runs to extend")
     if not step.reason:
-        raise _refuse(name, "an extension needs the court's reason (Prosecution of Offences Act 1985 s.22(3))")
+        raise _refuse(
+            name, "an extension needs the court's reason (Prosecution of Offences Act 1985 s.22(3))", "reason"
+        )
     if day > state.ctl_expiry:
         raise _refuse(
             name,

@@ -30,7 +30,7 @@ def decide(state: RemandState, step: RemandStep, *, today: date) -> Decision:
         raise _refuse(name, "the remand has ended; nothing more can be recorded on it")
     day = step.effective_date
     if day > today:
-        raise _refuse(name, f"effective date {day} is in the future (today is {today})")
+        raise _refuse(name, f"effective date {day} is in the future (today is {today})", "effective_date")
     _not_before(name, day, state.remand_date, "the remand began")
     match step:
         case AllocateCaseWorker():

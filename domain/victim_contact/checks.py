@@ -9,15 +9,17 @@ from domain.victim_contact.state import VictimContactState
 from domain.victim_contact.steps import NEEDS_CONTACT, NEEDS_DETAILS, NEEDS_INFORMED_CHOICE
 
 
-def _refuse(step: str, why: str) -> StepRefused:
-    return StepRefused(f"{step} refused: {why}")
+def _refuse(step: str, why: str, field: str | None = None) -> StepRefused:
+    return StepRefused(f"{step} refused: {why}", field)
 
 
 def _check_day(state: VictimContactState, name: str, day: date, today: date) -> None:
     if day > today:
-        raise _refuse(name, f"effective date {day} is in the future (today is {today})")
+        raise _refuse(name, f"effective date {day} is in the future (today is {today})", "effective_date")
     if day < state.opened_on:
-        raise _refuse(name, f"effective date {day} is before the contact was opened ({state.opened_on})")
+        raise _refuse(
+            name, f"effective date {day} is before the contact was opened ({state.opened_on})", "effective_date"
+        )
     # A step cannot have happened before the step it depends on, however late either is recorded.
     for since, what, steps in (
         (state.details_received_on, "the victim's details were received", NEEDS_DETAILS),
@@ -25,7 +27,9 @@ def _check_day(state: VictimContactState, name: str, day: date, today: date) -> 
         (state.informed_choice_on, "the informed choice was given", NEEDS_INFORMED_CHOICE),
     ):
         if since is not None and name in steps and day < since:
-            raise _refuse(name, f"effective date {day} is before {what} ({since}), which it depends on")
+            raise _refuse(
+                name, f"effective date {day} is before {what} ({since}), which it depends on", "effective_date"
+            )
 
 
 def _require_invited(state: VictimContactState, name: str) -> None:

@@ -42,7 +42,7 @@ def _closure(state: VictimContactState, step: RecordClosure) -> Decision:
                 raise _refuse(name, "the victim has not withdrawn; record withdrawn first")
         case "safely_closed":
             if not (step.reason and step.reason.strip()):
-                raise _refuse(name, "closing safely needs the safeguarding reason recorded (give reason)")
+                raise _refuse(name, "closing safely needs the safeguarding reason recorded (give reason)", "reason")
         case _ if withdrawn:
             raise _refuse(name, f"the victim withdrew on {state.withdrawn_on}: close as withdrawn or safely_closed")
         case "no_response":

@@ -50,17 +50,22 @@ def _consent(state: VictimContactState, step: RecordConsent) -> Decision:
         )
     if state.victim_kind == "organisation":
         if step.given_by != "named_contact":
-            raise _refuse(name, f"{ref} is an organisation: it consents only through its named contact (named_contact)")
+            raise _refuse(
+                name,
+                f"{ref} is an organisation: it consents only through its named contact (named_contact)",
+                "given_by",
+            )
     elif step.given_by == "named_contact":
-        raise _refuse(name, f"{ref} is a person: named_contact is only for an organisation")
+        raise _refuse(name, f"{ref} is a person: named_contact is only for an organisation", "given_by")
     elif not state.under_18 and step.given_by == "parent_or_guardian":
-        raise _refuse(name, f"{ref} is an adult: consent is the victim's own, not a parent's or guardian's")
+        raise _refuse(name, f"{ref} is an adult: consent is the victim's own, not a parent's or guardian's", "given_by")
     elif state.under_18 and step.consented and step.given_by != "parent_or_guardian":
         # A victim under 18 agrees with a parent or guardian involved; the record names the parent. Either
         # of them saying no is honoured at once, so only the giving of consent is checked.
         raise _refuse(
             name,
             f"{ref} is under 18: consent is given with a parent or guardian involved (given_by=parent_or_guardian)",
+            "given_by",
         )
     current = state.consents.get(step.option)
     if step.consented and current is not None and current.granted:

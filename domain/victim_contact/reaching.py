@@ -20,7 +20,7 @@ def _suitability(state: VictimContactState, step: RecordSuitability) -> Decision
     if step.invite:
         return Decision(events=(decided,))
     if not (step.reason and step.reason.strip()):
-        raise _refuse(name, "a decision not to invite the victim needs the reason recorded (give reason)")
+        raise _refuse(name, "a decision not to invite the victim needs the reason recorded (give reason)", "reason")
     _vcs_owed(state, name)
     # Not inviting ends the contact now, so no open case sits in a worker's list with no clock on it.
     return Decision(

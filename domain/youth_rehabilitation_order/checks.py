@@ -9,16 +9,22 @@ from domain.decisions import Step, StepRefused
 from domain.youth_rehabilitation_order.state import RequirementProgress, YroState, YroStatus
 
 
-def _refuse(step: str, why: str) -> StepRefused:
-    return StepRefused(f"{step} refused: {why}")
+def _refuse(step: str, why: str, field: str | None = None) -> StepRefused:
+    return StepRefused(f"{step} refused: {why}", field)
 
 
 def _check_dates(state: YroState, step: Step, today: date) -> None:
     name = str(getattr(step, "step", "step"))
     if step.effective_date > today:
-        raise _refuse(name, f"effective date {step.effective_date} is in the future (today is {today})")
+        raise _refuse(
+            name, f"effective date {step.effective_date} is in the future (today is {today})", "effective_date"
+        )
     if step.effective_date < state.hearing_date:
-        raise _refuse(name, f"effective date {step.effective_date} is before the order was made ({state.hearing_date})")
+        raise _refuse(
+            name,
+            f"effective date {step.effective_date} is before the order was made ({state.hearing_date})",
+            "effective_date",
+        )
 
 
 def _require(state: YroState, step: str, allowed: set[YroStatus]) -> None:
@@ -29,7 +35,7 @@ def _require(state: YroState, step: str, allowed: set[YroStatus]) -> None:
 
 def _not_before(name: str, day: date, earlier: date, what: str) -> None:
     if day < earlier:
-        raise _refuse(name, f"it is dated {day}, before {what} ({earlier})")
+        raise _refuse(name, f"it is dated {day}, before {what} ({earlier})", "effective_date")
 
 
 def _open_incident(state: YroState, name: str, why_not: str) -> ComplianceIncident:

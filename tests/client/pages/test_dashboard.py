@@ -75,5 +75,10 @@ async def test_dashboard_counts_overdue_and_caseload(stack: Stack, page: Page) -
     await page.goto(f"{stack.api_url}/app/dashboard?yjs=nowhere")
     assert child not in await page.inner_text("main")
     await page.goto(f"{stack.api_url}/app/dashboard?from=2026-13")
-    assert "From month must be a month in the form YYYY-MM" in await page.inner_text(".govuk-error-summary")
+    assert "From month must be a real month" in await page.inner_text(".govuk-error-summary")
+    await page.fill("#from-month", "4")
+    await page.fill("#to-month", "")
+    await page.click("button:has-text('Show')")
+    assert "To month must include a month" in await page.inner_text(".govuk-error-summary")
+    assert await page.get_attribute(".govuk-error-summary a", "href") == "#to-month"
     await check_a11y(page, "dashboard-error")

@@ -7,12 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+import pypdf
 from playwright.async_api import Page
 
-from domain.events import wording
+from domain.events import sentences, wording
 from tests.client.conftest import Stack, cli_env, outcome, run_cli, today
 from tests.client.pages.conftest import check_a11y, shoot, sign_in
 from tests.client.pages.data import late_referral_order, submit
@@ -126,6 +127,17 @@ async def test_exporting_a_sampled_cases_chronology_is_logged(stack: Stack, page
     await shoot(page, "chronology-print")
     pdf = await page.pdf()
     assert pdf.startswith(b"%PDF")
+    # The PDF as Chromium printed it reads as the page does: the case as it stands first, every event by
+    # name with its day in words, and none of the page's navigation.
+    printed = " ".join((p.extract_text() or "") for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    printed = " ".join(printed.split())
+    assert printed.index("Order made, open") < printed.index("What happened")
+    assert "No end date set yet" in printed and "First YJS appointment with the child" in printed
+    for e in expected:
+        assert sentences.title(e["event_type"]) in printed, e["event_type"]
+    took = wording.when(datetime.fromisoformat(expected[0]["effective_at"]))
+    assert " ".join(took.split()) in printed
+    assert "Sign out" not in printed and "Apply filters" not in printed
 
     # Both exports are in the export log, with who made them, on the page and in the table.
     await page.emulate_media(media="screen")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,7 @@ from typing import Any
 import psycopg
 import pytest
 import rfc8785
-from playwright.async_api import Page
+from playwright.async_api import Page, expect
 
 from activities import audit, event_chain
 from activities.db import Pool, open_pool
@@ -111,8 +112,24 @@ async def test_timeline_shows_events_late_entries_deadlines_and_the_verify_badge
     await page.goto(f"{stack.api_url}/app/children/{child}?from=2001-01-01&to=2001-12-31")
     assert await items.count() == 0
     assert (await page.inner_text("[data-testid=event-count]")).startswith("0 of ")
-    await page.goto(f"{stack.api_url}/app/children/{child}?order={order}&from=2026-02-30")
-    assert "From date must be a real date" in await page.inner_text(".govuk-error-summary")
+    await page.goto(f"{stack.api_url}/app/children/{child}?order={order}")
+    # GOV.UK's date input: day, month and year boxes; an impossible date is refused in GOV.UK's words, on
+    # the boxes at fault, and the boxes keep what was typed.
+    for part, value in (("day", "30"), ("month", "2"), ("year", "2026")):
+        await page.fill(f"#from-{part}", value)
+    await page.fill("#to-month", "3")
+    await page.click("button:has-text('Apply filters')")
+    summary = page.locator(".govuk-error-summary")
+    await expect(summary).to_contain_text("From date must be a real date")
+    await expect(summary).to_contain_text("To date must include a day and year")
+    await expect(summary.get_by_role("link", name="From date must be a real date")).to_have_attribute(
+        "href", "#from-day"
+    )
+    await expect(page.locator("#from-error")).to_contain_text("From date must be a real date")
+    await expect(page.locator("#from-day")).to_have_class(re.compile("govuk-input--error"))
+    await expect(page.locator("#from-month")).not_to_have_class(re.compile("govuk-input--error"))
+    await expect(page.locator("#to-year")).to_have_class(re.compile("govuk-input--error"))
+    await expect(page.locator("#from-day")).to_have_value("30")
     streams = {await items.nth(i).get_attribute("data-stream") for i in range(await items.count())}
     assert streams == {order}  # the order filter still applies beside the bad date
     await check_a11y(page, "timeline-filter-error")

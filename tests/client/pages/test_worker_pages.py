@@ -17,6 +17,8 @@ from playwright.async_api import Page, expect
 from client import steps
 from client.order_kinds import KINDS
 from client.web import step_forms
+from client.web.plain_words import step_label
+from domain.events import wording
 from tests.client.conftest import Stack, all_workflow_ids_of, eventually, outcome, today
 from tests.client.pages.conftest import check_a11y, shoot, sign_in
 
@@ -92,6 +94,16 @@ async def test_steps_validate_refuse_and_record_as_the_api_does(stack: Stack) ->
     async with stack.http("case_worker") as http:
         api = await http.post(f"/orders/{order_id}/steps", json=early)
     assert (api.status_code, api.json()["detail"]) == (409, refused.value.message)
+    # The order's state refuses the step as a whole; a date in the future is the date's fault, and says so.
+    assert refused.value.field is None
+    assert api.json()["errors"] == [{"field": "step", "rule": "step_refused", "message": refused.value.message}]
+    future = {"step": "first_contact_made", "effective_date": (today() + timedelta(days=1)).isoformat()}
+    with pytest.raises(steps.StepRefused) as refused:
+        await steps.record_step(stack.temporal, stack.pool, order_id, future, actor)
+    assert refused.value.field == "effective_date"
+    async with stack.http("case_worker") as http:
+        api = await http.post(f"/orders/{order_id}/steps", json=future)
+    assert (api.status_code, api.json()["errors"][0]["field"]) == (409, "effective_date")
 
     # Accepted: the Update's view comes back, and the order really holds the step.
     done = await steps.record_step(
@@ -158,6 +170,16 @@ async def _submit(page: Page) -> None:
     await page.click("[data-testid=step-form] button[type=submit]")
 
 
+async def _fill_date(page: Page, name: str, day: date) -> None:
+    for part, value in (("day", day.day), ("month", day.month), ("year", day.year)):
+        await page.fill(f"#{name}-{part}", str(value))
+
+
+async def _expect_date(page: Page, name: str, day: date) -> None:
+    for part, value in (("day", day.day), ("month", day.month), ("year", day.year)):
+        await expect(page.locator(f"#{name}-{part}")).to_have_value(str(value))
+
+
 async def test_case_worker_records_a_days_steps_through_the_forms(stack: Stack, page: Page) -> None:
     order_id, _, child_id = await _start_order(stack)
     me = stack.usernames["case_worker"]
@@ -172,7 +194,7 @@ async def test_case_worker_records_a_days_steps_through_the_forms(stack: Stack, 
     await row.get_by_role("link", name="Case worker allocated").click()
     await expect(page.locator("h1")).to_have_text("Case worker allocated")
     await expect(page.locator("#case_worker")).to_have_value(me)
-    await expect(page.locator("#effective_date")).to_have_value(today().isoformat())
+    await _expect_date(page, "effective_date", today())
     await check_a11y(page, "worker-step-allocate")
     await _submit(page)
     await page.wait_for_url(re.compile(r".*\?recorded=case_worker_allocated$"))
@@ -199,7 +221,8 @@ async def test_case_worker_records_a_days_steps_through_the_forms(stack: Stack, 
     await _submit(page)
     await page.wait_for_url(re.compile(r".*\?recorded=first_contact_made$"))
     banner = page.locator("[data-testid=recorded-banner]")
-    await expect(banner).to_contain_text("Recorded first contact made: the order is now order made")
+    await expect(banner).to_contain_text("First contact made: saved")
+    await expect(banner).to_contain_text("The order's state: Order made.")
     await expect(page.locator("[data-testid=case-deadlines]")).not_to_contain_text("ro.first_contact")
 
     # The initial panel: left without its contract date first, then done properly.
@@ -208,13 +231,13 @@ async def test_case_worker_records_a_days_steps_through_the_forms(stack: Stack, 
     summary = page.locator(".govuk-error-summary")
     await expect(summary).to_contain_text("Enter the contract signed date")
     await expect(page.locator("#contract_signed_date-error")).to_contain_text("Enter the contract signed date")
-    await expect(summary.get_by_role("link")).to_have_attribute("href", "#contract_signed_date")
+    await expect(summary.get_by_role("link")).to_have_attribute("href", "#contract_signed_date-day")
     await check_a11y(page, "worker-step-initial-panel-error")
     await shoot(page, "worker-step-initial-panel-error")
-    await page.fill("#contract_signed_date", today().isoformat())
+    await _fill_date(page, "contract_signed_date", today())
     await _submit(page)
     await page.wait_for_url(re.compile(r".*\?recorded=initial_panel_held$"))
-    await expect(banner).to_contain_text("the order is now contract agreed")
+    await expect(banner).to_contain_text("The order's state: Contract agreed.")
     await expect(page.locator("[data-testid=case-state]")).to_have_text("Contract agreed")
     await expect(page.locator("[data-testid=case-deadlines]")).to_contain_text("ro.progress_panel")
     await check_a11y(page, "worker-case-contract-agreed")
@@ -234,7 +257,7 @@ async def test_victim_worker_step_refused_then_accepted(stack: Stack, page: Page
     _, contact_id, _ = await _start_order(stack)
     await sign_in(page, stack, "victim_worker", next_path="/app/my-victim-contacts")
     row = page.locator(f"tr[data-workflow-id='{contact_id}']")
-    await expect(row).to_contain_text("Details received")
+    await expect(row).to_contain_text("Victim's details received")
     await check_a11y(page, "worker-my-victim-contacts")
     await shoot(page, "worker-my-victim-contacts")
 
@@ -245,7 +268,8 @@ async def test_victim_worker_step_refused_then_accepted(stack: Stack, page: Page
         await _submit(page)
         await page.wait_for_url(re.compile(rf".*\?recorded={step}$"))
 
-    # Consent before the informed choice: the workflow's reason, next to the date it happened.
+    # Consent before the informed choice: the contact's stage refuses it, not any one answer, so the reason
+    # is in the summary, in a worker's words, and no question is marked wrong.
     consent = [
         "input[name=option][value=letter_of_explanation]",
         "input[name=given_by][value=victim]",
@@ -256,9 +280,11 @@ async def test_victim_worker_step_refused_then_accepted(stack: Stack, page: Page
     for selector in consent:
         await page.check(selector)
     await _submit(page)
-    reason = "consent_recorded refused: the victim has not been given an informed choice yet (informed_choice_given)"
+    reason = "The victim has not been given an informed choice yet (record “Options explained to the victim” first)"
     await expect(page.locator(".govuk-error-summary")).to_contain_text(reason)
-    await expect(page.locator("#effective_date-error")).to_contain_text(reason)
+    await expect(page.locator(".govuk-error-summary a")).to_have_attribute("href", "#step-form")
+    await expect(page.locator(".govuk-error-message")).to_have_count(0)
+    assert "consent_recorded" not in await page.locator(".govuk-error-summary").inner_text()
     await expect(page.locator("input[name=option][value=letter_of_explanation]")).to_be_checked()
     await check_a11y(page, "worker-victim-consent-refused")
     await shoot(page, "worker-victim-consent-refused")
@@ -271,9 +297,10 @@ async def test_victim_worker_step_refused_then_accepted(stack: Stack, page: Page
     await check_a11y(page, "worker-case-victim-contact")
     await record("consent_recorded", consent)
     banner = page.locator("[data-testid=recorded-banner]")
-    await expect(banner).to_contain_text("Recorded consent recorded: the contact is now consent recorded")
+    await expect(banner).to_contain_text("Consent recorded: saved")
+    await expect(banner).to_contain_text("The contact's state: Consent recorded.")
     await expect(page.locator("[data-testid=next-steps]")).to_contain_text("Risk assessed")
-    newest = page.locator("[data-testid=case-history] tbody tr").first
+    newest = page.locator("[data-testid=case-history] tbody tr").last  # in the order they took effect
     await expect(newest).to_contain_text("Consent recorded")
     await expect(newest).to_contain_text(stack.usernames["victim_worker"])
     await check_a11y(page, "worker-case-victim-consented")
@@ -327,7 +354,7 @@ async def test_overdue_work_is_highlighted_in_the_list_and_on_the_case(stack: St
     await sign_in(page, stack, "case_worker", next_path="/app/my-cases")
     row = page.locator(f"tr[data-workflow-id='{order_id}']")
     await expect(row).to_contain_text("Overdue")
-    await expect(row).to_contain_text(f"since {missed['due_date']:%-d %B %Y}")
+    await expect(row).to_contain_text(f"since {wording.day(missed['due_date'])}")
     await expect(row).to_contain_text("First contact made")
     await row.get_by_role("link", name=re.compile("Referral order")).click()
     deadline = page.locator("[data-testid=case-deadlines] tr", has_text="ro.first_contact")
@@ -381,7 +408,9 @@ async def test_every_step_of_every_kind_has_a_form(stack: Stack) -> None:
             for name in names:
                 r = await http.get(f"{_case(workflow_id)}/steps/{name}")
                 assert r.status_code == 200, (workflow_id, name, r.text[:500])
-                assert f'value="{today().isoformat()}"' in r.text  # the date it happened defaults to today
+                # The date it happened defaults to today, in GOV.UK's day, month and year boxes.
+                assert 'id="effective_date-year" name="effective_date-year"' in r.text
+                assert f'value="{today().year}"' in r.text and 'type="date"' not in r.text
                 assert 'name="csrf_token"' in r.text
                 assert not _unlabelled(r.text), (workflow_id, name, _unlabelled(r.text))
         # The victims named on the order are offered as a choice, not typed.
@@ -409,7 +438,7 @@ async def test_forms_of_every_widget_pass_axe(stack: Stack, page: Page) -> None:
     await sign_in(page, stack, "manager")
     for workflow_id, step in forms:
         await page.goto(_url(stack, f"{_case(workflow_id)}/steps/{step}"))
-        await expect(page.locator("h1")).to_have_text(step_forms.humanise(step))
+        await expect(page.locator("h1")).to_have_text(step_label(step))
         await check_a11y(page, f"worker-form-{step}")
     # And with errors showing: a conference with nobody attending and no answer on agreement.
     await page.goto(_url(stack, f"{_case(contact_id)}/steps/conference_held"))
@@ -459,10 +488,23 @@ def test_problems_go_next_to_the_question_they_are_about() -> None:
     assert [(e.id, e.text) for e in missing] == [
         ("option", "Select restorative justice option"),
         ("consented", "Select yes or no for consent given"),
-        ("effective_date", "step is not a known step"),
+        ("effective_date-day", "step is not a known step"),
     ]
-    # A refusal naming a question goes next to it, verbatim; one naming none goes next to the date.
+    # A refusal goes next to the question the domain names, else one it cites, else on the form as a whole;
+    # always in a worker's words: no step's code, no field's name, no ISO date.
     named = "consent_recorded refused: V-1 is under 18: consent is given with a parent (given_by=parent_or_guardian)"
-    assert step_forms.refusal_error(fields, named) == step_forms.FormError("given_by", "given_by", named)
-    plain = "consent_recorded refused: the victim has not been given an informed choice yet: each option is explained"
-    assert step_forms.refusal_error(fields, plain) == step_forms.FormError("effective_date", "effective_date", plain)
+    said = "V-1 is under 18: consent is given with a parent (consent given by: a parent or guardian)."
+    assert step_forms.refusal_error(fields, named) == step_forms.FormError("given_by", "given_by", said)
+    assert step_forms.refusal_error(fields, named, "given_by") == step_forms.FormError("given_by", "given_by", said)
+    dated = "consent_recorded refused: effective date 2026-11-21 is in the future (today is 2026-11-20)"
+    assert step_forms.refusal_error(fields, dated, "effective_date") == step_forms.FormError(
+        "effective_date",
+        "effective_date-day",
+        "The date it happened Saturday 21 November 2026 is in the future (today is Friday 20 November 2026).",
+    )
+    plain = "consent_recorded refused: the victim has not been given an informed choice yet (informed_choice_given)"
+    assert step_forms.refusal_error(fields, plain, step_names=["informed_choice_given"]) == step_forms.FormError(
+        "",
+        step_forms.WHOLE_STEP,
+        "The victim has not been given an informed choice yet (record “Options explained to the victim” first).",
+    )
