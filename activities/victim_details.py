@@ -49,6 +49,7 @@ from activities.victim_details_errors import (
     VictimNotFound,
 )
 from activities.victim_keys import VictimKeyring, decrypt_details, encrypt_details
+from activities.victim_notes import VictimNotes
 from domain.access import PERMISSIONS, Permission, Role
 from domain.victim_details import VictimDetails
 
@@ -102,9 +103,10 @@ def _check_purpose(what: str, purpose: str) -> str:
     return purpose
 
 
-class VictimDetailsStore:
+class VictimDetailsStore(VictimNotes):
     """The only way into victims' details. `master_key` is the 32-byte victim master key (not the Temporal
-    payload key); `key_id` names it, and is stored against every key it wraps."""
+    payload key); `key_id` names it, and is stored against every key it wraps. Notes on victim steps are
+    sealed and opened under the same keys (`activities.victim_notes`)."""
 
     def __init__(self, pool: AnyPool, master_key: bytes, key_id: str) -> None:
         self._keys = VictimKeyring(master_key, key_id)

@@ -8,6 +8,7 @@ exactly what the API does. Every page checks the role; every POST checks the CSR
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -29,6 +30,7 @@ from client.web.render import add_navigation, render
 from client.web.session import PageRefused, csrf_protect, page_user, require_page
 from client.web.worker_next_steps import order_next_steps
 from domain.access import Permission, allows, why_refused
+from domain.victim_details import NOTE_HINT
 
 LONDON = ZoneInfo("Europe/London")
 MY_CASES = "/app/my-cases"
@@ -313,7 +315,11 @@ async def _form_for(request: Request, workflow_id: str, step_name: str, user: Us
         order = getattr(view, "order", None)
         if order is not None:
             choices["victim_ref"] = [v for v in order.victim_refs if v not in order.victims_with_views]
-    return step_forms.form_fields(model, today=today(), defaults=defaults, choices=choices)
+    fields = step_forms.form_fields(model, today=today(), defaults=defaults, choices=choices)
+    if steps.is_victim_contact(workflow_id):
+        # A victim step's notes are personal data: say where they go and who can read them.
+        fields = [dataclasses.replace(f, hint=NOTE_HINT) if f.name == "reason" else f for f in fields]
+    return fields
 
 
 def _render_form(
@@ -368,7 +374,7 @@ async def record_step(
         return _render_form(request, workflow_id, step_name, fields, values=values, errors=unreadable, status_code=422)
     ctx = _ctx(request)
     try:
-        await steps.record_step(ctx.temporal, ctx.pool, workflow_id, body, user.username)
+        await steps.record_step(ctx.temporal, ctx.pool, workflow_id, body, user.username, notes=ctx.victim_details)
     except steps.StepInvalid as e:
         errors, status = step_forms.invalid_errors(fields, e.errors), e.status_code
     except steps.StepRefused as e:
