@@ -30,6 +30,9 @@ from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, today
 
 SYSTEM_ORDER = "system:linked-order"
+# Each step's date checked against every step it follows, and consent only to options explained (issue
+# #15): contacts recorded before replay as they were decided.
+STEPS_IN_ORDER = "victim-steps-in-order"
 
 
 @workflow.defn(name="VictimContact")
@@ -77,7 +80,9 @@ class VictimContactWorkflow(CaseWorkflow):
 
     @workflow.update
     async def record_step(self, step: vc.VictimContactStep) -> VictimContactView:
-        await self._record_step(lambda: vc.decide(self._contact, step, today=today()), step)
+        await self._record_step(
+            lambda: vc.decide(self._contact, step, today=today(), later_rules=workflow.patched(STEPS_IN_ORDER)), step
+        )
         return self.view()
 
     @record_step.validator

@@ -8,7 +8,6 @@ exactly what the API does. Every page checks the role; every POST checks the CSR
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,9 +27,9 @@ from client.order_kinds import kind_of
 from client.web import step_forms
 from client.web.render import add_navigation, render
 from client.web.session import PageRefused, csrf_protect, page_user, require_page
+from client.web.victim_forms import victim_step_fields
 from client.web.worker_next_steps import order_next_steps
 from domain.access import Permission, allows, why_refused
-from domain.victim_details import NOTE_HINT
 
 LONDON = ZoneInfo("Europe/London")
 MY_CASES = "/app/my-cases"
@@ -317,8 +316,8 @@ async def _form_for(request: Request, workflow_id: str, step_name: str, user: Us
             choices["victim_ref"] = [v for v in order.victim_refs if v not in order.victims_with_views]
     fields = step_forms.form_fields(model, today=today(), defaults=defaults, choices=choices)
     if steps.is_victim_contact(workflow_id):
-        # A victim step's notes are personal data: say where they go and who can read them.
-        fields = [dataclasses.replace(f, hint=NOTE_HINT) if f.name == "reason" else f for f in fields]
+        contact = await victim_contacts.contact_state(_ctx(request).pool, workflow_id)
+        fields = victim_step_fields(fields, contact)
     return fields
 
 

@@ -216,16 +216,22 @@ class RjInformationGiven(EventPayload):
 
 
 class InformedChoiceGiven(EventPayload):
-    """The YJS role, the sentence, what happens to the victim's information and each option were explained."""
+    """The YJS role, the sentence, what happens to the victim's information and the options named were
+    explained; `options_explained` is None on events recorded before the options were named."""
 
     on: date
+    options_explained: list[RjOption] | None = None
 
     title = "Options explained to the victim"
 
     def describe(self, rule_names: w.RuleNames) -> str:
+        if self.options_explained is None:
+            options = "each restorative option"
+        else:
+            options = "these options: " + w.and_list(vw.OPTIONS[o] for o in self.options_explained)
         return (
             f"On {w.day(self.on)} the victim was told the YJS's role, the sentence, what happens to their"
-            " information and each restorative option, so they can choose freely."
+            f" information and {options}, so they can choose freely."
         )
 
 

@@ -39,7 +39,7 @@ def victim_views_for_panel(state: VictimContactState) -> bool:
     return RjOption.PANEL_PARTICIPATION in granted(state) or RjOption.PANEL_PARTICIPATION in state.delivered
 
 
-def _consent(state: VictimContactState, step: RecordConsent) -> Decision:
+def _consent(state: VictimContactState, step: RecordConsent, *, later_rules: bool = True) -> Decision:
     name = step.step
     ref = state.victim_ref
     if state.informed_choice_on is None:
@@ -47,6 +47,14 @@ def _consent(state: VictimContactState, step: RecordConsent) -> Decision:
             name,
             "the victim has not been given an informed choice yet (informed_choice_given): each option is "
             "explained before consent to it is asked",
+        )
+    explained = state.options_explained
+    if later_rules and step.consented and explained is not None and step.option not in explained:
+        # A "no" is always honoured; a "yes" only to what the victim had explained to them.
+        raise _refuse(
+            name,
+            f"option: {step.option} was not explained to the victim (explained: {', '.join(explained)}); "
+            "record informed_choice_given naming it before asking consent to it",
         )
     if state.victim_kind == "organisation":
         if step.given_by != "named_contact":

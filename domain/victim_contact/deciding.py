@@ -20,6 +20,7 @@ from domain.victim_contact.deadlines import (
     open_deadline_rules,
 )
 from domain.victim_contact.mediation import _conference, _delivered
+from domain.victim_contact.ordering import check_order
 from domain.victim_contact.reaching import _contact_attempt, _informed_choice, _suitability
 from domain.victim_contact.state import ContactState, VictimContactState
 from domain.victim_contact.steps import (
@@ -48,8 +49,12 @@ from domain.victim_contact.steps import (
 )
 
 
-def decide(state: VictimContactState, step: VictimContactStep, *, today: date) -> Decision:
-    """Refuse the step with a reason, or return the events it records and its deadline effects."""
+def decide(state: VictimContactState, step: VictimContactStep, *, today: date, later_rules: bool = True) -> Decision:
+    """Refuse the step with a reason, or return the events it records and its deadline effects.
+
+    `later_rules` checks every step's date against each step it follows (`ordering`) and the options
+    explained before consent; False decides as contacts recorded before those checks were (the workflow
+    replays its older histories with the patch `victim-steps-in-order` absent)."""
     name = step.step
     if state.state == ContactState.CLOSED:
         raise _refuse(name, f"the contact is closed ({state.closed_outcome}); nothing more can be recorded on it")
@@ -59,7 +64,9 @@ def decide(state: VictimContactState, step: VictimContactStep, *, today: date) -
             f"the victim withdrew on {state.withdrawn_on}; nothing more is done without them: only reopened "
             "(at the victim's request), conclusion_notified or closed can be recorded",
         )
-    _check_day(state, name, step.effective_date, today)
+    _check_day(state, name, step.effective_date, today, each_step=later_rules)
+    if later_rules:
+        check_order(state, step)
     day = step.effective_date
     match step:
         case AllocateVictimWorker():
@@ -87,9 +94,9 @@ def decide(state: VictimContactState, step: VictimContactStep, *, today: date) -
                 raise _refuse(name, f"the victim was already contacted on {state.contacted_on}")
             return Decision(events=(ev.VictimContacted(channel=step.channel, on=day),))
         case RecordInformedChoice():
-            return _informed_choice(state, step)
+            return _informed_choice(state, step, later_rules=later_rules)
         case RecordConsent():
-            return _consent(state, step)
+            return _consent(state, step, later_rules=later_rules)
         case RecordKeepInformedChoice():
             if state.contacted_on is None:
                 raise _refuse(name, "the victim has not been contacted yet; only they can choose to be kept informed")

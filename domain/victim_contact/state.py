@@ -104,6 +104,16 @@ class VictimContactState(BaseModel):
     withdrawn_on: date | None = None
     closed_outcome: CloseOutcome | None = None
     closed_on: date | None = None
+    # When each fact a later step follows took effect, so no step is dated before one it depends on
+    # (`domain.victim_contact.ordering`). Defaults keep states carried from before these were kept readable.
+    suitability_decided_on: date | None = None
+    options_explained: tuple[RjOption, ...] | None = None  # None: recorded before options were named
+    prepared_on: dict[PreparationParty, date] = {}
+    last_shuttle_on: date | None = None
+    last_conference_on: date | None = None
+    delivered_on: dict[RjOption, date] = {}
+    milestones_on: dict[MilestoneKind, date] = {}
+    last_step_on: date | None = None
 
     @model_validator(mode="after")
     def _coherent(self) -> VictimContactState:

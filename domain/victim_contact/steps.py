@@ -54,6 +54,11 @@ class RecordContacted(_Step):
 
 class RecordInformedChoice(_Step):
     step: Literal["informed_choice_given"] = "informed_choice_given"
+    options_explained: list[RjOption] | None = Field(
+        default=None,
+        description="The options explained to the victim, one at a time; consent is asked only to these. "
+        "Record the step again when more options are explained later.",
+    )
 
 
 class RecordConsent(_Step):

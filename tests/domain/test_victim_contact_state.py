@@ -34,6 +34,8 @@ def opened(**fields: Any) -> vc.VictimContactState:
 
 
 def step(**body: Any) -> vc.VictimContactStep:
+    if body.get("step") == "informed_choice_given":
+        body.setdefault("options_explained", [str(o) for o in vc.RjOption])  # every option, unless a test names some
     return STEP.validate_python({"actor": "vicky", **body})
 
 
@@ -1263,6 +1265,9 @@ ALLOWED_FIELDS = {
     "pending_milestones", "order_ended_on", "conclusion_owed", "conclusion_deadline_open", "conclusion_notified_on",
     "satisfied", "feedback_on", "feedback_satisfied", "vcs_referral_needed", "sentence_date",
     "vcs_referral_made_on", "withdrawn_on", "closed_outcome", "closed_on",
+    # when each fact a later step follows took effect (order of steps by date), and the options explained
+    "suitability_decided_on", "options_explained", "prepared_on", "last_shuttle_on", "last_conference_on",
+    "delivered_on", "milestones_on", "last_step_on",
     # the YJS user responsible (a username, staff not victim), and when the contact last moved on
     "victim_worker",
 }  # fmt: skip
