@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from client.api import audit_trail, codec, court_outcomes, court_results, orders, victim_contacts, victim_details
 from client.api.problems import Refused, RefuseNulCharacters, request_problem
+from client.api.yjb_returns import router as yjb_returns_router
 from client.app_context import AppContext
 from client.web import add_pages
 
@@ -45,5 +46,6 @@ def create_app(ctx: AppContext) -> FastAPI:
 
     for concern in (court_outcomes, court_results, audit_trail, orders, victim_details, victim_contacts, codec):
         app.include_router(concern.router)
+    app.include_router(yjb_returns_router)
     add_pages(app, ctx)
     return app

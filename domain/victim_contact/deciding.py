@@ -7,6 +7,7 @@ from datetime import date
 from domain import events as ev
 from domain.decisions import CancelDeadline, DeadlineEffect, Decision, MeetDeadline, ScheduleDeadline
 from domain.events.victim_contact import RjOption
+from domain.victim_contact.asking import _asked
 from domain.victim_contact.checks import _check_day, _refuse, _require_invited
 from domain.victim_contact.closing import _closure, _reopening
 from domain.victim_contact.consent import PREPARED, _consent, _require_ready, _require_safe, granted
@@ -31,6 +32,7 @@ from domain.victim_contact.steps import (
     RecordConference,
     RecordConsent,
     RecordContactAttempt,
+    RecordContactConsent,
     RecordContacted,
     RecordDetailsReceived,
     RecordFeedback,
@@ -43,7 +45,10 @@ from domain.victim_contact.steps import (
     RecordRiskAssessment,
     RecordShuttleMessage,
     RecordSuitability,
+    RecordSupportRequested,
+    RecordSupportSignposted,
     RecordVcsReferral,
+    RecordViewsSought,
     RecordWithdrawal,
     VictimContactStep,
 )
@@ -164,6 +169,8 @@ def decide(state: VictimContactState, step: VictimContactStep, *, today: date, l
                 for rule in sorted(open_deadline_rules(state) - {CONCLUSION})
             )
             return Decision(events=(ev.ContactWithdrawn(on=day),), deadlines=cancels)
+        case RecordContactConsent() | RecordViewsSought() | RecordSupportRequested() | RecordSupportSignposted():
+            return _asked(state, step)
         case RecordReopening():
             return _reopening(state, step)
         case RecordClosure():

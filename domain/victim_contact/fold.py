@@ -133,6 +133,16 @@ def _evolve(state: VictimContactState, payload: ev.EventPayload) -> VictimContac
                     "state": _advance(state, ContactState.FEEDBACK_RECORDED),
                 }
             )
+        case ev.ContactConsentRecorded():
+            return state.model_copy(update={"contact_consent": payload.consented})
+        case ev.VictimViewsSought():
+            return state.model_copy(
+                update={"views_sought_on": payload.on, "views_given": state.views_given or payload.views_given}
+            )
+        case ev.SupportRequested():
+            return state.model_copy(update={"support_requested_on": payload.on})
+        case ev.SupportSignposted():
+            return state.model_copy(update={"support_signposted_on": payload.on})
         case ev.VcsReferralMade():
             return state.model_copy(update={"vcs_referral_made_on": payload.on})
         case ev.OrderMilestoneReceived():

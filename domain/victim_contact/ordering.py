@@ -21,6 +21,7 @@ from domain.victim_contact.steps import (
     RecordConference,
     RecordConsent,
     RecordContactAttempt,
+    RecordContactConsent,
     RecordContacted,
     RecordFeedback,
     RecordInformedChoice,
@@ -32,7 +33,10 @@ from domain.victim_contact.steps import (
     RecordRiskAssessment,
     RecordShuttleMessage,
     RecordSuitability,
+    RecordSupportRequested,
+    RecordSupportSignposted,
     RecordVcsReferral,
+    RecordViewsSought,
     RecordWithdrawal,
     VictimContactStep,
 )
@@ -107,6 +111,10 @@ def follows(state: VictimContactState, step: VictimContactStep) -> list[Earlier]
         case RecordFeedback():
             first: Earlier = ("the first intervention was delivered", min(state.delivered_on.values(), default=None))
             return [informed, first, ("the victim was told the work had concluded", state.conclusion_notified_on)]
+        case RecordContactConsent() | RecordViewsSought() | RecordSupportRequested():
+            return [details, contacted]
+        case RecordSupportSignposted():
+            return [details, contacted, ("the victim asked for further support", state.support_requested_on)]
         case RecordReopening():
             return [("the victim withdrew", state.withdrawn_on)]
         case RecordWithdrawal() | RecordClosure():
@@ -122,7 +130,7 @@ def check_order(state: VictimContactState, step: VictimContactStep) -> None:
     if later:
         since, what = max(later, key=lambda pair: pair[0])
         raise _refuse(
-                step.step,
-                f"effective date {day} is before {what} ({since}), which it depends on: a step cannot have "
-                "happened before the step it follows (if that step's date is wrong, it needs correcting first)",
-            )
+            step.step,
+            f"effective date {day} is before {what} ({since}), which it depends on: a step cannot have "
+            "happened before the step it follows (if that step's date is wrong, it needs correcting first)",
+        )

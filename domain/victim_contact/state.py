@@ -114,6 +114,12 @@ class VictimContactState(BaseModel):
     delivered_on: dict[RjOption, date] = {}
     milestones_on: dict[MilestoneKind, date] = {}
     last_step_on: date | None = None
+    # What the YJB's KPI 10 asks (yjb-returns.md): consent to contact, views sought, further support.
+    contact_consent: bool | None = None
+    views_sought_on: date | None = None
+    views_given: bool = False
+    support_requested_on: date | None = None
+    support_signposted_on: date | None = None
 
     @model_validator(mode="after")
     def _coherent(self) -> VictimContactState:

@@ -69,6 +69,31 @@ class RecordConsent(_Step):
     consented: bool
 
 
+class RecordContactConsent(_Step):
+    """Whether the victim agrees to be contacted by the YJS at all (apart from any restorative option)."""
+
+    step: Literal["contact_consent_recorded"] = "contact_consent_recorded"
+    consented: bool
+
+
+class RecordViewsSought(_Step):
+    """The victim was asked their view; on a referral order, views given meet the panel's `ro.victim_views`."""
+
+    step: Literal["views_sought"] = "views_sought"
+    views_given: bool = Field(description="Whether the victim gave their views (what they said goes in the note).")
+    before_planning: bool = Field(
+        default=True, description="Asked before the plan for the child was made (panel, out-of-court decision)."
+    )
+
+
+class RecordSupportRequested(_Step):
+    step: Literal["support_requested"] = "support_requested"
+
+
+class RecordSupportSignposted(_Step):
+    step: Literal["support_signposted"] = "support_signposted"
+
+
 class RecordKeepInformedChoice(_Step):
     step: Literal["keep_informed_choice"] = "keep_informed_choice"
     opt_in: bool
@@ -151,7 +176,11 @@ VictimContactStep = Annotated[
     | RecordVcsReferral
     | RecordWithdrawal
     | RecordReopening
-    | RecordClosure,
+    | RecordClosure
+    | RecordContactConsent
+    | RecordViewsSought
+    | RecordSupportRequested
+    | RecordSupportSignposted,
     Field(discriminator="step"),
 ]
 
@@ -162,7 +191,10 @@ NEEDS_INFORMED_CHOICE = frozenset(
         "conference_held", "intervention_delivered", "feedback_recorded",
     }
 )  # fmt: skip
-NEEDS_CONTACT = NEEDS_INFORMED_CHOICE | {"informed_choice_given", "keep_informed_choice", "kept_informed"}
+NEEDS_CONTACT = NEEDS_INFORMED_CHOICE | {
+    "informed_choice_given", "keep_informed_choice", "kept_informed", "contact_consent_recorded", "views_sought",
+    "support_requested", "support_signposted",
+}  # fmt: skip
 NEEDS_DETAILS = NEEDS_CONTACT | {"suitability_decided", "contact_attempted", "contacted", "conclusion_notified"}
 
 # What a withdrawn contact still accepts: coming back, being told the order ended (that deadline
