@@ -99,10 +99,14 @@ async def record_victim_details(
     ctx: Ctx,
     user: Annotated[User, Depends(guard_details(Permission.RECORD_VICTIM_DETAILS))],
     purpose: str | None = None,
+    received_on: Annotated[
+        date | None,
+        Query(description="When the YJS received the details: the date of details_received (today if not given)."),
+    ] = None,
 ) -> dict[str, Any]:
-    """Store the victim's details encrypted, then record `details_received` (effective today) on every
-    open contact for this victim ref, which starts the RJ-information clock. The reply lists the
-    contacts, never the details."""
+    """Store the victim's details encrypted, then record `details_received` (dated `received_on`, else
+    today) on every open contact for this victim ref, which starts the RJ-information clock. The reply
+    lists the contacts, never the details."""
     store = _details_store(ctx)
     ref = _victim_ref(victim_ref)
     body, problems = intake.parse_body(await request.body())
@@ -121,6 +125,12 @@ async def record_victim_details(
             f"no victim contact has victim ref {ref}: details are recorded only for a victim named in an "
             "accepted court outcome (check the reference)",
         )
+    on = received_on or today()
+    if on > today():
+        raise HTTPException(
+            422, [error("received_on", "not_in_future", f"received_on: {on} is in the future (today is {today()})")]
+        )
+    first = not await store.exists(ref)
     try:
         await store.record(ref, details, user=user, purpose=(purpose or "").strip() or DEFAULT_RECORD_PURPOSE)
     except ValueError as e:
@@ -130,7 +140,7 @@ async def record_victim_details(
     updated: list[str] = []
     unchanged: list[dict[str, str]] = []
     for wid in contact_ids:
-        why = await _details_received(ctx, wid, user, today(), details.enhanced_rights)
+        why = await _details_received(ctx, wid, user, on, details.enhanced_rights, first=first)
         if why is None:
             updated.append(wid)
         else:
@@ -271,7 +281,7 @@ async def _log_denied(ctx: AppContext, user: User, permission: Permission, ref: 
 
 
 async def _details_received(
-    ctx: AppContext, workflow_id: str, user: User, on: date, enhanced_rights: bool
+    ctx: AppContext, workflow_id: str, user: User, on: date, enhanced_rights: bool, *, first: bool
 ) -> str | None:
     """Record `details_received` on one contact; None when recorded, else why it was left as it was
     (already received: the new details are simply kept; closed; withdrawn; not running)."""
@@ -281,6 +291,11 @@ async def _details_received(
     if state.state == ContactState.CLOSED:
         return f"the contact is closed ({state.closed_outcome}); the details are kept"
     if state.details_received_on is not None:
+        if first:
+            return (
+                f"details_received was already recorded on {state.details_received_on}; these are the first "
+                "details held for the victim"
+            )
         return f"details were already received on {state.details_received_on}; the new details replace them"
     step = RecordDetailsReceived(actor=user.username, effective_date=on, enhanced_rights=enhanced_rights)
     handle = (await ctx.temporal()).get_workflow_handle(workflow_id)

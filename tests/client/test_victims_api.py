@@ -459,16 +459,22 @@ async def test_a_victim_worker_lists_their_contacts_with_next_step_and_deadline(
 
 
 async def test_victim_details_through_the_cli(stack: Stack, tmp_path: Path) -> None:
-    body = outcome()
+    body = outcome(hearing=today() - timedelta(days=3))
     (wid,) = await contacts_open(stack, body)
     ref = ref_of(wid, body)
     path = tmp_path / "details.json"
     path.write_text(json.dumps(person()), encoding="utf-8")
     env = cli_env(stack, stack.tokens["victim_worker"], tmp_path)
 
-    ran = await run_cli("victim-details", ref, "--file", str(path), env=env, cwd=tmp_path)
+    future = (today() + timedelta(days=1)).isoformat()
+    ran = await run_cli("victim-details", ref, "--file", str(path), "--received-on", future, env=env, cwd=tmp_path)
+    assert ran.code == 1 and "received_on" in ran.stderr and "in the future" in ran.stderr, ran
+    received = (today() - timedelta(days=1)).isoformat()
+    ran = await run_cli("victim-details", ref, "--file", str(path), "--received-on", received, env=env, cwd=tmp_path)
     assert ran.code == 0, ran
     assert f"details_received on {wid}" in ran.stdout and SECRET_NAME not in ran.stdout + ran.stderr
+    # details_received takes the day the details came in, not the day they were typed.
+    assert (await history(stack, wid))["contact"]["details_received_on"] == received
     ran = await run_cli("victim-details", ref, "--show", env=env, cwd=tmp_path)
     assert ran.code == 2 and "--purpose" in ran.stderr
     ran = await run_cli("victim-details", ref, "--show", "--purpose", "arrange a call", env=env, cwd=tmp_path)
