@@ -18,6 +18,7 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
         inspection_pages,
         sign_in_pages,
         timeline_pages,
+        victim_pages,
         worker_pages,
     )
     from client.web.security import install
@@ -29,3 +30,4 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
     app.include_router(inspection_pages.router)
     app.include_router(inspection_api.router)
     app.include_router(worker_pages.router)
+    app.include_router(victim_pages.router)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities import audit, reports, victim_contacts
@@ -214,6 +215,14 @@ async def _order_view(request: Request, workflow_id: str) -> Any:
         raise PageRefused(f"the order could not be read: {e.message}", status_code=503, title="Sorry") from e
 
 
+async def _details_held(ctx: Any, victim_ref: str) -> Markup:
+    """Whether the victim's details are held (asking reveals nothing and is not logged), with their page."""
+    store = ctx.victim_details
+    held = store is not None and await store.exists(victim_ref)
+    said = "Held, encrypted" if held else "Not recorded yet"
+    return Markup('{} (<a class="govuk-link" href="/app/victims/{}">the victim\'s page</a>)').format(said, victim_ref)
+
+
 async def load_case(request: Request, workflow_id: str) -> CaseView:
     """The case as its page shows it; a 404 page when there is no such order or contact."""
     ctx = _ctx(request)
@@ -241,6 +250,7 @@ async def load_case(request: Request, workflow_id: str) -> CaseView:
                 ("Child", s.child_id),
                 ("Linked order", s.linked_order_id or "none"),
                 ("Opened", s.opened_on.strftime("%-d %B %Y")),
+                ("Victim's details", await _details_held(ctx, s.victim_ref)),
             ],
             owed,
             s.next_steps,
