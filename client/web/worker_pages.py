@@ -31,6 +31,7 @@ from client.web.session import PageRefused, csrf_protect, page_user, require_pag
 from client.web.victim_forms import victim_step_fields
 from client.web.worker_next_steps import order_next_steps
 from domain.access import Permission, allows, why_refused
+from domain.victim_contact import VictimContactState, victim_views_for_panel
 
 LONDON = ZoneInfo("Europe/London")
 MY_CASES = "/app/my-cases"
@@ -223,6 +224,18 @@ async def _details_held(ctx: Any, victim_ref: str) -> Markup:
     return Markup('{} (<a class="govuk-link" href="/app/victims/{}">the victim\'s page</a>)').format(said, victim_ref)
 
 
+def _victim_views(contact: VictimContactState) -> list[tuple[str, str]]:
+    """For a referral order's victim: whether their views have reached the panel, and what would do it."""
+    if not (contact.linked_order_id or "").startswith("referral-order:"):
+        return []
+    heard = "Heard: the order was told" if victim_views_for_panel(contact) else "Not yet"
+    how = (
+        "Met by the victim's views given when sought (views sought, views given), consent to take part in "
+        "the panel (attend or send views), or panel participation delivered."
+    )
+    return [("Victim's views for the panel (ro.victim_views)", f"{heard}. {how}")]
+
+
 async def load_case(request: Request, workflow_id: str) -> CaseView:
     """The case as its page shows it; a 404 page when there is no such order or contact."""
     ctx = _ctx(request)
@@ -251,6 +264,7 @@ async def load_case(request: Request, workflow_id: str) -> CaseView:
                 ("Linked order", s.linked_order_id or "none"),
                 ("Opened", s.opened_on.strftime("%-d %B %Y")),
                 ("Victim's details", await _details_held(ctx, s.victim_ref)),
+                *_victim_views(history.contact),
             ],
             owed,
             s.next_steps,

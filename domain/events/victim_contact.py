@@ -288,16 +288,23 @@ class PreparationMeetingHeld(EventPayload):
 
 
 class ShuttleMessageRelayed(EventPayload):
-    """One message carried between victim and child; `round` counts messages, 1, 2, 3…"""
+    """One message carried between victim and child. A round is a message each way: `message` counts
+    the messages (1, 2, 3…) and `round` the round it belongs to. Events recorded before rounds were
+    counted so have no `message`, and their `round` is the message's number."""
 
     round: int = Field(ge=1)
     direction: ShuttleDirection
     on: date
+    message: int | None = Field(default=None, ge=1)
 
     title = "Shuttle message carried"
 
     def describe(self, rule_names: w.RuleNames) -> str:
-        return f"Message {self.round} carried {vw.DIRECTIONS[self.direction]} on {w.day(self.on)}."
+        if self.message is None:
+            return f"Message {self.round} carried {vw.DIRECTIONS[self.direction]} on {w.day(self.on)}."
+        return (
+            f"Message {self.message} (round {self.round}) carried {vw.DIRECTIONS[self.direction]} on {w.day(self.on)}."
+        )
 
 
 class ConferenceHeld(EventPayload):

@@ -124,9 +124,18 @@ def decide(state: VictimContactState, step: VictimContactStep, *, today: date, l
             return Decision(events=(ev.PreparationMeetingHeld(with_party=step.with_party, on=day),))
         case RecordShuttleMessage():
             _require_ready(state, name, RjOption.SHUTTLE_MEDIATION, prepared=True)
-            return Decision(
-                events=(ev.ShuttleMessageRelayed(round=state.shuttle_rounds + 1, direction=step.direction, on=day),)
+            if not later_rules:
+                return Decision(
+                    events=(ev.ShuttleMessageRelayed(round=state.shuttle_rounds + 1, direction=step.direction, on=day),)
+                )
+            # A round is a message each way: a second message the same way starts the next round.
+            carried = state.shuttle_round_directions
+            new_round = state.shuttle_rounds == 0 or step.direction in carried or len(carried) >= 2
+            message = max(state.shuttle_messages, state.shuttle_rounds if not carried else 0) + 1
+            shuttle = ev.ShuttleMessageRelayed(
+                round=state.shuttle_rounds + new_round, message=message, direction=step.direction, on=day
             )
+            return Decision(events=(shuttle,))
         case RecordConference():
             return _conference(state, step)
         case RecordInterventionDelivered():

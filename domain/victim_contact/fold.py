@@ -94,7 +94,16 @@ def _evolve(state: VictimContactState, payload: ev.EventPayload) -> VictimContac
                 }
             )
         case ev.ShuttleMessageRelayed():
-            return state.model_copy(update={"shuttle_rounds": payload.round, "last_shuttle_on": payload.on})
+            if payload.message is None:  # recorded when each message counted as a round
+                counts: dict[str, object] = {"shuttle_rounds": payload.round, "shuttle_messages": payload.round}
+            else:
+                carried = state.shuttle_round_directions if payload.round == state.shuttle_rounds else ()
+                counts = {
+                    "shuttle_rounds": payload.round,
+                    "shuttle_messages": payload.message,
+                    "shuttle_round_directions": (*carried, payload.direction),
+                }
+            return state.model_copy(update={**counts, "last_shuttle_on": payload.on})
         case ev.ConferenceHeld():
             return state.model_copy(
                 update={

@@ -15,6 +15,7 @@ from domain.events.victim_contact import (
     PreparationParty,
     RiskOutcome,
     RjOption,
+    ShuttleDirection,
     VictimKind,
     VictimRef,
 )
@@ -89,7 +90,9 @@ class VictimContactState(BaseModel):
     risk_outcome: RiskOutcome | None = None
     risk_assessed_on: date | None = None
     prepared_with: tuple[PreparationParty, ...] = ()
-    shuttle_rounds: int = 0
+    shuttle_rounds: int = 0  # rounds begun (a round is a message each way); messages, for older contacts
+    shuttle_messages: int = 0
+    shuttle_round_directions: tuple[ShuttleDirection, ...] = ()  # what the round under way has carried
     conferences_held: int = 0
     outcome_agreement: bool = False
     delivered: tuple[RjOption, ...] = ()

@@ -13,6 +13,7 @@ from pydantic import TypeAdapter
 
 from domain import victim_contact as vc
 from domain.decisions import StepRefused
+from domain.events import victim_contact as vc_events
 
 STEP: TypeAdapter[vc.VictimContactStep] = TypeAdapter(vc.VictimContactStep)
 OPENED = date(2027, 1, 4)
@@ -65,8 +66,6 @@ PATH: list[tuple[dict[str, Any], tuple[int, ...]]] = [
     ({"step": "feedback_recorded", "satisfied": True}, (3, 10, 11)),
     ({"step": "closed", "outcome": "completed"}, tuple(range(13))),
 ]
-
-
 
 
 def _closure(i: int) -> set[int]:
@@ -186,3 +185,25 @@ def test_the_informed_choice_says_which_options_were_explained() -> None:
     ).events
     sentence = choice.describe({})
     assert "these options: a letter of explanation or apology and shuttle mediation" in sentence
+
+
+def test_a_shuttle_round_is_a_message_each_way() -> None:
+    """Messages count one by one; a round closes once a message has gone each way, and a second
+    message the same way opens the next round."""
+    state = opened()
+    for body, _ in PATH[:8]:
+        state = apply(state, date(2027, 1, 10), **body)
+    seen = []
+    for direction in ("victim_to_child", "child_to_victim", "victim_to_child", "victim_to_child", "child_to_victim"):
+        (msg,) = decide(state, date(2027, 1, 11), step="shuttle_message_relayed", direction=direction).events
+        assert isinstance(msg, vc_events.ShuttleMessageRelayed)
+        seen.append((msg.message, msg.round))
+        state = vc.evolve(state, msg)
+    assert seen == [(1, 1), (2, 1), (3, 2), (4, 3), (5, 3)]
+    assert msg.describe({}).startswith("Message 5 (round 3) carried from the child to the victim")
+    # An older contact replays as it was recorded: each message its own "round".
+    legacy = decide(
+        state, date(2027, 1, 12), later_rules=False, step="shuttle_message_relayed", direction="child_to_victim"
+    )
+    (old,) = legacy.events
+    assert isinstance(old, vc_events.ShuttleMessageRelayed) and (old.round, old.message) == (4, None)

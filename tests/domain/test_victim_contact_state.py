@@ -269,7 +269,7 @@ def test_full_shuttle_mediation_from_opened_to_closed() -> None:
     go(step="shuttle_message_relayed", effective_date="2027-01-25", direction="child_to_victim")
     go(step="shuttle_message_relayed", effective_date="2027-02-01", direction="victim_to_child")
     go(step="shuttle_message_relayed", effective_date="2027-02-08", direction="child_to_victim")
-    assert state.shuttle_rounds == 3
+    assert (state.shuttle_rounds, state.shuttle_messages) == (2, 3)  # a round is a message each way
     go(step="intervention_delivered", effective_date="2027-02-08", option="shuttle_mediation")
     assert now() == vc.ContactState.INTERVENTION_DELIVERED
     decision, state = milestone(state, "order_ended", on="2027-06-01")
@@ -1272,6 +1272,8 @@ ALLOWED_FIELDS = {
     # what KPI 10 counts: consent to contact, views sought (and given), further support asked and signposted
     "contact_consent", "views_sought_on", "views_given", "support_requested_on", "support_signposted_on",
     "before_planning",
+    # shuttle mediation: messages and the round under way (a round is a message each way)
+    "shuttle_messages", "shuttle_round_directions", "message",
     # the YJS user responsible (a username, staff not victim), and when the contact last moved on
     "victim_worker",
 }  # fmt: skip

@@ -181,6 +181,31 @@ async def test_a_letter_explained_consented_and_delivered_in_date_order(harness:
     save_golden(await contact.fetch_history(), "victim_contact_letter_in_date_order")
 
 
+async def test_views_given_when_sought_meet_the_orders_victim_views(harness: Harness) -> None:
+    """Views recorded on the contact (views_sought, views given) reach the referral order's panel without
+    any restorative consent; support asked for and signposted, and consent to contact, are recorded."""
+    h = harness
+    order, (contact,) = await open_case(h, date(2027, 6, 1), [{"ref": "V-VIEWS", "kind": "person", "under_18": False}])
+    await skip_to(h, london(date(2027, 6, 3), 10))
+    for s in (
+        {"step": "details_received"},
+        {"step": "suitability_decided", "invite": True},
+        {"step": "contacted", "channel": "phone"},
+        {"step": "contact_consent_recorded", "consented": True},
+        {"step": "support_requested"},
+        {"step": "support_signposted"},
+        {"step": "views_sought", "views_given": True, "before_planning": True},
+    ):
+        await vstep(contact, effective_date="2027-06-02", **s)
+    order_events = await events_of(h, order.id, until=lambda ev: of_type(ev, "DeadlineMet", "ro.victim_views"))
+    (views,) = of_type(order_events, "VictimViewsRecorded")
+    assert views.payload["victim_ref"] == "V-VIEWS"
+    types = [e.event_type for e in await EventStore(h.pool).read_stream(contact.id)]
+    for t in ("ContactConsentRecorded", "SupportRequested", "SupportSignposted", "VictimViewsSought"):
+        assert t in types, t
+    save_golden(await contact.fetch_history(), "victim_contact_views_and_support")
+
+
 async def test_conference_with_panel_views_meets_the_orders_victim_views(harness: Harness) -> None:
     """Consent to panel participation reaches the referral order as the victim's views (ro.victim_views
     met); a restorative conference is then held with an outcome agreement and the contact closes."""
