@@ -132,6 +132,10 @@ async def test_shuttle_mediation_from_court_outcome_to_closure(harness: Harness)
     assert {e.actor for e in events if e.event_type == "ShuttleMessageRelayed"} == {"vera-worker"}
     assert (await EventStore(h.pool).verify(contact.id)).first_break is None
     save_golden(await contact.fetch_history(), "victim_contact_shuttle_mediation")
+    # The same course as recorded since rounds count a message each way (two messages: one round).
+    relayed = [e.payload for e in events if e.event_type == "ShuttleMessageRelayed"]
+    assert [(p["message"], p["round"]) for p in relayed] == [(1, 1), (2, 1)]
+    save_golden(await contact.fetch_history(), "victim_contact_shuttle_one_round")
 
 
 async def test_a_letter_explained_consented_and_delivered_in_date_order(harness: Harness) -> None:
