@@ -174,6 +174,9 @@ def next_steps(state: VictimContactState) -> list[str]:
         steps.insert(0, "conclusion_notified")  # before closing: a completed contact waits for it
     if state.pending_milestones and s != ContactState.WITHDRAWN:
         steps.append("kept_informed")
+    asked = state.support_requested_on
+    if asked is not None and (state.support_signposted_on is None or state.support_signposted_on < asked):
+        steps.append("support_signposted")  # the victim asked for support and is waiting for it
     if (
         state.vcs_referral_needed
         and state.vcs_referral_made_on is None

@@ -147,13 +147,7 @@ class VictimDetailsStore(VictimNotes):
 
         failure: VictimDetailsError | None = None
         async with self._pool.connection() as conn, conn.transaction():
-            # The new key is made and wrapped in any case; ON CONFLICT keeps the one already there,
-            # and concurrent first writes of one victim all end up using the same key.
-            await conn.execute(
-                "INSERT INTO victim_keys (victim_ref, wrapped_key, key_id) VALUES (%s, %s, %s)"
-                " ON CONFLICT (victim_ref) DO NOTHING",
-                (victim_ref, self._keys.new_wrapped_key(victim_ref), self._keys.key_id),
-            )
+            await self._ensure_key(conn, victim_ref)
             cur = conn.cursor(row_factory=dict_row)
             await cur.execute(
                 "SELECT wrapped_key, key_id, destroyed_at FROM victim_keys WHERE victim_ref = %s FOR UPDATE",

@@ -18,7 +18,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from activities.users import User
-from activities.victim_access_log import log_access
+from activities.victim_access_log import Outcome, log_access
 from activities.victim_details_errors import DetailsIntegrityError, VictimKeyError
 from activities.victim_keys import VictimKeyring, decrypt_note, encrypt_note
 from domain.access import PERMISSIONS, Permission, Role
@@ -52,14 +52,19 @@ class VictimNotes:
     ) -> None:  # pragma: no cover - provided by VictimDetailsStore
         raise NotImplementedError
 
+    async def _ensure_key(self, conn: Any, victim_ref: str) -> None:
+        """Give the victim a key unless they have one. The new key is made and wrapped in any case; ON
+        CONFLICT keeps the one already there, and concurrent first writes of one victim all use the same key."""
+        await conn.execute(
+            "INSERT INTO victim_keys (victim_ref, wrapped_key, key_id) VALUES (%s, %s, %s)"
+            " ON CONFLICT (victim_ref) DO NOTHING",
+            (victim_ref, self._keys.new_wrapped_key(victim_ref), self._keys.key_id),
+        )
+
     async def _data_key(self, conn: Any, victim_ref: str, *, create: bool) -> bytes | None:
         """The victim's data key (made on first use when `create`); None when erased or never made."""
         if create:
-            await conn.execute(
-                "INSERT INTO victim_keys (victim_ref, wrapped_key, key_id) VALUES (%s, %s, %s)"
-                " ON CONFLICT (victim_ref) DO NOTHING",
-                (victim_ref, self._keys.new_wrapped_key(victim_ref), self._keys.key_id),
-            )
+            await self._ensure_key(conn, victim_ref)
         cur = conn.cursor(row_factory=dict_row)
         await cur.execute(
             "SELECT wrapped_key, key_id, destroyed_at FROM victim_keys WHERE victim_ref = %s", (victim_ref,)
@@ -102,6 +107,7 @@ class VictimNotes:
         if user.disabled or user.role not in NOTE_READ_ROLES:
             return {note_ref(i): OpenedNote("withheld") for i in ids}
         opened: dict[str, OpenedNote] = {}
+        outcome: Outcome
         async with self._pool.connection() as conn, conn.transaction():
             try:
                 data_key = await self._data_key(conn, victim_ref, create=False)
@@ -131,5 +137,5 @@ class VictimNotes:
                         outcome = "integrity_error"
                     else:
                         opened[note_ref(i)] = OpenedNote("shown", text)
-            await log_access(conn, user, "read", victim_ref, f"notes of {workflow_id}", outcome)  # type: ignore[arg-type]
+            await log_access(conn, user, "read", victim_ref, f"notes of {workflow_id}", outcome)
         return opened
