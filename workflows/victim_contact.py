@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         VictimContactView,
         VictimViewsReceived,
     )
+    from domain.victim_details import note_id_of
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, today
@@ -87,8 +88,15 @@ class VictimContactWorkflow(CaseWorkflow):
 
     @record_step.validator
     def _validate_step(self, step: vc.VictimContactStep) -> None:
-        if not self._step_already_recorded():
-            vc.decide(self._contact, step, today=today())
+        if self._step_already_recorded():
+            return
+        if step.reason and step.reason.strip() and note_id_of(step.reason) is None:
+            # Validators do not run on replay, so older histories with clear reasons still replay.
+            raise vc.StepRefused(
+                f"{step.step} refused: reason: a victim step's note is personal data and reaches the contact only "
+                "sealed under the victim's key (victim-note:<id>, as client.steps.record_victim_step seals it)"
+            )
+        vc.decide(self._contact, step, today=today())
 
     # --- the linked order -----------------------------------------------------------------------------
 

@@ -422,3 +422,22 @@ async def test_a_violent_offence_with_12_months_custody_owes_a_vcs_referral(harn
             assert scheduled(events, "victim.vcs_referral")["due_date"] == "2027-09-20"
         else:
             assert not of_type(events, "DeadlineScheduled", "victim.vcs_referral")
+
+
+async def test_a_clear_text_note_never_reaches_the_contact(harness: Harness) -> None:
+    """A reason that is not a sealed note's reference is refused by the contact itself, whoever sends it."""
+    h = harness
+    _, (contact,) = await open_case(h, date(2027, 7, 1), [{"ref": "V-CLEAR", "kind": "person", "under_18": False}])
+    before = await EventStore(h.pool).read_stream(contact.id)
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await vstep(
+            contact, step="details_received", effective_date="2027-07-01", reason="victim (14), same school, mum"
+        )
+    assert "sealed under the victim's key" in str(refused.value.cause)
+    assert await EventStore(h.pool).read_stream(contact.id) == before
+    sealed = "victim-note:0b5c2a6e-8f3d-4c1a-9e7b-2d4f6a8c0e13"
+    await vstep(contact, step="details_received", effective_date="2027-07-01", reason=sealed)
+    (received,) = [
+        e for e in await EventStore(h.pool).read_stream(contact.id) if e.event_type == "VictimDetailsReceived"
+    ]
+    assert received.reason == sealed
