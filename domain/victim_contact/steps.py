@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from domain.decisions import Step
 from domain.events.victim_contact import (
@@ -59,6 +59,12 @@ class RecordInformedChoice(_Step):
         description="The options explained to the victim, one at a time; consent is asked only to these. "
         "Record the step again when more options are explained later.",
     )
+
+    @field_validator("options_explained", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        # One option named alone (`--set options_explained=letter_of_explanation`) is a list of one.
+        return [value] if isinstance(value, str) else value
 
 
 class RecordConsent(_Step):

@@ -207,3 +207,11 @@ def test_a_shuttle_round_is_a_message_each_way() -> None:
     )
     (old,) = legacy.events
     assert isinstance(old, vc_events.ShuttleMessageRelayed) and (old.round, old.message) == (4, None)
+
+
+def test_one_option_named_alone_is_a_list_of_one() -> None:
+    """As the CLI's `--set options_explained=letter_of_explanation` sends it."""
+    state = apply(
+        contacted(), date(2027, 1, 11), step="informed_choice_given", options_explained="letter_of_explanation"
+    )
+    assert state.options_explained == (vc.RjOption.LETTER_OF_EXPLANATION,)
