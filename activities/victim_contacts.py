@@ -14,17 +14,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from psycopg.rows import dict_row
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from activities.audit import DeadlineItem, deadlines
 from activities.db import Pool
 from activities.service_scope import in_services
+from activities.users import User
+from activities.victim_notes import VictimNotes
 from domain import events as ev
 from domain import victim_contact as vc
+from domain.access import Permission, allows
 from domain.victim_contact import ContactState, VictimContactState
+from domain.victim_details import note_id_of
 
 STREAM_PREFIX = "victim-contact:"
 OPENED = ev.VictimContactOpened.event_type
@@ -55,13 +59,24 @@ class ContactSummary(BaseModel):
     last_recorded_at: datetime
 
 
+NoteShown = Literal["none", "shown", "withheld", "erased", "unreadable"]
+
+
 class ContactEvent(BaseModel):
     stream_version: int
     event_type: str
     effective_at: datetime
     recorded_at: datetime
     actor: str
-    reason: str | None
+    reason: str | None = Field(
+        description="The step's reason or note in clear, only for those who may read victim step details "
+        "(it is stored sealed under the victim's key); None otherwise."
+    )
+    note: NoteShown = Field(
+        default="none",
+        description="Whether the step has a note and what became of it here: shown, withheld (your role may "
+        "not read it), erased (the victim's key was destroyed) or unreadable.",
+    )
     payload: dict[str, Any]
 
 
@@ -161,6 +176,9 @@ def next_steps(state: VictimContactState) -> list[str]:
         steps.insert(0, "conclusion_notified")  # before closing: a completed contact waits for it
     if state.pending_milestones and s != ContactState.WITHDRAWN:
         steps.append("kept_informed")
+    asked = state.support_requested_on
+    if asked is not None and (state.support_signposted_on is None or state.support_signposted_on < asked):
+        steps.append("support_signposted")  # the victim asked for support and is waiting for it
     if (
         state.vcs_referral_needed
         and state.vcs_referral_made_on is None
@@ -312,3 +330,30 @@ async def contacts_for_victim(pool: Pool, victim_ref: str, *, services: Sequence
             {"opened": OPENED, "ref": victim_ref, "services": None if services is None else list(services)},
         )
         return [r["stream_id"] for r in await cur.fetchall()]
+
+
+async def open_notes(history: ContactHistory, notes: VictimNotes | None, user: User) -> ContactHistory:
+    """The history as `user` may see it: each step's note opened in clear for those who may read victim
+    step details (the opening logged), withheld from everyone else, marked erased once the victim is."""
+    may = allows(user.role, Permission.READ_VICTIM_STEP_DETAILS) and not user.disabled
+    reasons = [e.reason for e in history.events]
+    opened = (
+        await notes.open_notes(history.contact.victim_ref, history.workflow_id, reasons, user=user)
+        if may and notes is not None
+        else {}
+    )
+    shown = []
+    for e in history.events:
+        if e.reason is None or not e.reason.strip():
+            shown.append(e)
+            continue
+        if note_id_of(e.reason) is None:
+            # Clear text recorded before notes were sealed: still victim work's alone.
+            note: NoteShown = "shown" if may else "withheld"
+            text = e.reason if may else None
+        else:
+            got = opened.get(e.reason)
+            note = got.state if got is not None else ("unreadable" if may else "withheld")
+            text = got.text if got is not None else None
+        shown.append(e.model_copy(update={"reason": text, "note": note}))
+    return history.model_copy(update={"events": shown})

@@ -50,6 +50,7 @@ from activities.victim_details_errors import (
     VictimNotFound,
 )
 from activities.victim_keys import VictimKeyring, decrypt_details, encrypt_details
+from activities.victim_notes import VictimNotes
 from domain.access import PERMISSIONS, Permission, Role
 from domain.victim_details import VictimDetails
 
@@ -103,9 +104,10 @@ def _check_purpose(what: str, purpose: str) -> str:
     return purpose
 
 
-class VictimDetailsStore:
+class VictimDetailsStore(VictimNotes):
     """The only way into victims' details. `master_key` is the 32-byte victim master key (not the Temporal
-    payload key); `key_id` names it, and is stored against every key it wraps."""
+    payload key); `key_id` names it, and is stored against every key it wraps. Notes on victim steps are
+    sealed and opened under the same keys (`activities.victim_notes`)."""
 
     def __init__(self, pool: AnyPool, master_key: bytes, key_id: str) -> None:
         self._keys = VictimKeyring(master_key, key_id)
@@ -146,13 +148,7 @@ class VictimDetailsStore:
 
         failure: VictimDetailsError | None = None
         async with self._pool.connection() as conn, conn.transaction():
-            # The new key is made and wrapped in any case; ON CONFLICT keeps the one already there,
-            # and concurrent first writes of one victim all end up using the same key.
-            await conn.execute(
-                "INSERT INTO victim_keys (victim_ref, wrapped_key, key_id) VALUES (%s, %s, %s)"
-                " ON CONFLICT (victim_ref) DO NOTHING",
-                (victim_ref, self._keys.new_wrapped_key(victim_ref), self._keys.key_id),
-            )
+            await self._ensure_key(conn, victim_ref)
             cur = conn.cursor(row_factory=dict_row)
             await cur.execute(
                 "SELECT wrapped_key, key_id, destroyed_at FROM victim_keys WHERE victim_ref = %s FOR UPDATE",

@@ -20,6 +20,7 @@ from domain.victim_details import VictimDetails
 # then the victim ref, so neither can be moved to another victim.
 _KEY_AAD = b"yjflow/victim-key/v1\x00"
 _DETAILS_AAD = b"yjflow/victim-details/v1\x00"
+_NOTE_AAD = b"yjflow/victim-step-note/v1\x00"
 _NONCE_BYTES = 12
 
 
@@ -88,5 +89,24 @@ def decrypt_details(victim_ref: str, data_key: bytes, ciphertext: bytes, nonce: 
         fields = ", ".join(".".join(str(p) for p in err["loc"]) or "(whole)" for err in e.errors())
         raise DetailsIntegrityError(
             f"the stored details of victim {victim_ref} no longer validate (fields: {fields})",
+            victim_ref=victim_ref,
+        ) from None
+
+
+def encrypt_note(victim_ref: str, note_id: str, data_key: bytes, text: str) -> tuple[bytes, bytes]:
+    """A step note's ciphertext and nonce, bound to its victim and its own id (a note cannot be moved)."""
+    nonce = os.urandom(_NONCE_BYTES)
+    aad = _NOTE_AAD + victim_ref.encode("utf-8") + b"\x00" + note_id.encode("utf-8")
+    return AESGCM(data_key).encrypt(nonce, text.encode("utf-8"), aad), nonce
+
+
+def decrypt_note(victim_ref: str, note_id: str, data_key: bytes, ciphertext: bytes, nonce: bytes) -> str:
+    aad = _NOTE_AAD + victim_ref.encode("utf-8") + b"\x00" + note_id.encode("utf-8")
+    try:
+        return AESGCM(data_key).decrypt(nonce, ciphertext, aad).decode("utf-8")
+    except InvalidTag:
+        raise DetailsIntegrityError(
+            f"step note {note_id} of victim {victim_ref} does not decrypt with its own key: "
+            "it was altered or copied from another victim",
             victim_ref=victim_ref,
         ) from None

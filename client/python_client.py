@@ -96,10 +96,12 @@ class YjflowClient:
     # --- victims ---
 
     def record_victim_details(
-        self, victim_ref: str, details: dict[str, Any], *, purpose: str | None = None
+        self, victim_ref: str, details: dict[str, Any], *, purpose: str | None = None, received_on: str | None = None
     ) -> dict[str, Any]:
         """Store a victim's details (encrypted); returns the contacts updated, never the details."""
         params = {"purpose": purpose} if purpose else {}
+        if received_on:
+            params["received_on"] = received_on
         return dict(self._call("POST", f"/victims/{victim_ref}", json=details, params=params))
 
     def victim_details(self, victim_ref: str, *, purpose: str) -> dict[str, Any]:

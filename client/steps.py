@@ -23,6 +23,8 @@ from activities import intake, victim_contacts
 from activities.db import Pool
 from activities.service_scope import stream_service
 from activities.users import get_user
+from activities.victim_details import VictimDetailsError
+from activities.victim_notes import VictimNotes
 from client.order_kinds import OrderKind, kind_of
 from domain.access import Permission, allowed_roles, allows, holds_service
 from domain.allocation import AllocateCaseWorker
@@ -74,6 +76,12 @@ class StepRefused(StepError):
         self.field = field
 
 
+class NotesUnavailable(StepError):
+    """A victim step's note cannot be sealed: no victim master key is configured."""
+
+    status_code = 503
+
+
 class CaseNotFound(StepError):
     """No order or victim contact has this workflow id."""
 
@@ -119,10 +127,12 @@ def order_kind(workflow_id: str) -> OrderKind:
     return kind
 
 
-async def record_step(temporal: TemporalSource, pool: Pool, workflow_id: str, body: Any, actor: str) -> StepRecorded:
+async def record_step(
+    temporal: TemporalSource, pool: Pool, workflow_id: str, body: Any, actor: str, *, notes: VictimNotes | None = None
+) -> StepRecorded:
     """Record a step on an order or a victim's contact, whichever the workflow id names."""
     if is_victim_contact(workflow_id):
-        return await record_victim_step(temporal, pool, workflow_id, body, actor)
+        return await record_victim_step(temporal, pool, workflow_id, body, actor, notes=notes)
     return await record_order_step(temporal, workflow_id, body, actor, pool=pool)
 
 
@@ -151,13 +161,24 @@ async def record_order_step(
 
 
 async def record_victim_step(
-    temporal: TemporalSource, pool: Pool, workflow_id: str, body: Any, actor: str
+    temporal: TemporalSource,
+    pool: Pool,
+    workflow_id: str,
+    body: Any,
+    actor: str,
+    *,
+    notes: VictimNotes | None = None,
 ) -> StepRecorded:
-    """Validate `body` as a victim contact's step and run the contact's `record_step` Update."""
+    """Validate `body` as a victim contact's step and run the contact's `record_step` Update.
+
+    A reason or note is sealed under the victim's key first (`notes`, the victim details store) and the
+    step goes on with only its reference, so the clear text reaches neither Temporal nor the event log."""
     if not is_victim_contact(workflow_id):
         raise CaseNotFound(f"no victim contact {workflow_id}")
     step = _validate(VICTIM_STEP, VICTIM_STEP_NAMES, body, actor)
     await check_allocation(pool, step, workflow_id)
+    if step.reason and step.reason.strip():
+        step = step.model_copy(update={"reason": await _seal_note(pool, notes, workflow_id, step)})
     client = await _client(temporal)
     try:
         view: VictimContactView = await send_step(client, workflow_id, VictimContactWorkflow.record_step, step)
@@ -203,6 +224,25 @@ async def _case_goes_on(client: Client, workflow_id: str) -> bool:
 
 
 # --- helpers --------------------------------------------------------------------------------------------
+
+
+async def _seal_note(pool: Pool, notes: VictimNotes | None, workflow_id: str, step: Any) -> str:
+    if notes is None:
+        raise NotesUnavailable(
+            "reason: a note on a victim step is kept encrypted under the victim's key, and this service has no "
+            "victim master key (YJFLOW_VICTIM_MASTER_KEY); record the step without a reason, or ask an "
+            "administrator to configure the key"
+        )
+    state = await victim_contacts.contact_state(pool, workflow_id)
+    if state is None:
+        raise CaseNotFound(f"no victim contact {workflow_id}")
+    user = await get_user(pool, step.actor)
+    if user is None:
+        raise StepInvalid([_error("actor", "known_user", f"{step.actor} is not a user of this service")])
+    try:
+        return await notes.seal_note(state.victim_ref, workflow_id, step.reason.strip(), user=user, step=step.step)
+    except VictimDetailsError as e:
+        raise StepRefused(f"{step.step} refused: {e}") from e
 
 
 def _validate(adapter: TypeAdapter[Any], names: tuple[str, ...], body: Any, actor: str) -> Any:

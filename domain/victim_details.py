@@ -264,3 +264,26 @@ class VictimDetails(_Private):
             enhanced_rights=self.enhanced_rights,
             contact_route=self.contact_route,
         )
+
+
+# What a victim worker types on a victim contact's step is personal data, so the event records only this
+# reference to the note sealed under the victim's key; erasing the victim makes the note unreadable.
+NOTE_REF_PREFIX = "victim-note:"
+_NOTE_REF = re.compile(r"^victim-note:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+NOTE_HELD = "A note is held in the victim's encrypted record (readable by victim workers and their managers)."
+
+
+def note_ref(note_id: str) -> str:
+    return f"{NOTE_REF_PREFIX}{note_id}"
+
+
+def note_id_of(reason: str | None) -> str | None:
+    """The sealed note's id when `reason` is a reference to one, else None (no reason, or clear text)."""
+    match = _NOTE_REF.match(reason) if reason else None
+    return match[1] if match else None
+
+
+NOTE_HINT = (
+    "Kept encrypted under the victim's key, never in the case record: only victim workers and their managers "
+    "can read it, every reading is logged, and it is erased with the victim's details."
+)

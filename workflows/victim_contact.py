@@ -25,11 +25,15 @@ with workflow.unsafe.imports_passed_through():
         VictimContactView,
         VictimViewsReceived,
     )
+    from domain.victim_details import note_id_of
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, today
 
 SYSTEM_ORDER = "system:linked-order"
+# Each step's date checked against every step it follows, and consent only to options explained (issue
+# #15): contacts recorded before replay as they were decided.
+STEPS_IN_ORDER = "victim-steps-in-order"
 
 
 @workflow.defn(name="VictimContact")
@@ -77,11 +81,21 @@ class VictimContactWorkflow(CaseWorkflow):
 
     @workflow.update
     async def record_step(self, step: vc.VictimContactStep) -> VictimContactView:
-        await self._record_step(lambda: vc.decide(self._contact, step, today=today()), step)
+        await self._record_step(
+            lambda: vc.decide(self._contact, step, today=today(), later_rules=workflow.patched(STEPS_IN_ORDER)), step
+        )
         return self.view()
 
     @record_step.validator
     def _validate_step(self, step: vc.VictimContactStep) -> None:
+        if self._step_already_recorded():
+            return
+        if step.reason and step.reason.strip() and note_id_of(step.reason) is None:
+            # Validators do not run on replay, so older histories with clear reasons still replay.
+            raise vc.StepRefused(
+                f"{step.step} refused: reason: a victim step's note is personal data and reaches the contact only "
+                "sealed under the victim's key (victim-note:<id>, as client.steps.record_victim_step seals it)"
+            )
         self._check_step(lambda: vc.decide(self._contact, step, today=today()))
 
     # --- the linked order -----------------------------------------------------------------------------

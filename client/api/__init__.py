@@ -25,6 +25,7 @@ from client.api import (
     victim_details,
 )
 from client.api.problems import Refused, RefuseNulCharacters, StepRefusedHTTP, request_problem, step_refused_answer
+from client.api.yjb_returns import router as yjb_returns_router
 from client.app_context import AppContext
 from client.auth import InspectorReadLog
 from client.web import add_pages
@@ -76,5 +77,6 @@ def create_app(ctx: AppContext) -> FastAPI:
     )
     for concern in concerns:
         app.include_router(concern.router)
+    app.include_router(yjb_returns_router)
     add_pages(app, ctx)
     return app

@@ -45,18 +45,19 @@ async def list_victim_contacts(
 async def victim_contact(
     workflow_id: str, ctx: Ctx, user: Annotated[User, Depends(require(Permission.READ_VICTIM_CONTACTS))]
 ) -> victim_contacts.ContactHistory:
-    """The contact's whole history: every step, who recorded it, when and why; references only. What a
-    victim worker recorded at each step (the reason, the step's fields) only for roles holding
-    READ_VICTIM_STEP_DETAILS, as on the pages; others get the step, its dates and its actor."""
+    """The contact's whole history: every step, who recorded it and when. A step's reason or note is
+    sealed under the victim's key: it is opened (and the opening logged) for victim workers and their
+    managers, and withheld from everyone else (`note` says which), as on the pages."""
     history = await victim_contacts.contact_history(ctx.pool, workflow_id)
     if history is None:
         raise HTTPException(404, f"no victim contact {workflow_id}")
     require_service(user, await stream_service(ctx.pool, workflow_id), f"no victim contact {workflow_id}")
+    opened = await victim_contacts.open_notes(history, ctx.victim_details, user)
     if allows(user.role, Permission.READ_VICTIM_STEP_DETAILS):
-        return history
-    reference = {"victim_ref": history.summary.victim_ref}
-    steps_only = [e.model_copy(update={"reason": None, "payload": reference}) for e in history.events]
-    return history.model_copy(update={"events": steps_only})
+        return opened
+    # Others get the step, its dates and actor: the step's fields (choices, options) are victim work's.
+    reference = {"victim_ref": opened.summary.victim_ref}
+    return opened.model_copy(update={"events": [e.model_copy(update={"payload": reference}) for e in opened.events]})
 
 
 @router.post(
@@ -67,7 +68,9 @@ async def victim_contact(
             "required": True,
             "content": {"application/json": {"schema": {"type": "object"}}},
             "description": "A step: {'step': 'contact_attempted', 'effective_date': 'YYYY-MM-DD', "
-            "'channel': 'phone', 'result': 'no_answer', 'reason': '…'}. The acting user comes from the token.",
+            "'channel': 'phone', 'result': 'no_answer', 'reason': '…'}. The acting user comes from the token. "
+            "A reason is personal data: it is sealed under the victim's key and the event keeps only its "
+            "reference; without a victim master key a step with a reason is refused (503).",
         }
     },
     responses={409: {"model": StepRefusal, "description": "The step is out of order or not consented to"}},
@@ -84,7 +87,9 @@ async def record_victim_step(
         require_service(user, await stream_service(ctx.pool, workflow_id), f"no victim contact {workflow_id}")
     body = await json_object(request, "the body must be a JSON object naming the step")
     try:
-        done = await steps.record_victim_step(ctx.temporal, ctx.pool, workflow_id, body, user.username)
+        done = await steps.record_victim_step(
+            ctx.temporal, ctx.pool, workflow_id, body, user.username, notes=ctx.victim_details
+        )
     except steps.StepInvalid as e:
         raise HTTPException(422, e.errors) from e
     except steps.StepRefused as e:

@@ -10,8 +10,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import ValidationError
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.service import RPCError, RPCStatusCode
 
 from activities import intake, victim_contacts
 from activities.service_scope import victim_services
@@ -29,10 +27,9 @@ from activities.victim_details import (
 from client.api.problems import error, rpc_http
 from client.app_context import LONDON, AppContext, Ctx, today
 from client.auth import current_user, user_services_filter
+from client.victim_records import DEFAULT_RECORD_PURPOSE, ContactUnreachable, record_and_mark
 from domain.access import PERMISSIONS, Permission, allows, why_refused
-from domain.victim_contact import ContactState, RecordDetailsReceived
 from domain.victim_details import VictimDetails
-from workflows.victim_contact import VictimContactWorkflow
 
 # What a refused or unexplained access to victims' details is logged as, per permission.
 DETAILS_ATTEMPT: dict[Permission, Literal["read", "write", "erase", "review_log"]] = {
@@ -41,7 +38,6 @@ DETAILS_ATTEMPT: dict[Permission, Literal["read", "write", "erase", "review_log"
     Permission.ERASE_VICTIM_DETAILS: "erase",
     Permission.READ_VICTIM_ACCESS_LOG: "review_log",
 }
-DEFAULT_RECORD_PURPOSE = "victim's details received for victim contact and restorative justice"
 NO_PURPOSE = "(no purpose given)"
 REVIEW_PURPOSE = "review of the victim access log"  # as the store words it
 
@@ -100,10 +96,14 @@ async def record_victim_details(
     ctx: Ctx,
     user: Annotated[User, Depends(guard_details(Permission.RECORD_VICTIM_DETAILS))],
     purpose: str | None = None,
+    received_on: Annotated[
+        date | None,
+        Query(description="When the YJS received the details: the date of details_received (today if not given)."),
+    ] = None,
 ) -> dict[str, Any]:
-    """Store the victim's details encrypted, then record `details_received` (effective today) on every
-    open contact for this victim ref, which starts the RJ-information clock. The reply lists the
-    contacts, never the details."""
+    """Store the victim's details encrypted, then record `details_received` (dated `received_on`, else
+    today) on every open contact for this victim ref, which starts the RJ-information clock. The reply
+    lists the contacts, never the details."""
     store = _details_store(ctx)
     ref = _victim_ref(victim_ref)
     body, problems = intake.parse_body(await request.body())
@@ -124,21 +124,19 @@ async def record_victim_details(
     contact_ids = await victim_contacts.contacts_for_victim(ctx.pool, ref, services=user_services_filter(user))
     if not contact_ids:
         raise HTTPException(404, not_found)
+    on = received_on or today()
+    if on > today():
+        raise HTTPException(
+            422, [error("received_on", "not_in_future", f"received_on: {on} is in the future (today is {today()})")]
+        )
     try:
-        await store.record(ref, details, user=user, purpose=(purpose or "").strip() or DEFAULT_RECORD_PURPOSE)
+        return await record_and_mark(ctx, store, ref, details, user, purpose, on, contact_ids)
+    except ContactUnreachable as e:
+        raise rpc_http(e.error, e.workflow_id) from e
     except ValueError as e:
         raise HTTPException(422, [error("purpose", "invalid", str(e))]) from e
     except VictimDetailsError as e:
         raise _details_http(e) from e
-    updated: list[str] = []
-    unchanged: list[dict[str, str]] = []
-    for wid in contact_ids:
-        why = await _details_received(ctx, wid, user, today(), details.enhanced_rights)
-        if why is None:
-            updated.append(wid)
-        else:
-            unchanged.append({"workflow_id": wid, "why": why})
-    return {"victim_ref": ref, "updated": updated, "unchanged": unchanged}
 
 
 @router.get(
@@ -288,29 +286,3 @@ async def _log_denied(ctx: AppContext, user: User, permission: Permission, ref: 
     # No store (no master key here), or the store let this user through where the API did not: log it all the same.
     async with ctx.pool.connection() as conn:
         await log_access(conn, user, "denied", ref, purpose, attempt)
-
-
-async def _details_received(
-    ctx: AppContext, workflow_id: str, user: User, on: date, enhanced_rights: bool
-) -> str | None:
-    """Record `details_received` on one contact; None when recorded, else why it was left as it was
-    (already received: the new details are simply kept; closed; withdrawn; not running)."""
-    state = await victim_contacts.contact_state(ctx.pool, workflow_id)
-    if state is None:
-        return "no such contact"
-    if state.state == ContactState.CLOSED:
-        return f"the contact is closed ({state.closed_outcome}); the details are kept"
-    if state.details_received_on is not None:
-        return f"details were already received on {state.details_received_on}; the new details replace them"
-    step = RecordDetailsReceived(actor=user.username, effective_date=on, enhanced_rights=enhanced_rights)
-    handle = (await ctx.temporal()).get_workflow_handle(workflow_id)
-    try:
-        await handle.execute_update(VictimContactWorkflow.record_step, step)
-    except WorkflowUpdateFailedError as e:
-        cause = e.cause
-        return str(getattr(cause, "message", None) or cause or e)
-    except RPCError as e:
-        if e.status == RPCStatusCode.NOT_FOUND:
-            return "the contact's workflow is not running"
-        raise rpc_http(e, workflow_id) from e
-    return None

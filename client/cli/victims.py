@@ -58,7 +58,13 @@ def victim_step(
     contact_id: Annotated[str, typer.Argument(help="The contact's workflow id (see `yjflow victims`).")],
     name: Annotated[str, typer.Argument(help="e.g. suitability_decided, contact_attempted, consent_recorded")],
     on: Annotated[str, typer.Option("--on", help="Effective date YYYY-MM-DD (when it happened).")],
-    reason: Annotated[str | None, typer.Option(help="Why (needed e.g. for not inviting or a safe closure).")] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            help="Why, or a note (needed e.g. for not inviting or a safe closure). Kept encrypted under the "
+            "victim's key: only victim workers and their managers can read it, and it is erased with the victim."
+        ),
+    ] = None,
     field: Annotated[
         list[str] | None,
         typer.Option("--set", help="More fields as key=value, e.g. channel=phone result=no_answer"),
@@ -84,10 +90,24 @@ def victim_details(
     purpose: Annotated[
         str | None, typer.Option(help="Why you read (required with --show) or record them; it is logged.")
     ] = None,
+    received_on: Annotated[
+        str | None,
+        typer.Option("--received-on", help="When the YJS received the details, YYYY-MM-DD (default today)."),
+    ] = None,
     token: TokenOpt = None,
     api_url: ApiOpt = None,
 ) -> None:
-    """Record a victim's details (--file) or show them (--show --purpose "…"); every access is logged."""
+    """Record a victim's details (--file) or show them (--show --purpose "…"); every access is logged.
+
+    The file is one JSON object. A person: {"kind": "person", "under_18": false, "enhanced_rights": false,
+    "contact_route": "phone", "name": "…", "phone": "…", "email": "…", "address": {"lines": ["…"],
+    "town": "…", "postcode": "…"}, "preferred_contact_times": "…", "notes": "…"}. contact_route is one of
+    phone, text_message (both need phone), email (email), letter (address), in_person, via_police or
+    via_parent_or_guardian. A victim under 18 has "under_18": true, "enhanced_rights": true and
+    "parent_or_guardian": {"name": "…", "relationship": "mother", "phone": "…"} (a phone, email or
+    address). An organisation: {"kind": "organisation", "under_18": false, "enhanced_rights": false,
+    "contact_route": "email", "organisation_name": "…", "named_contact": "…", "email": "…"}. Recording
+    marks details_received on the victim's open contacts, dated --received-on (default today)."""
     if (file is None) == (not show):
         err.print("[red]give one of --file (record) or --show (read)[/red]")
         raise typer.Exit(2)
@@ -111,7 +131,7 @@ def victim_details(
         err.print(f"[red]{escape(str(file))} is not JSON:[/red] line {e.lineno}, column {e.colno}")
         raise typer.Exit(2) from None
     with api_client(token, api_url) as yj:
-        reply = call_api(yj.record_victim_details, victim_ref, details, purpose=purpose)
+        reply = call_api(yj.record_victim_details, victim_ref, details, purpose=purpose, received_on=received_on)
     out.print(f"recorded the details of {victim_ref} (stored encrypted)", markup=False)
     for wid in reply["updated"]:
         out.print(f"  details_received on {wid}", markup=False)

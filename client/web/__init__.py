@@ -22,6 +22,7 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
         sign_in_pages,
         start_pages,
         timeline_pages,
+        victim_pages,
         worker_pages,
     )
     from client.web.security import install
@@ -37,3 +38,4 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
     app.include_router(worker_pages.router)
     app.include_router(intake_pages.router)
     app.include_router(start_pages.router)
+    app.include_router(victim_pages.router)

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
+from markupsafe import Markup
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities import audit, inspection, rejected_reads, victim_contacts
@@ -22,6 +23,7 @@ from client.web.timeline_data import shipped_rule_names
 from client.web.worker_next_steps import case_next_steps
 from domain.acceptable_steps import Acceptable
 from domain.events import sentences, wording
+from domain.victim_contact import VictimContactState, victim_views_for_panel
 
 LONDON = ZoneInfo("Europe/London")
 VICTIM_CONTACT = "victim_contact"
@@ -170,6 +172,26 @@ async def _refused_outcomes(pool: Any, child_id: str, yjs: str) -> list[RefusedO
     ]
 
 
+async def _details_held(ctx: Any, victim_ref: str) -> Markup:
+    """Whether the victim's details are held (asking reveals nothing and is not logged), with their page."""
+    store = ctx.victim_details
+    held = store is not None and await store.exists(victim_ref)
+    said = "Held, encrypted" if held else "Not recorded yet"
+    return Markup('{} (<a class="govuk-link" href="/app/victims/{}">the victim\'s page</a>)').format(said, victim_ref)
+
+
+def _victim_views(contact: VictimContactState) -> list[tuple[str, str]]:
+    """For a referral order's victim: whether their views have reached the panel, and what would do it."""
+    if not (contact.linked_order_id or "").startswith("referral-order:"):
+        return []
+    heard = "Heard: the order was told" if victim_views_for_panel(contact) else "Not yet"
+    how = (
+        "Met by the victim's views given when sought (views sought, views given), consent to take part in "
+        "the panel (attend or send views), or panel participation delivered."
+    )
+    return [("Victim's views for the panel (ro.victim_views)", f"{heard}. {how}")]
+
+
 async def load_case(request: Request, workflow_id: str, *, username: str, details: bool, today: date) -> CaseView:
     """The case as its page shows it; a 404 page when there is no such order or contact. `details`: the
     reader may see a victim's steps in full (what each recorded)."""
@@ -204,6 +226,8 @@ async def load_case(request: Request, workflow_id: str, *, username: str, detail
             ("Child", s.child_id),
             ("Linked order", s.linked_order_id or "Not linked to an order"),
             ("Opened", wording.day(s.opened_on)),
+            ("Victim's details", await _details_held(ctx, s.victim_ref)),
+            *_victim_views(state),
         ]
         if state.closed_on is not None:
             facts.append(("Closed", wording.day(state.closed_on)))

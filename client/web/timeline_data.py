@@ -20,9 +20,12 @@ from activities import audit, victim_contacts
 from activities.db import Pool
 from activities.inspection import paper_note, paper_notes
 from activities.rule_source import default_rule_pack
+from activities.users import User
+from activities.victim_notes import VictimNotes
 from domain.compliance import DeadlineRecord, recording_note
 from domain.events import sentences, wording
 from domain.events.folding import Folded, fold_deadlines
+from domain.victim_details import NOTE_HELD, note_id_of
 
 LONDON = ZoneInfo("Europe/London")
 # A JSON string literal (quotes and escapes; non-ASCII kept as it is), as json.dumps writes one.
@@ -349,6 +352,21 @@ def _with_victim_details(
     return out
 
 
+async def _open_notes(
+    entries: list[audit.TimelineEntry], refs: dict[str, str], notes: VictimNotes | None, user: User | None
+) -> list[audit.TimelineEntry]:
+    """Victim steps' sealed notes opened for the reader (each contact's opening logged), or said to be held."""
+    opened: dict[str, str | None] = {}
+    for wid in dict.fromkeys(e.workflow_id for e in entries if note_id_of(e.reason)):
+        if notes is not None and user is not None and wid in refs:
+            got = await notes.open_notes(refs[wid], wid, [e.reason for e in entries if e.workflow_id == wid], user=user)
+            opened.update({r: n.text for r, n in got.items()})
+    return [
+        e.model_copy(update={"reason": opened.get(e.reason or "") or NOTE_HELD}) if note_id_of(e.reason) else e
+        for e in entries
+    ]
+
+
 async def child_timeline(
     pool: Pool,
     child_id: str,
@@ -356,6 +374,8 @@ async def child_timeline(
     *,
     victim_step_details: bool,
     services: Sequence[str] | None = None,
+    notes: VictimNotes | None = None,
+    user: User | None = None,
 ) -> ChildTimeline | None:
     """The child's timeline as the page shows it, or None when nothing is recorded for the child (in
     `services`, when given: the streams those services hold).
@@ -373,6 +393,8 @@ async def child_timeline(
         for e in full.events
         if victim_contacts.is_contact_id(e.workflow_id) and e.payload.get("victim_ref")
     }
+    if victim_step_details:
+        entries = await _open_notes(entries, refs, notes, user)
     shown = [e for e in entries if filters.keeps(e)]
     return ChildTimeline(
         child_id=child_id,

@@ -68,8 +68,15 @@ async def timeline_page(request: Request, child_id: str, user: Reader) -> Respon
     if filters.start and filters.end and filters.start > filters.end:
         errors.add("to-day", "To date must be the same as or after the from date")
     details = allows(user.role, Permission.READ_VICTIM_STEP_DETAILS)
+    ctx = request.app.state.ctx
     timeline = await child_timeline(
-        request.app.state.ctx.pool, child_id, filters, victim_step_details=details, services=user_services_filter(user)
+        ctx.pool,
+        child_id,
+        filters,
+        victim_step_details=details,
+        services=user_services_filter(user),
+        notes=ctx.victim_details,
+        user=user,
     )
     if timeline is None:
         raise PageRefused(f"nothing is recorded for child {child_id}", status_code=404, title="Child not found")

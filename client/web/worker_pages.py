@@ -30,6 +30,7 @@ from client.web.case_view import load_case, not_found, order_view
 from client.web.plain_words import step_label
 from client.web.render import add_navigation, render
 from client.web.session import PageRefused, csrf_protect, page_user, require_page
+from client.web.victim_forms import victim_step_fields
 from client.web.worker_next_steps import order_next_steps
 from domain.access import Permission, allows, why_refused
 
@@ -275,7 +276,11 @@ async def _form_for(request: Request, workflow_id: str, step_name: str, user: Us
         order = getattr(view, "order", None)
         if order is not None:
             choices["victim_ref"] = [v for v in order.victim_refs if v not in order.victims_with_views]
-    return step_forms.form_fields(model, today=today(), defaults=defaults, choices=choices)
+    fields = step_forms.form_fields(model, today=today(), defaults=defaults, choices=choices)
+    if steps.is_victim_contact(workflow_id):
+        contact = await victim_contacts.contact_state(_ctx(request).pool, workflow_id)
+        fields = victim_step_fields(fields, contact)
+    return fields
 
 
 def _render_form(
@@ -330,7 +335,7 @@ async def record_step(
         return _render_form(request, workflow_id, step_name, fields, values=values, errors=unreadable, status_code=422)
     ctx = _ctx(request)
     try:
-        await steps.record_step(ctx.temporal, ctx.pool, workflow_id, body, user.username)
+        await steps.record_step(ctx.temporal, ctx.pool, workflow_id, body, user.username, notes=ctx.victim_details)
     except steps.StepInvalid as e:
         errors, status = step_forms.invalid_errors(fields, e.errors), e.status_code
     except steps.StepRefused as e:

@@ -216,16 +216,22 @@ class RjInformationGiven(EventPayload):
 
 
 class InformedChoiceGiven(EventPayload):
-    """The YJS role, the sentence, what happens to the victim's information and each option were explained."""
+    """The YJS role, the sentence, what happens to the victim's information and the options named were
+    explained; `options_explained` is None on events recorded before the options were named."""
 
     on: date
+    options_explained: list[RjOption] | None = None
 
     title = "Options explained to the victim"
 
     def describe(self, rule_names: w.RuleNames) -> str:
+        if self.options_explained is None:
+            options = "each restorative option"
+        else:
+            options = "these options: " + w.and_list(vw.OPTIONS[o] for o in self.options_explained)
         return (
             f"On {w.day(self.on)} the victim was told the YJS's role, the sentence, what happens to their"
-            " information and each restorative option, so they can choose freely."
+            f" information and {options}, so they can choose freely."
         )
 
 
@@ -282,16 +288,23 @@ class PreparationMeetingHeld(EventPayload):
 
 
 class ShuttleMessageRelayed(EventPayload):
-    """One message carried between victim and child; `round` counts messages, 1, 2, 3…"""
+    """One message carried between victim and child. A round is a message each way: `message` counts
+    the messages (1, 2, 3…) and `round` the round it belongs to. Events recorded before rounds were
+    counted so have no `message`, and their `round` is the message's number."""
 
     round: int = Field(ge=1)
     direction: ShuttleDirection
     on: date
+    message: int | None = Field(default=None, ge=1)
 
     title = "Shuttle message carried"
 
     def describe(self, rule_names: w.RuleNames) -> str:
-        return f"Message {self.round} carried {vw.DIRECTIONS[self.direction]} on {w.day(self.on)}."
+        if self.message is None:
+            return f"Message {self.round} carried {vw.DIRECTIONS[self.direction]} on {w.day(self.on)}."
+        return (
+            f"Message {self.message} (round {self.round}) carried {vw.DIRECTIONS[self.direction]} on {w.day(self.on)}."
+        )
 
 
 class ConferenceHeld(EventPayload):

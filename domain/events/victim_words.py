@@ -8,12 +8,12 @@ from __future__ import annotations
 
 OPTIONS = {
     "information_only": "information only",
-    "letter_of_explanation": "a letter of explanation",
+    "letter_of_explanation": "a letter of explanation or apology",
     "shuttle_mediation": "shuttle mediation",
     "direct_conference": "a restorative conference",
     "direct_reparation": "direct reparation",
     "indirect_reparation": "indirect reparation",
-    "panel_participation": "taking part in the referral order panel",
+    "panel_participation": "attending the referral order panel or sending their views to it",
 }
 CHANNELS = {
     "letter": "by letter",

@@ -13,13 +13,17 @@ def _refuse(step: str, why: str, field: str | None = None) -> StepRefused:
     return StepRefused(f"{step} refused: {why}", field)
 
 
-def _check_day(state: VictimContactState, name: str, day: date, today: date) -> None:
+def _check_day(state: VictimContactState, name: str, day: date, today: date, *, each_step: bool = False) -> None:
+    """The date is not in the future nor before the opening; with `each_step` the steps it follows are
+    checked by `ordering.check_order` instead of the three anchors below."""
     if day > today:
         raise _refuse(name, f"effective date {day} is in the future (today is {today})", "effective_date")
     if day < state.opened_on:
         raise _refuse(
             name, f"effective date {day} is before the contact was opened ({state.opened_on})", "effective_date"
         )
+    if each_step:
+        return
     # A step cannot have happened before the step it depends on, however late either is recorded.
     for since, what, steps in (
         (state.details_received_on, "the victim's details were received", NEEDS_DETAILS),

@@ -31,15 +31,20 @@ def victim_views_for_panel(state: VictimContactState) -> bool:
     """Whether the victim's views can reach the referral-order panel (`ro.victim_views`).
 
     True once the victim consents to panel participation (to attend or send views) or has given their
-    views (panel participation delivered, even if the consent was later revoked). The contact workflow
+    views (panel participation delivered, even if the consent was later revoked, or views given when
+    sought: `views_sought` with views_given). The contact workflow
     is to send its order a `VictimViewsReceived` signal (domain/messages.py) the first time this turns
     True after a step; the order then records `victim_views_recorded` for this victim ref, which meets
     `ro.victim_views` once every victim named on the order is heard.
     """
-    return RjOption.PANEL_PARTICIPATION in granted(state) or RjOption.PANEL_PARTICIPATION in state.delivered
+    return (
+        RjOption.PANEL_PARTICIPATION in granted(state)
+        or RjOption.PANEL_PARTICIPATION in state.delivered
+        or state.views_given
+    )
 
 
-def _consent(state: VictimContactState, step: RecordConsent) -> Decision:
+def _consent(state: VictimContactState, step: RecordConsent, *, later_rules: bool = True) -> Decision:
     name = step.step
     ref = state.victim_ref
     if state.informed_choice_on is None:
@@ -47,6 +52,14 @@ def _consent(state: VictimContactState, step: RecordConsent) -> Decision:
             name,
             "the victim has not been given an informed choice yet (informed_choice_given): each option is "
             "explained before consent to it is asked",
+        )
+    explained = state.options_explained
+    if later_rules and step.consented and explained is not None and step.option not in explained:
+        # A "no" is always honoured; a "yes" only to what the victim had explained to them.
+        raise _refuse(
+            name,
+            f"option: {step.option} was not explained to the victim (explained: {', '.join(explained)}); "
+            "record informed_choice_given naming it before asking consent to it",
         )
     if state.victim_kind == "organisation":
         if step.given_by != "named_contact":

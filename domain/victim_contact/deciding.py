@@ -7,6 +7,7 @@ from datetime import date
 from domain import events as ev
 from domain.decisions import CancelDeadline, DeadlineEffect, Decision, MeetDeadline, ScheduleDeadline
 from domain.events.victim_contact import RjOption
+from domain.victim_contact.asking import _asked
 from domain.victim_contact.checks import _check_day, _refuse, _require_invited
 from domain.victim_contact.closing import _closure, _reopening
 from domain.victim_contact.consent import PREPARED, _consent, _require_ready, _require_safe, granted
@@ -20,6 +21,7 @@ from domain.victim_contact.deadlines import (
     open_deadline_rules,
 )
 from domain.victim_contact.mediation import _conference, _delivered
+from domain.victim_contact.ordering import check_order
 from domain.victim_contact.reaching import _contact_attempt, _informed_choice, _suitability
 from domain.victim_contact.state import ContactState, VictimContactState
 from domain.victim_contact.steps import (
@@ -30,6 +32,7 @@ from domain.victim_contact.steps import (
     RecordConference,
     RecordConsent,
     RecordContactAttempt,
+    RecordContactConsent,
     RecordContacted,
     RecordDetailsReceived,
     RecordFeedback,
@@ -42,14 +45,21 @@ from domain.victim_contact.steps import (
     RecordRiskAssessment,
     RecordShuttleMessage,
     RecordSuitability,
+    RecordSupportRequested,
+    RecordSupportSignposted,
     RecordVcsReferral,
+    RecordViewsSought,
     RecordWithdrawal,
     VictimContactStep,
 )
 
 
-def decide(state: VictimContactState, step: VictimContactStep, *, today: date) -> Decision:
-    """Refuse the step with a reason, or return the events it records and its deadline effects."""
+def decide(state: VictimContactState, step: VictimContactStep, *, today: date, later_rules: bool = True) -> Decision:
+    """Refuse the step with a reason, or return the events it records and its deadline effects.
+
+    `later_rules` checks every step's date against each step it follows (`ordering`) and the options
+    explained before consent; False decides as contacts recorded before those checks were (the workflow
+    replays its older histories with the patch `victim-steps-in-order` absent)."""
     name = step.step
     if state.state == ContactState.CLOSED:
         raise _refuse(name, f"the contact is closed ({state.closed_outcome}); nothing more can be recorded on it")
@@ -59,7 +69,9 @@ def decide(state: VictimContactState, step: VictimContactStep, *, today: date) -
             f"the victim withdrew on {state.withdrawn_on}; nothing more is done without them: only reopened "
             "(at the victim's request), conclusion_notified or closed can be recorded",
         )
-    _check_day(state, name, step.effective_date, today)
+    _check_day(state, name, step.effective_date, today, each_step=later_rules)
+    if later_rules:
+        check_order(state, step)
     day = step.effective_date
     match step:
         case AllocateVictimWorker():
@@ -87,9 +99,9 @@ def decide(state: VictimContactState, step: VictimContactStep, *, today: date) -
                 raise _refuse(name, f"the victim was already contacted on {state.contacted_on}")
             return Decision(events=(ev.VictimContacted(channel=step.channel, on=day),))
         case RecordInformedChoice():
-            return _informed_choice(state, step)
+            return _informed_choice(state, step, later_rules=later_rules)
         case RecordConsent():
-            return _consent(state, step)
+            return _consent(state, step, later_rules=later_rules)
         case RecordKeepInformedChoice():
             if state.contacted_on is None:
                 raise _refuse(name, "the victim has not been contacted yet; only they can choose to be kept informed")
@@ -112,9 +124,18 @@ def decide(state: VictimContactState, step: VictimContactStep, *, today: date) -
             return Decision(events=(ev.PreparationMeetingHeld(with_party=step.with_party, on=day),))
         case RecordShuttleMessage():
             _require_ready(state, name, RjOption.SHUTTLE_MEDIATION, prepared=True)
-            return Decision(
-                events=(ev.ShuttleMessageRelayed(round=state.shuttle_rounds + 1, direction=step.direction, on=day),)
+            if not later_rules:
+                return Decision(
+                    events=(ev.ShuttleMessageRelayed(round=state.shuttle_rounds + 1, direction=step.direction, on=day),)
+                )
+            # A round is a message each way: a second message the same way starts the next round.
+            carried = state.shuttle_round_directions
+            new_round = state.shuttle_rounds == 0 or step.direction in carried or len(carried) >= 2
+            message = max(state.shuttle_messages, state.shuttle_rounds if not carried else 0) + 1
+            shuttle = ev.ShuttleMessageRelayed(
+                round=state.shuttle_rounds + new_round, message=message, direction=step.direction, on=day
             )
+            return Decision(events=(shuttle,))
         case RecordConference():
             return _conference(state, step)
         case RecordInterventionDelivered():
@@ -157,6 +178,8 @@ def decide(state: VictimContactState, step: VictimContactStep, *, today: date) -
                 for rule in sorted(open_deadline_rules(state) - {CONCLUSION})
             )
             return Decision(events=(ev.ContactWithdrawn(on=day),), deadlines=cancels)
+        case RecordContactConsent() | RecordViewsSought() | RecordSupportRequested() | RecordSupportSignposted():
+            return _asked(state, step)
         case RecordReopening():
             return _reopening(state, step)
         case RecordClosure():

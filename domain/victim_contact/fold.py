@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from domain import events as ev
 from domain.victim_contact.deadlines import _keeps_informed
 from domain.victim_contact.state import PATH, ContactState, OptionConsent, VictimContactState
@@ -16,7 +18,11 @@ def _advance(state: VictimContactState, to: ContactState) -> ContactState:
 
 def evolve(state: VictimContactState, payload: ev.EventPayload) -> VictimContactState:
     """The state after a recorded event; events that do not change the contact leave it as it was."""
-    return _evolve(state, payload)
+    after = _evolve(state, payload)
+    on = getattr(payload, "on", None)
+    if isinstance(on, date) and (after.last_step_on is None or on > after.last_step_on):
+        after = after.model_copy(update={"last_step_on": on})
+    return after
 
 
 def _evolve(state: VictimContactState, payload: ev.EventPayload) -> VictimContactState:
@@ -35,7 +41,11 @@ def _evolve(state: VictimContactState, payload: ev.EventPayload) -> VictimContac
             )
         case ev.SuitabilityDecided():
             return state.model_copy(
-                update={"invited": payload.invite, "state": _advance(state, ContactState.SUITABILITY_DECIDED)}
+                update={
+                    "invited": payload.invite,
+                    "suitability_decided_on": payload.on,
+                    "state": _advance(state, ContactState.SUITABILITY_DECIDED),
+                }
             )
         case ev.ContactAttempted():
             refused = payload.on if payload.result == "refused" else state.contact_refused_on
@@ -54,7 +64,11 @@ def _evolve(state: VictimContactState, payload: ev.EventPayload) -> VictimContac
             return state.model_copy(update={"rj_information_given_on": payload.on})
         case ev.InformedChoiceGiven():
             return state.model_copy(
-                update={"informed_choice_on": payload.on, "state": _advance(state, ContactState.INFORMED_CHOICE_GIVEN)}
+                update={
+                    "informed_choice_on": state.informed_choice_on or payload.on,
+                    "options_explained": _explained(state, payload),
+                    "state": _advance(state, ContactState.INFORMED_CHOICE_GIVEN),
+                }
             )
         case ev.ConsentRecorded():
             return _fold_consent(state, payload)
@@ -72,13 +86,29 @@ def _evolve(state: VictimContactState, payload: ev.EventPayload) -> VictimContac
             )
         case ev.PreparationMeetingHeld():
             parties = tuple(sorted({*state.prepared_with, payload.with_party}))
-            return state.model_copy(update={"prepared_with": parties, "state": _advance(state, ContactState.PREPARING)})
+            return state.model_copy(
+                update={
+                    "prepared_with": parties,
+                    "prepared_on": {**state.prepared_on, payload.with_party: payload.on},
+                    "state": _advance(state, ContactState.PREPARING),
+                }
+            )
         case ev.ShuttleMessageRelayed():
-            return state.model_copy(update={"shuttle_rounds": payload.round})
+            if payload.message is None:  # recorded when each message counted as a round
+                counts: dict[str, object] = {"shuttle_rounds": payload.round, "shuttle_messages": payload.round}
+            else:
+                carried = state.shuttle_round_directions if payload.round == state.shuttle_rounds else ()
+                counts = {
+                    "shuttle_rounds": payload.round,
+                    "shuttle_messages": payload.message,
+                    "shuttle_round_directions": (*carried, payload.direction),
+                }
+            return state.model_copy(update={**counts, "last_shuttle_on": payload.on})
         case ev.ConferenceHeld():
             return state.model_copy(
                 update={
                     "conferences_held": state.conferences_held + 1,
+                    "last_conference_on": payload.on,
                     "outcome_agreement": state.outcome_agreement or payload.outcome_agreement,
                 }
             )
@@ -86,6 +116,7 @@ def _evolve(state: VictimContactState, payload: ev.EventPayload) -> VictimContac
             return state.model_copy(
                 update={
                     "delivered": (*state.delivered, payload.option),
+                    "delivered_on": {**state.delivered_on, payload.option: payload.on},
                     "conclusion_owed": True,
                     "state": _advance(state, ContactState.INTERVENTION_DELIVERED),
                 }
@@ -111,6 +142,16 @@ def _evolve(state: VictimContactState, payload: ev.EventPayload) -> VictimContac
                     "state": _advance(state, ContactState.FEEDBACK_RECORDED),
                 }
             )
+        case ev.ContactConsentRecorded():
+            return state.model_copy(update={"contact_consent": payload.consented})
+        case ev.VictimViewsSought():
+            return state.model_copy(
+                update={"views_sought_on": payload.on, "views_given": state.views_given or payload.views_given}
+            )
+        case ev.SupportRequested():
+            return state.model_copy(update={"support_requested_on": payload.on})
+        case ev.SupportSignposted():
+            return state.model_copy(update={"support_signposted_on": payload.on})
         case ev.VcsReferralMade():
             return state.model_copy(update={"vcs_referral_made_on": payload.on})
         case ev.OrderMilestoneReceived():
@@ -158,7 +199,15 @@ def _fold_consent(state: VictimContactState, payload: ev.ConsentRecorded) -> Vic
     )
 
 
+def _explained(state: VictimContactState, payload: ev.InformedChoiceGiven) -> tuple[ev.RjOption, ...] | None:
+    """The options explained so far; an informed choice recorded without naming them explained every one."""
+    if payload.options_explained is None or (state.informed_choice_on is not None and state.options_explained is None):
+        return None
+    return tuple(dict.fromkeys((*(state.options_explained or ()), *payload.options_explained)))
+
+
 def _fold_milestone(state: VictimContactState, payload: ev.OrderMilestoneReceived) -> VictimContactState:
+    state = state.model_copy(update={"milestones_on": {**state.milestones_on, payload.milestone: payload.on}})
     if payload.milestone == "order_ended":
         return state.model_copy(
             update={"order_ended_on": payload.on, "conclusion_owed": True, "conclusion_deadline_open": True}

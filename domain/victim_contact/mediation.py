@@ -38,7 +38,7 @@ def _delivered(state: VictimContactState, step: RecordInterventionDelivered) -> 
         _require_ready(state, name, option, prepared=False)
     else:
         _require_consent(state, name, option)
-    if option == RjOption.SHUTTLE_MEDIATION and state.shuttle_rounds == 0:
+    if option == RjOption.SHUTTLE_MEDIATION and max(state.shuttle_rounds, state.shuttle_messages) == 0:
         raise _refuse(name, "no shuttle message has been relayed yet (shuttle_message_relayed)")
     if option == RjOption.DIRECT_CONFERENCE and state.conferences_held == 0:
         raise _refuse(name, "no conference has been held yet (conference_held)")

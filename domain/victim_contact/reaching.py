@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain import events as ev
 from domain.decisions import CancelDeadline, DeadlineEffect, Decision, MeetDeadline
+from domain.events.victim_contact import RjOption
 from domain.victim_contact.checks import _refuse, _require_invited, _vcs_owed
 from domain.victim_contact.deadlines import rj_information_rule
 from domain.victim_contact.state import VictimContactState
@@ -47,14 +48,34 @@ def _contact_attempt(state: VictimContactState, step: RecordContactAttempt) -> D
     return Decision(events=tuple(events))
 
 
-def _informed_choice(state: VictimContactState, step: RecordInformedChoice) -> Decision:
+def _informed_choice(state: VictimContactState, step: RecordInformedChoice, *, later_rules: bool) -> Decision:
     name = step.step
     if state.contacted_on is None:
         raise _refuse(name, "the victim has not been contacted yet (contacted)")
-    if state.informed_choice_on is not None:
-        raise _refuse(name, f"the informed choice was already given on {state.informed_choice_on}")
     day = step.effective_date
-    events: list[ev.EventPayload] = [ev.InformedChoiceGiven(on=day)]
+    explained = None
+    if later_rules:
+        if not step.options_explained:
+            raise _refuse(
+                name,
+                "options_explained: name the options explained to the victim (one or more of "
+                f"{', '.join(RjOption)}); consent can be asked only to an option explained",
+            )
+        already = set(RjOption) if state.informed_choice_on is not None and state.options_explained is None else set()
+        already |= set(state.options_explained or ())
+        explained = [o for o in dict.fromkeys(step.options_explained) if o not in already]
+        if not explained:
+            raise _refuse(
+                name,
+                f"the informed choice was already given on {state.informed_choice_on} and every option named "
+                "in options_explained was already explained",
+            )
+        if state.informed_choice_on is not None:
+            # More options explained later: recorded as such, the first explanation's date stands.
+            return Decision(events=(ev.InformedChoiceGiven(on=day, options_explained=explained),))
+    elif state.informed_choice_on is not None:
+        raise _refuse(name, f"the informed choice was already given on {state.informed_choice_on}")
+    events: list[ev.EventPayload] = [ev.InformedChoiceGiven(on=day, options_explained=explained)]
     effects: list[DeadlineEffect] = []
     if state.rj_information_given_on is None:
         events.insert(0, ev.RjInformationGiven(on=day))

@@ -15,6 +15,7 @@ from domain.events.victim_contact import (
     PreparationParty,
     RiskOutcome,
     RjOption,
+    ShuttleDirection,
     VictimKind,
     VictimRef,
 )
@@ -89,7 +90,9 @@ class VictimContactState(BaseModel):
     risk_outcome: RiskOutcome | None = None
     risk_assessed_on: date | None = None
     prepared_with: tuple[PreparationParty, ...] = ()
-    shuttle_rounds: int = 0
+    shuttle_rounds: int = 0  # rounds begun (a round is a message each way); messages, for older contacts
+    shuttle_messages: int = 0
+    shuttle_round_directions: tuple[ShuttleDirection, ...] = ()  # what the round under way has carried
     conferences_held: int = 0
     outcome_agreement: bool = False
     delivered: tuple[RjOption, ...] = ()
@@ -104,6 +107,22 @@ class VictimContactState(BaseModel):
     withdrawn_on: date | None = None
     closed_outcome: CloseOutcome | None = None
     closed_on: date | None = None
+    # When each fact a later step follows took effect, so no step is dated before one it depends on
+    # (`domain.victim_contact.ordering`). Defaults keep states carried from before these were kept readable.
+    suitability_decided_on: date | None = None
+    options_explained: tuple[RjOption, ...] | None = None  # None: recorded before options were named
+    prepared_on: dict[PreparationParty, date] = {}
+    last_shuttle_on: date | None = None
+    last_conference_on: date | None = None
+    delivered_on: dict[RjOption, date] = {}
+    milestones_on: dict[MilestoneKind, date] = {}
+    last_step_on: date | None = None
+    # What the YJB's KPI 10 asks (yjb-returns.md): consent to contact, views sought, further support.
+    contact_consent: bool | None = None
+    views_sought_on: date | None = None
+    views_given: bool = False
+    support_requested_on: date | None = None
+    support_signposted_on: date | None = None
 
     @model_validator(mode="after")
     def _coherent(self) -> VictimContactState:

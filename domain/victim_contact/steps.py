@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from domain.decisions import Step
 from domain.events.victim_contact import (
@@ -54,6 +54,17 @@ class RecordContacted(_Step):
 
 class RecordInformedChoice(_Step):
     step: Literal["informed_choice_given"] = "informed_choice_given"
+    options_explained: list[RjOption] | None = Field(
+        default=None,
+        description="The options explained to the victim, one at a time; consent is asked only to these. "
+        "Record the step again when more options are explained later.",
+    )
+
+    @field_validator("options_explained", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        # One option named alone (`--set options_explained=letter_of_explanation`) is a list of one.
+        return [value] if isinstance(value, str) else value
 
 
 class RecordConsent(_Step):
@@ -62,6 +73,31 @@ class RecordConsent(_Step):
     given_by: ConsentGiver
     how: ConsentHow
     consented: bool
+
+
+class RecordContactConsent(_Step):
+    """Whether the victim agrees to be contacted by the YJS at all (apart from any restorative option)."""
+
+    step: Literal["contact_consent_recorded"] = "contact_consent_recorded"
+    consented: bool
+
+
+class RecordViewsSought(_Step):
+    """The victim was asked their view; on a referral order, views given meet the panel's `ro.victim_views`."""
+
+    step: Literal["views_sought"] = "views_sought"
+    views_given: bool = Field(description="Whether the victim gave their views (what they said goes in the note).")
+    before_planning: bool = Field(
+        default=True, description="Asked before the plan for the child was made (panel, out-of-court decision)."
+    )
+
+
+class RecordSupportRequested(_Step):
+    step: Literal["support_requested"] = "support_requested"
+
+
+class RecordSupportSignposted(_Step):
+    step: Literal["support_signposted"] = "support_signposted"
 
 
 class RecordKeepInformedChoice(_Step):
@@ -146,7 +182,11 @@ VictimContactStep = Annotated[
     | RecordVcsReferral
     | RecordWithdrawal
     | RecordReopening
-    | RecordClosure,
+    | RecordClosure
+    | RecordContactConsent
+    | RecordViewsSought
+    | RecordSupportRequested
+    | RecordSupportSignposted,
     Field(discriminator="step"),
 ]
 
@@ -157,7 +197,10 @@ NEEDS_INFORMED_CHOICE = frozenset(
         "conference_held", "intervention_delivered", "feedback_recorded",
     }
 )  # fmt: skip
-NEEDS_CONTACT = NEEDS_INFORMED_CHOICE | {"informed_choice_given", "keep_informed_choice", "kept_informed"}
+NEEDS_CONTACT = NEEDS_INFORMED_CHOICE | {
+    "informed_choice_given", "keep_informed_choice", "kept_informed", "contact_consent_recorded", "views_sought",
+    "support_requested", "support_signposted",
+}  # fmt: skip
 NEEDS_DETAILS = NEEDS_CONTACT | {"suitability_decided", "contact_attempted", "contacted", "conclusion_notified"}
 
 # What a withdrawn contact still accepts: coming back, being told the order ended (that deadline

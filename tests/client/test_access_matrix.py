@@ -327,6 +327,53 @@ OPS: list[Op] = [
         own=422,
         page=True,
     ),
+    Op(
+        "GET",
+        "/reports/yjb/kpi10",
+        P.READ_VICTIM_CONTACTS,
+        "record",
+        lambda r: Call("/reports/yjb/kpi10", {"yjs": r.yjs, "quarter": "2026Q4"}),
+    ),
+    Op(
+        "GET",
+        "/reports/yjb/kpi10.csv",
+        P.READ_VICTIM_CONTACTS,
+        "record",
+        lambda r: Call("/reports/yjb/kpi10.csv", {"yjs": r.yjs, "quarter": "2026Q4"}),
+    ),
+    Op(
+        "GET",
+        "/app/reports/yjb/kpi10",
+        P.READ_VICTIM_CONTACTS,
+        "record",
+        lambda r: Call("/app/reports/yjb/kpi10", {"yjs": r.yjs, "quarter": "2026Q4"}),
+        page=True,
+    ),
+    Op(
+        "GET",
+        "/app/victims/access-log",
+        P.READ_VICTIM_ACCESS_LOG,
+        "list",
+        lambda r: Call("/app/victims/access-log"),
+        page=True,
+    ),
+    Op(
+        "GET",
+        "/app/victims/{victim_ref}",
+        P.READ_VICTIM_DETAILS,
+        "record",
+        lambda r: Call(f"/app/victims/{r.victim_ref}"),
+        page=True,
+    ),
+    Op(
+        "POST",
+        "/app/victims/{victim_ref}",
+        P.RECORD_VICTIM_DETAILS,
+        "record",
+        lambda r: Call(f"/app/victims/{r.victim_ref}", form={}),
+        own=422,
+        page=True,
+    ),
 ]
 # Routes the matrix does not call, with why.
 NOT_CALLED = {

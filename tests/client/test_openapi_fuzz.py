@@ -57,6 +57,8 @@ OPERATION_PERMISSIONS: dict[tuple[str, str], Permission | None] = {
     ("GET", "/victim-contacts"): Permission.READ_VICTIM_CONTACTS,
     ("GET", "/victim-contacts/{workflow_id}"): Permission.READ_VICTIM_CONTACTS,
     ("POST", "/victim-contacts/{workflow_id}/steps"): Permission.ACT_ON_VICTIM_CONTACT,
+    ("GET", "/reports/yjb/kpi10"): Permission.READ_VICTIM_CONTACTS,
+    ("GET", "/reports/yjb/kpi10.csv"): Permission.READ_VICTIM_CONTACTS,
     ("GET", "/inspection/sample"): Permission.TAKE_INSPECTION_SAMPLE,
     ("POST", "/codec/decode"): Permission.DECODE_PAYLOADS,
     ("POST", "/codec/encode"): Permission.DECODE_PAYLOADS,

@@ -352,16 +352,17 @@ async def test_the_childs_timeline_shows_a_victim_as_reference_and_step_only(sta
         # The order's own events keep their detail.
         assert any(e["payload"].get("rule_id") for e in r.json()["events"] if e["workflow_id"] != wid)
 
-    # The contact's own history keeps the reason for victim work (READ_VICTIM_STEP_DETAILS), and shows an
-    # inspector what the pages show: the step, its dates and actor, never what the worker typed.
-    events = (await history(stack, wid, role="manager"))["events"]
+    # The contact's own history opens the reason for victim work only; an inspector sees that one is held,
+    # and what the pages show: the step, its dates and actor, never the step's fields.
+    events = (await history(stack, wid, role="inspector"))["events"]
     (decided,) = [e for e in events if e["event_type"] == "SuitabilityDecided"]
-    assert decided["reason"] == SECRET_REASON
-    assert SECRET_NAME not in json.dumps(events)
-    inspected = (await history(stack, wid, role="inspector"))["events"]
-    assert [e["event_type"] for e in inspected] == [e["event_type"] for e in events]
-    assert SECRET_REASON not in json.dumps(inspected)
-    assert all(e["reason"] is None and e["payload"] == {"victim_ref": ref} for e in inspected)
+    assert decided["reason"] is None and decided["note"] == "withheld"
+    assert SECRET_REASON not in json.dumps(events) and SECRET_NAME not in json.dumps(events)
+    assert all(e["payload"] == {"victim_ref": ref} for e in events)
+    for role in ("victim_worker", "manager"):
+        events = (await history(stack, wid, role=role))["events"]
+        (decided,) = [e for e in events if e["event_type"] == "SuitabilityDecided"]
+        assert decided["reason"] == SECRET_REASON and decided["note"] == "shown", role
     # A closed contact takes nothing more, and says so.
     r = await victim_step(stack, wid, {"step": "reopened", "effective_date": on})
     assert r.status_code == 409
@@ -460,16 +461,22 @@ async def test_a_victim_worker_lists_their_contacts_with_next_step_and_deadline(
 
 
 async def test_victim_details_through_the_cli(stack: Stack, tmp_path: Path) -> None:
-    body = outcome()
+    body = outcome(hearing=today() - timedelta(days=3))
     (wid,) = await contacts_open(stack, body)
     ref = ref_of(wid, body)
     path = tmp_path / "details.json"
     path.write_text(json.dumps(person()), encoding="utf-8")
     env = cli_env(stack, stack.tokens["victim_worker"], tmp_path)
 
-    ran = await run_cli("victim-details", ref, "--file", str(path), env=env, cwd=tmp_path)
+    future = (today() + timedelta(days=1)).isoformat()
+    ran = await run_cli("victim-details", ref, "--file", str(path), "--received-on", future, env=env, cwd=tmp_path)
+    assert ran.code == 1 and "received_on" in ran.stderr and "in the future" in ran.stderr, ran
+    received = (today() - timedelta(days=1)).isoformat()
+    ran = await run_cli("victim-details", ref, "--file", str(path), "--received-on", received, env=env, cwd=tmp_path)
     assert ran.code == 0, ran
     assert f"details_received on {wid}" in ran.stdout and SECRET_NAME not in ran.stdout + ran.stderr
+    # details_received takes the day the details came in, not the day they were typed.
+    assert (await history(stack, wid))["contact"]["details_received_on"] == received
     ran = await run_cli("victim-details", ref, "--show", env=env, cwd=tmp_path)
     assert ran.code == 2 and "--purpose" in ran.stderr
     ran = await run_cli("victim-details", ref, "--show", "--purpose", "arrange a call", env=env, cwd=tmp_path)
@@ -503,8 +510,9 @@ def _payload_nodes(node: object) -> list[dict[str, Any]]:
 async def test_a_victims_details_are_nowhere_but_their_encrypted_row(
     stack: Stack, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    """After recording, reading, stepping and refusing: the name and phone number are in no table but
-    `victim_details` (as ciphertext), in no Temporal history (decrypted), and in no log line."""
+    """After recording, reading, stepping (with a note naming the victim) and refusing: the name and phone
+    number are in no table but `victim_details` and `victim_step_notes` (as ciphertext), in no Temporal
+    history (decrypted), and in no log line."""
     name, phone = f"Oriel Vantongeren {uuid.uuid4().hex[:6]}", "07700 900456"
     body = outcome()
     (wid,) = await contacts_open(stack, body)
@@ -515,9 +523,8 @@ async def test_a_victims_details_are_nowhere_but_their_encrypted_row(
     bad = await post_details(stack, ref, person(name, phone="12"))
     assert bad.status_code == 422
     on = today().isoformat()
-    assert (
-        await victim_step(stack, wid, {"step": "suitability_decided", "effective_date": on, "invite": True})
-    ).is_success
+    invite = {"step": "suitability_decided", "effective_date": on, "invite": True, "reason": f"{name}: call {phone}"}
+    assert (await victim_step(stack, wid, invite)).is_success
     await stack.wait_for_deadline(wid, "victim.rj_information")
     needles = [name, "07700900456", phone]
 
@@ -559,3 +566,44 @@ async def test_a_victims_details_are_nowhere_but_their_encrypted_row(
     for needle in needles:
         assert needle not in logged.out and needle not in logged.err
         assert needle not in caplog.text
+
+
+async def test_a_step_note_is_sealed_under_the_victims_key_and_erased_with_it(stack: Stack) -> None:
+    """The event keeps a reference, the note is read back only by victim work (logged), and erasing the
+    victim leaves the event chain whole and the note unreadable."""
+    body = outcome()
+    (wid,) = await contacts_open(stack, body)
+    ref = ref_of(wid, body)
+    on = today().isoformat()
+    note = "victim (14), same school, mum"
+    assert (await post_details(stack, ref, person())).status_code == 200
+    step = {"step": "suitability_decided", "effective_date": on, "invite": True, "reason": note}
+    r = await victim_step(stack, wid, step)
+    assert r.status_code == 200, r.text
+    async with stack.pool.connection() as conn:
+        rows = await (
+            await conn.execute(
+                "SELECT reason FROM events WHERE stream_id = %s AND event_type = 'SuitabilityDecided'", (wid,)
+            )
+        ).fetchall()
+        stored = await (
+            await conn.execute("SELECT count(*) AS n FROM victim_step_notes WHERE victim_ref = %s", (ref,))
+        ).fetchone()
+    assert [r["reason"].startswith("victim-note:") for r in rows] == [True]
+    assert stored is not None and stored["n"] == 1
+    events = (await history(stack, wid))["events"]
+    (decided,) = [e for e in events if e["event_type"] == "SuitabilityDecided"]
+    assert (decided["reason"], decided["note"]) == (note, "shown")
+    assert any(e["action"] == "read" and e["purpose"] == f"notes of {wid}" for e in await access_log(stack, ref))
+
+    async with stack.http("manager") as http:
+        assert (await http.post(f"/victims/{ref}/erase", json={"reason": "end of retention"})).status_code == 200
+        verified = await http.get("/verify", params={"stream_id": wid})
+    assert verified.status_code == 200 and verified.json()["ok"] is True, verified.text
+    events = (await history(stack, wid, role="manager"))["events"]
+    (decided,) = [e for e in events if e["event_type"] == "SuitabilityDecided"]
+    assert (decided["reason"], decided["note"]) == (None, "erased")
+    # An erased victim's contact takes no new note (there is no key to seal it under), and says why.
+    attempt = {"step": "contact_attempted", "effective_date": on, "channel": "phone", "result": "no_answer"}
+    r = await victim_step(stack, wid, {**attempt, "reason": "rang twice"})
+    assert r.status_code == 409 and "erased" in r.json()["detail"], r.text

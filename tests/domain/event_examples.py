@@ -316,6 +316,13 @@ EXAMPLES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "ConclusionNotified": ({"on": "2027-04-02"}, ["concluded"]),
     "FeedbackRecorded": ({"satisfied": None, "on": "2027-04-09"}, ["chose on Friday 9 April 2027 not to say"]),
     "VcsReferralMade": ({"on": "2026-09-09"}, ["Victim Contact Scheme"]),
+    "ContactConsentRecorded": ({"consented": True, "on": "2026-09-14"}, ["agreed to be contacted by the YJS"]),
+    "VictimViewsSought": (
+        {"views_given": True, "before_planning": True, "on": "2026-09-15"},
+        ["before the plan for the child was made", "They gave their views"],
+    ),
+    "SupportRequested": ({"on": "2026-09-16"}, ["asked for further support"]),
+    "SupportSignposted": ({"on": "2026-09-17"}, ["information on support services"]),
     "ContactWithdrawn": ({"on": "2026-09-20"}, ["withdrew"]),
     "ContactReopened": ({"on": "2026-09-27"}, ["reopened"]),
     "ContactClosed": ({"outcome": "no_response", "on": "2026-10-20"}, ["no response from the victim"]),

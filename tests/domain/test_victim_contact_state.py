@@ -13,6 +13,7 @@ from domain import victim_contact as vc
 from domain.decisions import CancelDeadline, Decision, MeetDeadline, ScheduleDeadline, Step, StepRefused
 from domain.events import victim_contact as vc_events
 from domain.events import victim_contact_closing as vc_closing_events
+from domain.events import victim_contact_kpi as vc_kpi_events
 
 STEP: TypeAdapter[vc.VictimContactStep] = TypeAdapter(vc.VictimContactStep)
 TODAY = date(2027, 6, 30)
@@ -34,6 +35,8 @@ def opened(**fields: Any) -> vc.VictimContactState:
 
 
 def step(**body: Any) -> vc.VictimContactStep:
+    if body.get("step") == "informed_choice_given":
+        body.setdefault("options_explained", [str(o) for o in vc.RjOption])  # every option, unless a test names some
     return STEP.validate_python({"actor": "vicky", **body})
 
 
@@ -266,7 +269,7 @@ def test_full_shuttle_mediation_from_opened_to_closed() -> None:
     go(step="shuttle_message_relayed", effective_date="2027-01-25", direction="child_to_victim")
     go(step="shuttle_message_relayed", effective_date="2027-02-01", direction="victim_to_child")
     go(step="shuttle_message_relayed", effective_date="2027-02-08", direction="child_to_victim")
-    assert state.shuttle_rounds == 3
+    assert (state.shuttle_rounds, state.shuttle_messages) == (2, 3)  # a round is a message each way
     go(step="intervention_delivered", effective_date="2027-02-08", option="shuttle_mediation")
     assert now() == vc.ContactState.INTERVENTION_DELIVERED
     decision, state = milestone(state, "order_ended", on="2027-06-01")
@@ -1263,6 +1266,14 @@ ALLOWED_FIELDS = {
     "pending_milestones", "order_ended_on", "conclusion_owed", "conclusion_deadline_open", "conclusion_notified_on",
     "satisfied", "feedback_on", "feedback_satisfied", "vcs_referral_needed", "sentence_date",
     "vcs_referral_made_on", "withdrawn_on", "closed_outcome", "closed_on",
+    # when each fact a later step follows took effect (order of steps by date), and the options explained
+    "suitability_decided_on", "options_explained", "prepared_on", "last_shuttle_on", "last_conference_on",
+    "delivered_on", "milestones_on", "last_step_on",
+    # what KPI 10 counts: consent to contact, views sought (and given), further support asked and signposted
+    "contact_consent", "views_sought_on", "views_given", "support_requested_on", "support_signposted_on",
+    "before_planning",
+    # shuttle mediation: messages and the round under way (a round is a message each way)
+    "shuttle_messages", "shuttle_round_directions", "message",
     # the YJS user responsible (a username, staff not victim), and when the contact last moved on
     "victim_worker",
 }  # fmt: skip
@@ -1272,7 +1283,7 @@ def _models() -> list[type[BaseModel]]:
     steps = [m for m in vars(vc).values() if isinstance(m, type) and issubclass(m, Step) and m is not Step]
     payloads = [
         m
-        for module in (vc_events, vc_closing_events)
+        for module in (vc_events, vc_closing_events, vc_kpi_events)
         for m in vars(module).values()
         if isinstance(m, type) and issubclass(m, ev.EventPayload) and m is not ev.EventPayload
     ]
@@ -1286,10 +1297,10 @@ def test_no_model_has_a_field_for_personal_details(model: type[BaseModel]) -> No
 
 
 def test_every_step_and_every_event_is_covered() -> None:
-    """The privacy check above sees all 20 steps and all 23 events."""
+    """The privacy check above sees all 24 steps and all 27 events."""
     models = _models()
-    assert sum(issubclass(m, Step) for m in models) == 21  # 20 steps + the private base
-    assert sum(issubclass(m, ev.EventPayload) for m in models) == 23
+    assert sum(issubclass(m, Step) for m in models) == 25  # 24 steps + the private base
+    assert sum(issubclass(m, ev.EventPayload) for m in models) == 27
 
 
 def test_a_victim_reference_is_a_reference_not_a_name() -> None:
@@ -1304,7 +1315,7 @@ def test_a_victim_reference_is_a_reference_not_a_name() -> None:
 
 def test_events_are_registered_under_their_names_and_round_trip() -> None:
     """Every payload is in the one registry (not shadowed by another area's class of the same name)."""
-    for name, cls in [(n, getattr(m, n)) for m in (vc_events, vc_closing_events) for n in m.__all__]:
+    for name, cls in [(n, getattr(m, n)) for m in (vc_events, vc_closing_events, vc_kpi_events) for n in m.__all__]:
         if isinstance(cls, type) and issubclass(cls, ev.EventPayload):
             assert ev.PAYLOAD_TYPES[name] is cls
     held = ev.ConferenceHeld(attendees=["victim", "child", "facilitator"], outcome_agreement=True, on=OPENED)

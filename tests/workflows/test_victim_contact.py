@@ -22,7 +22,7 @@ from activities.victim_details import VictimDetailsStore
 from client.relay import start_for_outcome
 from domain.access import Role
 from domain.court_outcome import validate_court_outcome
-from domain.victim_contact import VictimContactStep
+from domain.victim_contact import RjOption, VictimContactStep
 from domain.victim_details import VictimDetails
 from tests.workflows.conftest import Harness
 from tests.workflows.test_referral_order import HISTORIES, events_of, london, of_type, scheduled, skip_to, step
@@ -89,7 +89,7 @@ async def first_steps(h: Harness, contact: WorkflowHandle[Any, Any], day: date, 
     await vstep(contact, step="details_received", effective_date=d)
     await vstep(contact, step="suitability_decided", effective_date=d, invite=True)
     await vstep(contact, step="contacted", effective_date=d, channel="phone")
-    await vstep(contact, step="informed_choice_given", effective_date=d)
+    await vstep(contact, step="informed_choice_given", effective_date=d, options_explained=[o.value for o in RjOption])
     await vstep(
         contact,
         step="consent_recorded",
@@ -132,6 +132,82 @@ async def test_shuttle_mediation_from_court_outcome_to_closure(harness: Harness)
     assert {e.actor for e in events if e.event_type == "ShuttleMessageRelayed"} == {"vera-worker"}
     assert (await EventStore(h.pool).verify(contact.id)).first_break is None
     save_golden(await contact.fetch_history(), "victim_contact_shuttle_mediation")
+    # The same course as recorded since rounds count a message each way (two messages: one round).
+    relayed = [e.payload for e in events if e.event_type == "ShuttleMessageRelayed"]
+    assert [(p["message"], p["round"]) for p in relayed] == [(1, 1), (2, 1)]
+    save_golden(await contact.fetch_history(), "victim_contact_shuttle_one_round")
+
+
+async def test_a_letter_explained_consented_and_delivered_in_date_order(harness: Harness) -> None:
+    """The informed choice names the options explained (two, then one more); consent to an option not
+    explained, a risk assessment dated before the consent and feedback dated before the conclusion was
+    told are each refused with nothing recorded; the contact then completes in date order."""
+    h = harness
+    _, (contact,) = await open_case(h, date(2027, 4, 5), [{"ref": "V-LETTER", "kind": "person", "under_18": False}])
+    await skip_to(h, london(date(2027, 4, 20), 10))
+    for day, s in (
+        ("2027-04-06", {"step": "details_received"}),
+        ("2027-04-07", {"step": "suitability_decided", "invite": True}),
+        ("2027-04-08", {"step": "contacted", "channel": "phone"}),
+        ("2027-04-09", {"step": "informed_choice_given",
+                        "options_explained": ["information_only", "panel_participation"]}),
+        ("2027-04-12", {"step": "informed_choice_given", "options_explained": ["letter_of_explanation"]}),
+        ("2027-04-13", {"step": "consent_recorded", "option": "letter_of_explanation", "given_by": "victim",
+                        "how": "phone", "consented": True}),
+    ):  # fmt: skip
+        await vstep(contact, effective_date=day, **s)
+    before = await EventStore(h.pool).read_stream(contact.id)
+    for day, s, why in (
+        ("2027-04-13", {"step": "consent_recorded", "option": "direct_conference", "given_by": "victim",
+                        "how": "phone", "consented": True}, "direct_conference was not explained"),
+        ("2027-04-12", {"step": "risk_assessed", "outcome": "proceed"},
+         "effective date 2027-04-12 is before the first consent it depends on was given (2027-04-13)"),
+    ):  # fmt: skip
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await vstep(contact, effective_date=day, **s)
+        assert why in str(refused.value.cause)
+    assert await EventStore(h.pool).read_stream(contact.id) == before
+    for day, s in (
+        ("2027-04-14", {"step": "risk_assessed", "outcome": "proceed"}),
+        ("2027-04-16", {"step": "intervention_delivered", "option": "letter_of_explanation"}),
+        ("2027-04-17", {"step": "conclusion_notified"}),
+    ):
+        await vstep(contact, effective_date=day, **s)
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await vstep(contact, effective_date="2027-04-16", step="feedback_recorded", satisfied=True)
+    assert "before the victim was told the work had concluded (2027-04-17)" in str(refused.value.cause)
+    await vstep(contact, effective_date="2027-04-18", step="feedback_recorded", satisfied=True)
+    await vstep(contact, effective_date="2027-04-18", step="closed", outcome="completed")
+    assert await contact.result() == "completed"
+    explained = [e.payload["options_explained"] for e in await EventStore(h.pool).read_stream(contact.id)
+                 if e.event_type == "InformedChoiceGiven"]  # fmt: skip
+    assert explained == [["information_only", "panel_participation"], ["letter_of_explanation"]]
+    save_golden(await contact.fetch_history(), "victim_contact_letter_in_date_order")
+
+
+async def test_views_given_when_sought_meet_the_orders_victim_views(harness: Harness) -> None:
+    """Views recorded on the contact (views_sought, views given) reach the referral order's panel without
+    any restorative consent; support asked for and signposted, and consent to contact, are recorded."""
+    h = harness
+    order, (contact,) = await open_case(h, date(2027, 6, 1), [{"ref": "V-VIEWS", "kind": "person", "under_18": False}])
+    await skip_to(h, london(date(2027, 6, 3), 10))
+    for s in (
+        {"step": "details_received"},
+        {"step": "suitability_decided", "invite": True},
+        {"step": "contacted", "channel": "phone"},
+        {"step": "contact_consent_recorded", "consented": True},
+        {"step": "support_requested"},
+        {"step": "support_signposted"},
+        {"step": "views_sought", "views_given": True, "before_planning": True},
+    ):
+        await vstep(contact, effective_date="2027-06-02", **s)
+    order_events = await events_of(h, order.id, until=lambda ev: of_type(ev, "DeadlineMet", "ro.victim_views"))
+    (views,) = of_type(order_events, "VictimViewsRecorded")
+    assert views.payload["victim_ref"] == "V-VIEWS"
+    types = [e.event_type for e in await EventStore(h.pool).read_stream(contact.id)]
+    for t in ("ContactConsentRecorded", "SupportRequested", "SupportSignposted", "VictimViewsSought"):
+        assert t in types, t
+    save_golden(await contact.fetch_history(), "victim_contact_views_and_support")
 
 
 async def test_conference_with_panel_views_meets_the_orders_victim_views(harness: Harness) -> None:
@@ -346,3 +422,22 @@ async def test_a_violent_offence_with_12_months_custody_owes_a_vcs_referral(harn
             assert scheduled(events, "victim.vcs_referral")["due_date"] == "2027-09-20"
         else:
             assert not of_type(events, "DeadlineScheduled", "victim.vcs_referral")
+
+
+async def test_a_clear_text_note_never_reaches_the_contact(harness: Harness) -> None:
+    """A reason that is not a sealed note's reference is refused by the contact itself, whoever sends it."""
+    h = harness
+    _, (contact,) = await open_case(h, date(2027, 7, 1), [{"ref": "V-CLEAR", "kind": "person", "under_18": False}])
+    before = await EventStore(h.pool).read_stream(contact.id)
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await vstep(
+            contact, step="details_received", effective_date="2027-07-01", reason="victim (14), same school, mum"
+        )
+    assert "sealed under the victim's key" in str(refused.value.cause)
+    assert await EventStore(h.pool).read_stream(contact.id) == before
+    sealed = "victim-note:0b5c2a6e-8f3d-4c1a-9e7b-2d4f6a8c0e13"
+    await vstep(contact, step="details_received", effective_date="2027-07-01", reason=sealed)
+    (received,) = [
+        e for e in await EventStore(h.pool).read_stream(contact.id) if e.event_type == "VictimDetailsReceived"
+    ]
+    assert received.reason == sealed

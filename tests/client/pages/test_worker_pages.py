@@ -293,7 +293,7 @@ async def test_victim_worker_step_refused_then_accepted(stack: Stack, page: Page
     await record("details_received")
     await record("suitability_decided", ["input[name=invite][value=yes]"])
     await record("contacted", ["input[name=channel][value=phone]"])
-    await record("informed_choice_given")
+    await record("informed_choice_given", ["input[name=options_explained][value=letter_of_explanation]"])
     await check_a11y(page, "worker-case-victim-contact")
     await record("consent_recorded", consent)
     banner = page.locator("[data-testid=recorded-banner]")
