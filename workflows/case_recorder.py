@@ -185,6 +185,21 @@ class CaseRecorder:
         now = workflow.now()
         for s in schedules:
             self.deadlines[s.deadline_id] = tracker.track(s, now)
+        await self._cancel_not_owed(requests, schedules, effective_at=effective_at)
+
+    async def _cancel_not_owed(
+        self, requests: list[ScheduleDeadline], schedules: list[ev.DeadlineScheduled], *, effective_at: datetime
+    ) -> None:
+        """A deadline the rule pack puts on or after the date it stops being owed (`due_before`: e.g. a
+        progress panel after the order ends) is cancelled at once, saying why; only the rule pack knows
+        its due date, so the decision can only name the limit."""
+        cancelled: list[ev.EventPayload] = []
+        for r, s in zip(requests, schedules, strict=True):
+            if r.due_before is not None and s.due_date >= r.due_before:
+                why = r.why_not_owed or f"it would fall due on or after {r.due_before}, when it is no longer owed"
+                cancelled.append(ev.DeadlineCancelled(deadline_id=s.deadline_id, rule_id=s.rule_id, why=why))
+                self.deadlines[s.deadline_id].status = "cancelled"
+        await self.record(cancelled, actor=ev.SYSTEM_DEADLINES, effective_at=effective_at, reason=None)
 
     # --- time passing -------------------------------------------------------------------------------
 

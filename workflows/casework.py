@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
+from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
@@ -25,7 +26,14 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.case_recorder import CaseRecorder
 
-__all__ = ["CaseRecorder", "CaseWorkflow", "opening_outcome", "tell_victim_contacts", "today"]
+__all__ = [
+    "CaseRecorder",
+    "CaseWorkflow",
+    "opening_outcome",
+    "step_dates_kept",
+    "tell_victim_contacts",
+    "today",
+]
 
 HISTORY_LIMIT = 10_000
 
@@ -58,6 +66,17 @@ async def tell_victim_contacts(contact_ids: list[str], milestones: list[str], *,
                 )
             except Exception as e:
                 workflow.logger.warning("victim contact %s not told of %s: %s", wid, milestone, e)
+
+
+StateT = TypeVar("StateT", bound=BaseModel)
+
+
+def step_dates_kept(state: StateT) -> StateT:
+    """A new order's state, keeping its steps' dates so a step dated before one it follows is refused
+    (domain.step_order); a run that began before that check replays its steps without it."""
+    if workflow.patched("step-dates-in-order"):
+        return state
+    return state.model_copy(update={"step_dates": None})
 
 
 class CourtInput(Protocol):

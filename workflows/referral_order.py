@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 from workflows.case_recorder import CaseRecorder
-from workflows.casework import CaseWorkflow, opening_outcome, tell_victim_contacts, today
+from workflows.casework import CaseWorkflow, opening_outcome, step_dates_kept, tell_victim_contacts, today
 
 
 @workflow.defn(name="ReferralOrder")
@@ -41,13 +41,18 @@ class ReferralOrderWorkflow(CaseWorkflow):
         if resume is not None:
             self._order = resume.order
         else:
-            self._order = ro.ReferralOrderState(
-                child_id=input.child_id,
-                yjs=input.yjs,
-                hearing_date=input.hearing_date,
-                months=input.months,
-                victim_refs=tuple(input.victim_refs),
+            self._order = step_dates_kept(
+                ro.ReferralOrderState(
+                    child_id=input.child_id,
+                    yjs=input.yjs,
+                    hearing_date=input.hearing_date,
+                    months=input.months,
+                    victim_refs=tuple(input.victim_refs),
+                )
             )
+            # Runs that began scheduling progress panels past the order's end replay as they were.
+            if not workflow.patched("progress-panels-within-order"):
+                self._order = self._order.model_copy(update={"progress_panels_within_order": False})
         self._case = CaseRecorder(
             child_id=self._order.child_id,
             yjs=self._order.yjs,

@@ -110,6 +110,10 @@ EXAMPLES: dict[str, tuple[dict[str, Any], list[str]]] = {
         {"extension_months": 2, "total_months": 8, "compliance_end": "2027-06-01"},
         ["2 months", "8 months", "Tuesday 1 June 2027"],
     ),
+    "ExtendedOnFurtherConviction": (
+        {"decision_date": "2027-01-21", "extension_months": 4},
+        ["Thursday 21 January 2027", "further offence", "4 months", "without a referral back"],
+    ),
     "RevocationRefused": (
         {"decision_date": "2027-01-21", "bar_until": "2027-04-21"},
         ["refused to revoke", "Wednesday 21 April 2027"],

@@ -278,7 +278,7 @@ async def test_referral_order_runs_from_court_outcome_to_completion(harness: Har
     )
     assert view.order.compliance_end == date(2027, 6, 20)
     await skip_to(h, london(date(2027, 6, 14)))
-    await step(handle, step="final_panel_held", effective_date="2027-06-14")
+    await step(handle, step="final_panel_held", effective_date="2027-06-14", discharged=True)
     await skip_to(h, london(date(2027, 6, 21)))
     await step(handle, step="order_completed", effective_date="2027-06-21")
     assert await handle.result() == "completed"
