@@ -23,7 +23,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.decisions import Decision
     from domain.messages import CustodyInput, CustodyResume, CustodyView
 
-from workflows.casework import CaseRecorder, CaseWorkflow, opening_outcome, tell_victim_contacts, today
+from workflows.casework import (
+    CaseRecorder,
+    CaseWorkflow,
+    opening_outcome,
+    step_dates_kept,
+    tell_victim_contacts,
+    today,
+)
 
 # The order kind as intake names it, for the search attribute and the opening event.
 _DISPOSAL_KINDS = {"dto": "detention_and_training_order"}
@@ -40,18 +47,20 @@ class CustodyWorkflow(CaseWorkflow):
         if resume is not None:
             self._custody = resume.custody
         else:
-            self._custody = cu.CustodyState(
-                child_id=input.child_id,
-                yjs=input.yjs,
-                sentence_date=input.sentence_date,
-                kind=input.kind,
-                months=input.months,
-                weeks=input.weeks,
-                remand_days=input.remand_days,
-                tagged_bail_days=input.tagged_bail_days,
-                secure_estate_release_date=input.secure_estate_release_date,
-                date_of_birth=input.date_of_birth,
-                offence_date=input.offence_date,
+            self._custody = step_dates_kept(
+                cu.CustodyState(
+                    child_id=input.child_id,
+                    yjs=input.yjs,
+                    sentence_date=input.sentence_date,
+                    kind=input.kind,
+                    months=input.months,
+                    weeks=input.weeks,
+                    remand_days=input.remand_days,
+                    tagged_bail_days=input.tagged_bail_days,
+                    secure_estate_release_date=input.secure_estate_release_date,
+                    date_of_birth=input.date_of_birth,
+                    offence_date=input.offence_date,
+                )
             )
         self._case = CaseRecorder(
             child_id=input.child_id,

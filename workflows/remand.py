@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.messages import RemandInput, RemandResume, RemandView
 
 from workflows.case_recorder import CaseRecorder
-from workflows.casework import CaseWorkflow, opening_outcome, today
+from workflows.casework import CaseWorkflow, opening_outcome, step_dates_kept, today
 
 
 @workflow.defn(name="Remand")
@@ -31,7 +31,7 @@ class RemandWorkflow(CaseWorkflow):
         self._lock = asyncio.Lock()
         self._wake = False
         resume = input.resume
-        self._remand = resume.remand if resume is not None else input.remand
+        self._remand = resume.remand if resume is not None else step_dates_kept(input.remand)
         self._case = CaseRecorder(
             child_id=input.remand.child_id,
             yjs=input.remand.yjs,

@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.messages import YouthRehabilitationOrderInput, YroResume, YroView
 
 from workflows.case_recorder import CaseRecorder
-from workflows.casework import CaseWorkflow, opening_outcome, tell_victim_contacts, today
+from workflows.casework import CaseWorkflow, opening_outcome, step_dates_kept, tell_victim_contacts, today
 
 
 @workflow.defn(name="YouthRehabilitationOrder")
@@ -36,13 +36,15 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
         if resume is not None:
             self._order = resume.order
         else:
-            self._order = yro.new_order(
-                child_id=input.child_id,
-                yjs=input.yjs,
-                hearing_date=input.hearing_date,
-                disposal=input.disposal,
-                warned_period_months=input.warned_period_months,
-                eighteenth_birthday=input.eighteenth_birthday,
+            self._order = step_dates_kept(
+                yro.new_order(
+                    child_id=input.child_id,
+                    yjs=input.yjs,
+                    hearing_date=input.hearing_date,
+                    disposal=input.disposal,
+                    warned_period_months=input.warned_period_months,
+                    eighteenth_birthday=input.eighteenth_birthday,
+                )
             )
         self._case = CaseRecorder(
             child_id=input.child_id,

@@ -5,12 +5,20 @@ from __future__ import annotations
 from domain import events as ev
 from domain.allocation import allocated
 from domain.court_outcome import CUSTODIAL_REMANDS
+from domain.remand.checks import STEP_EVENTS
 from domain.remand.deadlines import _check_rule
 from domain.remand.state import RemandState
+from domain.step_order import noted
 
 
 def evolve(state: RemandState, payload: ev.EventPayload) -> RemandState:
     """The state after a recorded event; events that do not change the remand leave it as it was."""
+    after = _evolve(state, payload)
+    dates = noted(state.step_dates, payload, STEP_EVENTS)
+    return after if dates is None else after.model_copy(update={"step_dates": dates})
+
+
+def _evolve(state: RemandState, payload: ev.EventPayload) -> RemandState:
     match payload:
         case ev.RemandStarted():
             custodial = payload.type in CUSTODIAL_REMANDS

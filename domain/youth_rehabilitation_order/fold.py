@@ -5,6 +5,8 @@ from __future__ import annotations
 from domain import events as ev
 from domain.allocation import allocated
 from domain.compliance import ComplianceIncident, WarnedPeriod
+from domain.step_order import noted
+from domain.youth_rehabilitation_order.checks import STEP_EVENTS
 from domain.youth_rehabilitation_order.state import POLICY, SupervisedPeriod, YroState, YroStatus, _with_refs
 
 
@@ -25,6 +27,12 @@ def _after_court(state: YroState) -> YroStatus:
 
 def evolve(state: YroState, payload: ev.EventPayload) -> YroState:
     """The state after a recorded event; events that do not change the order leave it as it was."""
+    after = _evolve(state, payload)
+    dates = noted(state.step_dates, payload, STEP_EVENTS)
+    return after if dates is None else after.model_copy(update={"step_dates": dates})
+
+
+def _evolve(state: YroState, payload: ev.EventPayload) -> YroState:
     match payload:
         case ev.YouthRehabilitationOrderMade():
             return state.model_copy(
