@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import Any
 
+from pydantic import TypeAdapter
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import referral_order as ro
+    from domain.corrections import RecordedStep, StepCorrection
     from domain.court_outcome import victim_contact_id
-    from domain.decisions import Decision
+    from domain.decisions import Decision, Step
     from domain.messages import (
         ReferralOrderInput,
         ReferralOrderView,
@@ -28,6 +31,8 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, opening_outcome, step_dates_kept, tell_victim_contacts, today
+
+STEP: TypeAdapter[ro.ReferralOrderStep] = TypeAdapter(ro.ReferralOrderStep)
 
 
 @workflow.defn(name="ReferralOrder")
@@ -89,6 +94,49 @@ class ReferralOrderWorkflow(CaseWorkflow):
         if not self._step_already_recorded():
             ro.decide(self._order, step, today=today())
 
+    @workflow.update
+    async def correct_step(self, correction: StepCorrection) -> ReferralOrderView:
+        await self._correct_step(correction)
+        return self.view()
+
+    @correct_step.validator
+    def _validate_correction(self, correction: StepCorrection) -> None:
+        if not self._step_already_recorded():
+            self._decide_correction(correction)
+
+    @workflow.query
+    def recorded_steps(self) -> list[RecordedStep]:
+        return self._case.recorded_steps
+
+    def _opened_state(self) -> ro.ReferralOrderState:
+        i = self._input
+        state = ro.ReferralOrderState(
+            child_id=i.child_id,
+            yjs=i.yjs,
+            hearing_date=i.hearing_date,
+            months=i.months,
+            victim_refs=tuple(i.victim_refs),
+            step_dates=None if self._order.step_dates is None else {},
+            progress_panels_within_order=self._order.progress_panels_within_order,
+        )
+        outcome = opening_outcome(i, disposal_kind="referral_order", hearing_date=i.hearing_date)
+        for payload in ro.open_order(state, outcome=outcome).events:
+            state = ro.evolve(state, payload)
+        return state
+
+    def _parse_step(self, body: dict[str, Any]) -> Step:
+        return STEP.validate_python(body)
+
+    def _decide_step(self, state: Any, step: Any) -> Decision:
+        return ro.decide(state, step, today=today())
+
+    def _fold(self, state: Any, payload: ev.EventPayload) -> Any:
+        return ro.evolve(state, payload)
+
+    def _set_state(self, state: Any) -> None:
+        self._order = state
+        self._case.yjs = self._order.yjs
+
     @workflow.signal
     async def victim_views_received(self, message: VictimViewsReceived) -> None:
         """A victim's contact workflow reports their views or panel attendance: meets ro.victim_views."""
@@ -101,7 +149,9 @@ class ReferralOrderWorkflow(CaseWorkflow):
             except ro.StepRefused as refused:
                 workflow.logger.info("victim views not recorded: %s", refused)
                 return
-            await self._carry_out(decision, actor=step.actor, effective_date=step.effective_date, reason=None)
+            await self._carry_out(
+                decision, actor=step.actor, effective_date=step.effective_date, reason=None, step=step
+            )
             self._wake = True
 
     def _closed(self) -> bool:

@@ -225,7 +225,7 @@ def test_no_progress_panel_is_owed_after_the_compliance_period_ends() -> None:
     # An order opened before this rule keeps scheduling as it did, so its history replays.
     legacy = three.model_copy(update={"progress_panels_within_order": False})
     again = ro.decide(legacy, step(step="progress_panel_held", effective_date="2027-02-10"), today=TODAY)
-    assert [d for d in again.deadlines if isinstance(d, ro.ScheduleDeadline)][0].due_before is None
+    assert next(d for d in again.deadlines if isinstance(d, ro.ScheduleDeadline)).due_before is None
 
 
 def test_a_final_panel_must_say_whether_the_child_was_discharged() -> None:

@@ -600,13 +600,21 @@ def _excused() -> yro.YroState:
             {"step": "absence_explained", "effective_date": "2027-01-31", "acceptable": True},
             "before appointment_missed on 2027-02-01",
         ),
-        (_open_unexplained(), {"step": "follow_up_contact_made", "effective_date": "2027-01-31"}, "before appointment_missed on"),
+        (
+            _open_unexplained(),
+            {"step": "follow_up_contact_made", "effective_date": "2027-01-31"},
+            "before appointment_missed on",
+        ),
         (
             unexcused(active(), "2027-02-01"),
             {"step": "absence_explained", "effective_date": "2027-02-02", "acceptable": True},
             "already explained",
         ),
-        (unexcused(active(), "2027-02-01"), {"step": "warning_issued", "effective_date": "2027-01-31"}, "before appointment_missed on 2027-02-01"),
+        (
+            unexcused(active(), "2027-02-01"),
+            {"step": "warning_issued", "effective_date": "2027-01-31"},
+            "before appointment_missed on 2027-02-01",
+        ),
         (
             unexcused(warned(active(), "2027-02-01", "2027-02-10"), "2027-02-03"),
             {"step": "warning_issued", "effective_date": "2027-02-05"},
