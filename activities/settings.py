@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     )
     victim_master_key_id: str = "victim-1"
     rules_file: Path | None = Field(default=None, description="A YJS's overrides of non-statute rules (TOML).")
+    corrections_file: Path | None = Field(
+        default=None, description="A YJS's correction policy (TOML): which corrections need a manager."
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_url: str | None = None

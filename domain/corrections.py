@@ -26,6 +26,7 @@ record, as every met-late deadline does).
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, Literal, TypeVar
@@ -53,6 +54,14 @@ class CorrectionPolicy(BaseModel):
         description="Correcting a step that met a statute deadline (rule type `statute`) needs a manager."
     )
     source: str = Field(min_length=1)
+
+
+def load_policy(text: str, *, source_name: str = "corrections.toml") -> CorrectionPolicy:
+    """The correction policy in a TOML text; a bad file names the key and the rule it breaks."""
+    try:
+        return CorrectionPolicy.model_validate(tomllib.loads(text))
+    except (tomllib.TOMLDecodeError, ValueError) as e:
+        raise ValueError(f"{source_name}: not a correction policy: {e}") from None
 
 
 class MetDeadline(BaseModel):
@@ -243,3 +252,25 @@ def decide_correction(
         cancel=original.scheduled,
         state=state,
     )
+
+
+class SupersededBy(BaseModel):
+    """What a reader is told of a superseded event: the correction, who made it and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stream_version: int
+    actor: str
+    reason: str
+
+
+def superseded(rows: Sequence[tuple[str, int, str, dict[str, Any], str]]) -> dict[tuple[str, int], SupersededBy]:
+    """Which (stream, version) each correction supersedes, from event rows (stream, version, event type,
+    payload, actor); the events themselves are never changed, so a reader learns it here."""
+    out: dict[tuple[str, int], SupersededBy] = {}
+    for stream, version, event_type, payload, actor in rows:
+        if event_type == ev.StepCorrected.event_type:
+            by = SupersededBy(stream_version=version, actor=actor, reason=str(payload.get("reason", "")))
+            for v in payload.get("supersedes", []):
+                out[(stream, int(v))] = by
+    return out

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import Any
 
+from pydantic import TypeAdapter
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import custody as cu
     from domain import events as ev
+    from domain.corrections import RecordedStep, StepCorrection
     from domain.court_outcome import victim_contact_id
-    from domain.decisions import Decision
+    from domain.decisions import Decision, Step
     from domain.messages import CustodyInput, CustodyResume, CustodyView
 
 from workflows.casework import (
@@ -31,6 +34,8 @@ from workflows.casework import (
     tell_victim_contacts,
     today,
 )
+
+STEP: TypeAdapter[cu.CustodyStep] = TypeAdapter(cu.CustodyStep)
 
 # The order kind as intake names it, for the search attribute and the opening event.
 _DISPOSAL_KINDS = {"dto": "detention_and_training_order"}
@@ -91,6 +96,55 @@ class CustodyWorkflow(CaseWorkflow):
     def _validate_step(self, step: cu.CustodyStep) -> None:
         if not self._step_already_recorded():
             cu.decide(self._custody, step, today=today())
+
+    @workflow.update
+    async def correct_step(self, correction: StepCorrection) -> CustodyView:
+        await self._correct_step(correction)
+        return self.view()
+
+    @correct_step.validator
+    def _validate_correction(self, correction: StepCorrection) -> None:
+        if not self._step_already_recorded():
+            self._decide_correction(correction)
+
+    @workflow.query
+    def recorded_steps(self) -> list[RecordedStep]:
+        return self._case.recorded_steps
+
+    def _opened_state(self) -> Any:
+        i = self._input
+        state = cu.CustodyState(
+            child_id=i.child_id,
+            yjs=i.yjs,
+            sentence_date=i.sentence_date,
+            kind=i.kind,
+            months=i.months,
+            weeks=i.weeks,
+            remand_days=i.remand_days,
+            tagged_bail_days=i.tagged_bail_days,
+            secure_estate_release_date=i.secure_estate_release_date,
+            date_of_birth=i.date_of_birth,
+            offence_date=i.offence_date,
+            # The method the sentence opened with, as the run decided it.
+            release_method=self._custody.release_method,
+            step_dates=None if self._custody.step_dates is None else {},
+        )
+        outcome = opening_outcome(i, disposal_kind=self._disposal_kind, hearing_date=i.sentence_date)
+        for payload in cu.open_custody(state, outcome=outcome).events:
+            state = cu.evolve(state, payload)
+        return state
+
+    def _parse_step(self, body: dict[str, Any]) -> Step:
+        return STEP.validate_python(body)
+
+    def _decide_step(self, state: Any, step: Any) -> Decision:
+        return cu.decide(state, step, today=today())
+
+    def _fold(self, state: Any, payload: ev.EventPayload) -> Any:
+        return cu.evolve(state, payload)
+
+    def _set_state(self, state: Any) -> None:
+        self._custody = state
 
     def _closed(self) -> bool:
         return self._custody.status in cu.CLOSED_STATES

@@ -11,16 +11,22 @@ Update; `remand_ended` closes it. Same shape as the youth rehabilitation order.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+from pydantic import TypeAdapter
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import remand as rm
+    from domain.corrections import RecordedStep, StepCorrection
+    from domain.decisions import Decision, Step
     from domain.messages import RemandInput, RemandResume, RemandView
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, opening_outcome, step_dates_kept, today
+
+STEP: TypeAdapter[rm.RemandStep] = TypeAdapter(rm.RemandStep)
 
 
 @workflow.defn(name="Remand")
@@ -57,6 +63,40 @@ class RemandWorkflow(CaseWorkflow):
     def _validate_step(self, step: rm.RemandStep) -> None:
         if not self._step_already_recorded():
             rm.decide(self._remand, step, today=today())
+
+    @workflow.update
+    async def correct_step(self, correction: StepCorrection) -> RemandView:
+        await self._correct_step(correction)
+        return self.view()
+
+    @correct_step.validator
+    def _validate_correction(self, correction: StepCorrection) -> None:
+        if not self._step_already_recorded():
+            self._decide_correction(correction)
+
+    @workflow.query
+    def recorded_steps(self) -> list[RecordedStep]:
+        return self._case.recorded_steps
+
+    def _opened_state(self) -> Any:
+        i = self._input
+        state = i.remand.model_copy(update={"step_dates": None if self._remand.step_dates is None else {}})
+        outcome = opening_outcome(i, disposal_kind="remand", hearing_date=i.hearing_date)
+        for payload in rm.open_remand(state, outcome=outcome).events:
+            state = rm.evolve(state, payload)
+        return state
+
+    def _parse_step(self, body: dict[str, Any]) -> Step:
+        return STEP.validate_python(body)
+
+    def _decide_step(self, state: Any, step: Any) -> Decision:
+        return rm.decide(state, step, today=today())
+
+    def _fold(self, state: Any, payload: ev.EventPayload) -> Any:
+        return rm.evolve(state, payload)
+
+    def _set_state(self, state: Any) -> None:
+        self._remand = state
 
     def _closed(self) -> bool:
         return self._remand.status in rm.CLOSED_STATES

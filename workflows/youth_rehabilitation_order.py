@@ -11,18 +11,23 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import Any
 
+from pydantic import TypeAdapter
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import youth_rehabilitation_order as yro
+    from domain.corrections import RecordedStep, StepCorrection
     from domain.court_outcome import victim_contact_id
-    from domain.decisions import Decision
+    from domain.decisions import Decision, Step
     from domain.messages import YouthRehabilitationOrderInput, YroResume, YroView
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, opening_outcome, step_dates_kept, tell_victim_contacts, today
+
+STEP: TypeAdapter[yro.YroStep] = TypeAdapter(yro.YroStep)
 
 
 @workflow.defn(name="YouthRehabilitationOrder")
@@ -73,6 +78,47 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
     def _validate_step(self, step: yro.YroStep) -> None:
         if not self._step_already_recorded():
             yro.decide(self._order, step, today=today())
+
+    @workflow.update
+    async def correct_step(self, correction: StepCorrection) -> YroView:
+        await self._correct_step(correction)
+        return self.view()
+
+    @correct_step.validator
+    def _validate_correction(self, correction: StepCorrection) -> None:
+        if not self._step_already_recorded():
+            self._decide_correction(correction)
+
+    @workflow.query
+    def recorded_steps(self) -> list[RecordedStep]:
+        return self._case.recorded_steps
+
+    def _opened_state(self) -> Any:
+        i = self._input
+        state = yro.new_order(
+            child_id=i.child_id,
+            yjs=i.yjs,
+            hearing_date=i.hearing_date,
+            disposal=i.disposal,
+            warned_period_months=i.warned_period_months,
+            eighteenth_birthday=i.eighteenth_birthday,
+        ).model_copy(update={"step_dates": None if self._order.step_dates is None else {}})
+        outcome = opening_outcome(i, disposal_kind="youth_rehabilitation_order", hearing_date=i.hearing_date)
+        for payload in yro.open_order(state, outcome=outcome).events:
+            state = yro.evolve(state, payload)
+        return state
+
+    def _parse_step(self, body: dict[str, Any]) -> Step:
+        return STEP.validate_python(body)
+
+    def _decide_step(self, state: Any, step: Any) -> Decision:
+        return yro.decide(state, step, today=today())
+
+    def _fold(self, state: Any, payload: ev.EventPayload) -> Any:
+        return yro.evolve(state, payload)
+
+    def _set_state(self, state: Any) -> None:
+        self._order = state
 
     def _closed(self) -> bool:
         return self._order.state in yro.CLOSED_STATES

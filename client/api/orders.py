@@ -10,7 +10,7 @@ from temporalio.service import RPCError
 
 from activities import audit
 from activities.users import User
-from client import steps
+from client import corrections, steps
 from client.api.problems import json_object, rpc_http
 from client.app_context import Ctx
 from client.auth import require
@@ -76,6 +76,34 @@ async def record_step(
     body = await json_object(request, "the body must be a JSON object naming the step")
     try:
         done = await steps.record_order_step(ctx.temporal, workflow_id, body, user.username, pool=ctx.pool)
+    except steps.StepInvalid as e:
+        raise HTTPException(422, e.errors) from e
+    except steps.StepError as e:
+        raise HTTPException(e.status_code, e.message) from e
+    return {"kind": done.kind, "state": done.state, **done.view.model_dump(mode="json")}
+
+
+@router.post(
+    "/orders/{workflow_id}/corrections",
+    tags=["orders"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": corrections.CorrectionBody.model_json_schema()}},
+            "description": "Correct a step recorded by mistake: {'supersedes': <stream version of one of its "
+            "events>, 'reason': '…', 'replacement': {'effective_date': 'YYYY-MM-DD', …}}; leave out "
+            "'replacement' to void the step. The original stays in the timeline, superseded.",
+        }
+    },
+    responses={409: {"description": "The correction is not allowed (the reason says why)"}},
+)
+async def correct_step(
+    workflow_id: str, request: Request, ctx: Ctx, user: Annotated[User, Depends(require(Permission.ACT_ON_ORDER))]
+) -> dict[str, Any]:
+    _order_kind(workflow_id)
+    body = await json_object(request, "the body must be a JSON object naming the event to correct")
+    try:
+        done = await corrections.correct_step(ctx.temporal, workflow_id, body, user)
     except steps.StepInvalid as e:
         raise HTTPException(422, e.errors) from e
     except steps.StepError as e:
