@@ -5,9 +5,10 @@ are refused naming the field or the rule, and record nothing."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from tests.client.conftest import Stack, outcome, today
+from tests.client.conftest import Stack, cli_env, outcome, run_cli, today
 from tests.client.test_api import accepted_and_running, of_type, step
 
 
@@ -54,3 +55,26 @@ async def test_a_case_worker_corrects_a_wrong_date_and_the_timeline_keeps_both(s
         "actor": stack.usernames["manager"],
         "reason": "keyed today",
     }
+
+
+async def test_a_step_is_voided_through_the_cli_and_the_timeline_says_superseded(stack: Stack, tmp_path: Path) -> None:
+    body = outcome(hearing=today() - timedelta(days=3))
+    wid, _ = await accepted_and_running(stack, body)
+    child = body["child"]["id"]
+    worker = cli_env(stack, stack.tokens["case_worker"], tmp_path)
+    r = await step(stack, wid, {"step": "panel_adjourned", "effective_date": today().isoformat()})
+    assert r.status_code == 200, r.text
+    (adjourned,) = of_type(await stack.wait_for_events(child, "PanelAdjourned"), "PanelAdjourned")
+    version = str(adjourned["stream_version"])
+    ran = await run_cli(
+        "correct", wid, version, "--reason", "x", "--void", "--on", "2026-01-01", env=worker, cwd=tmp_path
+    )
+    assert ran.code == 2 and "not both or neither" in ran.stderr, ran
+    ran = await run_cli("correct", wid, version, "--reason", "panel met as planned", "--void", env=worker, cwd=tmp_path)
+    assert ran.code == 0, ran
+    assert f"voided the step of event #{version} on {wid}; the order is now order_made" in ran.stdout
+    ran = await run_cli("timeline", child, env=worker, cwd=tmp_path)
+    assert ran.code == 0, ran
+    assert f"PanelAdjourned #{version}" in ran.stdout and "SUPERSEDED by #" in ran.stdout
+    ran = await run_cli("correct", wid, version, "--reason", "again", "--void", env=worker, cwd=tmp_path)
+    assert ran.code != 0 and "already corrected" in ran.stderr, ran
