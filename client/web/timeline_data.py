@@ -148,6 +148,15 @@ def _item(
         else ""
     )
     reason = f'\n    <p class="govuk-body app-timeline__details">Reason: {escape(e.reason)}</p>' if e.reason else ""
+    superseded = _superseded(e)
+    if superseded:
+        # The event stays as recorded; struck through, with what superseded it, who and why.
+        said_html = (
+            f'\n    <p class="govuk-body app-timeline__details" data-testid="event-sentence"><s>{escape(said)}</s></p>'
+            if said
+            else ""
+        )
+        reason += superseded
     stream = escape(e.workflow_id)
     case = (
         f'<a class="govuk-link" href="/app/cases/{escape(quote(e.workflow_id, safe=":"))}">{stream}</a>'
@@ -171,12 +180,25 @@ def _item(
         f'  <li class="app-timeline__item{" app-timeline__item--victim" if ref else ""}"'
         f' data-event-type="{escape(e.event_type)}" data-stream="{stream}">\n'
         f'    <h3 class="govuk-heading-s app-timeline__title">{escape(title)}{_LATE if e.late_entry else ""}'
-        f"{tag_html}\n    </h3>{said_html}\n"
+        f"{_SUPERSEDED if superseded else ''}{tag_html}\n    </h3>{said_html}\n"
         f'    <p class="govuk-body-s app-timeline__byline">Took effect'
         f' <time datetime="{effective}">{times.when(e.effective_at)}</time>,'
         f' recorded <time datetime="{recorded}">'
         f"{times.at(e.recorded_at)}</time> by {escape(e.actor)} · {case} entry {e.stream_version}</p>"
         f"{reason}{_stored_record(e, title, effective, recorded, stored)}{more}\n  </li>\n"
+    )
+
+
+_SUPERSEDED = '\n      <strong class="govuk-tag govuk-tag--grey" data-testid="superseded">Superseded</strong>'
+
+
+def _superseded(e: audit.TimelineEntry) -> str:
+    by = e.superseded_by
+    if by is None:
+        return ""
+    return (
+        '\n    <p class="govuk-body app-timeline__details" data-testid="superseded-by">'
+        f"Superseded by entry {by.stream_version}, corrected by {escape(by.actor)}: {escape(by.reason)}</p>"
     )
 
 
