@@ -22,6 +22,7 @@ from activities.settings import Settings
 from activities.users import User
 from client import steps
 from domain.corrections import StepCorrection
+from workflows.victim_contact import VictimContactWorkflow
 
 
 class CorrectionBody(BaseModel):
@@ -45,8 +46,10 @@ def correction_errors(e: ValidationError) -> list[dict[str, str]]:
 
 
 async def correct_step(temporal: steps.TemporalSource, workflow_id: str, body: Any, user: User) -> steps.StepRecorded:
-    """Validate the body, send the order's `correct_step` Update, and return the order's view."""
-    kind = steps.order_kind(workflow_id)
+    """Validate the body, send the case's `correct_step` Update (an order's or a victim's contact's), and
+    return the case's view."""
+    contact = steps.is_victim_contact(workflow_id)
+    kind = None if contact else steps.order_kind(workflow_id)
     if not isinstance(body, dict):
         raise steps.StepInvalid([{"field": "body", "rule": "object", "message": "the body must be a JSON object"}])
     unstorable = intake.nul_character_errors(body)
@@ -69,10 +72,13 @@ async def correct_step(temporal: steps.TemporalSource, workflow_id: str, body: A
         policy=correction_policy(Settings().corrections_file),
     )
     client = await steps._client(temporal)
+    update = VictimContactWorkflow.correct_step if kind is None else kind.workflow.correct_step
     try:
-        view = await steps.send_step(client, workflow_id, kind.workflow.correct_step, correction)
+        view = await steps.send_step(client, workflow_id, update, correction)
     except WorkflowUpdateFailedError as e:
         raise steps.StepRefused(steps._refusal(e)) from e
     except RPCError as e:
-        raise steps._rpc_error(e, f"no order workflow {workflow_id}") from e
+        raise steps._rpc_error(e, f"no {'victim contact' if contact else 'order workflow'} {workflow_id}") from e
+    if kind is None:
+        return steps.StepRecorded(workflow_id, steps.VICTIM_CONTACT, "correction", view.contact.state.value, view)
     return steps.StepRecorded(workflow_id, kind.name, "correction", kind.state_of(view), view)

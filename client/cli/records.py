@@ -210,4 +210,6 @@ def correct(
     with api_client(token, api_url) as yj:
         view = call_api(yj.correct_step, workflow_id, body)
     what = "voided" if void else "corrected"
-    out.print(f"{what} the step of event #{version} on {workflow_id}; the order is now {view['state']}", markup=False)
+    state = view["contact"]["state"] if "contact" in view else view["state"]
+    case = "contact" if "contact" in view else "order"
+    out.print(f"{what} the step of event #{version} on {workflow_id}; the {case} is now {state}", markup=False)

@@ -21,9 +21,10 @@ from client.web import step_forms
 from client.web.render import render
 from client.web.session import PageRefused, csrf_protect, page_user
 from client.web.worker_pages import case_url
-from domain.access import Permission, allows
+from domain.access import allows
 from domain.corrections import RecordedStep
 from domain.events import wording
+from workflows.victim_contact import VictimContactWorkflow
 
 router = APIRouter(include_in_schema=False)
 LABEL = "Correction"
@@ -63,15 +64,18 @@ def _fields(recorded: list[RecordedStep]) -> list[step_forms.FormField]:
 
 
 async def _recorded(request: Request, workflow_id: str, user: User) -> list[RecordedStep]:
-    if not allows(user.role, Permission.ACT_ON_ORDER):
-        raise PageRefused("you may not correct steps on orders", status_code=403, title="Not allowed")
-    try:
-        kind = steps.order_kind(workflow_id)
-    except steps.CaseNotFound as e:
-        raise PageRefused(e.message, status_code=404, title="Page not found") from e
+    if not allows(user.role, steps.step_permission(workflow_id)):
+        raise PageRefused("you may not correct steps on this case", status_code=403, title="Not allowed")
+    if steps.is_victim_contact(workflow_id):
+        query: Any = VictimContactWorkflow.recorded_steps
+    else:
+        try:
+            query = steps.order_kind(workflow_id).workflow.recorded_steps
+        except steps.CaseNotFound as e:
+            raise PageRefused(e.message, status_code=404, title="Page not found") from e
     handle = (await request.app.state.ctx.temporal()).get_workflow_handle(workflow_id)
     try:
-        return list(await handle.query(kind.workflow.recorded_steps))
+        return list(await handle.query(query))
     except RPCError as e:
         raise PageRefused(f"the order could not be read: {e.message}", status_code=503, title="Sorry") from e
 

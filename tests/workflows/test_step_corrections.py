@@ -127,3 +127,41 @@ async def test_the_policy_decides_which_corrections_need_a_manager(harness: Harn
     with pytest.raises(WorkflowUpdateFailedError) as other:
         await correct(handle, supersedes=1, reason="x")
     assert "not recorded by a person's step" in str(other.value.cause)
+
+
+async def test_a_victim_worker_voids_a_second_risk_assessment_and_milestones_fold_in_again(harness: Harness) -> None:
+    """The issue's case: a risk assessment recorded twice. The victim worker voids the mistaken one; the
+    contact is folded again with the linked order's milestone where it came, and a milestone cannot be
+    corrected on the contact."""
+    from tests.workflows.test_victim_contact import first_steps, open_case, vstep
+    from workflows.victim_contact import VictimContactWorkflow
+
+    h = harness
+    order, (contact,) = await open_case(h, date(2027, 6, 7), [{"ref": "V-FIX", "kind": "person", "under_18": False}])
+    await skip_to(h, london(date(2027, 6, 8)))
+    await first_steps(h, contact, date(2027, 6, 8), option="information_only")
+    await step(order, step="initial_panel_held", effective_date="2027-06-08", contract_signed_date="2027-06-08")
+    await events_of(h, contact.id, until=lambda ev: len(of_type(ev, "OrderMilestoneReceived")) == 2)
+    await vstep(contact, step="risk_assessed", effective_date="2027-06-08", outcome="proceed")
+    events = await EventStore(h.pool).read_stream(contact.id)
+    second = [e for e in events if e.event_type == "RiskAssessed"][-1].stream_version
+    milestone = of_type(events, "OrderMilestoneReceived")[0].stream_version
+
+    def correction(**body: Any) -> StepCorrection:
+        return StepCorrection.model_validate(
+            {"actor": "vera-worker", "actor_role": "victim_worker", "policy": POLICY, **body}
+        )
+
+    with pytest.raises(WorkflowUpdateFailedError) as theirs:
+        await contact.execute_update(VictimContactWorkflow.correct_step, correction(supersedes=milestone, reason="x"))
+    assert "the linked order's" in str(theirs.value.cause)
+    view = await contact.execute_update(
+        VictimContactWorkflow.correct_step, correction(supersedes=second, reason="recorded twice")
+    )
+    assert view.contact.risk_assessed_on == date(2027, 6, 8) and view.contact.risk_outcome == "proceed"
+    events = await EventStore(h.pool).read_stream(contact.id)
+    (corrected,) = of_type(events, "StepCorrected")
+    assert corrected.payload["supersedes"][0] == second and corrected.payload["correction"] == "voided"
+    recorded = await contact.query(VictimContactWorkflow.recorded_steps)
+    assert [s.name for s in recorded].count("risk_assessed") == 2
+    assert [s.superseded_by is not None for s in recorded if s.name == "risk_assessed"] == [False, True]
