@@ -165,3 +165,37 @@ async def test_a_victim_worker_voids_a_second_risk_assessment_and_milestones_fol
     recorded = await contact.query(VictimContactWorkflow.recorded_steps)
     assert [s.name for s in recorded].count("risk_assessed") == 2
     assert [s.superseded_by is not None for s in recorded if s.name == "risk_assessed"] == [False, True]
+
+
+async def test_a_step_recorded_before_continue_as_new_is_corrected_on_the_next_run(harness: Harness) -> None:
+    """The recorded steps travel with the order across continue-as-new, so a step recorded on an earlier
+    run is corrected on the latest, and the deadline it met (no longer tracked there) is owed again."""
+    from tests.workflows.test_continue_as_new_steps import OFFICER, opened_yro, until_runs
+    from tests.workflows.test_youth_rehabilitation_order import STEP as YRO_STEP
+    from workflows.youth_rehabilitation_order import YouthRehabilitationOrderWorkflow
+
+    h = harness
+    handle = await opened_yro(h)
+    step_ = YRO_STEP.validate_python(
+        {"actor": OFFICER, "step": "first_appointment_attended", "effective_date": "2027-01-08"}
+    )
+    await handle.execute_update(YouthRehabilitationOrderWorkflow.record_step, step_)
+    await until_runs(handle, 2)
+    latest = h.client.get_workflow_handle(handle.id)
+    events = await EventStore(h.pool).read_stream(handle.id)
+    attended = version_of(events, "FirstAppointmentAttended")
+    correction = StepCorrection.model_validate(
+        {
+            "actor": OFFICER,
+            "actor_role": "case_worker",
+            "policy": POLICY,
+            "supersedes": attended,
+            "reason": "wrong child",
+        }
+    )
+    view = await latest.execute_update(YouthRehabilitationOrderWorkflow.correct_step, correction)
+    assert view.order.state == "order_made" and view.order.first_appointment_date is None
+    events = await EventStore(h.pool).read_stream(handle.id)
+    assert of_type(events, "StepCorrected")
+    reopened = [e for e in of_type(events, "DeadlineScheduled", "yro.first_appointment")]
+    assert len(reopened) == 2 and reopened[0].payload["deadline_id"] == reopened[1].payload["deadline_id"]
