@@ -10,6 +10,7 @@ order's `correct_step` Update decides (domain.corrections) and the order's view 
 
 from __future__ import annotations
 
+import typing
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -72,9 +73,13 @@ async def correct_step(temporal: steps.TemporalSource, workflow_id: str, body: A
         policy=correction_policy(Settings().corrections_file),
     )
     client = await steps._client(temporal)
-    update = VictimContactWorkflow.correct_step if kind is None else kind.workflow.correct_step
+    workflow_class = VictimContactWorkflow if kind is None else kind.workflow
+    # `correct_step` is every kind's (on the shared base class), so the kind's view type is named here.
+    view_type = typing.get_type_hints(workflow_class.view)["return"]
     try:
-        view = await steps.send_step(client, workflow_id, update, correction)
+        view = await steps.send_step(
+            client, workflow_id, workflow_class.correct_step, correction, result_type=view_type
+        )
     except WorkflowUpdateFailedError as e:
         raise steps.StepRefused(steps._refusal(e)) from e
     except RPCError as e:

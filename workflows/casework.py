@@ -13,14 +13,14 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain.calendar import london_date, london_instant
-    from domain.corrections import CorrectionDecision, StepCorrection, decide_correction
+    from domain.corrections import CorrectionDecision, RecordedStep, StepCorrection, decide_correction
     from domain.decisions import Decision, Step, StepRefused
     from domain.messages import OrderMilestone
     from workflows import search_attributes as sa
@@ -224,14 +224,41 @@ class CaseWorkflow:
         folds every step again from here."""
         raise NotImplementedError
 
+    # The kind's step union and its domain package (`decide`, `evolve`), set on each kind's class.
+    _steps: TypeAdapter[Any]
+    _kind: Any
+
     def _parse_step(self, body: dict[str, Any]) -> Step:
-        raise NotImplementedError
+        return self._steps.validate_python(body)  # type: ignore[no-any-return]
 
     def _decide_step(self, state: Any, step: Step) -> Decision:
-        raise NotImplementedError
+        return self._kind.decide(state, step, today=today())  # type: ignore[no-any-return]
 
     def _fold(self, state: Any, payload: ev.EventPayload) -> Any:
+        return self._kind.evolve(state, payload)
+
+    def view(self) -> Any:
         raise NotImplementedError
+
+    def _correctable_steps(self) -> list[RecordedStep]:
+        return self._case.recorded_steps
+
+    # Handlers on the base class are every kind's (Temporal collects inherited handlers); a client names
+    # the kind's view type as the result (client.corrections).
+    @workflow.update
+    async def correct_step(self, correction: StepCorrection) -> Any:
+        await self._correct_step(correction)
+        return self.view()
+
+    @correct_step.validator
+    def _validate_correction(self, correction: StepCorrection) -> None:
+        if not self._step_already_recorded():
+            self._decide_correction(correction)
+
+    @workflow.query
+    def recorded_steps(self) -> list[RecordedStep]:
+        """The people's steps this case has recorded, each with its events' versions: what can be corrected."""
+        return self._correctable_steps()
 
     def _set_state(self, state: Any) -> None:
         raise NotImplementedError

@@ -21,9 +21,8 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import custody as cu
     from domain import events as ev
-    from domain.corrections import RecordedStep, StepCorrection
     from domain.court_outcome import victim_contact_id
-    from domain.decisions import Decision, Step
+    from domain.decisions import Decision
     from domain.messages import CustodyInput, CustodyResume, CustodyView
 
 from workflows.casework import (
@@ -43,6 +42,9 @@ _DISPOSAL_KINDS = {"dto": "detention_and_training_order"}
 
 @workflow.defn(name="CustodyResettlement")
 class CustodyWorkflow(CaseWorkflow):
+    _steps = STEP
+    _kind = cu
+
     @workflow.init
     def __init__(self, input: CustodyInput) -> None:
         self._input = input
@@ -97,20 +99,6 @@ class CustodyWorkflow(CaseWorkflow):
         if not self._step_already_recorded():
             cu.decide(self._custody, step, today=today())
 
-    @workflow.update
-    async def correct_step(self, correction: StepCorrection) -> CustodyView:
-        await self._correct_step(correction)
-        return self.view()
-
-    @correct_step.validator
-    def _validate_correction(self, correction: StepCorrection) -> None:
-        if not self._step_already_recorded():
-            self._decide_correction(correction)
-
-    @workflow.query
-    def recorded_steps(self) -> list[RecordedStep]:
-        return self._case.recorded_steps
-
     def _opened_state(self) -> Any:
         i = self._input
         state = cu.CustodyState(
@@ -133,15 +121,6 @@ class CustodyWorkflow(CaseWorkflow):
         for payload in cu.open_custody(state, outcome=outcome).events:
             state = cu.evolve(state, payload)
         return state
-
-    def _parse_step(self, body: dict[str, Any]) -> Step:
-        return STEP.validate_python(body)
-
-    def _decide_step(self, state: Any, step: Any) -> Decision:
-        return cu.decide(state, step, today=today())
-
-    def _fold(self, state: Any, payload: ev.EventPayload) -> Any:
-        return cu.evolve(state, payload)
 
     def _set_state(self, state: Any) -> None:
         self._custody = state

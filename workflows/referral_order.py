@@ -19,9 +19,8 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import referral_order as ro
-    from domain.corrections import RecordedStep, StepCorrection
     from domain.court_outcome import victim_contact_id
-    from domain.decisions import Decision, Step
+    from domain.decisions import Decision
     from domain.messages import (
         ReferralOrderInput,
         ReferralOrderView,
@@ -37,6 +36,9 @@ STEP: TypeAdapter[ro.ReferralOrderStep] = TypeAdapter(ro.ReferralOrderStep)
 
 @workflow.defn(name="ReferralOrder")
 class ReferralOrderWorkflow(CaseWorkflow):
+    _steps = STEP
+    _kind = ro
+
     @workflow.init
     def __init__(self, input: ReferralOrderInput) -> None:
         self._input = input
@@ -94,20 +96,6 @@ class ReferralOrderWorkflow(CaseWorkflow):
         if not self._step_already_recorded():
             ro.decide(self._order, step, today=today())
 
-    @workflow.update
-    async def correct_step(self, correction: StepCorrection) -> ReferralOrderView:
-        await self._correct_step(correction)
-        return self.view()
-
-    @correct_step.validator
-    def _validate_correction(self, correction: StepCorrection) -> None:
-        if not self._step_already_recorded():
-            self._decide_correction(correction)
-
-    @workflow.query
-    def recorded_steps(self) -> list[RecordedStep]:
-        return self._case.recorded_steps
-
     def _opened_state(self) -> ro.ReferralOrderState:
         i = self._input
         state = ro.ReferralOrderState(
@@ -123,15 +111,6 @@ class ReferralOrderWorkflow(CaseWorkflow):
         for payload in ro.open_order(state, outcome=outcome).events:
             state = ro.evolve(state, payload)
         return state
-
-    def _parse_step(self, body: dict[str, Any]) -> Step:
-        return STEP.validate_python(body)
-
-    def _decide_step(self, state: Any, step: Any) -> Decision:
-        return ro.decide(state, step, today=today())
-
-    def _fold(self, state: Any, payload: ev.EventPayload) -> Any:
-        return ro.evolve(state, payload)
 
     def _set_state(self, state: Any) -> None:
         self._order = state

@@ -19,8 +19,6 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import remand as rm
-    from domain.corrections import RecordedStep, StepCorrection
-    from domain.decisions import Decision, Step
     from domain.messages import RemandInput, RemandResume, RemandView
 
 from workflows.case_recorder import CaseRecorder
@@ -31,6 +29,9 @@ STEP: TypeAdapter[rm.RemandStep] = TypeAdapter(rm.RemandStep)
 
 @workflow.defn(name="Remand")
 class RemandWorkflow(CaseWorkflow):
+    _steps = STEP
+    _kind = rm
+
     @workflow.init
     def __init__(self, input: RemandInput) -> None:
         self._input = input
@@ -64,20 +65,6 @@ class RemandWorkflow(CaseWorkflow):
         if not self._step_already_recorded():
             rm.decide(self._remand, step, today=today())
 
-    @workflow.update
-    async def correct_step(self, correction: StepCorrection) -> RemandView:
-        await self._correct_step(correction)
-        return self.view()
-
-    @correct_step.validator
-    def _validate_correction(self, correction: StepCorrection) -> None:
-        if not self._step_already_recorded():
-            self._decide_correction(correction)
-
-    @workflow.query
-    def recorded_steps(self) -> list[RecordedStep]:
-        return self._case.recorded_steps
-
     def _opened_state(self) -> Any:
         i = self._input
         state = i.remand.model_copy(update={"step_dates": None if self._remand.step_dates is None else {}})
@@ -85,15 +72,6 @@ class RemandWorkflow(CaseWorkflow):
         for payload in rm.open_remand(state, outcome=outcome).events:
             state = rm.evolve(state, payload)
         return state
-
-    def _parse_step(self, body: dict[str, Any]) -> Step:
-        return STEP.validate_python(body)
-
-    def _decide_step(self, state: Any, step: Any) -> Decision:
-        return rm.decide(state, step, today=today())
-
-    def _fold(self, state: Any, payload: ev.EventPayload) -> Any:
-        return rm.evolve(state, payload)
 
     def _set_state(self, state: Any) -> None:
         self._remand = state

@@ -47,6 +47,9 @@ class ReceivedMilestone(Step):
 
 @workflow.defn(name="VictimContact")
 class VictimContactWorkflow(CaseWorkflow):
+    _steps = STEP
+    _kind = vc
+
     @workflow.init
     def __init__(self, input: VictimContactInput) -> None:
         self._input = input
@@ -98,18 +101,7 @@ class VictimContactWorkflow(CaseWorkflow):
         if not self._step_already_recorded():
             vc.decide(self._contact, step, today=today())
 
-    @workflow.update
-    async def correct_step(self, correction: StepCorrection) -> VictimContactView:
-        await self._correct_step(correction)
-        return self.view()
-
-    @correct_step.validator
-    def _validate_correction(self, correction: StepCorrection) -> None:
-        if not self._step_already_recorded():
-            self._decide_correction(correction)
-
-    @workflow.query
-    def recorded_steps(self) -> list[RecordedStep]:
+    def _correctable_steps(self) -> list[RecordedStep]:
         return [s for s in self._case.recorded_steps if s.name != "order_milestone"]
 
     def _decide_correction(self, correction: StepCorrection) -> Any:
@@ -153,9 +145,6 @@ class VictimContactWorkflow(CaseWorkflow):
                 occurred_on=step.effective_date,
             )
         return vc.decide(state, step, today=today())
-
-    def _fold(self, state: Any, payload: ev.EventPayload) -> Any:
-        return vc.evolve(state, payload)
 
     def _set_state(self, state: Any) -> None:
         self._contact = state

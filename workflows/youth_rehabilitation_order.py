@@ -19,9 +19,8 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import youth_rehabilitation_order as yro
-    from domain.corrections import RecordedStep, StepCorrection
     from domain.court_outcome import victim_contact_id
-    from domain.decisions import Decision, Step
+    from domain.decisions import Decision
     from domain.messages import YouthRehabilitationOrderInput, YroResume, YroView
 
 from workflows.case_recorder import CaseRecorder
@@ -32,6 +31,9 @@ STEP: TypeAdapter[yro.YroStep] = TypeAdapter(yro.YroStep)
 
 @workflow.defn(name="YouthRehabilitationOrder")
 class YouthRehabilitationOrderWorkflow(CaseWorkflow):
+    _steps = STEP
+    _kind = yro
+
     @workflow.init
     def __init__(self, input: YouthRehabilitationOrderInput) -> None:
         self._input = input
@@ -79,20 +81,6 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
         if not self._step_already_recorded():
             yro.decide(self._order, step, today=today())
 
-    @workflow.update
-    async def correct_step(self, correction: StepCorrection) -> YroView:
-        await self._correct_step(correction)
-        return self.view()
-
-    @correct_step.validator
-    def _validate_correction(self, correction: StepCorrection) -> None:
-        if not self._step_already_recorded():
-            self._decide_correction(correction)
-
-    @workflow.query
-    def recorded_steps(self) -> list[RecordedStep]:
-        return self._case.recorded_steps
-
     def _opened_state(self) -> Any:
         i = self._input
         state = yro.new_order(
@@ -107,15 +95,6 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
         for payload in yro.open_order(state, outcome=outcome).events:
             state = yro.evolve(state, payload)
         return state
-
-    def _parse_step(self, body: dict[str, Any]) -> Step:
-        return STEP.validate_python(body)
-
-    def _decide_step(self, state: Any, step: Any) -> Decision:
-        return yro.decide(state, step, today=today())
-
-    def _fold(self, state: Any, payload: ev.EventPayload) -> Any:
-        return yro.evolve(state, payload)
 
     def _set_state(self, state: Any) -> None:
         self._order = state

@@ -14,7 +14,7 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from activities.event_store import EventStore
 from domain import referral_order as ro
 from domain.corrections import CorrectionPolicy, StepCorrection
-from domain.messages import ReferralOrderView
+from domain.messages import ReferralOrderView, VictimContactView, YroView
 from tests.workflows.conftest import Harness
 from tests.workflows.test_referral_order import HISTORIES, events_of, london, of_type, skip_to, start_order, step
 from workflows.referral_order import ReferralOrderWorkflow
@@ -29,7 +29,7 @@ POLICY = CorrectionPolicy(
 
 async def correct(handle: WorkflowHandle[Any, Any], *, role: str = "case_worker", **body: Any) -> ReferralOrderView:
     correction = StepCorrection.model_validate({"actor": "bob", "actor_role": role, "policy": POLICY, **body})
-    return await handle.execute_update(ReferralOrderWorkflow.correct_step, correction)
+    return await handle.execute_update(ReferralOrderWorkflow.correct_step, correction, result_type=ReferralOrderView)
 
 
 def version_of(events: list[Any], event_type: str) -> int:
@@ -156,7 +156,9 @@ async def test_a_victim_worker_voids_a_second_risk_assessment_and_milestones_fol
         await contact.execute_update(VictimContactWorkflow.correct_step, correction(supersedes=milestone, reason="x"))
     assert "the linked order's" in str(theirs.value.cause)
     view = await contact.execute_update(
-        VictimContactWorkflow.correct_step, correction(supersedes=second, reason="recorded twice")
+        VictimContactWorkflow.correct_step,
+        correction(supersedes=second, reason="recorded twice"),
+        result_type=VictimContactView,
     )
     assert view.contact.risk_assessed_on == date(2027, 6, 8) and view.contact.risk_outcome == "proceed"
     events = await EventStore(h.pool).read_stream(contact.id)
@@ -193,7 +195,7 @@ async def test_a_step_recorded_before_continue_as_new_is_corrected_on_the_next_r
             "reason": "wrong child",
         }
     )
-    view = await latest.execute_update(YouthRehabilitationOrderWorkflow.correct_step, correction)
+    view = await latest.execute_update(YouthRehabilitationOrderWorkflow.correct_step, correction, result_type=YroView)
     assert view.order.state == "order_made" and view.order.first_appointment_date is None
     events = await EventStore(h.pool).read_stream(handle.id)
     assert of_type(events, "StepCorrected")
