@@ -11,7 +11,7 @@ from domain import events as ev
 from domain.allocation import allocated
 from domain.court_outcome import age_on
 from domain.custody_dates import HMPPS_METHOD, LEGACY_METHOD, ReleaseMethod
-from domain.step_order import StepDates, StepEvents, noted
+from domain.step_order import StepDates, StepEvents, keeping_dates
 
 __all__ = ["CLOSED_STATES", "STEP_EVENTS", "CustodyState", "CustodyStatus", "age_at", "evolve", "term_words"]
 
@@ -108,9 +108,7 @@ STEP_EVENTS: StepEvents = {
 
 def evolve(state: CustodyState, payload: ev.EventPayload) -> CustodyState:
     """The state after a recorded event; events that do not change the sentence leave it as it was."""
-    after = _evolve(state, payload)
-    dates = noted(state.step_dates, payload, STEP_EVENTS)
-    return after if dates is None else after.model_copy(update={"step_dates": dates})
+    return keeping_dates(state, _evolve(state, payload), payload, STEP_EVENTS)
 
 
 def _evolve(state: CustodyState, payload: ev.EventPayload) -> CustodyState:

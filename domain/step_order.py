@@ -14,10 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import TypeVar
+
+from pydantic import BaseModel
 
 from domain import events as ev
 from domain.decisions import StepRefused
 
+T = TypeVar("T", bound=BaseModel)
 StepDates = dict[str, date]
 Follows = Mapping[str, tuple[str, ...]]
 StepEvents = Mapping[type[ev.EventPayload], tuple[str, str]]
@@ -35,6 +39,12 @@ def noted(dates: StepDates | None, payload: ev.EventPayload, table: StepEvents) 
     if not isinstance(day, date):
         return None
     return {**dates, step: max(day, dates[step]) if step in dates else day}
+
+
+def keeping_dates(state: T, after: T, payload: ev.EventPayload, table: StepEvents) -> T:
+    """`after` (the state `payload` folded into `state`) with the step's date noted, as every kind folds."""
+    dates = noted(getattr(state, "step_dates", None), payload, table)
+    return after if dates is None else after.model_copy(update={"step_dates": dates})
 
 
 def check_in_order(name: str, day: date, follows: Follows, dates: StepDates | None) -> None:

@@ -6,14 +6,12 @@ from domain import events as ev
 from domain.allocation import allocated
 from domain.referral_order.checks import STEP_EVENTS
 from domain.referral_order.state import OrderState, ReferralOrderState
-from domain.step_order import noted
+from domain.step_order import keeping_dates
 
 
 def evolve(state: ReferralOrderState, payload: ev.EventPayload) -> ReferralOrderState:
     """The state after a recorded event; events that do not change the order leave it as it was."""
-    after = _evolve(state, payload)
-    dates = noted(state.step_dates, payload, STEP_EVENTS)
-    return after if dates is None else after.model_copy(update={"step_dates": dates})
+    return keeping_dates(state, _evolve(state, payload), payload, STEP_EVENTS)
 
 
 def _evolve(state: ReferralOrderState, payload: ev.EventPayload) -> ReferralOrderState:

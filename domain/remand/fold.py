@@ -8,14 +8,12 @@ from domain.court_outcome import CUSTODIAL_REMANDS
 from domain.remand.checks import STEP_EVENTS
 from domain.remand.deadlines import _check_rule
 from domain.remand.state import RemandState
-from domain.step_order import noted
+from domain.step_order import keeping_dates
 
 
 def evolve(state: RemandState, payload: ev.EventPayload) -> RemandState:
     """The state after a recorded event; events that do not change the remand leave it as it was."""
-    after = _evolve(state, payload)
-    dates = noted(state.step_dates, payload, STEP_EVENTS)
-    return after if dates is None else after.model_copy(update={"step_dates": dates})
+    return keeping_dates(state, _evolve(state, payload), payload, STEP_EVENTS)
 
 
 def _evolve(state: RemandState, payload: ev.EventPayload) -> RemandState:
