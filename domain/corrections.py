@@ -203,8 +203,8 @@ def decide_correction(
     replacement: Step | None = None
     replacement_body: dict[str, Any] | None = None
     if correction.replacement is not None:
-        body = {**correction.replacement, "actor": original.step.get("actor", correction.actor)}
-        body.setdefault("step", original.name)
+        # Only what was wrong need be given: the rest of the step stands as it was recorded.
+        body = {**original.step, **correction.replacement, "actor": original.step.get("actor", correction.actor)}
         if body["step"] != original.name:
             raise _refuse(
                 f"a replacement is the same step with what was wrong put right; {body['step']} is not "

@@ -79,6 +79,16 @@ PANEL = recorded(10, 16, step="initial_panel_held", effective_date="2027-01-20",
 PROGRESS = recorded(20, 22, step="progress_panel_held", effective_date="2027-03-01")
 
 
+def test_a_replacement_gives_only_what_was_wrong_and_the_rest_stands() -> None:
+    contact = recorded(3, 4, step="first_contact_made", effective_date="2027-01-06", method="phone")
+    decision = correct([contact], supersedes=3, replacement={"effective_date": "2027-01-05"})
+    assert decision.replacement_step["method"] == "phone"
+    assert decision.state.first_contact_date == date(2027, 1, 5)
+    panel = correct([PANEL], supersedes=10, replacement={"contract_signed_date": "2027-01-21"})
+    assert panel.state.contract_signed_date == date(2027, 1, 21)
+    assert panel.corrected.corrected_date == date(2027, 1, 20)
+
+
 def test_a_replacement_refolds_the_case_as_if_it_had_been_recorded_so() -> None:
     decision = correct(
         [PANEL, PROGRESS],
