@@ -19,9 +19,10 @@ by stream version and either voids the step or replaces it with the step as it s
 Deadlines recompute for the corrected step itself: what it met is reopened and met again by the
 replacement (on its date, so on time or late as that date says), what it scheduled is cancelled and
 scheduled again from the replacement's date. A deadline that a *later* step met or scheduled stays as
-it was recorded: the later step happened as recorded. A deadline already missed that a corrected,
-earlier date would have met is met by the replacement late-entered on that date (the miss stays in the
-record, as every met-late deadline does).
+it was recorded: the later step happened as recorded. A deadline the original met late (so already
+recorded as missed) that the replacement's earlier date meets in time reads as met on that date, as any
+back-dated entry does; the miss, the late meeting and the correction all stay in the stream. A deadline
+a voided step met whose day has passed is missed again at once, and escalated as any miss is.
 """
 
 from __future__ import annotations
