@@ -118,12 +118,13 @@ def not_before(name: str, day: date, earliest: date | None, what: str) -> None:
 
 
 # Which recorded steps each step follows: a step dated before one of these is refused, naming both.
+# Only where the order is the law's or the sentence's own (custody work before release, supervision
+# after it, nothing after completion), or a step repeats (reviews in turn).
 FOLLOWS: Follows = {
     "review_held": ("initial_planning_held", "review_held"),
-    "pre_release_confirmed": ("initial_planning_held",),
     "released": ("initial_planning_held", "review_held", "pre_release_confirmed"),
     "release_contact_made": ("released",),
-    "supervision_breach_outcome": ("released", "supervision_breach_outcome"),
+    "supervision_breach_outcome": ("released",),
     "completed": ("released", "release_contact_made", "supervision_breach_outcome"),
 }
 

@@ -34,31 +34,25 @@ def _after_last_panel(state: ReferralOrderState, name: str, day: date) -> None:
 
 
 # Which recorded steps each step follows: a step dated before one of these is refused, naming both.
+# Only where the order of the two is the law's or the order's own (a panel before the contract it agrees,
+# a decision before the referral it decides, nothing after the final panel), or a step repeats (panels
+# in turn); a step that merely happened earlier and is entered late is not refused for it.
 # `contract_signed` is the contract the initial panel agreed (its own date, on or after the panel's).
 FOLLOWS: Follows = {
     "panel_adjourned": ("panel_adjourned",),
     "initial_panel_held": ("panel_adjourned",),
-    "progress_panel_held": (
-        "contract_signed",
-        "initial_panel_held",
-        "progress_panel_held",
-        "court_decision",
-        "revocation_refused",
-        "extended_by_court",
-    ),
-    "contract_varied": ("contract_signed", "court_decision", "revocation_refused", "extended_by_court"),
+    "progress_panel_held": ("contract_signed", "initial_panel_held", "progress_panel_held"),
+    "contract_varied": ("contract_signed",),
     "referred_back_to_court": (
         "panel_adjourned",
         "contract_signed",
-        "initial_panel_held",
-        "progress_panel_held",
         "final_panel_held",
         "court_decision",
         "revocation_refused",
     ),
     "court_decision": ("referred_back_to_court",),
     "revocation_refused": ("referred_back_to_court",),
-    "extended_by_court": ("contract_signed", "court_decision", "extended_by_court"),
+    "extended_by_court": ("contract_signed",),
     "final_panel_held": (
         "contract_signed",
         "progress_panel_held",

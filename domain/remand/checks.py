@@ -29,10 +29,12 @@ def _require_looked_after(state: RemandState, name: str) -> None:
 
 
 # Which recorded steps each step follows: a step dated before one of these is refused, naming both.
+# Only where the order is the law's or the remand's own (a CTL extended on the limit the latest remand
+# set, nothing after the remand ends), or a step repeats (reviews, visits, remands in turn).
 FOLLOWS: Follows = {
-    "lac_review_held": ("lac_review_held", "remand_renewed"),
-    "social_worker_visit_made": ("social_worker_visit_made", "remand_renewed"),
-    "remand_renewed": ("remand_renewed", "ctl_extended", "lac_review_held", "social_worker_visit_made"),
+    "lac_review_held": ("lac_review_held",),
+    "social_worker_visit_made": ("social_worker_visit_made",),
+    "remand_renewed": ("remand_renewed",),
     "ctl_extended": ("remand_renewed", "ctl_extended"),
     "remand_ended": ("remand_renewed", "ctl_extended", "lac_review_held", "social_worker_visit_made"),
 }

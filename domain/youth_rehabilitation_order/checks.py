@@ -52,15 +52,17 @@ def _find_requirement(state: YroState, name: str, ref: str) -> RequirementProgre
 
 
 # Which recorded steps each step follows: a step dated before one of these is refused, naming both.
+# Only where the order is the law's or the order's own (an explanation after the missed appointment, the
+# court after the breach laid, nothing after completion), or a step repeats (reviews, warnings in turn).
 FOLLOWS: Follows = {
     "review_held": ("review_held",),
     "appointment_missed": ("appointment_missed",),
     "absence_explained": ("appointment_missed",),
     "follow_up_contact_made": ("appointment_missed",),
     "warning_issued": ("appointment_missed", "absence_explained", "warning_issued"),
-    "breach_laid": ("appointment_missed", "absence_explained", "warning_issued"),
+    "breach_laid": ("appointment_missed", "absence_explained"),
     "court_breach_outcome": ("breach_laid",),
-    "order_amended": ("order_amended", "court_breach_outcome"),
+    "order_amended": ("order_amended",),
     "order_completed": (
         "first_appointment_attended",
         "review_held",

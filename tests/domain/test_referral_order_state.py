@@ -249,3 +249,12 @@ def test_steps_dated_before_the_step_they_follow_are_refused_naming_both() -> No
     # A state opened before the check existed keeps no dates and refuses nothing for order.
     legacy = state.model_copy(update={"step_dates": None})
     assert ro.decide(legacy, step(step="progress_panel_held", effective_date="2027-02-28"), today=TODAY)
+
+
+def test_a_step_that_merely_happened_earlier_can_still_be_entered_late() -> None:
+    """Date order is the law's and the order's, not the keyboard's: a variation agreed before a court's
+    further-conviction extension, entered after it, is recorded."""
+    state = apply(agreed(6), step="extended_by_court", effective_date="2027-03-10", extension_months=2)
+    assert ro.decide(
+        state, step(step="contract_varied", effective_date="2027-03-01", summary="reparation moved"), today=TODAY
+    ).events
