@@ -54,6 +54,9 @@ class CorrectionPolicy(BaseModel):
     manager_if_statutory_deadline_met: bool = Field(
         description="Correcting a step that met a statute deadline (rule type `statute`) needs a manager."
     )
+    manager_if_court_step: bool = Field(
+        default=True, description="Correcting a step a court outcome recorded (actor court-intake) needs a manager."
+    )
     source: str = Field(min_length=1)
 
 
@@ -155,6 +158,8 @@ def needs_manager(policy: CorrectionPolicy, original: RecordedStep, replacement_
                 f"the date moves by {moved} days, more than {policy.manager_if_date_moves_more_than_days} "
                 "(corrections.manager_if_date_moves_more_than_days)"
             )
+    if policy.manager_if_court_step and original.step.get("actor") == ev.COURT_INTAKE:
+        return "the step was recorded from a court outcome (corrections.manager_if_court_step)"
     statutory = [m.schedule.rule_id for m in original.met if m.schedule.rule_type == "statute"]
     if statutory and policy.manager_if_statutory_deadline_met:
         return (

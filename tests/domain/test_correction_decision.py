@@ -151,6 +151,10 @@ def test_the_policy_names_the_rule_that_makes_it_a_managers_correction() -> None
     guidance = contact.model_copy(
         update={"met": (MetDeadline(schedule=schedule("ro.first_contact", "guidance"), met_on=date(2027, 1, 6)),)}
     )
+    court = recorded(5, 6, step="extended_by_court", effective_date="2027-02-01", extension_months=1)
+    court = court.model_copy(update={"step": {**court.step, "actor": ev.COURT_INTAKE}})
+    with pytest.raises(StepRefused, match=r"corrections\.manager_if_court_step"):
+        correct([PANEL, court], supersedes=5)
     voided = correct([guidance], supersedes=4)
     assert voided.corrected.reopened == ["ro.first_contact"] and voided.state.first_contact_date is None
 
