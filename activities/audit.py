@@ -19,6 +19,7 @@ from activities.event_reads import EVENT_COLUMNS, EventReader
 from activities.rule_source import load_calendar
 from activities.service_scope import in_services
 from domain.calendar import WorkingCalendar
+from domain.corrections import SupersededBy, superseded
 from domain.events import RecordedEvent
 
 LONDON = ZoneInfo("Europe/London")
@@ -38,6 +39,8 @@ class TimelineEntry(BaseModel):
     reason: str | None
     late_entry: bool
     payload: dict[str, Any]
+    # Set when a later correction (StepCorrected) superseded this event: the event itself never changes.
+    superseded_by: SupersededBy | None = None
 
 
 class DeadlineItem(BaseModel):
@@ -111,6 +114,13 @@ def _entries(rows: Sequence[Mapping[str, Any]], calendar: WorkingCalendar) -> li
         for r in rows
         if r["stream_id"].startswith(VICTIM_CONTACT_PREFIX) and r["event_type"] == "VictimContactOpened"
     }
+    corrections = superseded(
+        [
+            (r["stream_id"], r["stream_version"], r["event_type"], r["payload"], r["actor"])
+            for r in rows
+            if r["event_type"] == "StepCorrected"
+        ]
+    )
     entries = []
     for r in rows:
         payload, reason = r["payload"], r["reason"]
@@ -135,6 +145,7 @@ def _entries(rows: Sequence[Mapping[str, Any]], calendar: WorkingCalendar) -> li
                 reason=reason,
                 late_entry=recorded_day > calendar.add_working_days(effective_day, 1),
                 payload=payload,
+                superseded_by=corrections.get((r["stream_id"], r["stream_version"])),
             )
         )
     return entries

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from activities.db import Pool
 from domain.calendar import HolidayOverride, WorkingCalendar
+from domain.corrections import CorrectionPolicy
+from domain.corrections import load_policy as load_correction_policy
 from domain.court_results import CourtCentre, ResultMapping, parse_court_centres, parse_result_mapping
 from domain.inspection import SamplePolicy, load_policy
 from domain.retention import RetentionPolicy, parse_policy
@@ -26,6 +28,15 @@ def default_rule_pack() -> RulePack:
 def inspection_policy() -> SamplePolicy:
     """The inspection sample's sizes in force: the shipped `domain/rules/inspection.toml`."""
     return load_policy(resources.files("domain").joinpath("rules/inspection.toml").read_text(encoding="utf-8"))
+
+
+def correction_policy(configured: Path | None) -> CorrectionPolicy:
+    """Which corrections need a manager: the YJS's file (`configured`), else the shipped policy; read on
+    each correction, so a change applies without a restart."""
+    if configured is not None:
+        return load_correction_policy(configured.read_text(encoding="utf-8"), source_name=configured.name)
+    shipped = resources.files("domain").joinpath("rules/corrections.toml").read_text(encoding="utf-8")
+    return load_correction_policy(shipped)
 
 
 @lru_cache(maxsize=1)

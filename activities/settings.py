@@ -38,6 +38,9 @@ class Settings(BaseSettings):
         default=None,
         description="Per-service retention periods (TOML, [services.<yjs>.<kind>]); else the shipped ones.",
     )
+    corrections_file: Path | None = Field(
+        default=None, description="A YJS's correction policy (TOML): which corrections need a manager."
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_url: str | None = None

@@ -81,6 +81,11 @@ class YjflowClient:
     def record_step(self, workflow_id: str, step: dict[str, Any]) -> dict[str, Any]:
         return dict(self._call("POST", f"/orders/{workflow_id}/steps", json=step))
 
+    def correct_step(self, workflow_id: str, correction: dict[str, Any]) -> dict[str, Any]:
+        """Void or replace a step recorded by mistake: {supersedes, reason, replacement?}."""
+        cases = "victim-contacts" if workflow_id.startswith("victim-contact:") else "orders"
+        return dict(self._call("POST", f"/{cases}/{workflow_id}/corrections", json=correction))
+
     def inspection_sample(self, *, start: str, end: str, **options: Any) -> dict[str, Any]:
         """An inspection sample for the period (YYYY-MM-DD); options: yjs, seed, children, victims."""
         params = {"start": start, "end": end, **{k: v for k, v in options.items() if v is not None}}

@@ -197,7 +197,9 @@ async def record_victim_step(
     return StepRecorded(workflow_id, VICTIM_CONTACT, step.step, str(view.contact.state.value), view)
 
 
-async def send_step(client: Client, workflow_id: str, update: Any, step: Any, *, run_id: str | None = None) -> Any:
+async def send_step(
+    client: Client, workflow_id: str, update: Any, step: Any, *, run_id: str | None = None, result_type: Any = None
+) -> Any:
     """Run the `record_step` Update on the case, once, even as its run continues as new.
 
     An Update that reaches a run as it continues as new (or that names a run, `run_id`, that has just
@@ -207,11 +209,15 @@ async def send_step(client: Client, workflow_id: str, update: Any, step: Any, *,
     ids of the steps it carried over and answers a repeat with its view instead of recording it again."""
     step_id = str(uuid.uuid4())
     try:
-        return await client.get_workflow_handle(workflow_id, run_id=run_id).execute_update(update, step, id=step_id)
+        return await client.get_workflow_handle(workflow_id, run_id=run_id).execute_update(
+            update, step, id=step_id, result_type=result_type
+        )
     except RPCError as e:
         if e.status != RPCStatusCode.NOT_FOUND or not await _case_goes_on(client, workflow_id):
             raise
-    return await client.get_workflow_handle(workflow_id).execute_update(update, step, id=step_id)
+    return await client.get_workflow_handle(workflow_id).execute_update(
+        update, step, id=step_id, result_type=result_type
+    )
 
 
 async def _case_goes_on(client: Client, workflow_id: str) -> bool:

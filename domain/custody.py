@@ -43,8 +43,9 @@ from domain.custody_dates import (
     term_last_day,
 )
 from domain.custody_release import dates_for, release_clock, release_date_step, released_step
-from domain.custody_state import CLOSED_STATES, CustodyState, CustodyStatus, evolve
+from domain.custody_state import CLOSED_STATES, STEP_EVENTS, CustodyState, CustodyStatus, evolve
 from domain.custody_steps import (
+    FOLLOWS,
     CustodyStep,
     RecordCompleted,
     RecordCustodyReview,
@@ -54,6 +55,7 @@ from domain.custody_steps import (
     RecordReleased,
     RecordReleaseDate,
     RecordSupervisionBreach,
+    in_order,
     not_before,
     refuse,
     require,
@@ -76,9 +78,11 @@ __all__ = [
     "DTO_MAX_WEEKS",
     "DTO_MIN_MONTHS",
     "DTO_MIN_WEEKS",
+    "FOLLOWS",
     "FURTHER_SUPERVISION_OFFENCES_FROM",
     "HMPPS_METHOD",
     "LEGACY_METHOD",
+    "STEP_EVENTS",
     "AllocateCaseWorker",
     "CancelDeadline",
     "CustodyState",
@@ -182,6 +186,7 @@ def decide(state: CustodyState, step: CustodyStep, *, today: date) -> Decision:
     if day > today:
         raise refuse(name, f"effective date {day} is in the future (today is {today})", "effective_date")
     not_before(name, day, state.sentence_date, "the sentence")
+    in_order(state, name, day)
     match step:
         case AllocateCaseWorker():
             return allocate(step)

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain import events as ev
 from domain.allocation import allocated
 from domain.court_outcome import age_on
 from domain.custody_dates import HMPPS_METHOD, LEGACY_METHOD, ReleaseMethod
+from domain.step_order import StepDates, StepEvents, keeping_dates
 
-__all__ = ["CLOSED_STATES", "CustodyState", "CustodyStatus", "age_at", "evolve", "term_words"]
+__all__ = ["CLOSED_STATES", "STEP_EVENTS", "CustodyState", "CustodyStatus", "age_at", "evolve", "term_words"]
 
 
 class CustodyStatus(StrEnum):
@@ -72,6 +73,9 @@ class CustodyState(BaseModel):
     supervision_until: date | None = None
     further_supervision_ends: date | None = None
     completed_date: date | None = None
+    step_dates: StepDates | None = Field(
+        default_factory=dict, description="The latest date of each step recorded (domain.step_order)."
+    )
 
     @property
     def is_dto(self) -> bool:
@@ -91,8 +95,23 @@ def term_words(state: CustodyState) -> str:
     return f"{state.months} months"
 
 
+# The event that dates each step (domain.step_order); `FOLLOWS` in domain.custody_steps says what follows what.
+STEP_EVENTS: StepEvents = {
+    ev.InitialPlanningMeetingHeld: ("initial_planning_held", "meeting_date"),
+    ev.CustodyReviewHeld: ("review_held", "review_date"),
+    ev.PreReleaseConfirmed: ("pre_release_confirmed", "review_date"),
+    ev.Released: ("released", "released_on"),
+    ev.ReleaseContactMade: ("release_contact_made", "contact_date"),
+    ev.SupervisionBreachOutcome: ("supervision_breach_outcome", "decision_date"),
+}
+
+
 def evolve(state: CustodyState, payload: ev.EventPayload) -> CustodyState:
     """The state after a recorded event; events that do not change the sentence leave it as it was."""
+    return keeping_dates(state, _evolve(state, payload), payload, STEP_EVENTS)
+
+
+def _evolve(state: CustodyState, payload: ev.EventPayload) -> CustodyState:
     match payload:
         case ev.CustodialSentenceMade():
             return state.model_copy(

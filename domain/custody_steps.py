@@ -11,9 +11,11 @@ from domain import events as ev
 from domain.allocation import AllocateCaseWorker
 from domain.custody_state import CustodyState, CustodyStatus
 from domain.decisions import Step, StepRefused
+from domain.step_order import Follows, check_in_order
 from domain.transfers import RecordTransfer
 
 __all__ = [
+    "FOLLOWS",
     "CustodyStep",
     "RecordCompleted",
     "RecordCustodyReview",
@@ -23,6 +25,7 @@ __all__ = [
     "RecordReleaseDate",
     "RecordReleased",
     "RecordSupervisionBreach",
+    "in_order",
     "not_before",
     "refuse",
     "require",
@@ -112,3 +115,19 @@ def require(state: CustodyState, step: str, allowed: set[CustodyStatus]) -> None
 def not_before(name: str, day: date, earliest: date | None, what: str) -> None:
     if earliest is not None and day < earliest:
         raise refuse(name, f"it is dated {day}, before {what} ({earliest})", "effective_date")
+
+
+# Which recorded steps each step follows: a step dated before one of these is refused, naming both.
+# Only where the order is the law's or the sentence's own (custody work before release, supervision
+# after it, nothing after completion), or a step repeats (reviews in turn).
+FOLLOWS: Follows = {
+    "review_held": ("initial_planning_held", "review_held"),
+    "released": ("initial_planning_held", "review_held", "pre_release_confirmed"),
+    "release_contact_made": ("released",),
+    "supervision_breach_outcome": ("released",),
+    "completed": ("released", "release_contact_made", "supervision_breach_outcome"),
+}
+
+
+def in_order(state: CustodyState, name: str, day: date) -> None:
+    check_in_order(name, day, FOLLOWS, state.step_dates)

@@ -36,10 +36,15 @@ class Step(BaseModel):
 
 
 class ScheduleDeadline(BaseModel):
+    """Schedule a deadline of `rule_id` from `clock_start`; with `due_before`, one that would fall due on
+    or after that date is not owed (it is recorded as cancelled at once, saying why)."""
+
     model_config = ConfigDict(frozen=True)
     rule_id: str
     clock_start: date
     amount: int | None = None
+    due_before: date | None = None
+    why_not_owed: str | None = None
 
 
 class MeetDeadline(BaseModel):

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from domain.corrections import RecordedStep
 from domain.court_outcome import YouthRehabilitationOrderDisposal
 from domain.custody import CustodyState
 from domain.events import CustodialKind, DeadlineScheduled, NewEvent
@@ -88,6 +89,7 @@ class ResumeState(BaseModel):
     deadlines: list[TrackedDeadline]
     deadline_counts: dict[str, int]
     steps_recorded: list[str] = []  # Update ids of the latest people's steps, so a retried one is not recorded twice
+    recorded_steps: list[RecordedStep] = []  # every person's step, so one can be corrected (domain.corrections)
 
 
 class OpenDeadlineView(BaseModel):
@@ -147,6 +149,7 @@ class VictimContactResume(BaseModel):
     deadlines: list[TrackedDeadline]
     deadline_counts: dict[str, int]
     steps_recorded: list[str] = []  # Update ids of the latest people's steps, so a retried one is not recorded twice
+    recorded_steps: list[RecordedStep] = []  # every person's step, so one can be corrected (domain.corrections)
     views_sent: bool = False
 
 
@@ -187,6 +190,7 @@ class YroResume(BaseModel):
     deadlines: list[TrackedDeadline]
     deadline_counts: dict[str, int]
     steps_recorded: list[str] = []  # Update ids of the latest people's steps, so a retried one is not recorded twice
+    recorded_steps: list[RecordedStep] = []  # every person's step, so one can be corrected (domain.corrections)
 
 
 class YroView(BaseModel):
@@ -225,6 +229,7 @@ class RemandResume(BaseModel):
     deadlines: list[TrackedDeadline]
     deadline_counts: dict[str, int]
     steps_recorded: list[str] = []  # Update ids of the latest people's steps, so a retried one is not recorded twice
+    recorded_steps: list[RecordedStep] = []  # every person's step, so one can be corrected (domain.corrections)
 
 
 class RemandView(BaseModel):
@@ -278,6 +283,7 @@ class CustodyResume(BaseModel):
     deadlines: list[TrackedDeadline]
     deadline_counts: dict[str, int]
     steps_recorded: list[str] = []  # Update ids of the latest people's steps, so a retried one is not recorded twice
+    recorded_steps: list[RecordedStep] = []  # every person's step, so one can be corrected (domain.corrections)
 
 
 class CustodyView(BaseModel):

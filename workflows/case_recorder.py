@@ -18,7 +18,8 @@ from temporalio.common import RetryPolicy
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain.calendar import london_date
-    from domain.decisions import CancelDeadline, Decision, MeetDeadline, ScheduleDeadline
+    from domain.corrections import CorrectionDecision, MetDeadline, RecordedStep
+    from domain.decisions import CancelDeadline, Decision, MeetDeadline, ScheduleDeadline, Step
     from domain.messages import (
         DeadlineNoticeInput,
         DeadlineRequest,
@@ -47,6 +48,7 @@ class Carried(Protocol):
     deadlines: list[TrackedDeadline]
     deadline_counts: dict[str, int]
     steps_recorded: list[str]
+    recorded_steps: list[RecordedStep]
 
 
 class CaseRecorder:
@@ -65,6 +67,8 @@ class CaseRecorder:
         self.counts: dict[str, int] = dict(resume.deadline_counts if resume else {})
         # The Update ids of the people's steps recorded lately, this run or the one before it.
         self.steps_recorded: list[str] = list(resume.steps_recorded if resume else [])
+        # Every person's step with the events it recorded, so a mistaken one can be corrected.
+        self.recorded_steps: list[RecordedStep] = list(resume.recorded_steps if resume else [])
 
     # --- people's steps, exactly once ---------------------------------------------------------
 
@@ -88,10 +92,13 @@ class CaseRecorder:
         reason: str | None,
         apply: Callable[[ev.EventPayload], None],
         on_recorded: Callable[[], None] | None = None,
+        step: Step | None = None,
     ) -> None:
         """Record the decision's events and deadline changes, fold the events into the caller's state
         with `apply`, tell the caller (`on_recorded`, e.g. to upsert search attributes), then schedule
-        the new deadlines. The order of these commands is part of every saved history: keep it."""
+        the new deadlines. The order of these commands is part of every saved history: keep it.
+        A person's `step` is kept with the versions it recorded, so it can be corrected."""
+        first_version = self.version + 1
         payloads: list[ev.EventPayload] = list(decision.events)
         to_schedule: list[ScheduleDeadline] = []
         for effect in decision.deadlines:
@@ -104,8 +111,24 @@ class CaseRecorder:
             apply(p)
         if decision.events and on_recorded is not None:
             on_recorded()
+        scheduled: list[str] = []
         if to_schedule:
-            await self.schedule(to_schedule, effective_at=effective_at)
+            scheduled = await self.schedule(to_schedule, effective_at=effective_at)
+        if step is not None and decision.events:
+            met = tuple(
+                MetDeadline(schedule=self.deadlines[p.deadline_id].schedule, met_on=p.met_on)
+                for p in payloads
+                if isinstance(p, ev.DeadlineMet)
+            )
+            self.recorded_steps.append(
+                RecordedStep(
+                    first_version=first_version,
+                    last_version=self.version,
+                    step=step.model_dump(mode="json"),
+                    met=met,
+                    scheduled=tuple(scheduled),
+                )
+            )
 
     def deadline_change(self, effect: MeetDeadline | CancelDeadline) -> list[ev.EventPayload]:
         out: list[ev.EventPayload] = []
@@ -153,7 +176,7 @@ class CaseRecorder:
             if d.status == "missed":
                 d.status = "missed_closed"
 
-    async def schedule(self, requests: list[ScheduleDeadline], *, effective_at: datetime) -> None:
+    async def schedule(self, requests: list[ScheduleDeadline], *, effective_at: datetime) -> list[str]:
         items = []
         for r in requests:
             n = self.counts.get(r.rule_id, 0) + 1
@@ -185,6 +208,65 @@ class CaseRecorder:
         now = workflow.now()
         for s in schedules:
             self.deadlines[s.deadline_id] = tracker.track(s, now)
+        await self._cancel_not_owed(requests, schedules, effective_at=effective_at)
+        return [s.deadline_id for s in schedules]
+
+    async def _cancel_not_owed(
+        self, requests: list[ScheduleDeadline], schedules: list[ev.DeadlineScheduled], *, effective_at: datetime
+    ) -> None:
+        """A deadline the rule pack puts on or after the date it stops being owed (`due_before`: e.g. a
+        progress panel after the order ends) is cancelled at once, saying why; only the rule pack knows
+        its due date, so the decision can only name the limit."""
+        cancelled: list[ev.EventPayload] = []
+        for r, s in zip(requests, schedules, strict=True):
+            if r.due_before is not None and s.due_date >= r.due_before:
+                why = r.why_not_owed or f"it would fall due on or after {r.due_before}, when it is no longer owed"
+                cancelled.append(ev.DeadlineCancelled(deadline_id=s.deadline_id, rule_id=s.rule_id, why=why))
+                self.deadlines[s.deadline_id].status = "cancelled"
+        await self.record(cancelled, actor=ev.SYSTEM_DEADLINES, effective_at=effective_at, reason=None)
+
+    # --- correcting a step ----------------------------------------------------------------------------
+
+    async def correct(
+        self,
+        decision: CorrectionDecision,
+        *,
+        actor: str,
+        effective_at: datetime,
+        replacement_at: datetime | None,
+        reason: str,
+        replacement_step: Step | None,
+    ) -> None:
+        """Record the correction: `StepCorrected`, the deadlines the original met owed again (their schedule
+        recorded again, which reopens them; one whose day has passed is missed at once), the deadlines it
+        scheduled cancelled, then the replacement as the step would have recorded it, met and scheduled
+        from its own date. The original step is marked superseded; its events stay in the stream."""
+        corrected_at = self.version + 1
+        changes: list[ev.EventPayload] = [decision.corrected]
+        now = workflow.now()
+        for m in decision.reopen:
+            changes.append(m.schedule)
+        why = f"the {decision.corrected.step} that scheduled it was {decision.corrected.correction}"
+        for deadline_id in decision.cancel:
+            d = self.deadlines.get(deadline_id)
+            if d is not None and d.status in ("open", "missed"):
+                s = d.schedule
+                changes.append(ev.DeadlineCancelled(deadline_id=s.deadline_id, rule_id=s.rule_id, why=why))
+                d.status = "cancelled"
+        await self.record(changes, actor=actor, effective_at=effective_at, reason=reason)
+        for m in decision.reopen:
+            self.deadlines[m.schedule.deadline_id] = tracker.track(m.schedule, now)
+        original = self.recorded_steps[decision.index]
+        self.recorded_steps[decision.index] = original.model_copy(update={"superseded_by": corrected_at})
+        if decision.replacement is not None and replacement_step is not None and replacement_at is not None:
+            await self.carry_out(
+                decision.replacement,
+                actor=actor,
+                effective_at=replacement_at,
+                reason=reason,
+                apply=lambda _: None,
+                step=replacement_step,
+            )
 
     # --- time passing -------------------------------------------------------------------------------
 

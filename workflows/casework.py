@@ -11,21 +11,30 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
+from pydantic import BaseModel, TypeAdapter
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain.calendar import london_date, london_instant
+    from domain.corrections import CorrectionDecision, RecordedStep, StepCorrection, decide_correction
     from domain.decisions import Decision, Step, StepRefused
     from domain.messages import OrderMilestone
     from workflows import search_attributes as sa
 
 from workflows.case_recorder import CaseRecorder
 
-__all__ = ["CaseRecorder", "CaseWorkflow", "opening_outcome", "tell_victim_contacts", "today"]
+__all__ = [
+    "CaseRecorder",
+    "CaseWorkflow",
+    "opening_outcome",
+    "step_dates_kept",
+    "tell_victim_contacts",
+    "today",
+]
 
 HISTORY_LIMIT = 10_000
 
@@ -58,6 +67,17 @@ async def tell_victim_contacts(contact_ids: list[str], milestones: list[str], *,
                 )
             except Exception as e:
                 workflow.logger.warning("victim contact %s not told of %s: %s", wid, milestone, e)
+
+
+StateT = TypeVar("StateT", bound=BaseModel)
+
+
+def step_dates_kept(state: StateT) -> StateT:
+    """A new order's state, keeping its steps' dates so a step dated before one it follows is refused
+    (domain.step_order); a run that began before that check replays its steps without it."""
+    if workflow.patched("step-dates-in-order"):
+        return state
+    return state.model_copy(update={"step_dates": None})
 
 
 class CourtInput(Protocol):
@@ -120,7 +140,9 @@ class CaseWorkflow:
         async with self._lock:
             await self._carry_out(decision, actor=ev.COURT_INTAKE, effective_date=effective_date, reason=None)
 
-    async def _carry_out(self, decision: Decision, *, actor: str, effective_date: date, reason: str | None) -> None:
+    async def _carry_out(
+        self, decision: Decision, *, actor: str, effective_date: date, reason: str | None, step: Step | None = None
+    ) -> None:
         effective_at = midnight(effective_date)
         await self._case.carry_out(
             decision,
@@ -129,6 +151,7 @@ class CaseWorkflow:
             reason=reason,
             apply=self._apply,
             on_recorded=self._upsert_search_attributes,
+            step=step,
         )
         if self._closed():
             await self._case.close(effective_at)
@@ -166,7 +189,12 @@ class CaseWorkflow:
     def _carrying_steps(self, resume_input: Any) -> Any:
         """The kind's resume input with the ids of the steps recorded lately, so the new run answers a
         retried step instead of recording it again."""
-        carried = resume_input.resume.model_copy(update={"steps_recorded": list(self._case.steps_recorded)})
+        carried = resume_input.resume.model_copy(
+            update={
+                "steps_recorded": list(self._case.steps_recorded),
+                "recorded_steps": list(self._case.recorded_steps),
+            }
+        )
         return resume_input.model_copy(update={"resume": carried})
 
     def _check_step(self, decide: Callable[[], object]) -> None:
@@ -198,6 +226,96 @@ class CaseWorkflow:
                 decision = decide()
             except StepRefused as refused:
                 raise refusal(refused) from None
-            await self._carry_out(decision, actor=step.actor, effective_date=step.effective_date, reason=step.reason)
+            await self._carry_out(
+                decision, actor=step.actor, effective_date=step.effective_date, reason=step.reason, step=step
+            )
+            self._case.step_recorded(step_id)
+            self._wake = True
+
+    # --- correcting a step (domain.corrections) ------------------------------------------------------
+
+    def _opened_state(self) -> Any:
+        """The kind's state as the court's opening left it, rebuilt from the start input: the correction
+        folds every step again from here."""
+        raise NotImplementedError
+
+    # The kind's step union and its domain package (`decide`, `evolve`), set on each kind's class.
+    _steps: TypeAdapter[Any]
+    _kind: Any
+
+    def _parse_step(self, body: dict[str, Any]) -> Step:
+        return self._steps.validate_python(body)  # type: ignore[no-any-return]
+
+    def _decide_step(self, state: Any, step: Step) -> Decision:
+        return self._kind.decide(state, step, today=today())  # type: ignore[no-any-return]
+
+    def _fold(self, state: Any, payload: ev.EventPayload) -> Any:
+        return self._kind.evolve(state, payload)
+
+    def view(self) -> Any:
+        raise NotImplementedError
+
+    def _correctable_steps(self) -> list[RecordedStep]:
+        return self._case.recorded_steps
+
+    # Handlers on the base class are every kind's (Temporal collects inherited handlers); a client names
+    # the kind's view type as the result (client.corrections).
+    @workflow.update
+    async def correct_step(self, correction: StepCorrection) -> Any:
+        await self._correct_step(correction)
+        return self.view()
+
+    @correct_step.validator
+    def _validate_correction(self, correction: StepCorrection) -> None:
+        if not self._step_already_recorded():
+            self._decide_correction(correction)
+
+    @workflow.query
+    def recorded_steps(self) -> list[RecordedStep]:
+        """The people's steps this case has recorded, each with its events' versions: what can be corrected."""
+        return self._correctable_steps()
+
+    def _set_state(self, state: Any) -> None:
+        raise NotImplementedError
+
+    def _decide_correction(self, correction: StepCorrection) -> CorrectionDecision:
+        """For a kind's validator and handler: refused with the reason, or what to record."""
+        if self._closed():
+            raise StepRefused("correction refused: the case is closed; nothing more can be recorded on it")
+        return decide_correction(
+            correction,
+            self._case.recorded_steps,
+            opened=self._opened_state(),
+            parse=self._parse_step,
+            decide=self._decide_step,
+            evolve=self._fold,
+        )
+
+    async def _correct_step(self, correction: StepCorrection) -> None:
+        """A correction: decided again under the lock, refused with the reason and nothing recorded, or
+        recorded (`StepCorrected`, deadlines owed again, the replacement) with the case's state recomputed
+        as if the correction had been there; once per Update id, like a step."""
+        info = workflow.current_update_info()
+        step_id = info.id if info else None
+        async with self._lock:
+            if self._case.has_recorded(step_id):
+                return
+            try:
+                decision = self._decide_correction(correction)
+            except StepRefused as refused:
+                raise refusal(refused) from None
+            replacement = self._parse_step(decision.replacement_step) if decision.replacement_step is not None else None
+            await self._case.correct(
+                decision,
+                actor=correction.actor,
+                effective_at=midnight(today()),
+                replacement_at=midnight(replacement.effective_date) if replacement is not None else None,
+                reason=correction.reason,
+                replacement_step=replacement,
+            )
+            self._set_state(decision.state)
+            self._upsert_search_attributes()
+            if self._closed():
+                await self._case.close(midnight(today()))
             self._case.step_recorded(step_id)
             self._wake = True

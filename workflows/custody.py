@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import Any
 
+from pydantic import TypeAdapter
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -23,7 +25,16 @@ with workflow.unsafe.imports_passed_through():
     from domain.decisions import Decision
     from domain.messages import CustodyInput, CustodyResume, CustodyView
 
-from workflows.casework import CaseRecorder, CaseWorkflow, opening_outcome, tell_victim_contacts, today
+from workflows.casework import (
+    CaseRecorder,
+    CaseWorkflow,
+    opening_outcome,
+    step_dates_kept,
+    tell_victim_contacts,
+    today,
+)
+
+STEP: TypeAdapter[cu.CustodyStep] = TypeAdapter(cu.CustodyStep)
 
 # The order kind as intake names it, for the search attribute and the opening event.
 _DISPOSAL_KINDS = {"dto": "detention_and_training_order"}
@@ -31,6 +42,9 @@ _DISPOSAL_KINDS = {"dto": "detention_and_training_order"}
 
 @workflow.defn(name="CustodyResettlement")
 class CustodyWorkflow(CaseWorkflow):
+    _steps = STEP
+    _kind = cu
+
     @workflow.init
     def __init__(self, input: CustodyInput) -> None:
         self._input = input
@@ -40,18 +54,20 @@ class CustodyWorkflow(CaseWorkflow):
         if resume is not None:
             self._custody = resume.custody
         else:
-            self._custody = cu.CustodyState(
-                child_id=input.child_id,
-                yjs=input.yjs,
-                sentence_date=input.sentence_date,
-                kind=input.kind,
-                months=input.months,
-                weeks=input.weeks,
-                remand_days=input.remand_days,
-                tagged_bail_days=input.tagged_bail_days,
-                secure_estate_release_date=input.secure_estate_release_date,
-                date_of_birth=input.date_of_birth,
-                offence_date=input.offence_date,
+            self._custody = step_dates_kept(
+                cu.CustodyState(
+                    child_id=input.child_id,
+                    yjs=input.yjs,
+                    sentence_date=input.sentence_date,
+                    kind=input.kind,
+                    months=input.months,
+                    weeks=input.weeks,
+                    remand_days=input.remand_days,
+                    tagged_bail_days=input.tagged_bail_days,
+                    secure_estate_release_date=input.secure_estate_release_date,
+                    date_of_birth=input.date_of_birth,
+                    offence_date=input.offence_date,
+                )
             )
         self._case = CaseRecorder(
             child_id=input.child_id,
@@ -81,6 +97,32 @@ class CustodyWorkflow(CaseWorkflow):
     @record_step.validator
     def _validate_step(self, step: cu.CustodyStep) -> None:
         self._check_step(lambda: cu.decide(self._custody, step, today=today()))
+
+    def _opened_state(self) -> Any:
+        i = self._input
+        state = cu.CustodyState(
+            child_id=i.child_id,
+            yjs=i.yjs,
+            sentence_date=i.sentence_date,
+            kind=i.kind,
+            months=i.months,
+            weeks=i.weeks,
+            remand_days=i.remand_days,
+            tagged_bail_days=i.tagged_bail_days,
+            secure_estate_release_date=i.secure_estate_release_date,
+            date_of_birth=i.date_of_birth,
+            offence_date=i.offence_date,
+            # The method the sentence opened with, as the run decided it.
+            release_method=self._custody.release_method,
+            step_dates=None if self._custody.step_dates is None else {},
+        )
+        outcome = opening_outcome(i, disposal_kind=self._disposal_kind, hearing_date=i.sentence_date)
+        for payload in cu.open_custody(state, outcome=outcome).events:
+            state = cu.evolve(state, payload)
+        return state
+
+    def _set_state(self, state: Any) -> None:
+        self._custody = state
 
     def _closed(self) -> bool:
         return self._custody.status in cu.CLOSED_STATES

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import Any
 
+from pydantic import TypeAdapter
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -27,11 +29,16 @@ with workflow.unsafe.imports_passed_through():
     )
 
 from workflows.case_recorder import CaseRecorder
-from workflows.casework import CaseWorkflow, opening_outcome, tell_victim_contacts, today
+from workflows.casework import CaseWorkflow, opening_outcome, step_dates_kept, tell_victim_contacts, today
+
+STEP: TypeAdapter[ro.ReferralOrderStep] = TypeAdapter(ro.ReferralOrderStep)
 
 
 @workflow.defn(name="ReferralOrder")
 class ReferralOrderWorkflow(CaseWorkflow):
+    _steps = STEP
+    _kind = ro
+
     @workflow.init
     def __init__(self, input: ReferralOrderInput) -> None:
         self._input = input
@@ -41,13 +48,18 @@ class ReferralOrderWorkflow(CaseWorkflow):
         if resume is not None:
             self._order = resume.order
         else:
-            self._order = ro.ReferralOrderState(
-                child_id=input.child_id,
-                yjs=input.yjs,
-                hearing_date=input.hearing_date,
-                months=input.months,
-                victim_refs=tuple(input.victim_refs),
+            self._order = step_dates_kept(
+                ro.ReferralOrderState(
+                    child_id=input.child_id,
+                    yjs=input.yjs,
+                    hearing_date=input.hearing_date,
+                    months=input.months,
+                    victim_refs=tuple(input.victim_refs),
+                )
             )
+            # Runs that began scheduling progress panels past the order's end replay as they were.
+            if not workflow.patched("progress-panels-within-order"):
+                self._order = self._order.model_copy(update={"progress_panels_within_order": False})
         self._case = CaseRecorder(
             child_id=self._order.child_id,
             yjs=self._order.yjs,
@@ -83,6 +95,26 @@ class ReferralOrderWorkflow(CaseWorkflow):
     def _validate_step(self, step: ro.ReferralOrderStep) -> None:
         self._check_step(lambda: ro.decide(self._order, step, today=today()))
 
+    def _opened_state(self) -> ro.ReferralOrderState:
+        i = self._input
+        state = ro.ReferralOrderState(
+            child_id=i.child_id,
+            yjs=i.yjs,
+            hearing_date=i.hearing_date,
+            months=i.months,
+            victim_refs=tuple(i.victim_refs),
+            step_dates=None if self._order.step_dates is None else {},
+            progress_panels_within_order=self._order.progress_panels_within_order,
+        )
+        outcome = opening_outcome(i, disposal_kind="referral_order", hearing_date=i.hearing_date)
+        for payload in ro.open_order(state, outcome=outcome).events:
+            state = ro.evolve(state, payload)
+        return state
+
+    def _set_state(self, state: Any) -> None:
+        self._order = state
+        self._case.yjs = self._order.yjs
+
     @workflow.signal
     async def victim_views_received(self, message: VictimViewsReceived) -> None:
         """A victim's contact workflow reports their views or panel attendance: meets ro.victim_views."""
@@ -95,7 +127,9 @@ class ReferralOrderWorkflow(CaseWorkflow):
             except ro.StepRefused as refused:
                 workflow.logger.info("victim views not recorded: %s", refused)
                 return
-            await self._carry_out(decision, actor=step.actor, effective_date=step.effective_date, reason=None)
+            await self._carry_out(
+                decision, actor=step.actor, effective_date=step.effective_date, reason=None, step=step
+            )
             self._wake = True
 
     def _closed(self) -> bool:

@@ -11,7 +11,9 @@ Update; `remand_ended` closes it. Same shape as the youth rehabilitation order.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+from pydantic import TypeAdapter
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -20,18 +22,23 @@ with workflow.unsafe.imports_passed_through():
     from domain.messages import RemandInput, RemandResume, RemandView
 
 from workflows.case_recorder import CaseRecorder
-from workflows.casework import CaseWorkflow, opening_outcome, today
+from workflows.casework import CaseWorkflow, opening_outcome, step_dates_kept, today
+
+STEP: TypeAdapter[rm.RemandStep] = TypeAdapter(rm.RemandStep)
 
 
 @workflow.defn(name="Remand")
 class RemandWorkflow(CaseWorkflow):
+    _steps = STEP
+    _kind = rm
+
     @workflow.init
     def __init__(self, input: RemandInput) -> None:
         self._input = input
         self._lock = asyncio.Lock()
         self._wake = False
         resume = input.resume
-        self._remand = resume.remand if resume is not None else input.remand
+        self._remand = resume.remand if resume is not None else step_dates_kept(input.remand)
         self._case = CaseRecorder(
             child_id=input.remand.child_id,
             yjs=input.remand.yjs,
@@ -56,6 +63,17 @@ class RemandWorkflow(CaseWorkflow):
     @record_step.validator
     def _validate_step(self, step: rm.RemandStep) -> None:
         self._check_step(lambda: rm.decide(self._remand, step, today=today()))
+
+    def _opened_state(self) -> Any:
+        i = self._input
+        state = i.remand.model_copy(update={"step_dates": None if self._remand.step_dates is None else {}})
+        outcome = opening_outcome(i, disposal_kind="remand", hearing_date=i.hearing_date)
+        for payload in rm.open_remand(state, outcome=outcome).events:
+            state = rm.evolve(state, payload)
+        return state
+
+    def _set_state(self, state: Any) -> None:
+        self._remand = state
 
     def _closed(self) -> bool:
         return self._remand.status in rm.CLOSED_STATES

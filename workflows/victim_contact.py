@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import Any, Literal
 
+from pydantic import TypeAdapter
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import victim_contact as vc
-    from domain.decisions import Decision
+    from domain.corrections import RecordedStep, StepCorrection
+    from domain.decisions import Decision, Step
     from domain.messages import (
         OrderMilestone,
         VictimContactInput,
@@ -34,10 +37,23 @@ SYSTEM_ORDER = "system:linked-order"
 # Each step's date checked against every step it follows, and consent only to options explained (issue
 # #15): contacts recorded before replay as they were decided.
 STEPS_IN_ORDER = "victim-steps-in-order"
+STEP: TypeAdapter[vc.VictimContactStep] = TypeAdapter(vc.VictimContactStep)
+
+
+class ReceivedMilestone(Step):
+    """A milestone the linked order signalled, kept with the contact's steps so a correction folds it in
+    again where it came (it changes what the victim is owed); it is the order's, so never corrected here."""
+
+    step: Literal["order_milestone"] = "order_milestone"
+    milestone: str
+    order_id: str
 
 
 @workflow.defn(name="VictimContact")
 class VictimContactWorkflow(CaseWorkflow):
+    _steps = STEP
+    _kind = vc
+
     @workflow.init
     def __init__(self, input: VictimContactInput) -> None:
         self._input = input
@@ -98,6 +114,54 @@ class VictimContactWorkflow(CaseWorkflow):
             )
         self._check_step(lambda: vc.decide(self._contact, step, today=today()))
 
+    def _correctable_steps(self) -> list[RecordedStep]:
+        return [s for s in self._case.recorded_steps if s.name != "order_milestone"]
+
+    def _decide_correction(self, correction: StepCorrection) -> Any:
+        for s in self._case.recorded_steps:
+            if s.name == "order_milestone" and s.first_version <= correction.supersedes <= s.last_version:
+                raise vc.StepRefused(
+                    f"correction refused: event {correction.supersedes} is the linked order's {s.step['milestone']}; "
+                    "correct it on the order"
+                )
+        return super()._decide_correction(correction)
+
+    def _opened_state(self) -> Any:
+        i = self._input
+        state = vc.VictimContactState(
+            victim_ref=i.victim_ref,
+            victim_kind=i.victim_kind,
+            under_18=i.under_18,
+            linked_order_id=i.linked_order_id,
+            child_id=i.child_id,
+            yjs=i.yjs,
+            opened_on=i.opened_on,
+            vcs_referral_needed=i.vcs_referral_needed,
+            sentence_date=i.sentence_date,
+        )
+        for payload in vc.open_contact(state).events:
+            state = vc.evolve(state, payload)
+        return state
+
+    def _parse_step(self, body: dict[str, Any]) -> Step:
+        if body.get("step") == "order_milestone":
+            return ReceivedMilestone.model_validate(body)
+        return STEP.validate_python(body)
+
+    def _decide_step(self, state: Any, step: Any) -> Decision:
+        if isinstance(step, ReceivedMilestone):
+            return vc.milestone_received(
+                state,
+                step.milestone,  # type: ignore[arg-type]
+                step.order_id,
+                today(),
+                occurred_on=step.effective_date,
+            )
+        return vc.decide(state, step, today=today())
+
+    def _set_state(self, state: Any) -> None:
+        self._contact = state
+
     # --- the linked order -----------------------------------------------------------------------------
 
     @workflow.signal
@@ -114,7 +178,15 @@ class VictimContactWorkflow(CaseWorkflow):
             except vc.StepRefused as refused:
                 workflow.logger.info("order milestone not recorded: %s", refused)
                 return
-            await self._carry_out(decision, actor=SYSTEM_ORDER, effective_date=message.effective_date, reason=None)
+            received = ReceivedMilestone(
+                actor=SYSTEM_ORDER,
+                effective_date=message.effective_date,
+                milestone=message.milestone,
+                order_id=message.order_id,
+            )
+            await self._carry_out(
+                decision, actor=SYSTEM_ORDER, effective_date=message.effective_date, reason=None, step=received
+            )
             self._wake = True
 
     def _closed(self) -> bool:

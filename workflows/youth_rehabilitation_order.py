@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from typing import Any
 
+from pydantic import TypeAdapter
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -22,11 +24,16 @@ with workflow.unsafe.imports_passed_through():
     from domain.messages import YouthRehabilitationOrderInput, YroResume, YroView
 
 from workflows.case_recorder import CaseRecorder
-from workflows.casework import CaseWorkflow, opening_outcome, tell_victim_contacts, today
+from workflows.casework import CaseWorkflow, opening_outcome, step_dates_kept, tell_victim_contacts, today
+
+STEP: TypeAdapter[yro.YroStep] = TypeAdapter(yro.YroStep)
 
 
 @workflow.defn(name="YouthRehabilitationOrder")
 class YouthRehabilitationOrderWorkflow(CaseWorkflow):
+    _steps = STEP
+    _kind = yro
+
     @workflow.init
     def __init__(self, input: YouthRehabilitationOrderInput) -> None:
         self._input = input
@@ -36,13 +43,15 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
         if resume is not None:
             self._order = resume.order
         else:
-            self._order = yro.new_order(
-                child_id=input.child_id,
-                yjs=input.yjs,
-                hearing_date=input.hearing_date,
-                disposal=input.disposal,
-                warned_period_months=input.warned_period_months,
-                eighteenth_birthday=input.eighteenth_birthday,
+            self._order = step_dates_kept(
+                yro.new_order(
+                    child_id=input.child_id,
+                    yjs=input.yjs,
+                    hearing_date=input.hearing_date,
+                    disposal=input.disposal,
+                    warned_period_months=input.warned_period_months,
+                    eighteenth_birthday=input.eighteenth_birthday,
+                )
             )
         self._case = CaseRecorder(
             child_id=input.child_id,
@@ -70,6 +79,24 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
     @record_step.validator
     def _validate_step(self, step: yro.YroStep) -> None:
         self._check_step(lambda: yro.decide(self._order, step, today=today()))
+
+    def _opened_state(self) -> Any:
+        i = self._input
+        state = yro.new_order(
+            child_id=i.child_id,
+            yjs=i.yjs,
+            hearing_date=i.hearing_date,
+            disposal=i.disposal,
+            warned_period_months=i.warned_period_months,
+            eighteenth_birthday=i.eighteenth_birthday,
+        ).model_copy(update={"step_dates": None if self._order.step_dates is None else {}})
+        outcome = opening_outcome(i, disposal_kind="youth_rehabilitation_order", hearing_date=i.hearing_date)
+        for payload in yro.open_order(state, outcome=outcome).events:
+            state = yro.evolve(state, payload)
+        return state
+
+    def _set_state(self, state: Any) -> None:
+        self._order = state
 
     def _closed(self) -> bool:
         return self._order.state in yro.CLOSED_STATES

@@ -7,7 +7,7 @@ and a search matches ids only.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
@@ -18,21 +18,11 @@ from activities.users import User
 from client.api.problems import error
 from client.app_context import Ctx, today
 from client.auth import require, user_services_filter
+from client.children_search import ChildFound, find
 from domain import child_record as cr
 from domain.access import Permission, allows
 
 router = APIRouter(tags=["children"])
-
-
-class ChildFound(BaseModel):
-    child_id: str
-    yjs: str
-    name: str | None = None
-    date_of_birth: date | None = None
-    age: int | None = None
-    case_kinds: str | None = None
-    open_cases: int = 0
-    last_opened: datetime | None = None
 
 
 class ChildRecordAnswer(BaseModel):
@@ -60,38 +50,7 @@ async def find_children(
 ) -> list[ChildFound]:
     """Children whose name starts with the words typed, born on the date typed (4/3/2011 or 2011-03-04),
     or whose id contains the text typed. Names and ages only for those who may read children's records."""
-    names = allows(user.role, Permission.READ_CHILD_RECORD) and ctx.child_records is not None
-    held = user_services_filter(user)
-    found: list[records.Found] = []
-    if names:
-        try:
-            query = cr.parse_search(q)
-        except ValueError:
-            query = None  # not a name or a date: perhaps an id
-        if query is not None:
-            found = await store_of(ctx).search(query=query, services=held, actor=user.username)
-    cases = await records.cases_of_children(
-        ctx.pool, id_like=q.strip(), keys=[(f.yjs, f.child_id) for f in found], services=held
-    )
-    by_key: dict[tuple[str, str], ChildFound] = {}
-    for row in cases:
-        by_key[(row["yjs"], row["child_id"])] = ChildFound(
-            child_id=row["child_id"],
-            yjs=row["yjs"],
-            case_kinds=row["kinds"],
-            open_cases=row["open_cases"],
-            last_opened=row["last_opened"],
-        )
-    for f in found:
-        by_key.setdefault((f.yjs, f.child_id), ChildFound(child_id=f.child_id, yjs=f.yjs))
-    if names:
-        named = await store_of(ctx).read_many(keys=list(by_key), actor=user.username)
-        day = today()
-        for key, child in by_key.items():
-            record = named.get(key)
-            if record is not None:
-                child.name, child.date_of_birth, child.age = record.name, record.date_of_birth, record.age_on(day)
-    return sorted(by_key.values(), key=lambda c: ((c.name or "").casefold(), c.child_id, c.yjs))
+    return await find(ctx, user, q)
 
 
 async def _service_of(ctx: Ctx, user: User, child_id: str, yjs: str | None) -> str:

@@ -11,7 +11,7 @@ from temporalio.service import RPCError
 from activities import audit
 from activities.service_scope import stream_service
 from activities.users import User
-from client import steps
+from client import corrections, steps
 from client.api.problems import StepRefusal, StepRefusedHTTP, json_object, rpc_http
 from client.app_context import AppContext, Ctx
 from client.auth import require, require_service
@@ -93,6 +93,34 @@ async def record_step(
         raise HTTPException(422, e.errors) from e
     except steps.StepRefused as e:
         raise StepRefusedHTTP(e.message, e.field) from e
+    except steps.StepError as e:
+        raise HTTPException(e.status_code, e.message) from e
+    return {"kind": done.kind, "state": done.state, **done.view.model_dump(mode="json")}
+
+
+@router.post(
+    "/orders/{workflow_id}/corrections",
+    tags=["orders"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": corrections.CorrectionBody.model_json_schema()}},
+            "description": "Correct a step recorded by mistake: {'supersedes': <stream version of one of its "
+            "events>, 'reason': '…', 'replacement': {'effective_date': 'YYYY-MM-DD', …}}; leave out "
+            "'replacement' to void the step. The original stays in the timeline, superseded.",
+        }
+    },
+    responses={409: {"description": "The correction is not allowed (the reason says why)"}},
+)
+async def correct_step(
+    workflow_id: str, request: Request, ctx: Ctx, user: Annotated[User, Depends(require(Permission.ACT_ON_ORDER))]
+) -> dict[str, Any]:
+    await _held_order(ctx, user, workflow_id)
+    body = await json_object(request, "the body must be a JSON object naming the event to correct")
+    try:
+        done = await corrections.correct_step(ctx.temporal, workflow_id, body, user)
+    except steps.StepInvalid as e:
+        raise HTTPException(422, e.errors) from e
     except steps.StepError as e:
         raise HTTPException(e.status_code, e.message) from e
     return {"kind": done.kind, "state": done.state, **done.view.model_dump(mode="json")}

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from activities import victim_contacts
 from activities.service_scope import stream_service
 from activities.users import User
-from client import steps
+from client import corrections, steps
 from client.api.problems import StepRefusal, StepRefusedHTTP, json_object
 from client.app_context import Ctx
 from client.auth import require, require_service, user_services_filter
@@ -94,6 +94,39 @@ async def record_victim_step(
         raise HTTPException(422, e.errors) from e
     except steps.StepRefused as e:
         raise StepRefusedHTTP(e.message, e.field) from e
+    except steps.StepError as e:
+        raise HTTPException(e.status_code, e.message) from e
+    assert isinstance(done.view, VictimContactView)
+    return done.view
+
+
+@router.post(
+    "/victim-contacts/{workflow_id}/corrections",
+    tags=["victims"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": corrections.CorrectionBody.model_json_schema()}},
+            "description": "Correct a step recorded by mistake, as for an order: {'supersedes': N, 'reason': '…', "
+            "'replacement': {…}} (no 'replacement' voids the step).",
+        }
+    },
+    responses={409: {"description": "The correction is not allowed (the reason says why)"}},
+)
+async def correct_victim_step(
+    workflow_id: str,
+    request: Request,
+    ctx: Ctx,
+    user: Annotated[User, Depends(require(Permission.ACT_ON_VICTIM_CONTACT))],
+) -> VictimContactView:
+    if not victim_contacts.is_contact_id(workflow_id):
+        raise HTTPException(404, f"no victim contact {workflow_id}")
+    require_service(user, await stream_service(ctx.pool, workflow_id), f"no victim contact {workflow_id}")
+    body = await json_object(request, "the body must be a JSON object naming the event to correct")
+    try:
+        done = await corrections.correct_step(ctx.temporal, workflow_id, body, user)
+    except steps.StepInvalid as e:
+        raise HTTPException(422, e.errors) from e
     except steps.StepError as e:
         raise HTTPException(e.status_code, e.message) from e
     assert isinstance(done.view, VictimContactView)

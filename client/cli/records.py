@@ -1,5 +1,5 @@
 """An order's and a child's record through the API: `timeline`, `inspection-sample`, `deadlines`,
-`order`, `export`, and a person's `step` on an order."""
+`order`, `export`, a person's `step` on an order, and the `correct`ion of a step recorded by mistake."""
 
 from __future__ import annotations
 
@@ -39,9 +39,17 @@ def timeline(child_id: str, token: TokenOpt = None, api_url: ApiOpt = None, as_j
             *cells(
                 london_time(e["effective_at"]),
                 london_time(e["recorded_at"]),
-                e["event_type"],
+                f"{e['event_type']} #{e['stream_version']}",
                 e["actor"],
-                "LATE ENTRY" if e["late_entry"] else "",
+                " ".join(
+                    filter(
+                        None,
+                        [
+                            "LATE ENTRY" if e["late_entry"] else "",
+                            f"SUPERSEDED by #{e['superseded_by']['stream_version']}" if e.get("superseded_by") else "",
+                        ],
+                    )
+                ),
                 _detail(e),
             )
         )
@@ -163,3 +171,45 @@ def step(
     with api_client(token, api_url) as yj:
         view = call_api(yj.record_step, workflow_id, body)
     out.print(f"recorded {name} on {workflow_id}; the order is now {view['state']}", markup=False)
+
+
+def _fields(items: list[str] | None) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            err.print(f"[red]--set takes key=value[/red] (got {escape(repr(item))})")
+            raise typer.Exit(2)
+        body[key] = value  # sent as typed, as for `step`
+    return body
+
+
+def correct(
+    workflow_id: str,
+    version: Annotated[int, typer.Argument(help="The #number of one of the mistaken step's events (yjflow timeline).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the step was wrong (kept in the record).")],
+    on: Annotated[str | None, typer.Option("--on", help="The right effective date YYYY-MM-DD.")] = None,
+    field: Annotated[
+        list[str] | None, typer.Option("--set", help="A field as it should have been, key=value (repeatable).")
+    ] = None,
+    void: Annotated[bool, typer.Option("--void", help="The step did not happen (or not on this order).")] = False,
+    token: TokenOpt = None,
+    api_url: ApiOpt = None,
+) -> None:
+    """Correct a step recorded by mistake: replace it (--on, --set) or --void it. The original stays in
+    the timeline, superseded, with your reason; some corrections need a manager (the correction policy)."""
+    replacement = _fields(field)
+    if on:
+        replacement["effective_date"] = on
+    if void == bool(replacement):
+        err.print("[red]give --void, or what was wrong (--on and/or --set), not both or neither[/red]")
+        raise typer.Exit(2)
+    body: dict[str, Any] = {"supersedes": version, "reason": reason}
+    if not void:
+        body["replacement"] = replacement
+    with api_client(token, api_url) as yj:
+        view = call_api(yj.correct_step, workflow_id, body)
+    what = "voided" if void else "corrected"
+    state = view["contact"]["state"] if "contact" in view else view["state"]
+    case = "contact" if "contact" in view else "order"
+    out.print(f"{what} the step of event #{version} on {workflow_id}; the {case} is now {state}", markup=False)

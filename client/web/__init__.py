@@ -14,6 +14,7 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
     """Mount the pages, their static assets and their routes on the API's app."""
     from client.web import (
         board_pages,
+        correction_pages,
         dashboard_pages,
         inspection_api,
         inspection_pages,
@@ -39,3 +40,4 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
     app.include_router(intake_pages.router)
     app.include_router(start_pages.router)
     app.include_router(victim_pages.router)
+    app.include_router(correction_pages.router)

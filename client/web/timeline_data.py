@@ -14,7 +14,6 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
-from psycopg.rows import dict_row
 
 from activities import audit, victim_contacts
 from activities.db import Pool
@@ -159,6 +158,15 @@ def _item(
         else ""
     )
     reason = f'\n    <p class="govuk-body app-timeline__details">Reason: {escape(e.reason)}</p>' if e.reason else ""
+    superseded = _superseded(e)
+    if superseded:
+        # The event stays as recorded; struck through, with what superseded it, who and why.
+        said_html = (
+            f'\n    <p class="govuk-body app-timeline__details" data-testid="event-sentence"><s>{escape(said)}</s></p>'
+            if said
+            else ""
+        )
+        reason += superseded
     stream = escape(e.workflow_id)
     case = (
         f'<a class="govuk-link" href="/app/cases/{escape(quote(e.workflow_id, safe=":"))}">{stream}</a>'
@@ -182,12 +190,25 @@ def _item(
         f'  <li class="app-timeline__item{" app-timeline__item--victim" if ref else ""}"'
         f' data-event-type="{escape(e.event_type)}" data-stream="{stream}">\n'
         f'    <h3 class="govuk-heading-s app-timeline__title">{escape(title)}{_LATE if e.late_entry else ""}'
-        f"{tag_html}\n    </h3>{said_html}\n"
+        f"{_SUPERSEDED if superseded else ''}{tag_html}\n    </h3>{said_html}\n"
         f'    <p class="govuk-body-s app-timeline__byline">Took effect'
         f' <time datetime="{effective}">{times.when(e.effective_at)}</time>,'
         f' recorded <time datetime="{recorded}">'
         f"{times.at(e.recorded_at)}</time> by {escape(e.actor)} · {case} entry {e.stream_version}</p>"
         f"{reason}{_stored_record(e, title, effective, recorded, stored)}{more}\n  </li>\n"
+    )
+
+
+_SUPERSEDED = '\n      <strong class="govuk-tag govuk-tag--grey" data-testid="superseded">Superseded</strong>'
+
+
+def _superseded(e: audit.TimelineEntry) -> str:
+    by = e.superseded_by
+    if by is None:
+        return ""
+    return (
+        '\n    <p class="govuk-body app-timeline__details" data-testid="superseded-by">'
+        f"Superseded by entry {by.stream_version}, corrected by {escape(by.actor)}: {escape(by.reason)}</p>"
     )
 
 
@@ -410,24 +431,3 @@ async def child_timeline(
         folded=fold_deadlines(shown, stream=lambda e: e.workflow_id),
         rule_names=shipped_rule_names(),
     )
-
-
-async def find_children(
-    pool: Pool, query: str, *, limit: int = 50, services: Sequence[str] | None = None
-) -> list[dict[str, Any]]:
-    """Children whose id contains `query` (case-insensitive), from the cases projection; with
-    `services`, only those services' cases."""
-    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(
-            """
-            SELECT child_id, string_agg(DISTINCT yjs, ', ') AS yjs,
-                   string_agg(DISTINCT kind, ', ') AS kinds,
-                   count(*) FILTER (WHERE closed_at IS NULL) AS open_cases,
-                   max(opened_at) AS last_opened
-            FROM cases WHERE child_id ILIKE %s AND (%s::text[] IS NULL OR yjs = ANY(%s::text[]))
-            GROUP BY child_id ORDER BY child_id LIMIT %s
-            """,
-            (pattern, services, services, limit),
-        )
-        return list(await cur.fetchall())

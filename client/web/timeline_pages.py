@@ -10,10 +10,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from activities import victim_contacts
 from activities.users import User
 from client.auth import user_services_filter
+from client.children_search import find
 from client.web.forms import FormErrors, date_values, optional_date, optional_text
 from client.web.render import render
 from client.web.session import PageRefused, require_page
-from client.web.timeline_data import TimelineFilters, child_timeline, find_children, timeline_items
+from client.web.timeline_data import TimelineFilters, child_timeline, timeline_items
 from domain.access import Permission, allows
 from domain.court_decisions import order_kind_of
 from domain.events import wording
@@ -41,9 +42,9 @@ async def find_a_child(request: Request, user: Reader) -> Response:
     results = []
     if "q" in request.query_params:
         if len(query) < 2:
-            errors.add("q", "Enter at least 2 characters of the child's id")
+            errors.add("q", "Enter at least 2 characters of the child's name, date of birth or id")
         else:
-            results = await find_children(request.app.state.ctx.pool, query, services=user_services_filter(user))
+            results = await find(request.app.state.ctx, user, query)
     return render(
         request,
         "children.html",

@@ -253,6 +253,7 @@ async def case_page(request: Request, workflow_id: str, user: Annotated[User, De
         else None,
         recorded=recorded if recorded in case.all_steps else None,
         step_url=step_url,
+        case_url_of=case_url,
         list_url=MY_VICTIM_CONTACTS if is_contact else MY_CASES,
         today=today(),
     )

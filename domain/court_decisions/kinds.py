@@ -23,6 +23,7 @@ _PREFIXES = {f"{kind.replace('_', '-')}:": kind for kind in ORDER_KINDS}
 CourtStep = (
     ro.RecordCourtDecision
     | ro.RecordRevokedByCourt
+    | ro.RecordExtendedByCourt
     | yro.RecordCourtBreachOutcome
     | yro.RecordOrderAmended
     | yro.RecordRevocation

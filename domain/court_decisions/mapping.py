@@ -80,6 +80,9 @@ def _step(
                     )
                 ]
             return yro.RecordRevocation(grounds=fields.grounds, **common), []
+        case _RoExtended() if isinstance(order, ro.ReferralOrderState) and order.state != ro.OrderState.REFERRED_BACK:
+            # A court sentencing a further offence may extend with no referral back (SA 2020 Sch 4 paras 13–16).
+            return ro.RecordExtendedByCourt(extension_months=fields.extension_months, **common), []
         case _RoExtended():
             return ro.RecordCourtDecision(decision="extend", extension_months=fields.extension_months, **common), []
         case _YroExtended():

@@ -8,6 +8,7 @@ payload. Import payloads from here: `from domain import events as ev; ev.Deadlin
 """
 
 from domain.events.child_record import *  # noqa: F403
+from domain.events.corrections import *  # noqa: F403
 from domain.events.custody import *  # noqa: F403
 from domain.events.deadlines import *  # noqa: F403
 from domain.events.envelope import (

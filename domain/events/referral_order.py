@@ -13,6 +13,7 @@ __all__ = [
     "ContractSigned",
     "ContractVaried",
     "CourtDecisionRecorded",
+    "ExtendedOnFurtherConviction",
     "FinalPanelHeld",
     "FirstContactMade",
     "InitialPanelHeld",
@@ -118,11 +119,17 @@ class PanelAdjourned(EventPayload):
 
 class ProgressPanelHeld(EventPayload):
     panel_date: date
-    next_panel_due_by: date
+    # None when the next progress panel would fall due after the compliance period: the final panel is next.
+    next_panel_due_by: date | None
 
     title = "Progress panel held"
 
     def describe(self, rule_names: w.RuleNames) -> str:
+        if self.next_panel_due_by is None:
+            return (
+                f"Progress panel meeting held on {w.day(self.panel_date)}."
+                " No further progress panel is due: the final panel meets before the compliance period ends."
+            )
         return (
             f"Progress panel meeting held on {w.day(self.panel_date)}."
             f" The next panel is due by {w.day(self.next_panel_due_by)}."
@@ -186,6 +193,22 @@ class OrderExtended(EventPayload):
         return (
             f"Order extended by {w.count(self.extension_months, 'month')}, to {w.count(self.total_months, 'month')}"
             f" in all. The compliance period now ends on {w.day(self.compliance_end)}."
+        )
+
+
+class ExtendedOnFurtherConviction(EventPayload):
+    """A court dealing with the child for a further offence extended the compliance period without a
+    referral back (Sentencing Act 2020 Sch 4 paras 13–16); the `OrderExtended` beside it has the new end."""
+
+    decision_date: date
+    extension_months: int
+
+    title = "Extended on a further conviction"
+
+    def describe(self, rule_names: w.RuleNames) -> str:
+        return (
+            f"On {w.day(self.decision_date)} the court dealing with a further offence extended the order by "
+            f"{w.count(self.extension_months, 'month')}, without a referral back by the panel."
         )
 
 

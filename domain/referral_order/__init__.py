@@ -21,6 +21,7 @@ from __future__ import annotations
 from domain.allocation import AllocateCaseWorker, allocate, allocated
 from domain.calendar import add_calendar_months
 from domain.decisions import CancelDeadline, DeadlineEffect, Decision, MeetDeadline, ScheduleDeadline, Step, StepRefused
+from domain.referral_order.checks import FOLLOWS, STEP_EVENTS
 from domain.referral_order.deciding import decide
 from domain.referral_order.fold import evolve
 from domain.referral_order.opening import open_order
@@ -37,6 +38,7 @@ from domain.referral_order.steps import (
     RecordCompletion,
     RecordContractVaried,
     RecordCourtDecision,
+    RecordExtendedByCourt,
     RecordFinalPanel,
     RecordFirstContact,
     RecordInitialPanel,
@@ -53,10 +55,12 @@ from domain.transfers import RecordTransfer, transfer
 
 __all__ = [
     "CLOSED_STATES",
+    "FOLLOWS",
     "MAX_EXTENSION_MONTHS",
     "MAX_MONTHS",
     "MIN_MONTHS",
     "REVOCATION_BAR_MONTHS",
+    "STEP_EVENTS",
     "AllocateCaseWorker",
     "CancelDeadline",
     "DeadlineEffect",
@@ -66,6 +70,7 @@ __all__ = [
     "RecordCompletion",
     "RecordContractVaried",
     "RecordCourtDecision",
+    "RecordExtendedByCourt",
     "RecordFinalPanel",
     "RecordFirstContact",
     "RecordInitialPanel",

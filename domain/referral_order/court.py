@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from domain import events as ev
@@ -9,7 +10,7 @@ from domain.calendar import add_calendar_months
 from domain.decisions import CancelDeadline, Decision, ScheduleDeadline
 from domain.referral_order.checks import _refuse, _require
 from domain.referral_order.state import MAX_EXTENSION_MONTHS, MAX_MONTHS, OrderState, ReferralOrderState
-from domain.referral_order.steps import RecordCourtDecision, RecordReferralBack
+from domain.referral_order.steps import RecordCourtDecision, RecordExtendedByCourt, RecordReferralBack
 
 
 def _referral_back(state: ReferralOrderState, step: RecordReferralBack) -> Decision:
@@ -59,15 +60,29 @@ def _court_decision(state: ReferralOrderState, step: RecordCourtDecision) -> Dec
 
 def _extension(state: ReferralOrderState, step: RecordCourtDecision, decided: ev.CourtDecisionRecorded) -> Decision:
     name = step.step
-    months = step.extension_months
+    if not 1 <= step.extension_months <= MAX_EXTENSION_MONTHS:
+        raise _refuse(
+            step.step,
+            f"an extension must be 1–{MAX_EXTENSION_MONTHS} months (CJCA 2015 s.44; Sch 4 para 9(2))",
+            "extension_months",
+        )
+    return _extended(state, name, step.effective_date, step.extension_months, decided)
+
+
+def _extended_on_further_conviction(state: ReferralOrderState, step: RecordExtendedByCourt) -> Decision:
+    """Sch 4 paras 13–16: the court sentencing a further offence may extend instead of revoking, with no
+    referral back and no 3-month cap (that cap is para 9's, on a referral back), only the 12 months in all."""
+    name = step.step
+    _require(state, name, {OrderState.CONTRACT_AGREED})
+    decided = ev.ExtendedOnFurtherConviction(decision_date=step.effective_date, extension_months=step.extension_months)
+    return _extended(state, name, step.effective_date, step.extension_months, decided)
+
+
+def _extended(state: ReferralOrderState, name: str, day: date, months: int, decided: ev.EventPayload) -> Decision:
     if state.contract_signed_date is None or state.compliance_end is None:
         raise _refuse(name, "the compliance period can only be extended once a contract is in effect")
-    if step.effective_date >= state.compliance_end:
+    if day >= state.compliance_end:
         raise _refuse(name, f"the compliance period already ended on {state.compliance_end}")
-    if not 1 <= months <= MAX_EXTENSION_MONTHS:
-        raise _refuse(
-            name, f"an extension must be 1–{MAX_EXTENSION_MONTHS} months (CJCA 2015 s.44)", "extension_months"
-        )
     total = state.months + state.extension_months + months
     if total > MAX_MONTHS:
         raise _refuse(

@@ -7,15 +7,16 @@ from datetime import date
 from domain import events as ev
 from domain.allocation import AllocateCaseWorker, allocate
 from domain.calendar import add_calendar_months
-from domain.decisions import CancelDeadline, DeadlineEffect, Decision, MeetDeadline, ScheduleDeadline
-from domain.referral_order.checks import _after_last_panel, _check_dates, _refuse, _require
-from domain.referral_order.court import _court_decision, _referral_back
-from domain.referral_order.panels import _initial_panel
+from domain.decisions import CancelDeadline, DeadlineEffect, Decision, MeetDeadline
+from domain.referral_order.checks import _after_last_panel, _check_dates, _in_order, _refuse, _require
+from domain.referral_order.court import _court_decision, _extended_on_further_conviction, _referral_back
+from domain.referral_order.panels import _initial_panel, next_progress_panel
 from domain.referral_order.state import CLOSED_STATES, REVOCATION_BAR_MONTHS, OrderState, ReferralOrderState
 from domain.referral_order.steps import (
     RecordCompletion,
     RecordContractVaried,
     RecordCourtDecision,
+    RecordExtendedByCourt,
     RecordFinalPanel,
     RecordFirstContact,
     RecordInitialPanel,
@@ -37,6 +38,7 @@ def decide(state: ReferralOrderState, step: ReferralOrderStep, *, today: date) -
         raise _refuse(name, f"the order is {state.state.value}; nothing more can be recorded on it")
     _check_dates(state, step, today)
     day = step.effective_date
+    _in_order(state, name, day)
     match step:
         case AllocateCaseWorker():
             return allocate(step)
@@ -66,12 +68,15 @@ def decide(state: ReferralOrderState, step: ReferralOrderStep, *, today: date) -
         case RecordProgressPanel():
             _require(state, name, {OrderState.CONTRACT_AGREED})
             _after_last_panel(state, name, day)
+            next_panel = next_progress_panel(state, day)
+            due_by = add_calendar_months(day, 3)
+            if next_panel.due_before is not None and due_by >= next_panel.due_before:
+                due_by_or_none: date | None = None
+            else:
+                due_by_or_none = due_by
             return Decision(
-                events=(ev.ProgressPanelHeld(panel_date=day, next_panel_due_by=add_calendar_months(day, 3)),),
-                deadlines=(
-                    MeetDeadline(rule_id="ro.progress_panel", met_on=day),
-                    ScheduleDeadline(rule_id="ro.progress_panel", clock_start=day),
-                ),
+                events=(ev.ProgressPanelHeld(panel_date=day, next_panel_due_by=due_by_or_none),),
+                deadlines=(MeetDeadline(rule_id="ro.progress_panel", met_on=day), next_panel),
             )
         case RecordContractVaried():
             _require(state, name, {OrderState.CONTRACT_AGREED})
@@ -81,6 +86,8 @@ def decide(state: ReferralOrderState, step: ReferralOrderStep, *, today: date) -
             return _referral_back(state, step)
         case RecordCourtDecision():
             return _court_decision(state, step)
+        case RecordExtendedByCourt():
+            return _extended_on_further_conviction(state, step)
         case RecordRevocationRefused():
             _require(state, name, {OrderState.REFERRED_BACK})
             if state.referral_grounds != "revocation_good_progress":

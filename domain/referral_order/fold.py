@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from domain import events as ev
 from domain.allocation import allocated
+from domain.referral_order.checks import STEP_EVENTS
 from domain.referral_order.state import OrderState, ReferralOrderState
+from domain.step_order import keeping_dates
 
 
 def evolve(state: ReferralOrderState, payload: ev.EventPayload) -> ReferralOrderState:
     """The state after a recorded event; events that do not change the order leave it as it was."""
+    return keeping_dates(state, _evolve(state, payload), payload, STEP_EVENTS)
+
+
+def _evolve(state: ReferralOrderState, payload: ev.EventPayload) -> ReferralOrderState:
     match payload:
         case ev.CaseWorkerAllocated():
             return allocated(state, payload)

@@ -30,8 +30,24 @@ def _initial_panel(state: ReferralOrderState, step: RecordInitialPanel, today: d
         ),
         deadlines=(
             MeetDeadline(rule_id="ro.initial_panel", met_on=step.effective_date),
-            ScheduleDeadline(rule_id="ro.progress_panel", clock_start=signed),
+            next_progress_panel(state, signed, compliance_end=end),
             ScheduleDeadline(rule_id="ro.end", clock_start=signed, amount=state.months),
             ScheduleDeadline(rule_id="ro.final_panel", clock_start=end),
         ),
+    )
+
+
+def next_progress_panel(
+    state: ReferralOrderState, day: date, *, compliance_end: date | None = None
+) -> ScheduleDeadline:
+    """The next progress panel, counted from `day`; one that would fall due on or after the end of the
+    compliance period is not owed, since the final panel meets before the period ends."""
+    end = compliance_end or state.compliance_end
+    if not state.progress_panels_within_order or end is None:
+        return ScheduleDeadline(rule_id="ro.progress_panel", clock_start=day)
+    return ScheduleDeadline(
+        rule_id="ro.progress_panel",
+        clock_start=day,
+        due_before=end,
+        why_not_owed=f"it would fall due after the compliance period ends on {end}; the final panel is due before then",
     )

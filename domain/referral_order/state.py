@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.step_order import StepDates
 
 MIN_MONTHS, MAX_MONTHS = 3, 12
 MAX_EXTENSION_MONTHS = 3
@@ -46,3 +48,10 @@ class ReferralOrderState(BaseModel):
     referral_grounds: str | None = None
     revocation_bar_until: date | None = None
     final_panel_date: date | None = None
+    step_dates: StepDates | None = Field(
+        default_factory=dict, description="The latest date of each step recorded (domain.step_order)."
+    )
+    progress_panels_within_order: bool = Field(
+        default=True,
+        description="No progress panel is scheduled due after the compliance period ends (the final panel is).",
+    )

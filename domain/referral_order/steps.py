@@ -62,7 +62,8 @@ class RecordVictimViews(_Step):
 
 class RecordFinalPanel(_Step):
     step: Literal["final_panel_held"] = "final_panel_held"
-    discharged: bool = True
+    # No default: a discharge is the panel's decision, never assumed (an unticked box is not a "no" either).
+    discharged: bool = Field(description="Whether the panel discharged the child (s.101(4)); if not, it refers back.")
 
 
 class RecordCompletion(_Step):
@@ -77,6 +78,16 @@ class RecordRevokedByCourt(_Step):
     grounds: Literal["further_offence"] = "further_offence"
 
 
+class RecordExtendedByCourt(_Step):
+    """A court dealing with the child for a further offence extended the compliance period, with no
+    referral back by the panel (Sentencing Act 2020 Sch 4 paras 13–16: para 14 for an offence committed
+    before the order was made, para 15 for one committed after it); the period may not exceed 12 months
+    in all (para 16)."""
+
+    step: Literal["extended_by_court"] = "extended_by_court"
+    extension_months: int = Field(ge=1, description="Whole months added to the compliance period.")
+
+
 ReferralOrderStep = Annotated[
     AllocateCaseWorker
     | RecordFirstContact
@@ -86,6 +97,7 @@ ReferralOrderStep = Annotated[
     | RecordContractVaried
     | RecordReferralBack
     | RecordCourtDecision
+    | RecordExtendedByCourt
     | RecordRevocationRefused
     | RecordVictimViews
     | RecordFinalPanel

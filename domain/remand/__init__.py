@@ -31,6 +31,7 @@ from domain.allocation import AllocateCaseWorker, allocate, allocated
 from domain.calendar import WorkingCalendar, latest_date_after_clear_days
 from domain.court_outcome import CTL_DAYS, CUSTODIAL_REMANDS, RemandDisposal, RemandType
 from domain.decisions import CancelDeadline, DeadlineEffect, Decision, MeetDeadline, ScheduleDeadline, Step, StepRefused
+from domain.remand.checks import FOLLOWS, STEP_EVENTS
 from domain.remand.deadlines import (
     FIRST_REMAND_CLEAR_DAYS,
     LATER_REMAND_CLEAR_DAYS,
@@ -56,8 +57,10 @@ __all__ = [
     "CTL_DAYS",
     "CUSTODIAL_REMANDS",
     "FIRST_REMAND_CLEAR_DAYS",
+    "FOLLOWS",
     "LATER_REMAND_CLEAR_DAYS",
     "LOOKED_AFTER_RULES",
+    "STEP_EVENTS",
     "AllocateCaseWorker",
     "CancelDeadline",
     "DeadlineEffect",

@@ -6,7 +6,7 @@ from datetime import date
 
 from domain.allocation import AllocateCaseWorker, allocate
 from domain.decisions import Decision
-from domain.remand.checks import _not_before, _refuse
+from domain.remand.checks import _in_order, _not_before, _refuse
 from domain.remand.custody_time_limit import _ctl_extension
 from domain.remand.ending import _ending
 from domain.remand.looked_after import _lac_review, _social_worker_visit
@@ -32,6 +32,7 @@ def decide(state: RemandState, step: RemandStep, *, today: date) -> Decision:
     if day > today:
         raise _refuse(name, f"effective date {day} is in the future (today is {today})", "effective_date")
     _not_before(name, day, state.remand_date, "the remand began")
+    _in_order(state, name, day)
     match step:
         case AllocateCaseWorker():
             return allocate(step)

@@ -5,12 +5,18 @@ from __future__ import annotations
 from domain import events as ev
 from domain.allocation import allocated
 from domain.court_outcome import CUSTODIAL_REMANDS
+from domain.remand.checks import STEP_EVENTS
 from domain.remand.deadlines import _check_rule
 from domain.remand.state import RemandState
+from domain.step_order import keeping_dates
 
 
 def evolve(state: RemandState, payload: ev.EventPayload) -> RemandState:
     """The state after a recorded event; events that do not change the remand leave it as it was."""
+    return keeping_dates(state, _evolve(state, payload), payload, STEP_EVENTS)
+
+
+def _evolve(state: RemandState, payload: ev.EventPayload) -> RemandState:
     match payload:
         case ev.RemandStarted():
             custodial = payload.type in CUSTODIAL_REMANDS

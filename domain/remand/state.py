@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain import events as ev
 from domain.calendar import WorkingCalendar
 from domain.court_outcome import CUSTODIAL_REMANDS, RemandDisposal, RemandType
+from domain.step_order import StepDates
 
 
 class RemandStatus(StrEnum):
@@ -50,6 +51,9 @@ class RemandState(BaseModel):
     ended_how: ev.RemandEndedHow | None = None
     ended_on: date | None = None
     sentence_order_id: str | None = None
+    step_dates: StepDates | None = Field(
+        default_factory=dict, description="The latest date of each step recorded (domain.step_order)."
+    )
 
     @property
     def status(self) -> RemandStatus:

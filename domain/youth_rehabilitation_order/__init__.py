@@ -47,6 +47,7 @@ from domain.court_outcome import (
 )
 from domain.decisions import CancelDeadline, DeadlineEffect, Decision, MeetDeadline, ScheduleDeadline, Step, StepRefused
 from domain.transfers import RecordTransfer, transfer
+from domain.youth_rehabilitation_order.checks import FOLLOWS, STEP_EVENTS
 from domain.youth_rehabilitation_order.deciding import decide
 from domain.youth_rehabilitation_order.fold import evolve
 from domain.youth_rehabilitation_order.limits import (
@@ -90,11 +91,13 @@ __all__ = [
     "CLOSED_STATES",
     "CURFEW_MAX_HOURS",
     "CURFEW_MIN_HOURS",
+    "FOLLOWS",
     "ISS_MIN_MONTHS",
     "MAX_BREACH_EXTENSION_MONTHS",
     "MAX_END_MONTHS",
     "PERIOD_KINDS",
     "POLICY",
+    "STEP_EVENTS",
     "ActivityRequirement",
     "AllocateCaseWorker",
     "CancelDeadline",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain import events as ev
 from domain.compliance import ComplianceIncident
 from domain.decisions import Step, StepRefused
+from domain.step_order import Follows, StepEvents, check_in_order
 from domain.youth_rehabilitation_order.state import RequirementProgress, YroState, YroStatus
 
 
@@ -53,3 +55,43 @@ def _find_requirement(state: YroState, name: str, ref: str) -> RequirementProgre
             return r
     refs = ", ".join(r.ref for r in state.requirements_in_force())
     raise _refuse(name, f"the order has no requirement {ref}; its requirements are {refs}")
+
+
+# Which recorded steps each step follows: a step dated before one of these is refused, naming both.
+# Only where the order is the law's or the order's own (an explanation after the missed appointment, the
+# court after the breach laid, nothing after completion), or a step repeats (reviews, warnings in turn).
+FOLLOWS: Follows = {
+    "review_held": ("review_held",),
+    "appointment_missed": ("appointment_missed",),
+    "absence_explained": ("appointment_missed",),
+    "follow_up_contact_made": ("appointment_missed",),
+    "warning_issued": ("appointment_missed", "absence_explained", "warning_issued"),
+    "breach_laid": ("appointment_missed", "absence_explained"),
+    "court_breach_outcome": ("breach_laid",),
+    "order_amended": ("order_amended",),
+    "order_completed": (
+        "first_appointment_attended",
+        "review_held",
+        "requirement_progress",
+        "follow_up_contact_made",
+        "court_breach_outcome",
+        "order_amended",
+    ),
+}
+
+STEP_EVENTS: StepEvents = {
+    ev.FirstAppointmentAttended: ("first_appointment_attended", "appointment_date"),
+    ev.ReviewHeld: ("review_held", "review_date"),
+    ev.RequirementProgressRecorded: ("requirement_progress", "recorded_date"),
+    ev.AppointmentMissed: ("appointment_missed", "appointment_date"),
+    ev.AbsenceExplained: ("absence_explained", "explained_date"),
+    ev.FollowUpContactMade: ("follow_up_contact_made", "contact_date"),
+    ev.WarningIssued: ("warning_issued", "warning_date"),
+    ev.BreachLaid: ("breach_laid", "laid_date"),
+    ev.CourtBreachOutcome: ("court_breach_outcome", "decision_date"),
+    ev.OrderAmended: ("order_amended", "amended_date"),
+}
+
+
+def _in_order(state: YroState, name: str, day: date) -> None:
+    check_in_order(name, day, FOLLOWS, state.step_dates)

@@ -10,7 +10,14 @@ from domain.decisions import CancelDeadline, Decision, MeetDeadline, ScheduleDea
 from domain.transfers import RecordTransfer
 from domain.youth_rehabilitation_order.amendment import _amendment
 from domain.youth_rehabilitation_order.breach import _breach_laid, _court_breach_outcome, _warning
-from domain.youth_rehabilitation_order.checks import _check_dates, _not_before, _open_incident, _refuse, _require
+from domain.youth_rehabilitation_order.checks import (
+    _check_dates,
+    _in_order,
+    _not_before,
+    _open_incident,
+    _refuse,
+    _require,
+)
 from domain.youth_rehabilitation_order.completion import _completion, _transfer
 from domain.youth_rehabilitation_order.progress import _progress
 from domain.youth_rehabilitation_order.state import CLOSED_STATES, YroState, YroStatus
@@ -38,6 +45,7 @@ def decide(state: YroState, step: YroStep, *, today: date) -> Decision:
         raise _refuse(name, f"the order is {state.state.value}; nothing more can be recorded on it")
     _check_dates(state, step, today)
     day = step.effective_date
+    _in_order(state, name, day)
     match step:
         case AllocateCaseWorker():
             return allocate(step)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from domain import events as ev
 from domain.allocation import allocated
 from domain.compliance import ComplianceIncident, WarnedPeriod
+from domain.step_order import keeping_dates
+from domain.youth_rehabilitation_order.checks import STEP_EVENTS
 from domain.youth_rehabilitation_order.state import POLICY, SupervisedPeriod, YroState, YroStatus, _with_refs
 
 
@@ -25,6 +27,10 @@ def _after_court(state: YroState) -> YroStatus:
 
 def evolve(state: YroState, payload: ev.EventPayload) -> YroState:
     """The state after a recorded event; events that do not change the order leave it as it was."""
+    return keeping_dates(state, _evolve(state, payload), payload, STEP_EVENTS)
+
+
+def _evolve(state: YroState, payload: ev.EventPayload) -> YroState:
     match payload:
         case ev.YouthRehabilitationOrderMade():
             return state.model_copy(

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.compliance import ComplianceIncident, CompliancePolicy, WarnedPeriod
 from domain.court_outcome import Requirement, YouthRehabilitationOrderDisposal
+from domain.step_order import StepDates
 
 POLICY = CompliancePolicy.YOUTH_REHABILITATION_ORDER
 
@@ -92,6 +93,9 @@ class YroState(BaseModel):
     warnings: tuple[WarnedPeriod, ...] = ()
     breach_laid_date: date | None = None
     breach_extension_used: bool = False
+    step_dates: StepDates | None = Field(
+        default_factory=dict, description="The latest date of each step recorded (domain.step_order)."
+    )
 
     @property
     def open_incident(self) -> ComplianceIncident | None:

@@ -70,6 +70,11 @@ def _correction(r: Records) -> Any:
     return {"changes": {}, "reason": "matrix"} if r.yjs == OWN else {"changes": {"sex": "male"}, "reason": "matrix"}
 
 
+def _correction_of_step(r: Records) -> Any:
+    # Own: refused by validation (no reason); another's: a well-formed correction, refused as unknown.
+    return {"supersedes": 1} if r.yjs == OWN else {"supersedes": 1, "reason": "matrix"}
+
+
 def _hold(r: Records) -> Any:
     body = {"record_kind": "child_record", "yjs": r.yjs, "subject": r.child_id, "reason": "matrix"}
     return {**body, "record_kind": "no_such_kind"} if r.yjs == OWN else body
@@ -324,6 +329,39 @@ OPS: list[Op] = [
         P.ACT_ON_ORDER,
         "record",
         lambda r: Call(f"/app/cases/{r.order_id}/steps/first_contact_made", form={}),
+        own=422,
+        page=True,
+    ),
+    Op(
+        "POST",
+        "/orders/{workflow_id}/corrections",
+        P.ACT_ON_ORDER,
+        "record",
+        lambda r: Call(f"/orders/{r.order_id}/corrections", body=_correction_of_step(r)),
+        own=422,
+    ),
+    Op(
+        "POST",
+        "/victim-contacts/{workflow_id}/corrections",
+        P.ACT_ON_VICTIM_CONTACT,
+        "record",
+        lambda r: Call(f"/victim-contacts/{r.contact_id}/corrections", body=_correction_of_step(r)),
+        own=422,
+    ),
+    Op(
+        "GET",
+        "/app/cases/{workflow_id}/corrections",
+        P.ACT_ON_ORDER,
+        "record",
+        lambda r: Call(f"/app/cases/{r.order_id}/corrections"),
+        page=True,
+    ),
+    Op(
+        "POST",
+        "/app/cases/{workflow_id}/corrections",
+        P.ACT_ON_ORDER,
+        "record",
+        lambda r: Call(f"/app/cases/{r.order_id}/corrections", form={}),
         own=422,
         page=True,
     ),

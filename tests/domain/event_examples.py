@@ -100,6 +100,18 @@ EXAMPLES: dict[str, tuple[dict[str, Any], list[str]]] = {
         {"signed_date": "2026-10-01", "compliance_start": "2026-10-01", "compliance_end": "2027-04-01", "months": 6},
         ["Thursday 1 October 2026", "6 months", "Thursday 1 April 2027"],
     ),
+    "StepCorrected": (
+        {
+            "supersedes": [12, 13],
+            "step": "first_contact_made",
+            "correction": "replaced",
+            "original_date": "2027-01-20",
+            "corrected_date": "2027-01-08",
+            "reason": "keyed the wrong month",
+            "reopened": ["ro.first_contact"],
+        },
+        ["first contact made", "Wednesday 20 January 2027", "Friday 8 January 2027", "12, 13", "wrong month"],
+    ),
     "PanelAdjourned": ({"panel_date": "2026-10-01", "adjourned_to": "2026-10-08"}, ["Thursday 8 October 2026"]),
     "ProgressPanelHeld": (
         {"panel_date": "2027-01-07", "next_panel_due_by": "2027-04-07"},
@@ -114,6 +126,10 @@ EXAMPLES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "OrderExtended": (
         {"extension_months": 2, "total_months": 8, "compliance_end": "2027-06-01"},
         ["2 months", "8 months", "Tuesday 1 June 2027"],
+    ),
+    "ExtendedOnFurtherConviction": (
+        {"decision_date": "2027-01-21", "extension_months": 4},
+        ["Thursday 21 January 2027", "further offence", "4 months", "without a referral back"],
     ),
     "RevocationRefused": (
         {"decision_date": "2027-01-21", "bar_until": "2027-04-21"},

@@ -661,3 +661,36 @@ def test_a_further_remand_keeps_the_running_limit_and_sends_none_on_bail() -> No
     assert (step.ctl_start_date, step.ctl_days, step.ctl_expiry) == (None, None, None)
     with pytest.raises(ValueError, match="not a further remand"):
         remand_renewal(acting("remand_ended", REMAND_REF, how="bail"), calendar=calendar)
+
+
+def test_a_court_extends_a_referral_order_on_a_further_conviction_without_a_referral_back() -> None:
+    """SA 2020 Sch 4 paras 13–16: a court dealing with a further offence may extend the compliance period
+    instead of revoking, with no referral back and no 3-month cap, to 12 months in all (para 16)."""
+    signed = date(2026, 2, 2)
+    order = ro.ReferralOrderState(
+        child_id="C-1001",
+        yjs="luton",
+        hearing_date=date(2026, 1, 5),
+        months=6,
+        state=ro.OrderState.CONTRACT_AGREED,
+        contract_signed_date=signed,
+        compliance_end=date(2026, 8, 2),
+    )
+    step = court_step(acting("order_extended", RO_REF, extension_months=5), "referral_order", order=order)
+    assert isinstance(step, ro.RecordExtendedByCourt)
+    assert (step.step, step.extension_months, step.actor) == ("extended_by_court", 5, COURT_ACTOR)
+    decision = ro.decide(order, step.model_copy(update={"effective_date": date(2026, 3, 2)}), today=TODAY)
+    assert [type(e) for e in decision.events] == [ev.ExtendedOnFurtherConviction, ev.OrderExtended]
+    extended = order
+    for payload in decision.events:
+        extended = ro.evolve(extended, payload)
+    assert extended.compliance_end == date(2027, 1, 2)
+    too_long = step.model_copy(update={"effective_date": date(2026, 3, 2), "extension_months": 7})
+    with pytest.raises(ro.StepRefused, match="would total 13 months; the compliance period may not exceed 12"):
+        ro.decide(order, too_long, today=TODAY)
+    # Referred back, the same outcome is the court's decision on the referral, capped at 3 months.
+    back = order.model_copy(update={"state": ro.OrderState.REFERRED_BACK})
+    assert isinstance(
+        court_step(acting("order_extended", RO_REF, extension_months=2), "referral_order", order=back),
+        ro.RecordCourtDecision,
+    )

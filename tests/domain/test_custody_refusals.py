@@ -26,7 +26,11 @@ WITH_PLANNING = apply(sentenced(), step="initial_planning_held", effective_date=
             "already held on 2027-01-15",
         ),
         (sentenced(), {"step": "review_held", "effective_date": "2027-04-01"}, "follows the initial planning meeting"),
-        (WITH_PLANNING, {"step": "review_held", "effective_date": "2027-01-14"}, "before the last meeting"),
+        (
+            WITH_PLANNING,
+            {"step": "review_held", "effective_date": "2027-01-14"},
+            "before initial_planning_held on 2027-01-15",
+        ),
         (sentenced(), {**SET, "release_date": "2027-04-04", "source": "early_release"}, "no earlier than 2027-04-05"),
         (
             sentenced(),

@@ -74,7 +74,11 @@ def test_initial_panel_starts_the_compliance_period_from_signing() -> None:
         (made(), {"step": "progress_panel_held", "effective_date": "2027-02-01"}, "the order is order_made"),
         (made(), {"step": "first_contact_made", "effective_date": "2027-07-01"}, "in the future"),
         (made(), {"step": "first_contact_made", "effective_date": "2027-01-03"}, "before the order was made"),
-        (made(), {"step": "final_panel_held", "effective_date": "2027-02-01"}, "the order is order_made"),
+        (
+            made(),
+            {"step": "final_panel_held", "effective_date": "2027-02-01", "discharged": True},
+            "the order is order_made",
+        ),
         (made(), {"step": "court_decision", "effective_date": "2027-02-01", "decision": "continue"}, "referred_back"),
         (
             made(),
@@ -91,7 +95,11 @@ def test_initial_panel_starts_the_compliance_period_from_signing() -> None:
             {"step": "referred_back_to_court", "effective_date": "2027-02-01", "grounds": "breach"},
             "needs a reason",
         ),
-        (agreed(), {"step": "progress_panel_held", "effective_date": "2027-01-19"}, "before the contract was signed"),
+        (
+            agreed(),
+            {"step": "progress_panel_held", "effective_date": "2027-01-19"},
+            "before contract_signed on 2027-01-20",
+        ),
         (agreed(), {"step": "order_completed", "effective_date": "2027-06-01"}, "final_panel_held"),
         (agreed(), {"step": "revocation_refused", "effective_date": "2027-02-01"}, "the order is contract_agreed"),
     ],
@@ -164,8 +172,10 @@ def test_revocation_closes_the_order_and_cancels_every_open_deadline() -> None:
 def test_final_panel_before_the_end_then_completion_on_or_after_it() -> None:
     """The final panel must precede the compliance end date; completion meets ro.end on the end date."""
     state = agreed(months=3)  # ends 2027-04-20
-    assert "before the compliance period ends" in refused(state, step="final_panel_held", effective_date="2027-04-20")
-    state = apply(state, step="final_panel_held", effective_date="2027-04-15")
+    assert "before the compliance period ends" in refused(
+        state, step="final_panel_held", effective_date="2027-04-20", discharged=True
+    )
+    state = apply(state, step="final_panel_held", effective_date="2027-04-15", discharged=True)
     assert "runs until 2027-04-20" in refused(state, step="order_completed", effective_date="2027-04-19")
     decision = ro.decide(state, step(step="order_completed", effective_date="2027-04-26"), today=TODAY)
     assert decision.deadlines == (ro.MeetDeadline(rule_id="ro.end", met_on=date(2027, 4, 20)),)
@@ -189,3 +199,62 @@ def test_victim_views_met_only_when_every_victim_is_heard() -> None:
         state, step(step="victim_views_recorded", effective_date="2027-01-07", victim_ref="V-2"), today=TODAY
     )
     assert second.deadlines == (ro.MeetDeadline(rule_id="ro.victim_views", met_on=date(2027, 1, 7)),)
+
+
+def test_no_progress_panel_is_owed_after_the_compliance_period_ends() -> None:
+    """A progress panel that would fall due on or after the end is not owed: the final panel meets first.
+    The domain names the limit; the recorder cancels a deadline the rule pack puts past it, saying why."""
+    three = agreed(months=3)  # signed 2027-01-20, ends 2027-04-20
+    opened = ro.decide(
+        made(3),
+        step(step="initial_panel_held", effective_date="2027-01-20", contract_signed_date="2027-01-20"),
+        today=TODAY,
+    )
+    progress = next(
+        d for d in opened.deadlines if isinstance(d, ro.ScheduleDeadline) and d.rule_id == "ro.progress_panel"
+    )
+    assert progress.due_before == date(2027, 4, 20)
+    assert progress.why_not_owed is not None and "2027-04-20" in progress.why_not_owed
+    late = ro.decide(three, step(step="progress_panel_held", effective_date="2027-02-10"), today=TODAY)
+    held = late.events[0]
+    assert isinstance(held, ev.ProgressPanelHeld) and held.next_panel_due_by is None
+    assert "No further progress panel is due" in held.describe({})
+    early = ro.decide(agreed(months=12), step(step="progress_panel_held", effective_date="2027-02-10"), today=TODAY)
+    assert isinstance(early.events[0], ev.ProgressPanelHeld)
+    assert early.events[0].next_panel_due_by == date(2027, 5, 10)
+    # An order opened before this rule keeps scheduling as it did, so its history replays.
+    legacy = three.model_copy(update={"progress_panels_within_order": False})
+    again = ro.decide(legacy, step(step="progress_panel_held", effective_date="2027-02-10"), today=TODAY)
+    assert next(d for d in again.deadlines if isinstance(d, ro.ScheduleDeadline)).due_before is None
+
+
+def test_a_final_panel_must_say_whether_the_child_was_discharged() -> None:
+    """Nothing assumes a discharge: a final panel without `discharged` is invalid, naming the field."""
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="discharged"):
+        step(step="final_panel_held", effective_date="2027-04-15")
+
+
+def test_steps_dated_before_the_step_they_follow_are_refused_naming_both() -> None:
+    """A progress panel before the last one, a court decision before the referral back: refused with both."""
+    state = apply(agreed(12), step="progress_panel_held", effective_date="2027-03-01")
+    why = refused(state, step="progress_panel_held", effective_date="2027-02-28")
+    assert "progress_panel_held refused: it is dated 2027-02-28, before progress_panel_held on 2027-03-01" in why
+    back = apply(state, step="referred_back_to_court", effective_date="2027-03-10", grounds="breach", reason="r")
+    why = refused(back, step="court_decision", effective_date="2027-03-09", decision="continue")
+    assert "court_decision refused" in why and "before referred_back_to_court on 2027-03-10" in why
+    # On the same day is in order.
+    assert ro.decide(back, step(step="court_decision", effective_date="2027-03-10", decision="continue"), today=TODAY)
+    # A state opened before the check existed keeps no dates and refuses nothing for order.
+    legacy = state.model_copy(update={"step_dates": None})
+    assert ro.decide(legacy, step(step="progress_panel_held", effective_date="2027-02-28"), today=TODAY)
+
+
+def test_a_step_that_merely_happened_earlier_can_still_be_entered_late() -> None:
+    """Date order is the law's and the order's, not the keyboard's: a variation agreed before a court's
+    further-conviction extension, entered after it, is recorded."""
+    state = apply(agreed(6), step="extended_by_court", effective_date="2027-03-10", extension_months=2)
+    assert ro.decide(
+        state, step(step="contract_varied", effective_date="2027-03-01", summary="reparation moved"), today=TODAY
+    ).events

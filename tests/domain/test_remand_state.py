@@ -447,12 +447,12 @@ RENEW = {"step": "remand_renewed", "type": RLAA, "next_hearing_date": "2027-03-2
         (
             apply(remanded(), step="lac_review_held", effective_date="2027-03-20"),
             {"step": "lac_review_held", "effective_date": "2027-03-19"},
-            "before the last LAC review (2027-03-20)",
+            "before lac_review_held on 2027-03-20",
         ),
         (
             apply(remanded(), step="social_worker_visit_made", effective_date="2027-03-05"),
             {"step": "social_worker_visit_made", "effective_date": "2027-03-04"},
-            "before the last visit (2027-03-05)",
+            "before social_worker_visit_made on 2027-03-05",
         ),
         (remanded(), {**RENEW, "effective_date": "2027-03-01"}, "after the remand it renews"),
         (remanded(), {**RENEW, "effective_date": "2027-03-20"}, "next hearing must be after"),
@@ -529,7 +529,7 @@ RENEW = {"step": "remand_renewed", "type": RLAA, "next_hearing_date": "2027-03-2
         (
             apply(remanded(), **RENEW, effective_date="2027-03-10"),
             {"step": "remand_ended", "effective_date": "2027-03-09", "how": "acquitted"},
-            "before the latest remand (2027-03-10)",
+            "before remand_renewed on 2027-03-10",
         ),
     ],
 )

@@ -598,19 +598,27 @@ def _excused() -> yro.YroState:
         (
             _open_unexplained(),
             {"step": "absence_explained", "effective_date": "2027-01-31", "acceptable": True},
-            "before the missed appointment (2027-02-01)",
+            "before appointment_missed on 2027-02-01",
         ),
-        (_open_unexplained(), {"step": "follow_up_contact_made", "effective_date": "2027-01-31"}, "before the missed"),
+        (
+            _open_unexplained(),
+            {"step": "follow_up_contact_made", "effective_date": "2027-01-31"},
+            "before appointment_missed on",
+        ),
         (
             unexcused(active(), "2027-02-01"),
             {"step": "absence_explained", "effective_date": "2027-02-02", "acceptable": True},
             "already explained",
         ),
-        (unexcused(active(), "2027-02-01"), {"step": "warning_issued", "effective_date": "2027-01-31"}, "before the"),
+        (
+            unexcused(active(), "2027-02-01"),
+            {"step": "warning_issued", "effective_date": "2027-01-31"},
+            "before appointment_missed on 2027-02-01",
+        ),
         (
             unexcused(warned(active(), "2027-02-01", "2027-02-10"), "2027-02-03"),
             {"step": "warning_issued", "effective_date": "2027-02-05"},
-            "before the last warning (2027-02-10)",
+            "before warning_issued on 2027-02-10",
         ),
         (_excused(), {"step": "warning_issued", "effective_date": "2027-02-02"}, "none is open"),
         # breach and court
@@ -627,7 +635,7 @@ def _excused() -> yro.YroState:
         (
             in_breach(),
             {"step": "court_breach_outcome", "effective_date": "2027-01-31", "decision": "continue"},
-            "before the breach was laid (2027-02-01)",
+            "before breach_laid on 2027-02-01",
         ),
         (
             in_breach(),

@@ -278,7 +278,7 @@ async def test_referral_order_runs_from_court_outcome_to_completion(harness: Har
     )
     assert view.order.compliance_end == date(2027, 6, 20)
     await skip_to(h, london(date(2027, 6, 14)))
-    await step(handle, step="final_panel_held", effective_date="2027-06-14")
+    await step(handle, step="final_panel_held", effective_date="2027-06-14", discharged=True)
     await skip_to(h, london(date(2027, 6, 21)))
     await step(handle, step="order_completed", effective_date="2027-06-21")
     assert await handle.result() == "completed"
@@ -320,3 +320,32 @@ async def test_a_closure_entered_late_cancels_misses_that_fell_due_after_it(harn
         cur = await conn.execute("SELECT rule_id, status FROM deadlines WHERE stream_id = %s", (handle.id,))
         statuses = {r["rule_id"]: r["status"] for r in await cur.fetchall()}
     assert statuses == {"ro.first_contact": "cancelled", "ro.initial_panel": "cancelled"}
+
+
+async def test_no_progress_panel_is_owed_past_the_end_and_a_further_conviction_extends(harness: Harness) -> None:
+    """A 3-month order: the progress panel the contract would start falls due on the day the order ends,
+    so it is cancelled at once with the reason; a court sentencing a further offence then extends the
+    order without a referral back (Sch 4 paras 13–16); a step dated before the panel it follows is refused."""
+    h = harness
+    await skip_to(h, london(date(2027, 1, 4)))
+    handle = await start_order(h, hearing=date(2027, 1, 4), months=3)
+    await skip_to(h, london(date(2027, 1, 20)))
+    await step(handle, step="initial_panel_held", effective_date="2027-01-20", contract_signed_date="2027-01-20")
+    events = await events_of(h, handle.id, until=lambda ev: of_type(ev, "DeadlineCancelled", "ro.progress_panel"))
+    (cancelled,) = of_type(events, "DeadlineCancelled", "ro.progress_panel")
+    assert "after the compliance period ends on 2027-04-20" in cancelled.payload["why"]
+    with pytest.raises(WorkflowUpdateFailedError) as early:
+        await step(handle, step="contract_varied", effective_date="2027-01-19", summary="more reparation")
+    assert "before contract_signed on 2027-01-20" in str(early.value.cause)
+    await skip_to(h, london(date(2027, 2, 10)))
+    view = await step(
+        handle, step="extended_by_court", effective_date="2027-02-10", extension_months=4, reason="court outcome"
+    )
+    assert view.order.compliance_end == date(2027, 8, 20)
+    types = [e.event_type for e in await EventStore(h.pool).read_stream(handle.id)]
+    at = types.index("ExtendedOnFurtherConviction")
+    assert types[at + 1] == "OrderExtended"
+    history = await handle.fetch_history()
+    target = HISTORIES / "referral_order_progress_panel_within_order.json"
+    if not target.exists():  # a golden history: written once, then replayed by CI forever
+        target.write_text(json.dumps(json.loads(history.to_json()), indent=1))

@@ -38,13 +38,17 @@ async def child_case(stack: Stack) -> dict:  # type: ignore[type-arg]
     return body
 
 
-async def test_find_a_child_by_part_of_the_id(stack: Stack, page: Page, child_case: dict) -> None:  # type: ignore[type-arg]
+async def test_find_a_child_by_part_of_the_id_and_see_their_name(stack: Stack, page: Page, child_case: dict) -> None:  # type: ignore[type-arg]
     child = child_case["child"]["id"]
     await sign_in(page, stack, "case_worker", next_path="/app/children")
     await page.fill("#q", child[2:9])
     await page.click("button:has-text('Search')")
     results = page.locator("[data-testid=children-results]")
     assert child in await results.inner_text()
+    # A case worker knows the child by name and age, from the record the court outcome made.
+    named = child_case["child"]
+    row = await results.locator("tr", has_text=child).inner_text()
+    assert f"{named['given_name']} {named['family_name']}" in row and "(" in row
     await check_a11y(page, "find-a-child")
     await shoot(page, "find-a-child")
     await page.click(f"a:has-text('{child}')")

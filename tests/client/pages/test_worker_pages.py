@@ -431,7 +431,7 @@ async def test_forms_of_every_widget_pass_axe(stack: Stack, page: Page) -> None:
         (contact_id, "conference_held"),  # checkboxes, yes/no
         (contact_id, "feedback_recorded"),  # yes/no/not known
         (order_id, "court_decision"),  # radios, number
-        (order_id, "final_panel_held"),  # a single checkbox
+        (order_id, "final_panel_held"),  # yes/no, nothing chosen for the worker
         (order_id, "victim_views_recorded"),  # the order's victims as radios
         (yro, "order_amended"),  # JSON and one-per-line text
     ]
@@ -469,10 +469,12 @@ def test_a_form_body_leaves_unanswered_questions_out_and_reads_yes_and_no() -> N
     assert errors == []
     assert body == {"step": "consent_recorded", "effective_date": "2026-11-19", "consented": False}
     final_panel = step_forms.step_models("referral-order:luton:X:C-1")["final_panel_held"]
-    ticked = step_forms.form_fields(final_panel, today=date(2026, 11, 20))
-    assert [f.widget for f in ticked if f.name == "discharged"] == ["checkbox"]
-    assert step_forms.body_from_form("final_panel_held", ticked, {})[0]["discharged"] is False
-    assert step_forms.body_from_form("final_panel_held", ticked, {"discharged": ["yes"]})[0]["discharged"] is True
+    asked = step_forms.form_fields(final_panel, today=date(2026, 11, 20))
+    # A discharge is the panel's decision: asked Yes/No with neither chosen, never ticked for the worker.
+    assert [(f.widget, f.default) for f in asked if f.name == "discharged"] == [("yesno", None)]
+    assert "discharged" not in step_forms.body_from_form("final_panel_held", asked, {})[0]
+    assert step_forms.body_from_form("final_panel_held", asked, {"discharged": ["yes"]})[0]["discharged"] is True
+    assert step_forms.body_from_form("final_panel_held", asked, {"discharged": ["no"]})[0]["discharged"] is False
 
 
 def test_problems_go_next_to_the_question_they_are_about() -> None:
