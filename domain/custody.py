@@ -68,6 +68,7 @@ from domain.decisions import (
     StepRefused,
 )
 from domain.transfers import RecordTransfer, transfer
+from domain.victims_added import AddVictim, add_victim
 
 __all__ = [
     "BREACH_PENALTY_MAX_MONTHS",
@@ -232,6 +233,8 @@ def decide(state: CustodyState, step: CustodyStep, *, today: date) -> Decision:
             return completed_step(state, step)
         case RecordTransfer():
             return transfer(step, from_yjs=state.yjs, probation_refused=probation_refused(state, day))
+        case AddVictim():
+            return add_victim(step, victim_refs=state.victim_refs)
     raise refuse(name, "unknown step")  # pragma: no cover - the union is exhaustive
 
 

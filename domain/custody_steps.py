@@ -12,6 +12,7 @@ from domain.allocation import AllocateCaseWorker
 from domain.custody_state import CustodyState, CustodyStatus
 from domain.decisions import Step, StepRefused
 from domain.transfers import RecordTransfer
+from domain.victims_added import AddVictim
 
 __all__ = [
     "CustodyStep",
@@ -91,7 +92,8 @@ CustodyStep = Annotated[
     | RecordReleaseContact
     | RecordSupervisionBreach
     | RecordCompleted
-    | RecordTransfer,
+    | RecordTransfer
+    | AddVictim,
     Field(discriminator="step"),
 ]
 

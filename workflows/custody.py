@@ -22,8 +22,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.court_outcome import victim_contact_id
     from domain.decisions import Decision
     from domain.messages import CustodyInput, CustodyResume, CustodyView
+    from domain.victims_added import with_victims
 
 from workflows.casework import CaseRecorder, CaseWorkflow, opening_outcome, tell_victim_contacts, today
+from workflows.victims_added import start_added_victims
 
 # The order kind as intake names it, for the search attribute and the opening event.
 _DISPOSAL_KINDS = {"dto": "detention_and_training_order"}
@@ -53,6 +55,7 @@ class CustodyWorkflow(CaseWorkflow):
                 date_of_birth=input.date_of_birth,
                 offence_date=input.offence_date,
             )
+        self._custody = with_victims(self._custody, input.victim_refs)
         self._case = CaseRecorder(
             child_id=input.child_id,
             yjs=input.yjs,
@@ -111,13 +114,22 @@ class CustodyWorkflow(CaseWorkflow):
     async def _after(self, decision: Decision, effective_date: date) -> None:
         milestones = [m for p in decision.events if (m := cu.victim_milestone(p)) is not None]
         # Runs that began before a DTO told its victims' contacts must replay without these signals.
-        if milestones and self._input.victim_refs and workflow.patched("dto-victim-milestones"):
+        if milestones and self._custody.victim_refs and workflow.patched("dto-victim-milestones"):
             contacts = [
                 # Named by the service that opened them: a transfer moves the order, not the contacts.
                 victim_contact_id(self._input.yjs, self._input.case_reference, self._custody.child_id, ref)
-                for ref in self._input.victim_refs
+                for ref in self._custody.victim_refs
             ]
             await tell_victim_contacts(contacts, milestones, effective_date=effective_date)
+        i = self._input
+        await start_added_victims(
+            decision,
+            opened_by=i.yjs,
+            case_reference=i.case_reference,
+            child_id=self._custody.child_id,
+            yjs=self._custody.yjs,
+            outcome_id=i.outcome_id,
+        )
 
     def _resume_input(self) -> CustodyInput:
         return self._input.model_copy(

@@ -25,9 +25,11 @@ with workflow.unsafe.imports_passed_through():
         ResumeState,
         VictimViewsReceived,
     )
+    from domain.victims_added import with_victims
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, opening_outcome, tell_victim_contacts, today
+from workflows.victims_added import start_added_victims
 
 
 @workflow.defn(name="ReferralOrder")
@@ -39,7 +41,7 @@ class ReferralOrderWorkflow(CaseWorkflow):
         self._wake = False
         resume = input.resume
         if resume is not None:
-            self._order = resume.order
+            self._order = with_victims(resume.order, input.victim_refs)
         else:
             self._order = ro.ReferralOrderState(
                 child_id=input.child_id,
@@ -126,6 +128,15 @@ class ReferralOrderWorkflow(CaseWorkflow):
         # Runs that began before victims' contacts existed must replay without these signals.
         if workflow.patched("tell-victim-contacts"):
             await self._tell_victims(decision, effective_date)
+        i = self._input
+        await start_added_victims(
+            decision,
+            opened_by=i.yjs,
+            case_reference=i.case_reference,
+            child_id=self._order.child_id,
+            yjs=self._order.yjs,
+            outcome_id=i.outcome_id,
+        )
 
     async def _tell_victims(self, decision: Decision, effective_date: date) -> None:
         milestones = [m for p in decision.events if (m := ro.victim_milestone(p)) is not None]

@@ -11,16 +11,20 @@ Update; `remand_ended` closes it. Same shape as the youth rehabilitation order.
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import remand as rm
+    from domain.decisions import Decision
     from domain.messages import RemandInput, RemandResume, RemandView
+    from domain.victims_added import with_victims
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, opening_outcome, today
+from workflows.victims_added import start_added_victims
 
 
 @workflow.defn(name="Remand")
@@ -31,7 +35,7 @@ class RemandWorkflow(CaseWorkflow):
         self._lock = asyncio.Lock()
         self._wake = False
         resume = input.resume
-        self._remand = resume.remand if resume is not None else input.remand
+        self._remand = with_victims(resume.remand if resume is not None else input.remand, input.victim_refs)
         self._case = CaseRecorder(
             child_id=input.remand.child_id,
             yjs=input.remand.yjs,
@@ -80,6 +84,17 @@ class RemandWorkflow(CaseWorkflow):
 
     def _search(self) -> tuple[str, str, str, str]:
         return self._remand.child_id, "remand", self._remand.yjs, self._remand.status.value
+
+    async def _after(self, decision: Decision, effective_date: date) -> None:
+        i = self._input
+        await start_added_victims(
+            decision,
+            opened_by=i.remand.yjs,
+            case_reference=i.case_reference,
+            child_id=self._remand.child_id,
+            yjs=self._remand.yjs,
+            outcome_id=i.outcome_id,
+        )
 
     def _resume_input(self) -> RemandInput:
         return self._input.model_copy(

@@ -28,6 +28,7 @@ from domain.referral_order.steps import (
     ReferralOrderStep,
 )
 from domain.transfers import RecordTransfer, transfer
+from domain.victims_added import AddVictim, add_victim
 
 
 def decide(state: ReferralOrderState, step: ReferralOrderStep, *, today: date) -> Decision:
@@ -124,4 +125,6 @@ def decide(state: ReferralOrderState, step: ReferralOrderStep, *, today: date) -
                 from_yjs=state.yjs,
                 probation_refused="a referral order is a youth court order; it does not pass to probation",
             )
+        case AddVictim():
+            return add_victim(step, victim_refs=state.victim_refs)
     raise _refuse(name, "unknown step")  # pragma: no cover - the union is exhaustive

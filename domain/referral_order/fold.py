@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain import events as ev
 from domain.allocation import allocated
 from domain.referral_order.state import OrderState, ReferralOrderState
+from domain.victims_added import victim_added
 
 
 def evolve(state: ReferralOrderState, payload: ev.EventPayload) -> ReferralOrderState:
@@ -12,6 +13,8 @@ def evolve(state: ReferralOrderState, payload: ev.EventPayload) -> ReferralOrder
     match payload:
         case ev.CaseWorkerAllocated():
             return allocated(state, payload)
+        case ev.VictimAdded():
+            return victim_added(state, payload)
         case ev.FirstContactMade():
             return state.model_copy(update={"first_contact_date": payload.contact_date})
         case ev.VictimViewsRecorded():

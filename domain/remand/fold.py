@@ -7,6 +7,7 @@ from domain.allocation import allocated
 from domain.court_outcome import CUSTODIAL_REMANDS
 from domain.remand.deadlines import _check_rule
 from domain.remand.state import RemandState
+from domain.victims_added import victim_added
 
 
 def evolve(state: RemandState, payload: ev.EventPayload) -> RemandState:
@@ -25,6 +26,8 @@ def evolve(state: RemandState, payload: ev.EventPayload) -> RemandState:
             )
         case ev.CaseWorkerAllocated():
             return allocated(state, payload)
+        case ev.VictimAdded():
+            return victim_added(state, payload)
         case ev.RemandRenewed():
             return _after_renewal(state, payload)
         case ev.LacReviewHeld():
