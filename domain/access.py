@@ -43,6 +43,7 @@ class Permission(StrEnum):
     EXPORT_CHRONOLOGY = "export_chronology"
     READ_EXPORT_LOG = "read_export_log"
     DECODE_PAYLOADS = "decode_payloads"
+    DECIDE_AMENDMENT = "decide_amendment"
 
 
 _R = Role
@@ -78,6 +79,8 @@ PERMISSIONS: Mapping[Permission, frozenset[Role]] = MappingProxyType(
         # The codec server (decode and encode) opens every Temporal history of every service in clear:
         # operators only, every call logged. Nobody else needs Temporal's view of a case.
         Permission.DECODE_PAYLOADS: frozenset({_R.ADMIN}),
+        # A court's changed resend of a result waits for a manager: it changes a running order.
+        Permission.DECIDE_AMENDMENT: frozenset({_R.MANAGER}),
     }
 )
 

@@ -11,7 +11,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from client.api import audit_trail, codec, court_outcomes, court_results, orders, victim_contacts, victim_details
+from client.api import (
+    audit_trail,
+    codec,
+    court_outcomes,
+    court_result_amendments,
+    court_results,
+    orders,
+    victim_contacts,
+    victim_details,
+)
 from client.api.problems import Refused, RefuseNulCharacters, request_problem
 from client.app_context import AppContext
 from client.web import add_pages
@@ -43,7 +52,16 @@ def create_app(ctx: AppContext) -> FastAPI:
     async def refused(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": [request_problem(e) for e in exc.errors()]})
 
-    for concern in (court_outcomes, court_results, audit_trail, orders, victim_details, victim_contacts, codec):
+    for concern in (
+        court_outcomes,
+        court_result_amendments,
+        court_results,
+        audit_trail,
+        orders,
+        victim_details,
+        victim_contacts,
+        codec,
+    ):
         app.include_router(concern.router)
     add_pages(app, ctx)
     return app

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, ConfigDict
 
+from activities import court_result_amendments as amendments
 from activities import intake
 from activities.metrics import OUTCOMES_RECEIVED
 from activities.rule_source import court_centres, court_result_mapping
@@ -35,6 +36,7 @@ from domain.court_results import (
     NeedsCorrection,
     Translated,
     TranslationResult,
+    resends,
     translate_common_platform,
     translate_spi,
 )
@@ -42,7 +44,8 @@ from domain.court_results import (
 
 class DefendantAnswer(BaseModel):
     """What became of one defendant: `accepted` (with the workflows), `duplicate`, `ignored` (with the
-    reason) or `rejected` (kept in the rejected list with the errors)."""
+    reason), `rejected` (kept in the rejected list with the errors) or `amendment` (a changed resend held
+    for a manager, with the difference)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -128,8 +131,9 @@ async def _receive(
     for answer in answers:
         OUTCOMES_RECEIVED.labels(feed=feed, status=answer["status"]).inc()
     statuses = {a["status"] for a in answers}
-    # 202 when something new was kept for its workflows; 422 when nothing was and something needs correcting.
-    code = 202 if "accepted" in statuses else 422 if "rejected" in statuses else 200
+    # 202 when something new was kept (for its workflows, or an amendment for a manager); 422 when nothing was
+    # and something needs correcting.
+    code = 202 if statuses & {"accepted", "amendment"} else 422 if "rejected" in statuses else 200
     return JSONResponse(status_code=code, content={"feed": feed, "defendants": answers})
 
 
@@ -138,14 +142,53 @@ async def _store(pool: AsyncConnectionPool, result: TranslationResult, text: str
     if isinstance(result, Ignored):
         return {**answer, "status": "ignored", "reason": result.reason}
     if isinstance(result, Translated):
-        # The same path as POST /court-outcomes; a refusal there keeps the court's whole message as its text.
-        kept = await intake.receive_value(pool, result.body, text=text, received_by=user.username, today=today())
-    else:
-        assert isinstance(result, NeedsCorrection)
-        who = result.defendant.child_id or result.defendant.position
-        errors = [_about(who, result.defendant.case_reference, p.as_field_error()) for p in result.problems]
-        kept = await intake.keep_rejected(pool, result.body, text, errors, received_by=user.username)
+        return {**answer, **await _store_translated(pool, result, text, user)}
+    assert isinstance(result, NeedsCorrection)
+    who = result.defendant.child_id or result.defendant.position
+    errors = [_about(who, result.defendant.case_reference, p.as_field_error()) for p in result.problems]
+    kept = await intake.keep_rejected(pool, result.body, text, errors, received_by=user.username)
     return {**answer, **kept.model_dump(mode="json", exclude_none=True)}
+
+
+async def _store_translated(pool: AsyncConnectionPool, result: Translated, text: str, user: User) -> dict[str, Any]:
+    """An outcome for intake: a sentence ending the case's running remand, the same result again (a
+    duplicate), or a changed resend held for a manager with the difference; else new, through intake."""
+    body = result.body
+    previous = await amendments.kept_body(pool, result.outcome.outcome_id)
+    if previous is not None:
+        changes = resends.difference(resends.plain(previous), body)
+        if changes:
+            held = await amendments.hold(
+                pool,
+                outcome_id=result.outcome.outcome_id,
+                received_by=user.username,
+                defendant=result.defendant.model_dump(),
+                result_codes=result.result_codes,
+                previous_body=previous,
+                new_body=body,
+                difference=[c.model_dump(mode="json") for c in changes],
+                message_text=text,
+            )
+            if held.status != "held":  # this very change came before and a manager has decided it
+                return {
+                    "status": "duplicate",
+                    "outcome_id": result.outcome.outcome_id,
+                    "amendment_id": held.id,
+                    "note": f"this change of the result was {held.status} by {held.decided_by}",
+                }
+            return {
+                "status": "amendment",
+                "outcome_id": result.outcome.outcome_id,
+                "amendment_id": held.id,
+                "difference": "; ".join(str(c) for c in changes),
+                "note": "the court changed a result already kept: held for a manager to confirm or reject",
+            }
+        body = resends.as_kept(body, previous)
+    elif resends.sentence_ends_remand(body, await amendments.remand_open(pool, resends.remand_ref(body))):
+        body = resends.ending_the_remand(body, resends.remand_ref(body))
+    # The same path as POST /court-outcomes; a refusal there keeps the court's whole message as its text.
+    kept = await intake.receive_value(pool, body, text=text, received_by=user.username, today=today())
+    return kept.model_dump(mode="json", exclude_none=True)
 
 
 def _about(who: str, case_reference: str | None, error: FieldError) -> FieldError:

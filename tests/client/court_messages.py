@@ -34,6 +34,28 @@ def fresh_common_platform(name: str, **changes: Any) -> tuple[dict[str, Any], di
     return message, children
 
 
+def spi_for(name: str, *, case: str, asn: str, replace: dict[str, str] | None = None) -> str:
+    """The SPI message for one case and defendant (as a later hearing of the same case sends them), with
+    any other text replaced (`replace`: old text to new)."""
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    text = re.sub(r"<DC:PTIURN>[^<]*</DC:PTIURN>", f"<DC:PTIURN>{case}</DC:PTIURN>", text)
+    text = re.sub(
+        r"<DC:ProsecutorReference>[^<]*</DC:ProsecutorReference>",
+        f"<DC:ProsecutorReference>{asn}</DC:ProsecutorReference>",
+        text,
+    )
+    text = re.sub(r"\s*<DC:PNCidentifier>[^<]*</DC:PNCidentifier>", "", text)  # the ASN is the child's id here
+    for old, new in (replace or {}).items():
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def new_case() -> tuple[str, str]:
+    """A new case reference and ASN."""
+    return _urn(), f"2641CJ0100{uuid.uuid4().int % 10**7:07d}D"
+
+
 def fresh_spi(name: str) -> tuple[str, list[str]]:
     """The SPI message with a new case reference, ASNs and PNC ids; and the new identifiers (a child's id in
     yjflow is their PNC id, else their ASN)."""

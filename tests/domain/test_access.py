@@ -29,6 +29,7 @@ EXPECTED: dict[Permission, set[Role]] = {
     Permission.TAKE_INSPECTION_SAMPLE: {R.MANAGER, R.INSPECTOR},
     Permission.EXPORT_CHRONOLOGY: {R.MANAGER, R.INSPECTOR},
     Permission.READ_EXPORT_LOG: {R.MANAGER, R.INSPECTOR},
+    Permission.DECIDE_AMENDMENT: {R.MANAGER},
     Permission.DECODE_PAYLOADS: {R.ADMIN},
 }
 READ_ONLY = {
