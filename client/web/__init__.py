@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 def add_pages(app: FastAPI, ctx: AppContext) -> None:
     """Mount the pages, their static assets and their routes on the API's app."""
     from client.web import (
+        amendment_pages,
         dashboard_pages,
         inspection_api,
         inspection_pages,
@@ -29,3 +30,4 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
     app.include_router(inspection_pages.router)
     app.include_router(inspection_api.router)
     app.include_router(worker_pages.router)
+    app.include_router(amendment_pages.router)
