@@ -144,6 +144,9 @@ async def _store(pool: AsyncConnectionPool, result: TranslationResult, text: str
     if isinstance(result, Translated):
         return {**answer, **await _store_translated(pool, result, text, user)}
     assert isinstance(result, NeedsCorrection)
+    corrected = await _corrected_before(pool, result)
+    if corrected is not None:
+        return {**answer, **corrected}
     who = result.defendant.child_id or result.defendant.position
     errors = [_about(who, result.defendant.case_reference, p.as_field_error()) for p in result.problems]
     kept = await intake.keep_rejected(pool, result.body, text, errors, received_by=user.username)
@@ -189,6 +192,20 @@ async def _store_translated(pool: AsyncConnectionPool, result: Translated, text:
     # The same path as POST /court-outcomes; a refusal there keeps the court's whole message as its text.
     kept = await intake.receive_value(pool, body, text=text, received_by=user.username, today=today())
     return kept.model_dump(mode="json", exclude_none=True)
+
+
+async def _corrected_before(pool: AsyncConnectionPool, result: NeedsCorrection) -> dict[str, Any] | None:
+    """A resend of results someone corrected from the rejected list and resubmitted under the same outcome
+    id: the inbox keeps the corrected outcome, so the resend is a duplicate, not a new rejection."""
+    outcome_id = (result.body or {}).get("outcome_id")
+    if not isinstance(outcome_id, str) or await amendments.kept_body(pool, outcome_id) is None:
+        return None
+    return {
+        "status": "duplicate",
+        "outcome_id": outcome_id,
+        "note": "corrected and accepted before under this outcome id; the court's message still needs correcting: "
+        + "; ".join(f"{p.field}: {p.message}" for p in result.problems),
+    }
 
 
 def _about(who: str, case_reference: str | None, error: FieldError) -> FieldError:
