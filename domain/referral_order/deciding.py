@@ -126,5 +126,12 @@ def decide(state: ReferralOrderState, step: ReferralOrderStep, *, today: date) -
                 probation_refused="a referral order is a youth court order; it does not pass to probation",
             )
         case AddVictim():
-            return add_victim(step, victim_refs=state.victim_refs)
+            added = add_victim(step, victim_refs=state.victim_refs)
+            if state.victim_refs or state.state not in {OrderState.ORDER_MADE, OrderState.PANEL_ADJOURNED}:
+                return added
+            # The first victim before the initial panel: their views are owed by it, as if the court had named them.
+            return Decision(
+                events=added.events,
+                deadlines=(ScheduleDeadline(rule_id="ro.victim_views", clock_start=state.hearing_date),),
+            )
     raise _refuse(name, "unknown step")  # pragma: no cover - the union is exhaustive

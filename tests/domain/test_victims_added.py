@@ -33,7 +33,8 @@ def test_a_victim_added_is_recorded_and_joins_the_orders_victims(kind: Kind) -> 
     assert decision.events == (
         ev.VictimAdded(victim_ref="V-9", victim_kind="organisation", under_18=False, added_date=ADDED),
     )
-    assert decision.deadlines == ()
+    if kind.name != "referral_order":  # a referral order's first victim owes views by the panel (below)
+        assert decision.deadlines == ()
     assert kind.fold(state, decision).victim_refs == ("V-9",)
 
 
@@ -76,3 +77,19 @@ def test_an_order_begun_before_orders_kept_victims_learns_the_courts_from_its_st
     state = ro.ReferralOrderState(child_id="C-1", yjs="luton", hearing_date=MADE, months=6, victim_refs=("V-2",))
     assert with_victims(state, ["V-1", "V-2"]).victim_refs == ("V-1", "V-2")
     assert with_victims(state, []) is state
+
+
+def test_a_referral_orders_first_victim_before_the_panel_owes_their_views_by_it() -> None:
+    """ro.victim_views runs from the order made, as when the court names the victim; once the panel has
+    been held, or while the clock already runs for the court's victims, nothing more is scheduled."""
+    from domain import referral_order as ro
+    from domain.decisions import ScheduleDeadline
+    from tests.domain.test_allocation import KINDS
+
+    kind = next(k for k in KINDS if k.name == "referral_order")
+    first = kind.decide(kind.fresh(), body("V-1"))
+    assert first.deadlines == (ScheduleDeadline(rule_id="ro.victim_views", clock_start=MADE),)
+    second = kind.decide(kind.fold(kind.fresh(), first), body("V-2"))
+    assert second.deadlines == ()
+    panel_held = kind.fresh().model_copy(update={"state": ro.OrderState.CONTRACT_AGREED})
+    assert kind.decide(panel_held, body("V-1")).deadlines == ()

@@ -54,7 +54,7 @@ async def test_a_victim_added_to_a_referral_order_gets_a_contact_whose_views_rea
         how="in_person",
         consented=True,
     )
-    order_events = await events_of(h, order.id, until=lambda ev: of_type(ev, "VictimViewsRecorded"))
+    order_events = await events_of(h, order.id, until=lambda ev: of_type(ev, "DeadlineMet", "ro.victim_views"))
     assert [e.payload["victim_ref"] for e in of_type(order_events, "VictimViewsRecorded")] == ["V-ADD"]
     save_golden(await order.fetch_history(), "referral_order_victim_added")
 
