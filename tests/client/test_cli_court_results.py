@@ -77,3 +77,19 @@ async def test_ingest_says_what_is_wrong_with_its_arguments(stack: Stack, tmp_pa
     (tmp_path / "empty").mkdir()
     ran = await run_cli("ingest", "-f", "spi", str(tmp_path / "empty"), env=env, cwd=tmp_path)
     assert ran.code == 2 and "No spi files in" in ran.stderr, ran
+
+
+def test_each_answer_reads_as_one_line_naming_the_defendant_and_why() -> None:
+    """The lines `yjflow ingest` prints per defendant (rich markup, as the terminal gets it)."""
+    from client.cli.outcomes import _answer_line
+
+    who = {"child_id": "[red]", "case_reference": "41CJ1", "position": "case 1, defendant 1", "id_source": "ASN"}
+    amended = {"defendant": who, "status": "amendment", "difference": "disposal.months: 6 → 9"}
+    assert _answer_line("h.json", amended) == (
+        "[yellow]amendment held[/yellow] h.json: defendant \\[red] in case 41CJ1: disposal.months: 6 → 9"
+    )
+    duplicate = {"defendant": {**who, "child_id": None}, "status": "duplicate", "workflow_ids": ["ro:1"]}
+    assert (
+        _answer_line("h.json", duplicate)
+        == "[cyan]duplicate[/cyan] h.json: defendant case 1, defendant 1 in case 41CJ1: ro:1"
+    )
