@@ -80,7 +80,7 @@ async def hold(
         await cur.execute(
             "INSERT INTO court_result_amendments (outcome_id, received_by, defendant, result_codes, previous_body, "
             "new_body, difference, message_text) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (outcome_id, new_body) DO UPDATE SET outcome_id = EXCLUDED.outcome_id "
+            "ON CONFLICT (outcome_id, md5(new_body::text)) DO UPDATE SET outcome_id = EXCLUDED.outcome_id "
             f"RETURNING {_COLUMNS}",
             (
                 outcome_id,
