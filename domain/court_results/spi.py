@@ -147,11 +147,17 @@ def _offence(o: Element) -> ResultedOffence:
     )
 
 
+def _pnc_id(pnc: str | None) -> str | None:
+    """The PNC id as a child's id: its slash (2026/0100001A) as a hyphen, since a child's id is part of the
+    workflow ids that name orders in URLs (/orders/{id}, /app/cases/{id}), where a slash cannot stand."""
+    return pnc.replace("/", "-") if pnc else None
+
+
 def _defendant(case: Element, d: Element, position: str) -> CaseDefendant:
     individual = _one(d, "CourtIndividualDefendant")
     person = _one(individual, "PersonDefendant")
     details = _one(person, "BasePersonDetails")
-    pnc = _text(person, "PNCidentifier")
+    pnc = _pnc_id(_text(person, "PNCidentifier"))
     asn = _text(d, "ProsecutorReference")
     return CaseDefendant(
         case_reference=_text(case, "PTIURN"),

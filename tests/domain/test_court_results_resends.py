@@ -18,7 +18,7 @@ RO: dict[str, Any] = {
     "court": {"name": "Luton and South Bedfordshire Youth Court", "kind": "youth"},
     "hearing_date": "2026-11-16",
     "case_reference": "41CJ2000001",
-    "child": {"id": "2026/0100001A", "given_name": "ALEX", "family_name": "EXAMPLE", "date_of_birth": "2011-04-02"},
+    "child": {"id": "2026-0100001A", "given_name": "ALEX", "family_name": "EXAMPLE", "date_of_birth": "2011-04-02"},
     "offences": [
         {"code": "TH68010", "description": "Theft", "offence_date": "2026-09-20", "plea": "guilty", "convicted": True}
     ],
@@ -35,7 +35,7 @@ def changed(body: dict[str, Any], **disposal: Any) -> dict[str, Any]:
 
 def test_a_sentence_ends_the_running_remand_of_its_case_and_child_and_the_contract_takes_it() -> None:
     remand = resends.remand_ref(RO)
-    assert remand == "remand:luton:41CJ2000001:2026/0100001A"
+    assert remand == "remand:luton:41CJ2000001:2026-0100001A"
     assert resends.sentence_ends_remand(RO, remand_open=True)
     assert not resends.sentence_ends_remand(RO, remand_open=False)
     assert not resends.sentence_ends_remand(changed(RO, kind="remand"), remand_open=True)
@@ -51,7 +51,7 @@ def test_a_sentence_ends_the_running_remand_of_its_case_and_child_and_the_contra
     assert resends.plain(ending) == RO
     assert resends.as_kept(copy.deepcopy(RO), ending) == ending
     assert resends.difference(resends.plain(ending), RO) == []
-    assert resends.order_ref(ending) == "referral-order:luton:41CJ2000001:2026/0100001A"
+    assert resends.order_ref(ending) == "referral-order:luton:41CJ2000001:2026-0100001A"
 
 
 def test_the_difference_names_each_changed_field_with_before_and_after() -> None:
@@ -72,7 +72,7 @@ def test_a_longer_referral_order_is_applied_as_its_extension() -> None:
     assert applied["disposal"] == {
         "kind": "order_extended",
         "extension_months": 3,
-        "order_ref": "referral-order:luton:41CJ2000001:2026/0100001A",
+        "order_ref": "referral-order:luton:41CJ2000001:2026-0100001A",
     }
     assert validate_court_outcome(applied, today=TODAY).disposal.kind == "order_extended"
 

@@ -45,7 +45,7 @@ def test_a_referral_order_on_two_offences_is_one_order_for_the_child_by_pnc_id()
     made = translated("spi_referral_order.xml")
     assert made.body["disposal"] == {"kind": "referral_order", "months": 9}
     assert made.body["child"] == {
-        "id": "2026/0100001A",
+        "id": "2026-0100001A",
         "given_name": "ALEX",
         "family_name": "EXAMPLE",
         "date_of_birth": "2011-04-02",
@@ -120,7 +120,7 @@ def test_an_unmapped_code_needs_correction_naming_the_code() -> None:
     [result] = translate(text)
     assert isinstance(result, NeedsCorrection)
     assert [(p.field, p.result_code) for p in result.problems] == [("result", "3999")]
-    assert result.defendant.child_id == "2026/0100001A" and result.defendant.case_reference == "41CJ2000001"
+    assert result.defendant.child_id == "2026-0100001A" and result.defendant.case_reference == "41CJ2000001"
 
 
 def test_a_resend_names_the_same_outcome_whatever_its_message_identifier() -> None:
