@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from activities import court_result_amendments as amendments
@@ -67,6 +68,8 @@ async def confirm_amendment(
             ctx.pool, amendment_id, by=user.username, reason=decision.reason if decision else None
         )
     except decisions.DecisionRefused as e:
+        if isinstance(e.detail, dict):  # refused by the order: answered as any refused court outcome is
+            return JSONResponse(status_code=e.status, content=e.detail)
         raise HTTPException(e.status, e.detail) from e
     return Confirmed(amendment=confirmed, workflow_ids=ids)
 

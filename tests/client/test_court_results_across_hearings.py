@@ -116,3 +116,20 @@ async def test_a_remand_renewed_then_ended_by_sentence_and_the_sentence_amended(
         assert second["amendment_id"] not in {a["id"] for a in held_now}
     async with stack.http("case_worker") as http:
         assert (await http.get("/court-results/amendments")).status_code == 403
+
+
+async def test_an_amendment_the_order_cannot_take_now_is_refused_with_its_reason_and_stays_held(stack: Stack) -> None:
+    case, asn = new_case()
+    sent = spi_for("spi_referral_order.xml", case=case, asn=asn)
+    assert only(await send(stack, sent))["status"] == "accepted"
+    await stack.wait_for_events(asn, "ReferralOrderMade")  # the order exists, so it is the order that refuses
+    longer = only(await send(stack, sent.replace("<DC:DurationValue>9<", "<DC:DurationValue>12<")))
+    assert longer["difference"] == "disposal.months: 9 → 12"
+    async with stack.http("manager") as http:
+        refused = await http.post(f"/court-results/amendments/{longer['amendment_id']}/confirm", json={})
+        assert refused.status_code == 422, refused.text
+        body = refused.json()
+        assert body["rejection_id"] and "stays held" in body["detail"]
+        assert any("referred_back" in e["message"] for e in body["errors"]), body
+        held = (await http.get("/court-results/amendments")).json()
+        assert longer["amendment_id"] in {a["id"] for a in held}
