@@ -26,6 +26,7 @@ async def test_a_manager_confirms_one_amendment_and_rejects_another(stack: Stack
     case, asn = new_case()
     original = spi_for("spi_youth_rehabilitation_order.xml", case=case, asn=asn)
     assert (await send(stack, original))["status"] == "accepted"
+    await stack.wait_for_events(asn, "YouthRehabilitationOrderMade")  # the order an amendment applies to exists
     later = await send(stack, original.replace("2027-11-15", "2028-02-15"))
     earlier = await send(stack, original.replace("2027-11-15", "2027-10-15"))
     assert later["status"] == earlier["status"] == "amendment", (later, earlier)
