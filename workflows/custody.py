@@ -121,15 +121,7 @@ class CustodyWorkflow(CaseWorkflow):
                 for ref in self._custody.victim_refs
             ]
             await tell_victim_contacts(contacts, milestones, effective_date=effective_date)
-        i = self._input
-        await start_added_victims(
-            decision,
-            opened_by=i.yjs,
-            case_reference=i.case_reference,
-            child_id=self._custody.child_id,
-            yjs=self._custody.yjs,
-            outcome_id=i.outcome_id,
-        )
+        await start_added_victims(decision, self._input, self._custody, opened_by=self._input.yjs)
 
     def _resume_input(self) -> CustodyInput:
         return self._input.model_copy(

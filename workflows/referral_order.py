@@ -128,15 +128,7 @@ class ReferralOrderWorkflow(CaseWorkflow):
         # Runs that began before victims' contacts existed must replay without these signals.
         if workflow.patched("tell-victim-contacts"):
             await self._tell_victims(decision, effective_date)
-        i = self._input
-        await start_added_victims(
-            decision,
-            opened_by=i.yjs,
-            case_reference=i.case_reference,
-            child_id=self._order.child_id,
-            yjs=self._order.yjs,
-            outcome_id=i.outcome_id,
-        )
+        await start_added_victims(decision, self._input, self._order, opened_by=self._input.yjs)
 
     async def _tell_victims(self, decision: Decision, effective_date: date) -> None:
         milestones = [m for p in decision.events if (m := ro.victim_milestone(p)) is not None]

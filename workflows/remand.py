@@ -86,15 +86,7 @@ class RemandWorkflow(CaseWorkflow):
         return self._remand.child_id, "remand", self._remand.yjs, self._remand.status.value
 
     async def _after(self, decision: Decision, effective_date: date) -> None:
-        i = self._input
-        await start_added_victims(
-            decision,
-            opened_by=i.remand.yjs,
-            case_reference=i.case_reference,
-            child_id=self._remand.child_id,
-            yjs=self._remand.yjs,
-            outcome_id=i.outcome_id,
-        )
+        await start_added_victims(decision, self._input, self._remand, opened_by=self._input.remand.yjs)
 
     def _resume_input(self) -> RemandInput:
         return self._input.model_copy(

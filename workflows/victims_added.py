@@ -8,6 +8,7 @@ case and child is not contacted twice: that start is refused by Temporal and the
 from __future__ import annotations
 
 from datetime import date
+from typing import Protocol
 
 from temporalio import workflow
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -21,19 +22,35 @@ with workflow.unsafe.imports_passed_through():
 from workflows.victim_contact import VictimContactWorkflow
 
 
+class Opened(Protocol):
+    """What an order's start input says of the court outcome that opened it."""
+
+    outcome_id: str
+    case_reference: str
+
+
+class Held(Protocol):
+    """An order's state: whose it is and which service holds it now."""
+
+    @property
+    def child_id(self) -> str: ...
+
+    @property
+    def yjs(self) -> str: ...
+
+
 async def start_added_victims(
     decision: Decision,
+    opened: Opened,
+    order: Held,
     *,
     opened_by: str,
-    case_reference: str,
-    child_id: str,
-    yjs: str,
-    outcome_id: str,
     vcs_referral_needed: bool = False,
     sentence_date: date | None = None,
 ) -> None:
     """Start a contact for each victim the decision added. `opened_by` is the service that opened the
-    order, which names its victims' contacts; `yjs` the service holding it now, which works the contact."""
+    order, which names its victims' contacts; the service holding it now works the contact."""
+    case_reference, child_id, yjs, outcome_id = opened.case_reference, order.child_id, order.yjs, opened.outcome_id
     added = [p for p in decision.events if isinstance(p, ev.VictimAdded)]
     # Runs from before victims could be added never record VictimAdded, so they replay without this.
     if not added or not workflow.patched("victim-added"):

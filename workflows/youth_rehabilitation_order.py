@@ -105,15 +105,7 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
                 for ref in self._order.victim_refs
             ]
             await tell_victim_contacts(contacts, milestones, effective_date=effective_date)
-        i = self._input
-        await start_added_victims(
-            decision,
-            opened_by=i.yjs,
-            case_reference=i.case_reference,
-            child_id=self._order.child_id,
-            yjs=self._order.yjs,
-            outcome_id=i.outcome_id,
-        )
+        await start_added_victims(decision, self._input, self._order, opened_by=self._input.yjs)
 
     def _resume_input(self) -> YouthRehabilitationOrderInput:
         return self._input.model_copy(
