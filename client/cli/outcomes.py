@@ -149,6 +149,11 @@ def _answer_line(file: str, answer: dict[str, Any]) -> str:
     status = answer["status"]
     if status in ("accepted", "duplicate"):
         why = escape(", ".join(answer.get("workflow_ids", [])))
+        # Accepted as the court ordered it, beyond a limit the court has the last word on (a remand's clear days).
+        why += "".join(
+            f"; [yellow]warning[/yellow] {escape(w['field'])}: {escape(w['message'])}"
+            for w in answer.get("warnings", [])
+        )
     elif status == "ignored":
         why = escape(answer["reason"])
     elif status == "rejected":

@@ -93,3 +93,12 @@ def test_each_answer_reads_as_one_line_naming_the_defendant_and_why() -> None:
         _answer_line("h.json", duplicate)
         == "[cyan]duplicate[/cyan] h.json: defendant case 1, defendant 1 in case 41CJ1: ro:1"
     )
+    warned = {
+        "defendant": who,
+        "status": "accepted",
+        "workflow_ids": ["remand:1"],
+        "warnings": [{"field": "disposal.next_hearing_date", "rule": "r", "message": "beyond 8 clear days"}],
+    }
+    assert _answer_line("h.json", warned).endswith(
+        "remand:1; [yellow]warning[/yellow] disposal.next_hearing_date: beyond 8 clear days"
+    )
