@@ -234,7 +234,9 @@ def decide(state: CustodyState, step: CustodyStep, *, today: date) -> Decision:
         case RecordTransfer():
             return transfer(step, from_yjs=state.yjs, probation_refused=probation_refused(state, day))
         case AddVictim():
-            return add_victim(step, victim_refs=state.victim_refs)
+            # The term in whole months it always reaches, as intake counts it (court_outcome.custodial_months).
+            months = state.months if state.months is not None else (state.weeks or 0) * 7 * 12 // 365
+            return add_victim(step, victim_refs=state.victim_refs, sentence_months=months)
     raise refuse(name, "unknown step")  # pragma: no cover - the union is exhaustive
 
 

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from domain import events as ev
 from domain.decisions import Decision, Step, StepRefused
+from domain.victim_contact import vcs_referral_due
 
 __all__ = ["AddVictim", "WithVictims", "add_victim", "victim_added", "with_victims"]
 
@@ -26,6 +27,11 @@ class AddVictim(Step):
     )
     victim_kind: Literal["person", "organisation"] = Field(default="person", description="A person or an organisation.")
     under_18: bool = Field(default=False, description="A child victim: enhanced rights under the Victims' Code.")
+    violent_or_sexual: bool = Field(
+        default=False,
+        description="The offence against this victim is violent or sexual: with 12 months' custody or more they are "
+        "owed a referral to the probation Victim Contact Scheme.",
+    )
 
 
 class WithVictims(Protocol):
@@ -37,8 +43,10 @@ class WithVictims(Protocol):
     def model_copy(self, *, update: dict[str, object] | None = None, deep: bool = False) -> Self: ...
 
 
-def add_victim(step: AddVictim, *, victim_refs: tuple[str, ...]) -> Decision:
-    """The decision once the order kind has checked the order is open and the date is allowed."""
+def add_victim(step: AddVictim, *, victim_refs: tuple[str, ...], sentence_months: int | None = None) -> Decision:
+    """The decision once the order kind has checked the order is open and the date is allowed.
+    `sentence_months`: a custodial sentence's length, which with a violent or sexual offence owes the victim
+    a Victim Contact Scheme referral (Code Right 11), as an outcome's victim is owed it."""
     if step.victim_ref in victim_refs:
         raise StepRefused(f"victim_added refused: {step.victim_ref} is already a victim on this order")
     added = ev.VictimAdded(
@@ -46,6 +54,7 @@ def add_victim(step: AddVictim, *, victim_refs: tuple[str, ...]) -> Decision:
         victim_kind=step.victim_kind,
         under_18=step.under_18,
         added_date=step.effective_date,
+        vcs_referral_needed=sentence_months is not None and vcs_referral_due(sentence_months, step.violent_or_sexual),
     )
     return Decision(events=(added,))
 

@@ -121,7 +121,9 @@ class CustodyWorkflow(CaseWorkflow):
                 for ref in self._custody.victim_refs
             ]
             await tell_victim_contacts(contacts, milestones, effective_date=effective_date)
-        await start_added_victims(decision, self._input, self._custody, opened_by=self._input.yjs)
+        await start_added_victims(
+            decision, self._input, self._custody, opened_by=self._input.yjs, sentence_date=self._custody.sentence_date
+        )
 
     def _resume_input(self) -> CustodyInput:
         return self._input.model_copy(

@@ -45,7 +45,6 @@ async def start_added_victims(
     order: Held,
     *,
     opened_by: str,
-    vcs_referral_needed: bool = False,
     sentence_date: date | None = None,
 ) -> None:
     """Start a contact for each victim the decision added. `opened_by` is the service that opened the
@@ -69,8 +68,8 @@ async def start_added_victims(
                     yjs=yjs,
                     opened_on=victim.added_date,
                     outcome_id=outcome_id,
-                    vcs_referral_needed=vcs_referral_needed,
-                    sentence_date=sentence_date if vcs_referral_needed else None,
+                    vcs_referral_needed=victim.vcs_referral_needed,
+                    sentence_date=sentence_date if victim.vcs_referral_needed else None,
                 ),
                 id=wid,
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON,

@@ -17,13 +17,15 @@ class VictimAdded(EventPayload):
     victim_kind: Literal["person", "organisation"] = "person"
     under_18: bool = False
     added_date: date
+    vcs_referral_needed: bool = False  # Victims' Code Right 11, decided from the sentence when added
 
     title = "Victim added"
 
     def describe(self, rule_names: w.RuleNames) -> str:
         who = "an organisation" if self.victim_kind == "organisation" else "a person"
         young = ", under 18" if self.under_18 else ""
+        vcs = " and a referral to the probation Victim Contact Scheme is owed" if self.vcs_referral_needed else ""
         return (
             f"Victim {self.victim_ref} ({who}{young}) was added to the order on {w.day(self.added_date)}; "
-            "their restorative-justice contact starts."
+            f"their restorative-justice contact starts{vcs}."
         )

@@ -93,3 +93,25 @@ def test_a_referral_orders_first_victim_before_the_panel_owes_their_views_by_it(
     assert second.deadlines == ()
     panel_held = kind.fresh().model_copy(update={"state": ro.OrderState.CONTRACT_AGREED})
     assert kind.decide(panel_held, body("V-1")).deadlines == ()
+
+
+def test_a_victim_of_a_violent_offence_added_to_a_years_custody_is_owed_a_vcs_referral() -> None:
+    """As an outcome's victim is (Code Right 11): violent or sexual, and 12 months' custody or more."""
+    from domain import custody as cu
+    from tests.domain.test_allocation import KINDS
+
+    dto = next(k for k in KINDS if k.name == "dto")
+    year = cu.CustodyState(child_id="C-1", yjs="luton", sentence_date=MADE, kind="dto", months=12)
+    [owed] = dto.decide(year, body("V-1", violent_or_sexual=True)).events
+    assert isinstance(owed, ev.VictimAdded) and owed.vcs_referral_needed
+    assert "Victim Contact Scheme is owed" in owed.describe({})
+    [not_violent] = dto.decide(year, body("V-1")).events
+    [short] = dto.decide(dto.fresh(), body("V-1", violent_or_sexual=True)).events  # 8 months
+    weeks_52 = cu.CustodyState(child_id="C-1", yjs="luton", sentence_date=MADE, kind="dto", weeks=52)
+    [under_a_year] = dto.decide(weeks_52, body("V-1", violent_or_sexual=True)).events
+    assert isinstance(not_violent, ev.VictimAdded) and isinstance(short, ev.VictimAdded)
+    assert isinstance(under_a_year, ev.VictimAdded)
+    assert not (not_violent.vcs_referral_needed or short.vcs_referral_needed or under_a_year.vcs_referral_needed)
+    referral = next(k for k in KINDS if k.name == "referral_order")
+    [community] = referral.decide(referral.fresh(), body("V-1", violent_or_sexual=True)).events
+    assert isinstance(community, ev.VictimAdded) and not community.vcs_referral_needed

@@ -11,6 +11,7 @@ from temporalio.client import WorkflowUpdateFailedError
 
 from domain.court_outcome import victim_contact_id
 from tests.workflows.conftest import Harness
+from tests.workflows.test_custody import SENTENCE, cstep, dto_body, open_dto
 from tests.workflows.test_referral_order import events_of, london, of_type, skip_to, step
 from tests.workflows.test_remand import YDA, open_remand, remand_outcome, rstep
 from tests.workflows.test_victim_contact import open_case, save_golden, vstep
@@ -76,3 +77,17 @@ async def test_a_victim_added_to_a_remand_gets_a_contact_linked_to_it(harness: H
     (opened,) = of_type(events, "VictimContactOpened")
     assert opened.payload["victim_kind"] == "organisation"
     assert opened.payload["linked_order_id"] == remand.id
+
+
+async def test_a_victim_of_violence_added_to_a_years_dto_is_owed_a_vcs_referral_from_sentence(harness: Harness) -> None:
+    """Victims' Code Right 11, as for an outcome's victim: the referral is due 10 working days after the
+    sentence, however late the victim is added."""
+    h = harness
+    dto = await open_dto(h, dto_body(months=12))
+    await cstep(
+        dto, step="victim_added", effective_date=SENTENCE.isoformat(), victim_ref="V-D1", violent_or_sexual=True
+    )
+    contact_id = contact_of(dto.id, "V-D1")
+    events = await events_of(h, contact_id, until=lambda ev: of_type(ev, "DeadlineScheduled", "victim.vcs_referral"))
+    (opened,) = of_type(events, "VictimContactOpened")
+    assert opened.payload["vcs_referral_needed"] is True and opened.payload["sentence_date"] == SENTENCE.isoformat()
