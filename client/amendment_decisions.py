@@ -28,13 +28,17 @@ def _problem(field: str, rule: str, message: str) -> list[dict[str, str]]:
     return [{"field": field, "rule": rule, "message": message}]
 
 
+def _meanwhile(amendment_id: int) -> list[dict[str, str]]:
+    return _problem("amendment_id", "amendment.decided", f"amendment {amendment_id} was decided meanwhile")
+
+
 async def _held(pool: AsyncConnectionPool, amendment_id: int) -> amendments.Amendment:
     found = await amendments.amendment(pool, amendment_id)
     if found is None:
         raise DecisionRefused(404, f"no amendment {amendment_id}", f"There is no amendment {amendment_id}")
     if found.status != "held":
         why = f"amendment {amendment_id} was already {found.status} by {found.decided_by}"
-        raise DecisionRefused(409, why, why[0].upper() + why[1:])
+        raise DecisionRefused(409, _problem("amendment_id", "amendment.decided", why), why[0].upper() + why[1:])
     return found
 
 
@@ -62,7 +66,7 @@ async def confirm(
         pool, held.id, status="confirmed", by=by, reason=reason, applied_outcome_id=kept.outcome_id
     )
     if confirmed is None:  # decided by another manager meanwhile: their decision stands
-        raise DecisionRefused(409, f"amendment {amendment_id} was decided meanwhile", "It was decided meanwhile")
+        raise DecisionRefused(409, _meanwhile(amendment_id), "It was decided meanwhile")
     return confirmed, kept.workflow_ids
 
 
@@ -74,5 +78,5 @@ async def reject(pool: AsyncConnectionPool, amendment_id: int, *, by: str, reaso
     await _held(pool, amendment_id)
     rejected = await amendments.decide(pool, amendment_id, status="rejected", by=by, reason=reason)
     if rejected is None:
-        raise DecisionRefused(409, f"amendment {amendment_id} was decided meanwhile", "It was decided meanwhile")
+        raise DecisionRefused(409, _meanwhile(amendment_id), "It was decided meanwhile")
     return rejected

@@ -38,6 +38,8 @@ class Confirmed(BaseModel):
 
 
 class Unappliable(BaseModel):
+    """Not now: the amendment was decided already, or no court decision carries its change."""
+
     detail: list[FieldProblem]
 
 
@@ -77,7 +79,7 @@ async def confirm_amendment(
 @router.post(
     "/court-results/amendments/{amendment_id}/reject",
     response_model=amendments.Amendment,
-    responses={422: {"model": Refused}},
+    responses={409: {"model": Unappliable}, 422: {"model": Refused}},
 )
 async def reject_amendment(ctx: Ctx, user: Manager, amendment_id: AmendmentId, decision: Decision) -> Any:
     """Keep the order as it is; the court's changed result stays on record with who rejected it and why."""
