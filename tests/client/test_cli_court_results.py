@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from tests.client.conftest import Stack, cli_env, run_cli
 from tests.client.court_messages import FIXTURES, fresh_common_platform, fresh_spi
@@ -68,15 +69,24 @@ async def test_ingest_a_common_platform_hearing_with_a_service_and_a_refused_mes
     assert "refused broken.json: body:" in ran.stderr
 
 
-async def test_ingest_says_what_is_wrong_with_its_arguments(stack: Stack, tmp_path: Path) -> None:
-    env = cli_env(stack, stack.tokens["intake"], tmp_path)
-    ran = await run_cli("ingest", "--format", "libra", str(FIXTURES), env=env, cwd=tmp_path)
-    assert ran.code == 2 and "--format must be one of outcomes, common-platform, spi" in ran.stderr, ran
-    ran = await run_cli("ingest", "--yjs", "luton", str(FIXTURES), env=env, cwd=tmp_path)
-    assert ran.code == 2 and "--yjs is for court results" in ran.stderr, ran
+def test_ingest_says_what_is_wrong_with_its_arguments(tmp_path: Path) -> None:
+    """Refused before anything is sent, so in process (a subprocess each would cost seconds)."""
+    from typer.testing import CliRunner
+
+    from client.cli import app
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(app, ["ingest", *args], env={"YJFLOW_TOKEN": "x", "COLUMNS": "200"})
+
+    ran = run("--format", "libra", str(FIXTURES))
+    assert ran.exit_code == 2 and "--format must be one of outcomes, common-platform, spi" in ran.output, ran.output
+    ran = run("--yjs", "luton", str(FIXTURES))
+    assert ran.exit_code == 2 and "--yjs is for court results" in ran.output, ran.output
     (tmp_path / "empty").mkdir()
-    ran = await run_cli("ingest", "-f", "spi", str(tmp_path / "empty"), env=env, cwd=tmp_path)
-    assert ran.code == 2 and "No spi files in" in ran.stderr, ran
+    ran = run("-f", "spi", str(tmp_path / "empty"))
+    assert ran.exit_code == 2 and "No spi files in" in ran.output, ran.output
+    ran = run("-f", "spi", str(tmp_path / "missing"))
+    assert ran.exit_code == 2 and "No such file or folder" in ran.output, ran.output
 
 
 def test_each_answer_reads_as_one_line_naming_the_defendant_and_why() -> None:
