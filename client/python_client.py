@@ -54,6 +54,16 @@ class YjflowClient:
             raise ApiError(r.status_code, r.text)
         return r.status_code, r.json()
 
+    def submit_court_results(self, feed: str, data: bytes, *, yjs: str | None = None) -> tuple[int, dict[str, Any]]:
+        """Submit one court message as the court wrote it (`feed`: `common-platform` JSON or `spi` XML);
+        returns (status, body) for 200, 202 and 422 alike: per defendant, what became of them."""
+        kind = "application/json" if feed == "common-platform" else "application/xml"
+        params = {"yjs": yjs} if yjs else None
+        r = self._http.post(f"/court-results/{feed}", content=data, params=params, headers={"Content-Type": kind})
+        if r.status_code not in (200, 202, 422):
+            raise ApiError(r.status_code, r.text)
+        return r.status_code, r.json()
+
     def submit_outcome(self, outcome: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Submit one outcome given as a dict; (status, body) as for `submit_outcome_text`."""
         return self.submit_outcome_text(json.dumps(outcome))

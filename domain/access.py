@@ -49,6 +49,7 @@ class Permission(StrEnum):
     CORRECT_CHILD_RECORD = "correct_child_record"
     READ_RETENTION = "read_retention"
     HOLD_RECORDS = "hold_records"
+    DECIDE_AMENDMENT = "decide_amendment"
 
 
 _R = Role
@@ -92,6 +93,8 @@ PERMISSIONS: Mapping[Permission, frozenset[Role]] = MappingProxyType(
         # see what the schedule will do.
         Permission.READ_RETENTION: frozenset({_R.MANAGER, _R.ADMIN}),
         Permission.HOLD_RECORDS: frozenset({_R.MANAGER}),
+        # A court's changed resend of a result waits for a manager: it changes a running order.
+        Permission.DECIDE_AMENDMENT: frozenset({_R.MANAGER}),
     }
 )
 

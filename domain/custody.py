@@ -70,6 +70,7 @@ from domain.decisions import (
     StepRefused,
 )
 from domain.transfers import RecordTransfer, transfer
+from domain.victims_added import AddVictim, add_victim
 
 __all__ = [
     "BREACH_PENALTY_MAX_MONTHS",
@@ -237,6 +238,10 @@ def decide(state: CustodyState, step: CustodyStep, *, today: date) -> Decision:
             return completed_step(state, step)
         case RecordTransfer():
             return transfer(step, from_yjs=state.yjs, probation_refused=probation_refused(state, day))
+        case AddVictim():
+            # The term in whole months it always reaches, as intake counts it (court_outcome.custodial_months).
+            months = state.months if state.months is not None else (state.weeks or 0) * 7 * 12 // 365
+            return add_victim(step, victim_refs=state.victim_refs, sentence_months=months)
     raise refuse(name, "unknown step")  # pragma: no cover - the union is exhaustive
 
 

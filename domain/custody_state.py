@@ -12,6 +12,7 @@ from domain.allocation import allocated
 from domain.court_outcome import age_on
 from domain.custody_dates import HMPPS_METHOD, LEGACY_METHOD, ReleaseMethod
 from domain.step_order import StepDates, StepEvents, keeping_dates
+from domain.victims_added import victim_added
 
 __all__ = ["CLOSED_STATES", "STEP_EVENTS", "CustodyState", "CustodyStatus", "age_at", "evolve", "term_words"]
 
@@ -53,6 +54,7 @@ class CustodyState(BaseModel):
     # Set as events are folded in.
     status: CustodyStatus = CustodyStatus.IN_CUSTODY
     case_worker: str | None = None  # who holds the sentence: its reminders go to them
+    victim_refs: tuple[str, ...] = ()  # the victims the order tells of its milestones: the court's and those added
     term_end: date | None = None
     half_way_date: date | None = None
     earliest_release: date | None = None
@@ -142,6 +144,8 @@ def _evolve(state: CustodyState, payload: ev.EventPayload) -> CustodyState:
             return state.model_copy(update=update)
         case ev.CaseWorkerAllocated():
             return allocated(state, payload)
+        case ev.VictimAdded():
+            return victim_added(state, payload)
         case ev.InitialPlanningMeetingHeld():
             return state.model_copy(update={"initial_planning_date": payload.meeting_date})
         case ev.CustodyReviewHeld():

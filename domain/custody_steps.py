@@ -13,6 +13,7 @@ from domain.custody_state import CustodyState, CustodyStatus
 from domain.decisions import Step, StepRefused
 from domain.step_order import Follows, check_in_order
 from domain.transfers import RecordTransfer
+from domain.victims_added import AddVictim
 
 __all__ = [
     "FOLLOWS",
@@ -94,7 +95,8 @@ CustodyStep = Annotated[
     | RecordReleaseContact
     | RecordSupervisionBreach
     | RecordCompleted
-    | RecordTransfer,
+    | RecordTransfer
+    | AddVictim,
     Field(discriminator="step"),
 ]
 

@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.court_outcome import victim_contact_id
     from domain.decisions import Decision
     from domain.messages import CustodyInput, CustodyResume, CustodyView
+    from domain.victims_added import with_victims
 
 from workflows.casework import (
     CaseRecorder,
@@ -33,6 +34,7 @@ from workflows.casework import (
     tell_victim_contacts,
     today,
 )
+from workflows.victims_added import start_added_victims
 
 STEP: TypeAdapter[cu.CustodyStep] = TypeAdapter(cu.CustodyStep)
 
@@ -69,6 +71,7 @@ class CustodyWorkflow(CaseWorkflow):
                     offence_date=input.offence_date,
                 )
             )
+        self._custody = with_victims(self._custody, input.victim_refs)
         self._case = CaseRecorder(
             child_id=input.child_id,
             yjs=input.yjs,
@@ -152,13 +155,16 @@ class CustodyWorkflow(CaseWorkflow):
     async def _after(self, decision: Decision, effective_date: date) -> None:
         milestones = [m for p in decision.events if (m := cu.victim_milestone(p)) is not None]
         # Runs that began before a DTO told its victims' contacts must replay without these signals.
-        if milestones and self._input.victim_refs and workflow.patched("dto-victim-milestones"):
+        if milestones and self._custody.victim_refs and workflow.patched("dto-victim-milestones"):
             contacts = [
                 # Named by the service that opened them: a transfer moves the order, not the contacts.
                 victim_contact_id(self._input.yjs, self._input.case_reference, self._custody.child_id, ref)
-                for ref in self._input.victim_refs
+                for ref in self._custody.victim_refs
             ]
             await tell_victim_contacts(contacts, milestones, effective_date=effective_date)
+        await start_added_victims(
+            decision, self._input, self._custody, opened_by=self._input.yjs, sentence_date=self._custody.sentence_date
+        )
 
     def _resume_input(self) -> CustodyInput:
         return self._input.model_copy(

@@ -27,9 +27,11 @@ with workflow.unsafe.imports_passed_through():
         ResumeState,
         VictimViewsReceived,
     )
+    from domain.victims_added import with_victims
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, opening_outcome, step_dates_kept, tell_victim_contacts, today
+from workflows.victims_added import start_added_victims
 
 STEP: TypeAdapter[ro.ReferralOrderStep] = TypeAdapter(ro.ReferralOrderStep)
 
@@ -46,7 +48,7 @@ class ReferralOrderWorkflow(CaseWorkflow):
         self._wake = False
         resume = input.resume
         if resume is not None:
-            self._order = resume.order
+            self._order = with_victims(resume.order, input.victim_refs)
         else:
             self._order = step_dates_kept(
                 ro.ReferralOrderState(
@@ -159,6 +161,7 @@ class ReferralOrderWorkflow(CaseWorkflow):
         # Runs that began before victims' contacts existed must replay without these signals.
         if workflow.patched("tell-victim-contacts"):
             await self._tell_victims(decision, effective_date)
+        await start_added_victims(decision, self._input, self._order, opened_by=self._input.yjs)
 
     async def _tell_victims(self, decision: Decision, effective_date: date) -> None:
         milestones = [m for p in decision.events if (m := ro.victim_milestone(p)) is not None]

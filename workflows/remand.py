@@ -11,6 +11,7 @@ Update; `remand_ended` closes it. Same shape as the youth rehabilitation order.
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -19,10 +20,13 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import remand as rm
+    from domain.decisions import Decision
     from domain.messages import RemandInput, RemandResume, RemandView
+    from domain.victims_added import with_victims
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, opening_outcome, step_dates_kept, today
+from workflows.victims_added import start_added_victims
 
 STEP: TypeAdapter[rm.RemandStep] = TypeAdapter(rm.RemandStep)
 
@@ -38,7 +42,9 @@ class RemandWorkflow(CaseWorkflow):
         self._lock = asyncio.Lock()
         self._wake = False
         resume = input.resume
-        self._remand = resume.remand if resume is not None else step_dates_kept(input.remand)
+        self._remand = with_victims(
+            resume.remand if resume is not None else step_dates_kept(input.remand), input.victim_refs
+        )
         self._case = CaseRecorder(
             child_id=input.remand.child_id,
             yjs=input.remand.yjs,
@@ -97,6 +103,9 @@ class RemandWorkflow(CaseWorkflow):
 
     def _search(self) -> tuple[str, str, str, str]:
         return self._remand.child_id, "remand", self._remand.yjs, self._remand.status.value
+
+    async def _after(self, decision: Decision, effective_date: date) -> None:
+        await start_added_victims(decision, self._input, self._remand, opened_by=self._input.remand.yjs)
 
     def _resume_input(self) -> RemandInput:
         return self._input.model_copy(

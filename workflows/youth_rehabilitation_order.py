@@ -22,9 +22,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.court_outcome import victim_contact_id
     from domain.decisions import Decision
     from domain.messages import YouthRehabilitationOrderInput, YroResume, YroView
+    from domain.victims_added import with_victims
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, opening_outcome, step_dates_kept, tell_victim_contacts, today
+from workflows.victims_added import start_added_victims
 
 STEP: TypeAdapter[yro.YroStep] = TypeAdapter(yro.YroStep)
 
@@ -53,6 +55,7 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
                     eighteenth_birthday=input.eighteenth_birthday,
                 )
             )
+        self._order = with_victims(self._order, input.victim_refs)
         self._case = CaseRecorder(
             child_id=input.child_id,
             yjs=input.yjs,
@@ -121,13 +124,14 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
 
     async def _after(self, decision: Decision, effective_date: date) -> None:
         milestones = [m for p in decision.events if (m := yro.victim_milestone(p)) is not None]
-        if milestones and self._input.victim_refs:
+        if milestones and self._order.victim_refs:
             contacts = [
                 # Named by the service that opened them: a transfer moves the order, not the contacts.
                 victim_contact_id(self._input.yjs, self._input.case_reference, self._order.child_id, ref)
-                for ref in self._input.victim_refs
+                for ref in self._order.victim_refs
             ]
             await tell_victim_contacts(contacts, milestones, effective_date=effective_date)
+        await start_added_victims(decision, self._input, self._order, opened_by=self._input.yjs)
 
     def _resume_input(self) -> YouthRehabilitationOrderInput:
         return self._input.model_copy(

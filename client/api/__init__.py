@@ -16,6 +16,7 @@ from client.api import (
     children,
     codec,
     court_outcomes,
+    court_result_amendments,
     court_results,
     docs,
     orders,
@@ -64,6 +65,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     app.add_exception_handler(StepRefusedHTTP, step_refused_answer)
     concerns = (
         court_outcomes,
+        court_result_amendments,
         court_results,
         audit_trail,
         children,

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, ConfigDict
 
+from activities import court_result_amendments as amendments
 from activities import intake
 from activities.metrics import OUTCOMES_RECEIVED
 from activities.rule_source import court_centres, court_result_mapping
@@ -35,6 +36,7 @@ from domain.court_results import (
     NeedsCorrection,
     Translated,
     TranslationResult,
+    resends,
     translate_common_platform,
     translate_spi,
 )
@@ -42,7 +44,8 @@ from domain.court_results import (
 
 class DefendantAnswer(BaseModel):
     """What became of one defendant: `accepted` (with the workflows), `duplicate`, `ignored` (with the
-    reason) or `rejected` (kept in the rejected list with the errors)."""
+    reason), `rejected` (kept in the rejected list with the errors) or `amendment` (a changed resend held
+    for a manager, with the difference)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -130,9 +133,9 @@ async def _receive(
         OUTCOMES_RECEIVED.labels(feed=feed, status=answer["status"]).inc()
     statuses = {a["status"] for a in answers}
     not_held = any(e.get("rule") == "yjs.held" for a in answers for e in a.get("errors", []))
-    # 202 when something new was kept for its workflows; 422 when nothing was and something needs
-    # correcting; 403 when nothing was and a defendant's service is not the caller's.
-    code = 202 if "accepted" in statuses else 403 if not_held else 422 if "rejected" in statuses else 200
+    # 202 when something new was kept (for its workflows, or an amendment for a manager); 422 when nothing
+    # was and something needs correcting; 403 when nothing was and a defendant's service is not the caller's.
+    code = 202 if statuses & {"accepted", "amendment"} else 403 if not_held else 422 if "rejected" in statuses else 200
     return JSONResponse(status_code=code, content={"feed": feed, "defendants": answers})
 
 
@@ -141,19 +144,79 @@ async def _store(pool: AsyncConnectionPool, result: TranslationResult, text: str
     if isinstance(result, Ignored):
         return {**answer, "status": "ignored", "reason": result.reason}
     if isinstance(result, Translated):
-        # The same path as POST /court-outcomes; a refusal there keeps the court's whole message as its text.
-        kept = await intake.receive_value(
-            pool, result.body, text=text, received_by=user.username, today=today(), services=user_services_filter(user)
-        )
-    else:
-        assert isinstance(result, NeedsCorrection)
-        who = result.defendant.child_id or result.defendant.position
-        errors = [_about(who, result.defendant.case_reference, p.as_field_error()) for p in result.problems]
-        # Kept out of the caller's own rejected list when it names a service the caller does not hold.
-        not_held = intake.service_not_held(result.body, user.username, user_services_filter(user))
-        errors = errors if not_held is None else [not_held, *errors]
-        kept = await intake.keep_rejected(pool, result.body, text, errors, received_by=user.username)
+        return {**answer, **await _store_translated(pool, result, text, user)}
+    assert isinstance(result, NeedsCorrection)
+    corrected = await _corrected_before(pool, result)
+    if corrected is not None:
+        return {**answer, **corrected}
+    who = result.defendant.child_id or result.defendant.position
+    errors = [_about(who, result.defendant.case_reference, p.as_field_error()) for p in result.problems]
+    # Kept out of the caller's own rejected list when it names a service the caller does not hold.
+    not_held = intake.service_not_held(result.body, user.username, user_services_filter(user))
+    errors = errors if not_held is None else [not_held, *errors]
+    kept = await intake.keep_rejected(pool, result.body, text, errors, received_by=user.username)
     return {**answer, **kept.model_dump(mode="json", exclude_none=True)}
+
+
+async def _store_translated(pool: AsyncConnectionPool, result: Translated, text: str, user: User) -> dict[str, Any]:
+    """An outcome for intake: a sentence ending the case's running remand, the same result again (a
+    duplicate), or a changed resend held for a manager with the difference; else new, through intake."""
+    body = result.body
+    not_held = intake.service_not_held(body, user.username, user_services_filter(user))
+    if not_held is not None:  # refused before anything is compared or held: it is another service's child
+        refused = await intake.keep_rejected(pool, body, text, [not_held], received_by=user.username)
+        return refused.model_dump(mode="json", exclude_none=True)
+    previous = await amendments.kept_body(pool, result.outcome.outcome_id)
+    if previous is not None:
+        changes = resends.difference(resends.plain(previous), body)
+        if changes:
+            held = await amendments.hold(
+                pool,
+                outcome_id=result.outcome.outcome_id,
+                received_by=user.username,
+                defendant=result.defendant.model_dump(),
+                result_codes=result.result_codes,
+                previous_body=previous,
+                new_body=body,
+                difference=[c.model_dump(mode="json") for c in changes],
+                message_text=text,
+            )
+            if held.status != "held":  # this very change came before and a manager has decided it
+                return {
+                    "status": "duplicate",
+                    "outcome_id": result.outcome.outcome_id,
+                    "amendment_id": held.id,
+                    "note": f"this change of the result was {held.status} by {held.decided_by}",
+                }
+            return {
+                "status": "amendment",
+                "outcome_id": result.outcome.outcome_id,
+                "amendment_id": held.id,
+                "difference": "; ".join(str(c) for c in changes),
+                "note": "the court changed a result already kept: held for a manager to confirm or reject",
+            }
+        body = resends.as_kept(body, previous)
+    elif resends.sentence_ends_remand(body, await amendments.remand_open(pool, resends.remand_ref(body))):
+        body = resends.ending_the_remand(body, resends.remand_ref(body))
+    # The same path as POST /court-outcomes; a refusal there keeps the court's whole message as its text.
+    kept = await intake.receive_value(
+        pool, body, text=text, received_by=user.username, today=today(), services=user_services_filter(user)
+    )
+    return kept.model_dump(mode="json", exclude_none=True)
+
+
+async def _corrected_before(pool: AsyncConnectionPool, result: NeedsCorrection) -> dict[str, Any] | None:
+    """A resend of results someone corrected from the rejected list and resubmitted under the same outcome
+    id: the inbox keeps the corrected outcome, so the resend is a duplicate, not a new rejection."""
+    outcome_id = (result.body or {}).get("outcome_id")
+    if not isinstance(outcome_id, str) or await amendments.kept_body(pool, outcome_id) is None:
+        return None
+    return {
+        "status": "duplicate",
+        "outcome_id": outcome_id,
+        "note": "corrected and accepted before under this outcome id; the court's message still needs correcting: "
+        + "; ".join(f"{p.field}: {p.message}" for p in result.problems),
+    }
 
 
 def _about(who: str, case_reference: str | None, error: FieldError) -> FieldError:

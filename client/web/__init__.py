@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 def add_pages(app: FastAPI, ctx: AppContext) -> None:
     """Mount the pages, their static assets and their routes on the API's app."""
     from client.web import (
+        amendment_pages,
         board_pages,
         correction_pages,
         dashboard_pages,
@@ -41,3 +42,4 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
     app.include_router(start_pages.router)
     app.include_router(victim_pages.router)
     app.include_router(correction_pages.router)
+    app.include_router(amendment_pages.router)

@@ -10,6 +10,7 @@ names follow bichard7-next-core's `packages/common/schemas/spiResult.ts`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from xml.etree.ElementTree import Element, ParseError
@@ -27,6 +28,7 @@ from domain.court_results.hearing import (
     ResultedOffence,
     ResultLine,
     TranslationResult,
+    parse_day,
 )
 from domain.court_results.mapping import CourtCentre, ResultMapping
 from domain.court_results.translate import translate_hearing
@@ -106,9 +108,33 @@ def _result(r: Element) -> ResultLine:
     )
 
 
+# Libra has no element for a custody time limit: the clerk's result text states it ("Custody time limit
+# expires on 08/02/2027", with the days already spent in custody where there are any), as bichard7-next-core
+# reads a remand's next hearing from the result text when the structured details are missing.
+_CTL_EXPIRES = re.compile(
+    r"custody\s+time\s+limit\s+(?:expires|expiry(?:\s+date)?|ends)\s*(?:on|:)?\s*(\d{2}/\d{2}/\d{4}|\d{4}-\d{2}-\d{2})",
+    re.IGNORECASE,
+)
+_CTL_SPENT = re.compile(r"(\d{1,3})\s+days?\s+(?:already\s+)?(?:spent\s+)?in\s+custody", re.IGNORECASE)
+
+
+def _custody_time_limit(results: tuple[ResultLine, ...]) -> tuple[str | None, int | None]:
+    """The custody time limit's expiry (ISO) and the days already spent, as a remand's result text states them."""
+    for line in results:
+        found = _CTL_EXPIRES.search(line.text or "")
+        if found is None:
+            continue
+        expiry = parse_day(found.group(1))
+        spent = _CTL_SPENT.search(line.text or "")
+        return (expiry.isoformat() if expiry else found.group(1)), int(spent.group(1)) if spent else None
+    return None, None
+
+
 def _offence(o: Element) -> ResultedOffence:
     base = _one(o, "BaseOffenceDetails")
     conviction = _text(o, "ConvictionDate") or _text(base, "ConvictionDate")
+    results = tuple(_result(r) for r in _all(o, "Result"))
+    ctl_time_limit, ctl_days_spent = _custody_time_limit(results)
     return ResultedOffence(
         code=_text(base, "OffenceCode"),
         description=_text(base, "OffenceTitle") or _text(base, "OffenceWording"),
@@ -116,15 +142,23 @@ def _offence(o: Element) -> ResultedOffence:
         plea=_text(o, "Plea"),
         convicted=bool(conviction) or _text(o, "Finding") == "G",
         conviction_date=conviction,
-        results=tuple(_result(r) for r in _all(o, "Result")),
+        results=results,
+        ctl_time_limit=ctl_time_limit,
+        ctl_days_spent=ctl_days_spent,
     )
+
+
+def _pnc_id(pnc: str | None) -> str | None:
+    """The PNC id as a child's id: its slash (2026/0100001A) as a hyphen, since a child's id is part of the
+    workflow ids that name orders in URLs (/orders/{id}, /app/cases/{id}), where a slash cannot stand."""
+    return pnc.replace("/", "-") if pnc else None
 
 
 def _defendant(case: Element, d: Element, position: str) -> CaseDefendant:
     individual = _one(d, "CourtIndividualDefendant")
     person = _one(individual, "PersonDefendant")
     details = _one(person, "BasePersonDetails")
-    pnc = _text(person, "PNCidentifier")
+    pnc = _pnc_id(_text(person, "PNCidentifier"))
     asn = _text(d, "ProsecutorReference")
     return CaseDefendant(
         case_reference=_text(case, "PTIURN"),

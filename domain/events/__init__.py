@@ -28,6 +28,7 @@ from domain.events.retention import *  # noqa: F403
 from domain.events.victim_contact import *  # noqa: F403
 from domain.events.victim_contact_closing import *  # noqa: F403
 from domain.events.victim_contact_kpi import *  # noqa: F403
+from domain.events.victims_added import *  # noqa: F403
 from domain.events.youth_rehabilitation_order import *  # noqa: F403
 
 __all__ = [

@@ -7,7 +7,7 @@ from datetime import date
 from domain import events as ev
 from domain.allocation import AllocateCaseWorker, allocate
 from domain.calendar import add_calendar_months
-from domain.decisions import CancelDeadline, DeadlineEffect, Decision, MeetDeadline
+from domain.decisions import CancelDeadline, DeadlineEffect, Decision, MeetDeadline, ScheduleDeadline
 from domain.referral_order.checks import _after_last_panel, _check_dates, _in_order, _refuse, _require
 from domain.referral_order.court import _court_decision, _extended_on_further_conviction, _referral_back
 from domain.referral_order.panels import _initial_panel, next_progress_panel
@@ -29,6 +29,7 @@ from domain.referral_order.steps import (
     ReferralOrderStep,
 )
 from domain.transfers import RecordTransfer, transfer
+from domain.victims_added import AddVictim, add_victim
 
 
 def decide(state: ReferralOrderState, step: ReferralOrderStep, *, today: date) -> Decision:
@@ -130,5 +131,14 @@ def decide(state: ReferralOrderState, step: ReferralOrderStep, *, today: date) -
                 step,
                 from_yjs=state.yjs,
                 probation_refused="a referral order is a youth court order; it does not pass to probation",
+            )
+        case AddVictim():
+            added = add_victim(step, victim_refs=state.victim_refs)
+            if state.victim_refs or state.state not in {OrderState.ORDER_MADE, OrderState.PANEL_ADJOURNED}:
+                return added
+            # The first victim before the initial panel: their views are owed by it, as if the court had named them.
+            return Decision(
+                events=added.events,
+                deadlines=(ScheduleDeadline(rule_id="ro.victim_views", clock_start=state.hearing_date),),
             )
     raise _refuse(name, "unknown step")  # pragma: no cover - the union is exhaustive

@@ -7,6 +7,7 @@ from domain.allocation import allocated
 from domain.referral_order.checks import STEP_EVENTS
 from domain.referral_order.state import OrderState, ReferralOrderState
 from domain.step_order import keeping_dates
+from domain.victims_added import victim_added
 
 
 def evolve(state: ReferralOrderState, payload: ev.EventPayload) -> ReferralOrderState:
@@ -18,6 +19,8 @@ def _evolve(state: ReferralOrderState, payload: ev.EventPayload) -> ReferralOrde
     match payload:
         case ev.CaseWorkerAllocated():
             return allocated(state, payload)
+        case ev.VictimAdded():
+            return victim_added(state, payload)
         case ev.FirstContactMade():
             return state.model_copy(update={"first_contact_date": payload.contact_date})
         case ev.VictimViewsRecorded():

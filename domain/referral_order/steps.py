@@ -10,6 +10,7 @@ from pydantic import Field
 from domain.allocation import AllocateCaseWorker
 from domain.decisions import Step
 from domain.transfers import RecordTransfer
+from domain.victims_added import AddVictim
 
 
 class _Step(Step):
@@ -103,6 +104,7 @@ ReferralOrderStep = Annotated[
     | RecordFinalPanel
     | RecordCompletion
     | RecordRevokedByCourt
-    | RecordTransfer,
+    | RecordTransfer
+    | AddVictim,
     Field(discriminator="step"),
 ]

@@ -21,6 +21,7 @@ from domain.remand.steps import (
     RemandStep,
 )
 from domain.transfers import RecordTransfer, transfer
+from domain.victims_added import AddVictim, add_victim
 
 
 def decide(state: RemandState, step: RemandStep, *, today: date) -> Decision:
@@ -52,4 +53,6 @@ def decide(state: RemandState, step: RemandStep, *, today: date) -> Decision:
                 from_yjs=state.yjs,
                 probation_refused="a remand is not a sentence; only a sentence passes to probation",
             )
+        case AddVictim():
+            return add_victim(step, victim_refs=state.victim_refs)
     raise _refuse(name, "unknown step")  # pragma: no cover - the union is exhaustive

@@ -9,6 +9,7 @@ from domain.remand.checks import STEP_EVENTS
 from domain.remand.deadlines import _check_rule
 from domain.remand.state import RemandState
 from domain.step_order import keeping_dates
+from domain.victims_added import victim_added
 
 
 def evolve(state: RemandState, payload: ev.EventPayload) -> RemandState:
@@ -31,6 +32,8 @@ def _evolve(state: RemandState, payload: ev.EventPayload) -> RemandState:
             )
         case ev.CaseWorkerAllocated():
             return allocated(state, payload)
+        case ev.VictimAdded():
+            return victim_added(state, payload)
         case ev.RemandRenewed():
             return _after_renewal(state, payload)
         case ev.LacReviewHeld():

@@ -39,6 +39,7 @@ class RemandState(BaseModel):
     ctl_expiry: date | None = None
     # Set as events are folded in.
     case_worker: str | None = None  # who holds the remand: its reminders go to them
+    victim_refs: tuple[str, ...] = ()  # the victims the order tells of its milestones: the court's and those added
     last_remand_date: date | None = None
     remanded_in_custody_before: bool = False
     open_hearing_check: str | None = None

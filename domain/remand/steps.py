@@ -12,6 +12,7 @@ from domain.allocation import AllocateCaseWorker
 from domain.court_outcome import RemandType
 from domain.decisions import Step
 from domain.transfers import RecordTransfer
+from domain.victims_added import AddVictim
 
 
 class _Step(Step):
@@ -62,6 +63,7 @@ RemandStep = Annotated[
     | RecordRemandRenewed
     | RecordCtlExtended
     | RecordRemandEnded
-    | RecordTransfer,
+    | RecordTransfer
+    | AddVictim,
     Field(discriminator="step"),
 ]

@@ -8,6 +8,7 @@ from domain import events as ev
 from domain.allocation import AllocateCaseWorker, allocate
 from domain.decisions import CancelDeadline, Decision, MeetDeadline, ScheduleDeadline
 from domain.transfers import RecordTransfer
+from domain.victims_added import AddVictim, add_victim
 from domain.youth_rehabilitation_order.amendment import _amendment
 from domain.youth_rehabilitation_order.breach import _breach_laid, _court_breach_outcome, _warning
 from domain.youth_rehabilitation_order.checks import (
@@ -117,4 +118,6 @@ def decide(state: YroState, step: YroStep, *, today: date) -> Decision:
             return _completion(state, step)
         case RecordTransfer():
             return _transfer(state, step)
+        case AddVictim():
+            return add_victim(step, victim_refs=state.victim_refs)
     raise _refuse(name, "unknown step")  # pragma: no cover - the union is exhaustive

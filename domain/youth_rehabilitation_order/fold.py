@@ -6,6 +6,7 @@ from domain import events as ev
 from domain.allocation import allocated
 from domain.compliance import ComplianceIncident, WarnedPeriod
 from domain.step_order import keeping_dates
+from domain.victims_added import victim_added
 from domain.youth_rehabilitation_order.checks import STEP_EVENTS
 from domain.youth_rehabilitation_order.state import POLICY, SupervisedPeriod, YroState, YroStatus, _with_refs
 
@@ -43,6 +44,8 @@ def _evolve(state: YroState, payload: ev.EventPayload) -> YroState:
             )
         case ev.CaseWorkerAllocated():
             return allocated(state, payload)
+        case ev.VictimAdded():
+            return victim_added(state, payload)
         case ev.FirstAppointmentAttended():
             after = YroStatus.ACTIVE if state.state == YroStatus.ORDER_MADE else state.state
             return state.model_copy(update={"first_appointment_date": payload.appointment_date, "state": after})

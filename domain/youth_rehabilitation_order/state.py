@@ -86,6 +86,7 @@ class YroState(BaseModel):
     )
     state: YroStatus = YroStatus.ORDER_MADE
     case_worker: str | None = Field(default=None, description="Who holds the order: its reminders go to them.")
+    victim_refs: tuple[str, ...] = ()  # the victims the order tells of its milestones: the court's and those added
     first_appointment_date: date | None = None
     last_review_date: date | None = None
     incidents: int = 0

@@ -11,6 +11,7 @@ from domain.allocation import AllocateCaseWorker
 from domain.court_outcome import Requirement
 from domain.decisions import Step
 from domain.transfers import RecordTransfer
+from domain.victims_added import AddVictim
 
 
 class _Step(Step):
@@ -101,6 +102,7 @@ YroStep = Annotated[
     | RecordOrderAmended
     | RecordRevocation
     | RecordCompletion
-    | RecordTransfer,
+    | RecordTransfer
+    | AddVictim,
     Field(discriminator="step"),
 ]

@@ -93,6 +93,10 @@ EXAMPLES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "LegalHoldPlaced": ({"record_kind": "child_record", "subject": "C-1001"}, ["legal hold", "child's record"]),
     "LegalHoldLifted": ({"record_kind": "victim_details", "subject": "V-102"}, ["lifted", "victim's details"]),
     "VictimDetailsErased": ({"victim_ref": "V-102", "policy": "6 years after the last closure"}, ["V-102", "erased"]),
+    "VictimAdded": (
+        {"victim_ref": "V-310", "victim_kind": "person", "under_18": True, "added_date": "2026-09-14"},
+        ["Victim V-310", "under 18", "Monday 14 September 2026", "contact starts"],
+    ),
     "FirstContactMade": ({"contact_date": "2026-09-10", "method": "in_person"}, ["Thursday 10 September 2026"]),
     "VictimViewsRecorded": ({"victim_ref": "V-102"}, ["Victim V-102", "views"]),
     "InitialPanelHeld": ({"panel_date": "2026-10-01"}, ["Initial youth offender panel", "Thursday 1 October 2026"]),

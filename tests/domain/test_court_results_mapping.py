@@ -133,6 +133,12 @@ def test_every_row_names_its_source_and_each_family_is_present() -> None:
     assert {str(c) for c in [*range(3101, 3112), *range(3126, 3131)]} <= set(MAPPING.by_code)
 
 
+def test_every_row_is_in_a_family_a_test_below_exercises_row_by_row() -> None:
+    """A new kind of row would otherwise be exercised by none of the parametrised tests."""
+    assert {r.means for r in MAPPING.rows} == {"disposal", "remand", "requirement", "not_ours"}
+    assert len(DISPOSALS) + len(REMANDS) + len(REQUIREMENTS) + len(NOT_OURS) == len(MAPPING.rows)
+
+
 @pytest.mark.parametrize("row", DISPOSALS, ids=_ids)
 def test_each_disposal_row_makes_its_order(row: ResultRow) -> None:
     if row.kind == "referral_order":
