@@ -7,8 +7,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from domain import casework_cycle as cycle
 from domain import events as ev
 from domain.allocation import allocated
+from domain.casework_cycle.state import CycleState
 from domain.court_outcome import age_on
 from domain.custody_dates import HMPPS_METHOD, LEGACY_METHOD, ReleaseMethod
 
@@ -72,6 +74,7 @@ class CustodyState(BaseModel):
     supervision_until: date | None = None
     further_supervision_ends: date | None = None
     completed_date: date | None = None
+    cycle: CycleState = CycleState()
 
     @property
     def is_dto(self) -> bool:
@@ -93,6 +96,8 @@ def term_words(state: CustodyState) -> str:
 
 def evolve(state: CustodyState, payload: ev.EventPayload) -> CustodyState:
     """The state after a recorded event; events that do not change the sentence leave it as it was."""
+    if cycle.is_cycle_event(payload):
+        return state.model_copy(update={"cycle": cycle.evolve(state.cycle, payload)})
     match payload:
         case ev.CustodialSentenceMade():
             return state.model_copy(

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from domain import events as ev
 from domain.allocation import AllocateCaseWorker
+from domain.casework_cycle.steps import CycleStep
 from domain.custody_state import CustodyState, CustodyStatus
 from domain.decisions import Step, StepRefused
 from domain.transfers import RecordTransfer
@@ -91,7 +92,8 @@ CustodyStep = Annotated[
     | RecordReleaseContact
     | RecordSupervisionBreach
     | RecordCompleted
-    | RecordTransfer,
+    | RecordTransfer
+    | CycleStep,
     Field(discriminator="step"),
 ]
 

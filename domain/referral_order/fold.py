@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain import casework_cycle as cycle
 from domain import events as ev
 from domain.allocation import allocated
 from domain.referral_order.state import OrderState, ReferralOrderState
@@ -9,6 +10,8 @@ from domain.referral_order.state import OrderState, ReferralOrderState
 
 def evolve(state: ReferralOrderState, payload: ev.EventPayload) -> ReferralOrderState:
     """The state after a recorded event; events that do not change the order leave it as it was."""
+    if cycle.is_cycle_event(payload):
+        return state.model_copy(update={"cycle": cycle.evolve(state.cycle, payload)})
     match payload:
         case ev.CaseWorkerAllocated():
             return allocated(state, payload)

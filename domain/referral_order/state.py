@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.casework_cycle.state import CycleState
+
 MIN_MONTHS, MAX_MONTHS = 3, 12
 MAX_EXTENSION_MONTHS = 3
 REVOCATION_BAR_MONTHS = 3  # s.102(4); the rule pack records it as ro.revocation_bar
@@ -46,3 +48,4 @@ class ReferralOrderState(BaseModel):
     referral_grounds: str | None = None
     revocation_bar_until: date | None = None
     final_panel_date: date | None = None
+    cycle: CycleState = CycleState()

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from domain.allocation import AllocateCaseWorker
+from domain.casework_cycle.steps import CycleStep
 from domain.decisions import Step
 from domain.transfers import RecordTransfer
 
@@ -91,6 +92,7 @@ ReferralOrderStep = Annotated[
     | RecordFinalPanel
     | RecordCompletion
     | RecordRevokedByCourt
-    | RecordTransfer,
+    | RecordTransfer
+    | CycleStep,
     Field(discriminator="step"),
 ]

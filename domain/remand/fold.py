@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain import casework_cycle as cycle
 from domain import events as ev
 from domain.allocation import allocated
 from domain.court_outcome import CUSTODIAL_REMANDS
@@ -11,6 +12,8 @@ from domain.remand.state import RemandState
 
 def evolve(state: RemandState, payload: ev.EventPayload) -> RemandState:
     """The state after a recorded event; events that do not change the remand leave it as it was."""
+    if cycle.is_cycle_event(payload):
+        return state.model_copy(update={"cycle": cycle.evolve(state.cycle, payload)})
     match payload:
         case ev.RemandStarted():
             custodial = payload.type in CUSTODIAL_REMANDS

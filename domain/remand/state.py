@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from domain import events as ev
 from domain.calendar import WorkingCalendar
+from domain.casework_cycle.state import CycleState
 from domain.court_outcome import CUSTODIAL_REMANDS, RemandDisposal, RemandType
 
 
@@ -50,6 +51,7 @@ class RemandState(BaseModel):
     ended_how: ev.RemandEndedHow | None = None
     ended_on: date | None = None
     sentence_order_id: str | None = None
+    cycle: CycleState = CycleState()
 
     @property
     def status(self) -> RemandStatus:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain import casework_cycle as cycle
 from domain import events as ev
 from domain.allocation import allocated
 from domain.compliance import ComplianceIncident, WarnedPeriod
@@ -25,6 +26,8 @@ def _after_court(state: YroState) -> YroStatus:
 
 def evolve(state: YroState, payload: ev.EventPayload) -> YroState:
     """The state after a recorded event; events that do not change the order leave it as it was."""
+    if cycle.is_cycle_event(payload):
+        return state.model_copy(update={"cycle": cycle.evolve(state.cycle, payload)})
     match payload:
         case ev.YouthRehabilitationOrderMade():
             return state.model_copy(

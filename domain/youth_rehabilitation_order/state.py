@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.casework_cycle.state import CycleState
 from domain.compliance import ComplianceIncident, CompliancePolicy, WarnedPeriod
 from domain.court_outcome import Requirement, YouthRehabilitationOrderDisposal
 
@@ -92,6 +93,7 @@ class YroState(BaseModel):
     warnings: tuple[WarnedPeriod, ...] = ()
     breach_laid_date: date | None = None
     breach_extension_used: bool = False
+    cycle: CycleState = CycleState()
 
     @property
     def open_incident(self) -> ComplianceIncident | None:
