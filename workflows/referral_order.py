@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, opening_outcome, tell_victim_contacts, today
+from workflows.casework_cycle import start_cycle
 
 
 @workflow.defn(name="ReferralOrder")
@@ -62,6 +63,7 @@ class ReferralOrderWorkflow(CaseWorkflow):
         if input.resume is None:
             async with self._lock:
                 await self._open()
+            await start_cycle(self, lambda: self._order.cycle, clocks_from=input.hearing_date)
         await self._watch_deadlines()
         return self._order.state.value
 
@@ -77,6 +79,7 @@ class ReferralOrderWorkflow(CaseWorkflow):
     @workflow.update
     async def record_step(self, step: ro.ReferralOrderStep) -> ReferralOrderView:
         await self._record_step(lambda: ro.decide(self._order, step, today=today()), step)
+        await start_cycle(self, lambda: self._order.cycle, clocks_from=today())
         return self.view()
 
     @record_step.validator

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, opening_outcome, tell_victim_contacts, today
+from workflows.casework_cycle import start_cycle
 
 
 @workflow.defn(name="YouthRehabilitationOrder")
@@ -59,12 +60,14 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
                 input, disposal_kind="youth_rehabilitation_order", hearing_date=input.hearing_date
             )
             await self._open_case(yro.open_order(self._order, outcome=outcome), input.hearing_date)
+            await start_cycle(self, lambda: self._order.cycle, clocks_from=input.hearing_date)
         await self._watch_deadlines(input.history_limit)
         return self._order.state.value
 
     @workflow.update
     async def record_step(self, step: yro.YroStep) -> YroView:
         await self._record_step(lambda: yro.decide(self._order, step, today=today()), step)
+        await start_cycle(self, lambda: self._order.cycle, clocks_from=today())
         return self.view()
 
     @record_step.validator

@@ -48,15 +48,13 @@ def _refuse(step: str, why: str) -> StepRefused:
     return StepRefused(f"{step} refused: {why}")
 
 
-def start(*, clocks_from: date) -> Decision:
-    """The cycle's first clocks: the initial assessment and the manager's oversight of the allocation."""
-    return Decision(
-        events=(ev.CaseworkCycleStarted(clocks_from=clocks_from),),
-        deadlines=(
-            ScheduleDeadline(rule_id="assessment.initial", clock_start=clocks_from),
-            ScheduleDeadline(rule_id="oversight.allocation", clock_start=clocks_from),
-        ),
-    )
+def start(state: CycleState, *, clocks_from: date) -> Decision:
+    """The cycle's first clocks: the manager's oversight of the allocation, and the initial assessment
+    unless one is already recorded (a running order whose first step after this landed was one)."""
+    clocks = [ScheduleDeadline(rule_id="oversight.allocation", clock_start=clocks_from)]
+    if state.assessments == 0:
+        clocks.insert(0, ScheduleDeadline(rule_id="assessment.initial", clock_start=clocks_from))
+    return Decision(events=(ev.CaseworkCycleStarted(clocks_from=clocks_from),), deadlines=tuple(clocks))
 
 
 def raised(before: Classifications | None, step: RecordAssessment) -> list[str]:

@@ -27,7 +27,6 @@ def evolve(state: CycleState, payload: ev.EventPayload) -> CycleState:
         case ev.AssessmentCompleted():
             return state.model_copy(
                 update={
-                    "started": True,
                     "current": Classifications(
                         likelihood_of_reoffending=payload.likelihood_of_reoffending,
                         risk_of_serious_harm=payload.risk_of_serious_harm,

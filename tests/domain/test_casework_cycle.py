@@ -33,7 +33,7 @@ MANAGER = {"actor": "mgr.patel", "actor_role": "manager"}
 
 def started() -> ro.ReferralOrderState:
     state = ro.ReferralOrderState(child_id="C-1", yjs="luton", hearing_date=date(2027, 1, 4), months=6)
-    for payload in cycle.start(clocks_from=date(2027, 1, 4)).events:
+    for payload in cycle.start(cycle.CycleState(), clocks_from=date(2027, 1, 4)).events:
         state = ro.evolve(state, payload)
     return state
 
@@ -68,7 +68,7 @@ def assessed(state: ro.ReferralOrderState | None = None, **changes: Any) -> ro.R
 
 
 def test_the_cycle_starts_the_initial_assessment_and_allocation_oversight_clocks() -> None:
-    decision = cycle.start(clocks_from=date(2027, 1, 4))
+    decision = cycle.start(cycle.CycleState(), clocks_from=date(2027, 1, 4))
     assert rules(decision, ScheduleDeadline) == ["assessment.initial", "oversight.allocation"]
     assert started().cycle.started
 
