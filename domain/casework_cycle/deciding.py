@@ -180,9 +180,14 @@ def _assessment(state: CycleState, step: RecordAssessment) -> Decision:
     return Decision(events=tuple(events), deadlines=tuple(effects))
 
 
+def _closure_owed(state: CycleState) -> bool:
+    return state.closure_clock and not state.closure_overseen and state.closure_allowed_by is None
+
+
 def completion_refusal(state: CycleState, step_name: str) -> StepRefused | None:
-    """Why a worker's completion of the order must wait for the manager, or None when it need not."""
-    if not state.started or state.closure_overseen or state.closure_allowed_by is not None:
+    """Why a worker's completion of the order must wait for the manager, or None when it need not: the
+    closure's oversight is owed once its clock runs (from the end-of-order assessment)."""
+    if not _closure_owed(state):
         return None
     return _refuse(
         step_name,
@@ -193,7 +198,7 @@ def completion_refusal(state: CycleState, step_name: str) -> StepRefused | None:
 
 def closing_by_court(state: CycleState, decision: Decision) -> Decision:
     """A court's decision closes the order whatever is owed; an unmet closure oversight is left missed."""
-    if not state.started or state.closure_overseen or state.closure_allowed_by is not None:
+    if not _closure_owed(state):
         return decision
     return decision.model_copy(update={"deadlines": (MissDeadline(rule_id="oversight.closure"), *decision.deadlines)})
 

@@ -159,6 +159,9 @@ def test_a_worker_cannot_complete_until_closure_is_overseen_or_a_manager_says_wh
     state = apply(started(), step="initial_panel_held", effective_date="2027-01-20", contract_signed_date="2027-01-20")
     state = apply(state, step="final_panel_held", effective_date="2027-06-01")
     completion = {"step": "order_completed", "effective_date": "2027-08-02"}
+    # No closure clock yet (no end-of-order assessment): nothing is owed, so nothing holds it up.
+    assert decide(state, **completion).events
+    state = assessed(state, stage="end", effective_date="2027-06-01")
     said = refused(state, **completion)
     assert "oversight.closure" in said and "closure_without_oversight" in said
     overseen = apply(
