@@ -16,6 +16,7 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
         dashboard_pages,
         inspection_api,
         inspection_pages,
+        oversight_pages,
         sign_in_pages,
         timeline_pages,
         worker_pages,
@@ -29,3 +30,4 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
     app.include_router(inspection_pages.router)
     app.include_router(inspection_api.router)
     app.include_router(worker_pages.router)
+    app.include_router(oversight_pages.router)
