@@ -86,7 +86,8 @@ async def test_a_worker_records_the_cycle_and_a_manager_the_oversight_each_refus
     assert statuses(r.json())["plan.initial"] == "met"
     timeline = await stack.wait_for_events(child, "OversightRecorded", "PlanAgreed", "AssessmentCountersigned")
     (recorded,) = of_type(timeline, "OversightRecorded")
-    assert recorded["actor"] == stack.usernames["manager"] and recorded["payload"]["direction"] == "Safety plan by Friday"
+    assert recorded["actor"] == stack.usernames["manager"]
+    assert recorded["payload"]["direction"] == "Safety plan by Friday"
 
 
 async def test_a_user_the_directory_does_not_know_cannot_act_as_a_manager(stack: Stack) -> None:
