@@ -109,3 +109,36 @@ async def timely_share(
     """Per manager and month due (from `start`, before `end`): cases whose oversight was timely."""
     rows = await _rows(pool, _SHARE, manager, yjs, start=start, end=end, today=today)
     return [TimelyShare.model_validate(r) for r in rows]
+
+
+class ClassificationEntry(BaseModel):
+    """One assessment's classifications, as a case page lists them (newest first)."""
+
+    assessed_on: date
+    assessor: str
+    stage: str
+    likelihood_of_reoffending: str
+    risk_of_serious_harm: str
+    safety_and_wellbeing: str
+    mappa_level: str | None = None
+    raised: list[str] = []
+    countersigned: bool = False
+
+
+async def classification_history(pool: Pool, stream_id: str) -> list[ClassificationEntry]:
+    """Every assessment recorded on the case, newest first, each marked when a manager countersigned it."""
+    query = (
+        "SELECT event_type, payload FROM events WHERE stream_id = %s"
+        " AND event_type IN ('AssessmentCompleted', 'AssessmentCountersigned') ORDER BY stream_version"
+    )
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(query, (stream_id,))
+        rows = await cur.fetchall()
+    entries: list[ClassificationEntry] = []
+    for row in rows:
+        if row["event_type"] == "AssessmentCompleted":
+            entries.append(ClassificationEntry.model_validate(row["payload"], strict=False))
+        elif entries:
+            # A countersignature is of the latest assessment awaiting one (domain.casework_cycle).
+            entries[-1] = entries[-1].model_copy(update={"countersigned": True})
+    return list(reversed(entries))

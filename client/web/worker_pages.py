@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities import audit, reports, victim_contacts
+from activities import audit, oversight_reports, reports, victim_contacts
 from activities.rule_source import default_rule_pack
 from activities.users import User
 from client import steps
@@ -290,6 +290,9 @@ async def case_page(request: Request, workflow_id: str, user: Annotated[User, De
         if allows(user.role, Permission.READ_TIMELINE)
         else None,
         recorded=recorded if recorded in case.all_steps else None,
+        classifications=[]
+        if is_contact
+        else await oversight_reports.classification_history(_ctx(request).pool, workflow_id),
         step_url=step_url,
         list_url=MY_VICTIM_CONTACTS if is_contact else MY_CASES,
         today=today(),

@@ -3,6 +3,7 @@ first, and the share of cases with timely oversight per manager and month (table
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from playwright.async_api import Page
@@ -64,3 +65,41 @@ async def test_a_manager_sees_their_teams_owed_and_late_oversight_and_the_timely
     assert child not in await page.inner_text("[data-testid=owed-oversight]")
     await page.goto(f"{stack.api_url}/app/oversight?from=2026-13")
     assert "From month must be a month in the form YYYY-MM" in await page.inner_text(".govuk-error-summary")
+
+
+async def test_a_worker_assesses_through_the_form_and_the_case_shows_classifications_and_owed_oversight(
+    stack: Stack, page: Page
+) -> None:
+    from playwright.async_api import expect
+
+    from tests.client.pages.test_worker_pages import _case, _start_order, _submit, _url
+
+    order_id, _, _ = await _start_order(stack)
+    await stack.wait_for_deadline(order_id, "oversight.allocation")
+    await sign_in(page, stack, "case_worker", next_path=_case(order_id))
+    await expect(page.locator("[data-testid=classifications]")).to_contain_text("No assessment is recorded yet")
+    await expect(page.locator("[data-testid=oversight-owed]")).to_contain_text("oversight.allocation")
+
+    await page.goto(_url(stack, f"{_case(order_id)}/steps/assessment_completed"))
+    await expect(page.locator("#actor_role")).to_have_count(0)  # the role is the signed-in user's, never typed
+    await page.check("input[name=tool][value=asset_plus]")
+    await page.check("input[name=stage][value=start]")
+    await page.check("input[name=likelihood_of_reoffending][value=medium]")
+    await page.check("input[name=risk_of_serious_harm][value=very_high]")
+    await page.check("input[name=safety_and_wellbeing][value=low]")
+    await check_a11y(page, "cycle-step-assessment")
+    await _submit(page)
+    await page.wait_for_url(re.compile(r".*\?recorded=assessment_completed$"))
+    classes = page.locator("[data-testid=classifications]")
+    await expect(classes).to_contain_text("Very high")
+    await expect(classes).to_contain_text("Not countersigned")
+    await expect(page.locator("[data-testid=classification-history] tbody tr")).to_have_count(1)
+    await expect(page.locator("[data-testid=oversight-owed]")).to_contain_text("oversight.risk_rise")
+    await expect(page.locator("[data-testid=oversight-owed]")).to_contain_text("oversight.countersign")
+    await check_a11y(page, "cycle-case")
+    await shoot(page, "cycle-case")
+
+    # The case worker's countersignature is refused naming the role, as the API refuses it.
+    await page.goto(_url(stack, f"{_case(order_id)}/steps/assessment_countersigned"))
+    await _submit(page)
+    await expect(page.locator(".govuk-error-summary")).to_contain_text("for managers only")
