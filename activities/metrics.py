@@ -50,8 +50,10 @@ NOTICES = Counter(
     registry=REGISTRY,
 )
 OUTCOMES_RECEIVED = Counter(
-    "yjflow_outcomes_received", "Court outcomes this process's API answered, by what became of them.",
-    ["feed", "status"], registry=REGISTRY,
+    "yjflow_outcomes_received",
+    "Court outcomes this process's API answered, by what became of them.",
+    ["feed", "status"],
+    registry=REGISTRY,
 )
 RELAYED = Counter(
     "yjflow_outcomes_relayed",

@@ -213,3 +213,41 @@ def test_notices_of_oversight_go_up_the_management_line() -> None:
     assert cycle.levels_up("plan.initial", "escalation") == 1
     assert cycle.levels_up("oversight.countersign", "reminder") == 1
     assert cycle.levels_up("oversight.risk_rise", "escalation") == 2
+
+
+class _E:
+    def __init__(self, event_type: str, **payload: Any) -> None:
+        self.event_type, self.payload = event_type, payload
+
+
+class _D:
+    def __init__(self, rule_id: str, status: str, days_late: int | None = None) -> None:
+        self.rule_id, self.status, self.days_late = rule_id, status, days_late
+
+
+def test_the_four_questions_group_entries_and_oversight_goes_under_each_it_covers() -> None:
+    from domain.casework_cycle.questions import questions_of
+
+    assert questions_of("AssessmentCompleted", {}) == ["assessment"]
+    assert questions_of("PlanAgreed", {}) == ["planning"]
+    assert questions_of("PlanReviewed", {}) == ["reviewing"]
+    assert questions_of("FirstContactMade", {}) == ["implementation_and_delivery"]
+    assert questions_of("DeadlineMissed", {}) == []
+    assert questions_of("OversightRecorded", {"covers": ["plan", "risk", "review"]}) == ["planning", "reviewing"]
+
+
+def test_the_four_flags_are_raised_by_the_gaps_and_cleared_by_the_work() -> None:
+    from domain.casework_cycle.questions import flags
+
+    raised = [_E("AssessmentCompleted", raised=["risk_of_serious_harm"])]
+    codes = [f.code for f in flags(raised, [_D("oversight.allocation", "missed")])]
+    assert codes == ["no_oversight", "oversight_late", "not_countersigned", "raised_without_review"]
+    done = [
+        *raised,
+        _E("AssessmentCountersigned"),
+        _E("OversightRecorded", covers=["risk"]),
+        _E("PlanReviewed", trigger="significant_change"),
+    ]
+    assert flags(done, [_D("oversight.allocation", "met", 0), _D("plan.initial", "missed")]) == []
+    late = flags(done, [_D("oversight.risk_rise", "met", 2)])
+    assert [f.code for f in late] == ["oversight_late"] and "oversight.risk_rise" in late[0].detail

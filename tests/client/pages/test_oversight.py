@@ -103,3 +103,56 @@ async def test_a_worker_assesses_through_the_form_and_the_case_shows_classificat
     await page.goto(_url(stack, f"{_case(order_id)}/steps/assessment_countersigned"))
     await _submit(page)
     await expect(page.locator(".govuk-error-summary")).to_contain_text("for managers only")
+
+
+async def test_an_inspector_reads_a_case_by_the_four_questions_with_its_gaps_and_samples_the_gaps(
+    stack: Stack, page: Page
+) -> None:
+    from tests.client.pages.test_worker_pages import _start_order
+
+    gappy, _, gappy_child = await _start_order(stack)
+    good, _, _ = await _start_order(stack)
+    on = today().isoformat()
+    async with stack.http("case_worker") as http:
+        r = await http.post(
+            f"/orders/{gappy}/steps",
+            json={
+                "step": "assessment_completed",
+                "effective_date": on,
+                "tool": "asset_plus",
+                "stage": "start",
+                "likelihood_of_reoffending": "low",
+                "risk_of_serious_harm": "high",
+                "safety_and_wellbeing": "low",
+            },
+        )
+        assert r.status_code == 200, r.text
+    async with stack.http("manager") as http:
+        oversight = {"step": "oversight_recorded", "effective_date": on, "covers": ["allocation", "plan"]}
+        r = await http.post(
+            f"/orders/{good}/steps", json={**oversight, "summary": "Read the file", "direction": "Plan by Friday"}
+        )
+        assert r.status_code == 200, r.text
+    await stack.wait_for_events(gappy_child, "AssessmentCompleted")
+
+    await sign_in(page, stack, "inspector", next_path=f"/app/inspection/cases/{gappy}/chronology")
+    flags = page.locator("[data-testid=chronology-flags]")
+    for code in ("no_oversight", "not_countersigned", "raised_without_review"):
+        assert await flags.locator(f"[data-flag={code}]").count() == 1, code
+    assert "AssessmentCompleted" in (
+        await page.locator("[data-testid=question-assessment] li").first.get_attribute("data-event-type") or ""
+    )
+    await check_a11y(page, "chronology-questions")
+    await shoot(page, "chronology-questions")
+
+    await page.goto(f"{stack.api_url}/app/inspection/cases/{good}/chronology")
+    assert await page.locator("[data-testid=chronology-flags] [data-flag=no_oversight]").count() == 0
+    planning = await page.inner_text("[data-testid=question-planning]")
+    assert f"by manager {stack.usernames['manager']}" in planning and "Direction: Plan by Friday" in planning
+
+    # The sample drawn from cases with gaps holds the first and never the second.
+    async with stack.http("inspector") as http:
+        r = await http.get("/inspection/sample", params={"start": on, "end": on, "gaps_only": "true", "children": 91})
+    assert r.status_code == 200, r.text
+    chosen = {c["workflow_id"] for c in r.json()["children"]["cases"]}
+    assert gappy in chosen and good not in chosen
