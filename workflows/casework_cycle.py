@@ -1,6 +1,7 @@
 """Starting an order's casework cycle clocks (domain.casework_cycle), the same for every order kind.
 
-A new order starts them from the order's date as it opens. An order already running when the cycle
+A new order starts them from the order's date as it opens, in the opening's own decision (one
+schedule, so the order's first deadlines are watched exactly as before). An order already running when the cycle
 landed starts them from the day of its next step, after that step, so the step is decided as its
 validator decided it. Behind `workflow.patched("casework-cycle")`: a history recorded before the cycle
 replays without it. Runs inside the workflow sandbox.
@@ -16,10 +17,11 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import casework_cycle as cycle
     from domain import events as ev
+    from domain.decisions import Decision
 
 from workflows.casework import CaseWorkflow
 
-__all__ = ["CYCLE_PATCH", "start_cycle"]
+__all__ = ["CYCLE_PATCH", "start_cycle", "with_cycle"]
 
 CYCLE_PATCH = "casework-cycle"
 
@@ -33,3 +35,11 @@ async def start_cycle(case: CaseWorkflow, state: Callable[[], cycle.CycleState],
         decision = cycle.start(current, clocks_from=clocks_from)
         await case._carry_out(decision, actor=ev.SYSTEM_DEADLINES, effective_date=clocks_from, reason=None)
         case._wake = True
+
+
+def with_cycle(decision: Decision, state: cycle.CycleState, *, clocks_from: date) -> Decision:
+    """A new order's opening decision with the cycle's start and first clocks after its own."""
+    if state.started or not workflow.patched(CYCLE_PATCH):
+        return decision
+    started = cycle.start(state, clocks_from=clocks_from)
+    return Decision(events=(*decision.events, *started.events), deadlines=(*decision.deadlines, *started.deadlines))

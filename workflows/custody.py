@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.messages import CustodyInput, CustodyResume, CustodyView
 
 from workflows.casework import CaseRecorder, CaseWorkflow, opening_outcome, tell_victim_contacts, today
-from workflows.casework_cycle import start_cycle
+from workflows.casework_cycle import start_cycle, with_cycle
 
 # The order kind as intake names it, for the search attribute and the opening event.
 _DISPOSAL_KINDS = {"dto": "detention_and_training_order"}
@@ -70,8 +70,10 @@ class CustodyWorkflow(CaseWorkflow):
             if workflow.patched("hmpps-release-dates"):
                 self._custody = self._custody.model_copy(update={"release_method": cu.HMPPS_METHOD})
             outcome = opening_outcome(input, disposal_kind=self._disposal_kind, hearing_date=input.sentence_date)
-            await self._open_case(cu.open_custody(self._custody, outcome=outcome), input.sentence_date)
-            await start_cycle(self, lambda: self._custody.cycle, clocks_from=input.sentence_date)
+            opening = with_cycle(
+                cu.open_custody(self._custody, outcome=outcome), self._custody.cycle, clocks_from=input.sentence_date
+            )
+            await self._open_case(opening, input.sentence_date)
         await self._watch_deadlines(input.history_limit)
         return self._custody.status.value
 

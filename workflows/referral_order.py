@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, opening_outcome, tell_victim_contacts, today
-from workflows.casework_cycle import start_cycle
+from workflows.casework_cycle import start_cycle, with_cycle
 
 
 @workflow.defn(name="ReferralOrder")
@@ -63,14 +63,15 @@ class ReferralOrderWorkflow(CaseWorkflow):
         if input.resume is None:
             async with self._lock:
                 await self._open()
-            await start_cycle(self, lambda: self._order.cycle, clocks_from=input.hearing_date)
         await self._watch_deadlines()
         return self._order.state.value
 
     async def _open(self) -> None:
         i = self._input
         outcome = opening_outcome(i, disposal_kind="referral_order", hearing_date=i.hearing_date)
-        decision = ro.open_order(self._order, outcome=outcome)
+        decision = with_cycle(
+            ro.open_order(self._order, outcome=outcome), self._order.cycle, clocks_from=i.hearing_date
+        )
         self._upsert_search_attributes()
         await self._carry_out(decision, actor=ev.COURT_INTAKE, effective_date=i.hearing_date, reason=None)
 

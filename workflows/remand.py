@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, opening_outcome, today
-from workflows.casework_cycle import start_cycle
+from workflows.casework_cycle import start_cycle, with_cycle
 
 
 @workflow.defn(name="Remand")
@@ -45,8 +45,10 @@ class RemandWorkflow(CaseWorkflow):
     async def run(self, input: RemandInput) -> str:
         if input.resume is None:
             outcome = opening_outcome(input, disposal_kind="remand", hearing_date=input.hearing_date)
-            await self._open_case(rm.open_remand(self._remand, outcome=outcome), input.hearing_date)
-            await start_cycle(self, lambda: self._remand.cycle, clocks_from=input.hearing_date)
+            opening = with_cycle(
+                rm.open_remand(self._remand, outcome=outcome), self._remand.cycle, clocks_from=input.hearing_date
+            )
+            await self._open_case(opening, input.hearing_date)
         await self._watch_deadlines(input.history_limit)
         return self._remand.status.value
 

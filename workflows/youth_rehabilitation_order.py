@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, opening_outcome, tell_victim_contacts, today
-from workflows.casework_cycle import start_cycle
+from workflows.casework_cycle import start_cycle, with_cycle
 
 
 @workflow.defn(name="YouthRehabilitationOrder")
@@ -59,8 +59,10 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
             outcome = opening_outcome(
                 input, disposal_kind="youth_rehabilitation_order", hearing_date=input.hearing_date
             )
-            await self._open_case(yro.open_order(self._order, outcome=outcome), input.hearing_date)
-            await start_cycle(self, lambda: self._order.cycle, clocks_from=input.hearing_date)
+            opening = with_cycle(
+                yro.open_order(self._order, outcome=outcome), self._order.cycle, clocks_from=input.hearing_date
+            )
+            await self._open_case(opening, input.hearing_date)
         await self._watch_deadlines(input.history_limit)
         return self._order.state.value
 

@@ -29,6 +29,7 @@ from client.web.render import add_navigation, render
 from client.web.session import PageRefused, csrf_protect, page_user, require_page
 from client.web.worker_next_steps import order_next_steps
 from domain.access import Permission, allows, why_refused
+from domain.casework_cycle.routing import OVERSIGHT_PREFIX
 
 LONDON = ZoneInfo("Europe/London")
 MY_CASES = "/app/my-cases"
@@ -177,6 +178,8 @@ async def _most_overdue(pool: Any, now: date) -> dict[str, reports.OverdueItem]:
     """Each open case's most overdue deadline not yet met (missed ones included: they are still owed)."""
     late: dict[str, reports.OverdueItem] = {}
     for item in await reports.overdue(pool, today=now, limit=OVERDUE_LIMIT):
+        if item.rule_id.startswith(OVERSIGHT_PREFIX):
+            continue  # the manager's to do, on their oversight page
         late.setdefault(item.workflow_id, item)  # most overdue first
     return late
 

@@ -443,7 +443,14 @@ async def test_deadlines_are_filtered_by_child_status_and_rule(stack: Stack) -> 
             return await http.get("/deadlines", params=params)
 
     items = (await deadlines(child_id=child_a)).json()
-    assert {d["rule_id"] for d in items} == {"ro.first_contact", "ro.initial_panel", "ro.victim_views"}
+    # The order's own clocks, and the casework cycle's that every order runs.
+    assert {d["rule_id"] for d in items} == {
+        "ro.first_contact",
+        "ro.initial_panel",
+        "ro.victim_views",
+        "assessment.initial",
+        "oversight.allocation",
+    }
     scheduled = {e["payload"]["rule_id"]: e["payload"]["due_date"] for e in of_type(timeline_a, "DeadlineScheduled")}
     for d in items:
         assert {"rule_id", "due_date", "status", "child_id", "workflow_id"} <= d.keys()
@@ -468,9 +475,11 @@ async def test_deadlines_are_filtered_by_child_status_and_rule(stack: Stack) -> 
     assert {d["rule_id"] for d in (await deadlines(child_id=child_a, status="open")).json()} == {
         "ro.initial_panel",
         "ro.victim_views",
+        "assessment.initial",
+        "oversight.allocation",
     }
     assert (await deadlines(child_id=child_a, status="missed")).json() == []
-    assert len((await deadlines(child_id=child_b, status="open")).json()) == 2
+    assert len((await deadlines(child_id=child_b, status="open")).json()) == 4
     # Inspectors and managers read deadlines too.
     assert (await deadlines("inspector", child_id=child_a)).status_code == 200
     assert (await deadlines("manager", child_id=child_a)).status_code == 200
@@ -689,7 +698,7 @@ async def test_the_api_reads_through_a_pool_of_plain_tuple_rows(stack: Stack) ->
             async with tuple_stack.http("manager") as http:
                 r = await http.get("/deadlines", params={"child_id": body["child"]["id"]})
                 assert r.status_code == 200, r.text
-                assert len(r.json()) == 3
+                assert len(r.json()) == 5  # three of the referral order's, two of the casework cycle's
                 r = await http.get(f"/children/{body['child']['id']}/timeline")
                 assert r.status_code == 200, r.text
                 assert r.json()["deadlines"]
