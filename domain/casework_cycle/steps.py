@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from domain.decisions import Step
 from domain.events.casework_cycle import (
@@ -77,6 +77,12 @@ class RecordOversight(CycleStepBase):
     )
     summary: str = Field(min_length=1, max_length=4000, description="What the manager read and found.")
     direction: str = Field(min_length=1, max_length=4000, description="The direction given to the case worker.")
+
+    @field_validator("covers", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        # The CLI's `--set covers=allocation,risk` sends one string.
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
 
 
 class RecordClosureWithoutOversight(CycleStepBase):
