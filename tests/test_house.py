@@ -17,9 +17,7 @@ MOST_LINES = 450
 
 def test_import_contracts_are_kept() -> None:
     lint = Path(sys.executable).parent / "lint-imports"
-    done = subprocess.run(
-        [str(lint), "--no-cache"], cwd=REPO, capture_output=True, text=True, timeout=300, check=False
-    )
+    done = subprocess.run([str(lint), "--no-cache"], cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
 
 

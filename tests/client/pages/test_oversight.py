@@ -60,6 +60,11 @@ async def test_a_manager_sees_their_teams_owed_and_late_oversight_and_the_timely
     chart = page.locator("svg#oversight-chart")
     assert manager in (await chart.locator("desc").text_content() or "")
 
+    # The compliance dashboard counts the cycle's rules like any other: this one met late.
+    await page.goto(f"{stack.api_url}/app/dashboard?from=2000-01")
+    counted = page.locator("[data-testid=compliance] tbody tr[data-rule='oversight.allocation']")
+    assert await counted.count() >= 1
+
     # Another manager's team does not hold this child; a bad month names the field.
     await page.goto(f"{stack.api_url}/app/oversight?team=nobody-{uuid.uuid4().hex[:4]}")
     assert child not in await page.inner_text("[data-testid=owed-oversight]")
