@@ -15,7 +15,8 @@ from temporalio.client import WorkflowHandle
 from activities.event_store import EventStore
 from activities.users import add_user
 from domain.casework_cycle import CYCLE_STEP_NAMES
-from domain.messages import ReferralOrderView
+from domain.messages import ReferralOrderInput, ReferralOrderView
+from tests.workflows.before_the_cycle import ReferralOrderBeforeTheCycle
 from tests.workflows.conftest import Harness
 from tests.workflows.test_referral_order import HISTORIES, events_of, london, of_type, skip_to, start_order
 from workflows.referral_order import ReferralOrderWorkflow
@@ -102,3 +103,60 @@ async def test_the_cycle_reminds_the_manager_escalates_up_the_line_and_a_revocat
     target = HISTORIES / "referral_order_casework_cycle.json"
     if not target.exists():  # a golden history: written once, then replayed by CI forever
         target.write_text(json.dumps(json.loads(history.to_json()), indent=1))
+
+
+def _worker(h: Harness, queue: str, workflow_class: type) -> Any:
+    import pydantic
+    from temporalio.worker import Worker
+
+    from activities.event_store import EventStore as Store
+    from activities.notify import Notifier
+    from activities.order_activities import OrderActivities
+    from workflows.registry import workflow_runner
+
+    acts = OrderActivities(h.pool, Store(h.pool), Notifier(h.pool, None), None)
+    return Worker(
+        h.client,
+        task_queue=queue,
+        workflows=[workflow_class],
+        activities=acts.all(),  # type: ignore[arg-type]
+        workflow_runner=workflow_runner(),
+        workflow_failure_exception_types=[pydantic.ValidationError],
+        max_cached_workflows=0,
+    )
+
+
+async def test_an_order_running_before_the_cycle_landed_starts_its_clocks_from_its_next_step(harness: Harness) -> None:
+    """Opened by the old code, then picked up by today's: its history replays (no cycle at its opening),
+    and its next step starts the cycle's clocks from that day, not from the order."""
+
+    h = harness
+    hearing = date(2027, 3, 1)
+    await skip_to(h, london(hearing, 10))
+    queue = f"old-{uuid.uuid4().hex[:6]}"
+    wid = f"referral-order:luton:41CJ{uuid.uuid4().hex[:7]}:C-old"
+    order = ReferralOrderInput(
+        outcome_id=f"LUT-{uuid.uuid4().hex[:8]}",
+        case_reference="41CJ1",
+        court_kind="youth",
+        child_id="C-old",
+        yjs="luton",
+        hearing_date=hearing,
+        months=6,
+    )
+    async with _worker(h, queue, ReferralOrderBeforeTheCycle):
+        handle = await h.client.start_workflow("ReferralOrder", order, id=wid, task_queue=queue)
+        await events_of(h, wid, until=lambda ev: len(of_type(ev, "DeadlineScheduled")) == 2)
+    events = await EventStore(h.pool).read_stream(wid)
+    assert not [e for e in events if e.event_type == "CaseworkCycleStarted"]
+
+    await skip_to(h, london(date(2027, 3, 3), 10))
+    async with _worker(h, queue, ReferralOrderWorkflow):
+        await act(handle, "cw", "case_worker", step="first_contact_made", effective_date="2027-03-02")
+        events = await events_of(
+            h, wid, until=lambda ev: bool(of_type(ev, "DeadlineScheduled", "oversight.allocation"))
+        )
+    (started,) = [e for e in events if e.event_type == "CaseworkCycleStarted"]
+    assert started.payload["clocks_from"] == "2027-03-03"
+    assert of_type(events, "DeadlineScheduled", "assessment.initial")[0].payload["clock_start"] == "2027-03-03"
+    assert (await EventStore(h.pool).verify(wid)).first_break is None
