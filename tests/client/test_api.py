@@ -152,13 +152,21 @@ async def test_a_referral_order_is_accepted_kept_relayed_and_on_the_timeline(sta
         "ro.first_contact",
         "ro.initial_panel",
         "ro.victim_views",
+        "assessment.initial",  # the casework cycle's, on every order
+        "oversight.allocation",
     }
     recorded = of_type(timeline, "CourtOutcomeRecorded")[0]
     assert recorded["workflow_id"] == wid
     assert recorded["actor"] == "court-intake"
     assert recorded["payload"]["outcome_id"] == body["outcome_id"]
     assert recorded["late_entry"] is False  # an outcome of today's hearing, recorded today
-    assert {d["rule_id"] for d in timeline["deadlines"]} == {"ro.first_contact", "ro.initial_panel", "ro.victim_views"}
+    assert {d["rule_id"] for d in timeline["deadlines"]} == {
+        "ro.first_contact",
+        "ro.initial_panel",
+        "ro.victim_views",
+        "assessment.initial",
+        "oversight.allocation",
+    }
 
     row = await stack.wait_for_inbox(body["outcome_id"], lambda r: r["relay_status"] == "started", what="relayed")
     assert row["last_error"] is None and row["relayed_at"] is not None
@@ -305,7 +313,7 @@ async def test_a_youth_rehabilitation_order_starts_its_workflow_and_its_victims_
     assert ids == all_workflow_ids_of(body) and ids[0].startswith("youth-rehabilitation-order:")
     timeline = await stack.wait_for_events(body["child"]["id"], "YouthRehabilitationOrderMade", "DeadlineScheduled")
     rules = {d["rule_id"] for d in timeline["deadlines"] if d["workflow_id"] == ids[0]}
-    assert rules == {"yro.first_appointment", "yro.review", "yro.end"}
+    assert rules == {"yro.first_appointment", "yro.review", "yro.end", "assessment.initial", "oversight.allocation"}
 
 
 # --- 3. the relay while Temporal is down --------------------------------------------------------------
@@ -745,7 +753,7 @@ async def test_the_python_client_against_the_live_api(stack: Stack) -> None:
 
     timeline, deadlines, view, refused = await asyncio.to_thread(as_case_worker)
     assert timeline["child_id"] == good["child"]["id"]
-    assert len(deadlines) == 3
+    assert len(deadlines) == 5  # three of the referral order's, two of the casework cycle's
     assert view["order"]["first_contact_date"] == str(today())
     assert refused.status == 409 and "contract_agreed" in refused.detail
 
