@@ -18,9 +18,10 @@ from activities.rule_source import default_rule_pack, inspection_policy
 from activities.service_scope import in_services
 from activities.users import User
 from domain.calendar import LONDON
+from domain.casework_cycle import questions
 from domain.compliance import DeadlineRecord, escalation_note, recording_note
 from domain.events import sentences
-from domain.inspection import Candidate, Sample, SamplePolicy, SampleRequest, choose_sample
+from domain.inspection import VICTIM_KIND, Candidate, Sample, SamplePolicy, SampleRequest, choose_sample
 
 # Every date and time in Europe/London, the day it happened for the child: a summer hearing at London
 # midnight is 23:00 UTC the day before, which a UTC export would give as the wrong day.
@@ -32,6 +33,7 @@ CHRONOLOGY_COLUMNS = [
     "Child",
     "Event",
     "What happened",
+    "HMIP question",  # assessment, planning, implementation and delivery, reviewing (oversight under each it covers)
     "By",
     "Reason",
     "Order or contact",
@@ -66,6 +68,22 @@ class Chronology(BaseModel):
     deadlines: list[audit.DeadlineItem] = []
 
     @property
+    def flags(self) -> list[questions.Flag]:
+        """oversight.md's four flags: the gaps an inspector would find in this case."""
+        if self.kind == VICTIM_KIND:
+            return []
+        return questions.flags(self.entries, self.deadlines)
+
+    @property
+    def by_question(self) -> dict[str, list[audit.TimelineEntry]]:
+        """The entries under HMIP's four questions, each in effective order (deadline bookkeeping left out)."""
+        grouped: dict[str, list[audit.TimelineEntry]] = {q: [] for q in questions.QUESTIONS}
+        for e in self.entries:
+            for q in questions.questions_of(e.event_type, e.payload):
+                grouped[q].append(e)
+        return grouped
+
+    @property
     def end_date(self) -> date | None:
         """When the order ends, as its latest event to set it says; None for a case with no end date."""
         end: date | None = None
@@ -88,11 +106,29 @@ _END_DATE_FIELDS = {
 }
 
 
+# A children's case with a gap oversight.md flags: a cycle clock missed or met late, or no oversight at all.
+_GAPS = """
+  AND (NOT %(gaps)s OR kind = 'victim_contact'
+       OR EXISTS (SELECT 1 FROM deadlines d WHERE d.stream_id = cases.stream_id
+                  AND (d.rule_id LIKE 'oversight.%%' OR d.rule_id = 'review.significant_change')
+                  AND (d.status = 'missed' OR d.days_late > 0))
+       OR NOT EXISTS (SELECT 1 FROM events e WHERE e.stream_id = cases.stream_id
+                      AND e.event_type = 'OversightRecorded'))
+"""
+
+
 async def candidates(
-    pool: Pool, *, start: date, end: date, yjs: str | None = None, services: Sequence[str] | None = None
+    pool: Pool,
+    *,
+    start: date,
+    end: date,
+    yjs: str | None = None,
+    services: Sequence[str] | None = None,
+    gaps_only: bool = False,
 ) -> list[Candidate]:
     """Orders and victims' contacts open at any time in [start, end] (London dates), from `cases`; with
-    `services`, only those services' cases."""
+    `services`, only those services' cases; with `gaps_only`, children's cases only where oversight.md
+    would flag a gap."""
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
         await cur.execute(
             """
@@ -103,9 +139,16 @@ async def candidates(
               AND (closed_at IS NULL OR (closed_at AT TIME ZONE 'Europe/London')::date >= %(start)s)
               AND (%(yjs)s::text IS NULL OR yjs = %(yjs)s)
               AND (%(services)s::text[] IS NULL OR yjs = ANY(%(services)s::text[]))
-            ORDER BY stream_id
-            """,
-            {"start": start, "end": end, "yjs": yjs, "services": None if services is None else list(services)},
+            """
+            + _GAPS
+            + " ORDER BY stream_id",
+            {
+                "start": start,
+                "end": end,
+                "yjs": yjs,
+                "services": None if services is None else list(services),
+                "gaps": gaps_only,
+            },
         )
         rows = await cur.fetchall()
     return [Candidate.model_validate(r) for r in rows]
@@ -116,7 +159,9 @@ async def take_sample(
 ) -> Sample:
     """The sample for `request` under `policy` (the shipped one by default), drawn from the cases of
     `services` only when given (the services the inspector is granted)."""
-    found = await candidates(pool, start=request.start, end=request.end, yjs=request.yjs, services=services)
+    found = await candidates(
+        pool, start=request.start, end=request.end, yjs=request.yjs, services=services, gaps_only=request.gaps_only
+    )
     return choose_sample(found, request, policy or inspection_policy())
 
 
@@ -163,6 +208,7 @@ def chronology_csv(chron: Chronology) -> str:
             chron.child_id,
             event_name(e),
             _with_note(sentences.sentence(e.event_type, e.payload, names) or "", notes, e),
+            ", ".join(questions.QUESTIONS[q] for q in questions.questions_of(e.event_type, e.payload)),
             e.actor,
             e.reason or "",
             e.workflow_id,

@@ -21,6 +21,7 @@ from activities.notify import Notifier
 from activities.rule_source import load_calendar, load_rule_pack
 from activities.users import get_user, manager_of
 from domain import events as ev
+from domain.casework_cycle import levels_up
 from domain.deadlines import compute_deadline
 from domain.messages import DeadlineNoticeInput, RecordEventsInput, ScheduleDeadlinesInput
 from domain.notifications import escalation_message, reminder_message
@@ -163,16 +164,22 @@ class OrderActivities:
         return recipient
 
     async def _recipient(self, input: DeadlineNoticeInput) -> str:
-        """Reminders go to the responsible worker, escalations to that worker's manager; else the team."""
-        if input.kind == "reminder":
+        """Reminders go to the responsible worker, escalations to that worker's manager; else the team.
+        Oversight is the manager's work, so its reminders go to the manager and its escalations to the
+        manager's own manager (`levels_up`); where the line stops short, to the service's managers."""
+        up = levels_up(input.deadline.rule_id, input.kind)
+        if up == 0:
             if input.responsible and await get_user(self._pool, input.responsible):
                 return input.responsible
             return f"team:{input.yjs}"
-        if input.responsible:
-            manager = await manager_of(self._pool, input.responsible)
-            if manager is not None:
-                return manager.username
-        return f"managers:{input.yjs}"
+        who = input.responsible
+        for _ in range(up):
+            manager = await manager_of(self._pool, who) if who else None
+            if manager is None:
+                return f"managers:{input.yjs}"
+            who = manager.username
+        assert who is not None
+        return who
 
     def all(self) -> list[object]:
         return [self.record_events, self.schedule_deadlines, self.send_deadline_notice]

@@ -292,7 +292,8 @@ SELECT c.stream_id AS workflow_id, c.kind, c.child_id, c.yjs, c.state, c.respons
 FROM cases c
 LEFT JOIN LATERAL (
     SELECT d.rule_id, d.due_date FROM deadlines d
-    WHERE d.stream_id = c.stream_id AND d.status = 'open'
+    -- The worker's next deadline: oversight (oversight.*) is their manager's, on the oversight page.
+    WHERE d.stream_id = c.stream_id AND d.status = 'open' AND d.rule_id NOT LIKE 'oversight.%%'
     ORDER BY d.due_date, d.deadline_id LIMIT 1
 ) n ON true
 WHERE true {filters}

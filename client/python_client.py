@@ -97,7 +97,8 @@ class YjflowClient:
         return dict(self._call("POST", f"/{cases}/{workflow_id}/corrections", json=correction))
 
     def inspection_sample(self, *, start: str, end: str, **options: Any) -> dict[str, Any]:
-        """An inspection sample for the period (YYYY-MM-DD); options: yjs, seed, children, victims."""
+        """An inspection sample for the period (YYYY-MM-DD); options: yjs, seed, children, victims,
+        gaps_only (children's cases only where oversight.md flags a gap)."""
         params = {"start": start, "end": end, **{k: v for k, v in options.items() if v is not None}}
         return dict(self._call("GET", "/inspection/sample", params=params))
 

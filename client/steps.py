@@ -28,6 +28,7 @@ from activities.victim_notes import VictimNotes
 from client.order_kinds import OrderKind, kind_of
 from domain.access import Permission, allowed_roles, allows, holds_service
 from domain.allocation import AllocateCaseWorker
+from domain.casework_cycle import CYCLE_STEP_NAMES
 from domain.messages import VictimContactView
 from domain.victim_contact import AllocateVictimWorker, ContactState, VictimContactStep
 from workflows.victim_contact import VictimContactWorkflow
@@ -142,7 +143,7 @@ async def record_order_step(
     """Validate `body` with the order kind's step union and run the order's `record_step` Update. An
     allocation is checked against the users in `pool`; without a pool it cannot be, so it is refused."""
     kind = order_kind(workflow_id)
-    step = _validate(kind.steps, kind.step_names, body, actor)
+    step = _validate(kind.steps, kind.step_names, body, actor, role=await _cycle_role(pool, body, actor))
     await check_allocation(pool, step, workflow_id)
     client = await _client(temporal)
     handle = client.get_workflow_handle(workflow_id)
@@ -251,7 +252,19 @@ async def _seal_note(pool: Pool, notes: VictimNotes | None, workflow_id: str, st
         raise StepRefused(f"{step.step} refused: {e}") from e
 
 
-def _validate(adapter: TypeAdapter[Any], names: tuple[str, ...], body: Any, actor: str) -> Any:
+async def _cycle_role(pool: Pool | None, body: Any, actor: str) -> str | None:
+    """The acting user's role, carried in a casework cycle step (countersigning and oversight are for
+    managers); None for any other step. Read from the user directory, never from the body: without a
+    directory it is blank, and a manager's step is refused for it."""
+    if not isinstance(body, dict) or body.get("step") not in CYCLE_STEP_NAMES:
+        return None
+    user = await get_user(pool, actor) if pool is not None else None
+    return str(user.role) if user is not None else ""
+
+
+def _validate(
+    adapter: TypeAdapter[Any], names: tuple[str, ...], body: Any, actor: str, *, role: str | None = None
+) -> Any:
     if not isinstance(body, dict):
         raise StepInvalid([_error("body", "object", "the body must be a JSON object naming the step")])
     unstorable = intake.nul_character_errors(body)
@@ -260,7 +273,8 @@ def _validate(adapter: TypeAdapter[Any], names: tuple[str, ...], body: Any, acto
         # PostgreSQL cannot store, holding the case (and every later step and deadline) meanwhile.
         raise StepInvalid([e.model_dump() for e in unstorable])
     try:
-        return adapter.validate_python({**body, "actor": actor})
+        carried = {"actor": actor} if role is None else {"actor": actor, "actor_role": role}
+        return adapter.validate_python({**body, **carried})
     except ValidationError as e:
         raise StepInvalid(step_errors(e, names)) from e
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain import casework_cycle as cycle
 from domain import events as ev
 from domain.allocation import AllocateCaseWorker, allocate
 from domain.custody_dates import (
@@ -179,7 +180,12 @@ def open_custody(state: CustodyState, *, outcome: ev.CourtOutcomeRecorded) -> De
 
 
 def decide(state: CustodyState, step: CustodyStep, *, today: date) -> Decision:
-    """Refuse the step with a reason, or return the events it records and its deadline effects."""
+    """Refuse the step with a reason, or return the events it records and its deadline effects; the
+    casework cycle's steps and its gates on closing are `domain.casework_cycle`'s."""
+    return cycle.around(state.cycle, step, lambda: _decide(state, step, today), completion_steps={"completed"})
+
+
+def _decide(state: CustodyState, step: CustodyStep, today: date) -> Decision:
     name = step.step
     if state.status in CLOSED_STATES:
         raise refuse(name, f"the sentence is {state.status.value}; nothing more can be recorded on it")
@@ -188,6 +194,8 @@ def decide(state: CustodyState, step: CustodyStep, *, today: date) -> Decision:
         raise refuse(name, f"effective date {day} is in the future (today is {today})", "effective_date")
     not_before(name, day, state.sentence_date, "the sentence")
     in_order(state, name, day)
+    if cycle.is_cycle_step(step):
+        return cycle.decide(state.cycle, step)
     match step:
         case AllocateCaseWorker():
             return allocate(step)

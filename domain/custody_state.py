@@ -7,8 +7,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain import casework_cycle as cycle
 from domain import events as ev
 from domain.allocation import allocated
+from domain.casework_cycle.state import CycleState
 from domain.court_outcome import age_on
 from domain.custody_dates import HMPPS_METHOD, LEGACY_METHOD, ReleaseMethod
 from domain.step_order import StepDates, StepEvents, keeping_dates
@@ -78,6 +80,7 @@ class CustodyState(BaseModel):
     step_dates: StepDates | None = Field(
         default_factory=dict, description="The latest date of each step recorded (domain.step_order)."
     )
+    cycle: CycleState = CycleState()
 
     @property
     def is_dto(self) -> bool:
@@ -114,6 +117,8 @@ def evolve(state: CustodyState, payload: ev.EventPayload) -> CustodyState:
 
 
 def _evolve(state: CustodyState, payload: ev.EventPayload) -> CustodyState:
+    if cycle.is_cycle_event(payload):
+        return state.model_copy(update={"cycle": cycle.evolve(state.cycle, payload)})
     match payload:
         case ev.CustodialSentenceMade():
             return state.model_copy(

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from domain import events as ev
 from domain.allocation import AllocateCaseWorker
+from domain.casework_cycle.steps import CycleStep
 from domain.custody_state import CustodyState, CustodyStatus
 from domain.decisions import Step, StepRefused
 from domain.step_order import Follows, check_in_order
@@ -96,7 +97,8 @@ CustodyStep = Annotated[
     | RecordSupervisionBreach
     | RecordCompleted
     | RecordTransfer
-    | AddVictim,
+    | AddVictim
+    | CycleStep,
     Field(discriminator="step"),
 ]
 

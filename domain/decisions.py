@@ -61,7 +61,15 @@ class CancelDeadline(BaseModel):
     why: str
 
 
-DeadlineEffect = ScheduleDeadline | MeetDeadline | CancelDeadline
+class MissDeadline(BaseModel):
+    """Record the newest open deadline of `rule_id` as missed now: a decision that takes effect whatever
+    was still owed (a court closing the order before its closure was overseen)."""
+
+    model_config = ConfigDict(frozen=True)
+    rule_id: str
+
+
+DeadlineEffect = ScheduleDeadline | MeetDeadline | CancelDeadline | MissDeadline
 
 
 class Decision(BaseModel):

@@ -80,6 +80,8 @@ class SampleRequest(BaseModel):
     seed: int = 0
     children: int | None = None  # None: sized by policy
     victims: int | None = None
+    # Children's cases only from those with a gap oversight.md flags ("show me what an inspector will find").
+    gaps_only: bool = False
 
     @model_validator(mode="after")
     def _period(self) -> SampleRequest:

@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain.calendar import london_date
     from domain.corrections import CorrectionDecision, MetDeadline, RecordedStep
-    from domain.decisions import CancelDeadline, Decision, MeetDeadline, ScheduleDeadline, Step
+    from domain.decisions import CancelDeadline, Decision, MeetDeadline, MissDeadline, ScheduleDeadline, Step
     from domain.messages import (
         DeadlineNoticeInput,
         DeadlineRequest,
@@ -69,6 +69,7 @@ class CaseRecorder:
         self.steps_recorded: list[str] = list(resume.steps_recorded if resume else [])
         # Every person's step with the events it recorded, so a mistaken one can be corrected.
         self.recorded_steps: list[RecordedStep] = list(resume.recorded_steps if resume else [])
+        self._missed_by_decision: set[str] = set()
 
     # --- people's steps, exactly once ---------------------------------------------------------
 
@@ -130,8 +131,10 @@ class CaseRecorder:
                 )
             )
 
-    def deadline_change(self, effect: MeetDeadline | CancelDeadline) -> list[ev.EventPayload]:
+    def deadline_change(self, effect: MeetDeadline | CancelDeadline | MissDeadline) -> list[ev.EventPayload]:
         out: list[ev.EventPayload] = []
+        if isinstance(effect, MissDeadline):
+            return self._miss_now(effect)
         if isinstance(effect, MeetDeadline):
             # The newest unmet deadline of that rule is the one this step meets.
             for d in reversed(list(self.deadlines.values())):
@@ -158,13 +161,30 @@ class CaseRecorder:
                     d.status = "cancelled"
         return out
 
+    def _miss_now(self, effect: MissDeadline) -> list[ev.EventPayload]:
+        """The newest open deadline of the rule, recorded as missed however far off it fell due."""
+        for d in reversed(list(self.deadlines.values())):
+            s = d.schedule
+            if s.rule_id == effect.rule_id and d.status == "open":
+                d.status = "missed"
+                # Owed before the decision closed the case, so closing must not cancel it as never owed.
+                self._missed_by_decision.add(s.deadline_id)
+                return [ev.DeadlineMissed(deadline_id=s.deadline_id, rule_id=s.rule_id, due_date=s.due_date)]
+        return []
+
     async def close(self, effective_at: datetime) -> None:
         """A closed case cancels what is still open and stops escalating what was missed."""
         cancelled = self.deadline_change(CancelDeadline(rule_id="*", why="order closed"))
         # A closure entered late can end a case before a deadline that was already marked missed fell
         # due: that deadline was never owed. Runs recorded before this rule replay without it.
         closed_on = london_date(effective_at)
-        never_owed = [d for d in self.deadlines.values() if d.status == "missed" and d.schedule.due_date > closed_on]
+        never_owed = [
+            d
+            for d in self.deadlines.values()
+            if d.status == "missed"
+            and d.schedule.due_date > closed_on
+            and d.schedule.deadline_id not in self._missed_by_decision
+        ]
         if never_owed and workflow.patched("cancel-misses-after-closure"):
             for d in never_owed:
                 s = d.schedule

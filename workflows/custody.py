@@ -34,6 +34,7 @@ from workflows.casework import (
     tell_victim_contacts,
     today,
 )
+from workflows.casework_cycle import start_cycle, with_cycle
 from workflows.victims_added import start_added_victims
 
 STEP: TypeAdapter[cu.CustodyStep] = TypeAdapter(cu.CustodyStep)
@@ -88,13 +89,17 @@ class CustodyWorkflow(CaseWorkflow):
             if workflow.patched("hmpps-release-dates"):
                 self._custody = self._custody.model_copy(update={"release_method": cu.HMPPS_METHOD})
             outcome = opening_outcome(input, disposal_kind=self._disposal_kind, hearing_date=input.sentence_date)
-            await self._open_case(cu.open_custody(self._custody, outcome=outcome), input.sentence_date)
+            opening = with_cycle(
+                cu.open_custody(self._custody, outcome=outcome), self._custody.cycle, clocks_from=input.sentence_date
+            )
+            await self._open_case(opening, input.sentence_date)
         await self._watch_deadlines(input.history_limit)
         return self._custody.status.value
 
     @workflow.update
     async def record_step(self, step: cu.CustodyStep) -> CustodyView:
         await self._record_step(lambda: cu.decide(self._custody, step, today=today()), step)
+        await start_cycle(self, lambda: self._custody.cycle, clocks_from=today())
         return self.view()
 
     @record_step.validator

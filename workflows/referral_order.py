@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, opening_outcome, step_dates_kept, tell_victim_contacts, today
+from workflows.casework_cycle import start_cycle, with_cycle
 from workflows.victims_added import start_added_victims
 
 STEP: TypeAdapter[ro.ReferralOrderStep] = TypeAdapter(ro.ReferralOrderStep)
@@ -82,7 +83,9 @@ class ReferralOrderWorkflow(CaseWorkflow):
     async def _open(self) -> None:
         i = self._input
         outcome = opening_outcome(i, disposal_kind="referral_order", hearing_date=i.hearing_date)
-        decision = ro.open_order(self._order, outcome=outcome)
+        decision = with_cycle(
+            ro.open_order(self._order, outcome=outcome), self._order.cycle, clocks_from=i.hearing_date
+        )
         self._upsert_search_attributes()
         await self._carry_out(decision, actor=ev.COURT_INTAKE, effective_date=i.hearing_date, reason=None)
 
@@ -91,6 +94,7 @@ class ReferralOrderWorkflow(CaseWorkflow):
     @workflow.update
     async def record_step(self, step: ro.ReferralOrderStep) -> ReferralOrderView:
         await self._record_step(lambda: ro.decide(self._order, step, today=today()), step)
+        await start_cycle(self, lambda: self._order.cycle, clocks_from=today())
         return self.view()
 
     @record_step.validator

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, opening_outcome, step_dates_kept, today
+from workflows.casework_cycle import start_cycle, with_cycle
 from workflows.victims_added import start_added_victims
 
 STEP: TypeAdapter[rm.RemandStep] = TypeAdapter(rm.RemandStep)
@@ -57,13 +58,17 @@ class RemandWorkflow(CaseWorkflow):
     async def run(self, input: RemandInput) -> str:
         if input.resume is None:
             outcome = opening_outcome(input, disposal_kind="remand", hearing_date=input.hearing_date)
-            await self._open_case(rm.open_remand(self._remand, outcome=outcome), input.hearing_date)
+            opening = with_cycle(
+                rm.open_remand(self._remand, outcome=outcome), self._remand.cycle, clocks_from=input.hearing_date
+            )
+            await self._open_case(opening, input.hearing_date)
         await self._watch_deadlines(input.history_limit)
         return self._remand.status.value
 
     @workflow.update
     async def record_step(self, step: rm.RemandStep) -> RemandView:
         await self._record_step(lambda: rm.decide(self._remand, step, today=today()), step)
+        await start_cycle(self, lambda: self._remand.cycle, clocks_from=today())
         return self.view()
 
     @record_step.validator

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, opening_outcome, step_dates_kept, tell_victim_contacts, today
+from workflows.casework_cycle import start_cycle, with_cycle
 from workflows.victims_added import start_added_victims
 
 STEP: TypeAdapter[yro.YroStep] = TypeAdapter(yro.YroStep)
@@ -70,13 +71,17 @@ class YouthRehabilitationOrderWorkflow(CaseWorkflow):
             outcome = opening_outcome(
                 input, disposal_kind="youth_rehabilitation_order", hearing_date=input.hearing_date
             )
-            await self._open_case(yro.open_order(self._order, outcome=outcome), input.hearing_date)
+            opening = with_cycle(
+                yro.open_order(self._order, outcome=outcome), self._order.cycle, clocks_from=input.hearing_date
+            )
+            await self._open_case(opening, input.hearing_date)
         await self._watch_deadlines(input.history_limit)
         return self._order.state.value
 
     @workflow.update
     async def record_step(self, step: yro.YroStep) -> YroView:
         await self._record_step(lambda: yro.decide(self._order, step, today=today()), step)
+        await start_cycle(self, lambda: self._order.cycle, clocks_from=today())
         return self.view()
 
     @record_step.validator

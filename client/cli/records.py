@@ -64,6 +64,9 @@ def inspection_sample(
     seed: Annotated[int, typer.Option(help="The same seed gives the same sample.")] = 0,
     children: Annotated[int | None, typer.Option(help="Children's cases (default: by the policy).")] = None,
     victims: Annotated[int | None, typer.Option(help="Victims' cases (default: by the policy).")] = None,
+    gaps_only: Annotated[
+        bool, typer.Option("--gaps-only", help="Children's cases only where oversight is missing or late.")
+    ] = False,
     token: TokenOpt = None,
     api_url: ApiOpt = None,
     as_json: JsonOpt = False,
@@ -72,7 +75,14 @@ def inspection_sample(
     order kind, sized by the inspection policy (domain/rules/inspection.toml), reproducible with --seed."""
     with api_client(token, api_url) as yj:
         data = call_api(
-            yj.inspection_sample, start=start, end=end, yjs=yjs, seed=seed, children=children, victims=victims
+            yj.inspection_sample,
+            start=start,
+            end=end,
+            yjs=yjs,
+            seed=seed,
+            children=children,
+            victims=victims,
+            gaps_only=gaps_only or None,
         )
     if as_json:
         out.print_json(data=data)

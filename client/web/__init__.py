@@ -21,6 +21,7 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
         inspection_pages,
         intake_pages,
         oidc_pages,
+        oversight_pages,
         sign_in_pages,
         start_pages,
         timeline_pages,
@@ -43,3 +44,4 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
     app.include_router(victim_pages.router)
     app.include_router(correction_pages.router)
     app.include_router(amendment_pages.router)
+    app.include_router(oversight_pages.router)

@@ -28,12 +28,17 @@ async def inspection_sample(
     seed: Annotated[int, Query(description="The same seed gives the same sample")] = 0,
     children: Annotated[int | None, Query(ge=0, description="Children's cases (default: by policy)")] = None,
     victims: Annotated[int | None, Query(ge=0, description="Victims' cases (default: by policy)")] = None,
+    gaps_only: Annotated[
+        bool, Query(description="Children's cases only where oversight.md flags a gap (what an inspector will find)")
+    ] = False,
 ) -> Sample | JSONResponse:
     """Children's and victims' cases open in the period, sized by the inspection policy
     (`domain/rules/inspection.toml`), stratified by order kind, reproducible with `seed`."""
     if end < start:
         return _refused("end", "end_on_or_after_start", f"end ({end}) must be on or after start ({start})")
-    req = SampleRequest(start=start, end=end, yjs=yjs, seed=seed, children=children, victims=victims)
+    req = SampleRequest(
+        start=start, end=end, yjs=yjs, seed=seed, children=children, victims=victims, gaps_only=gaps_only
+    )
     try:
         return await inspection.take_sample(request.app.state.ctx.pool, req, services=user_services_filter(user))
     except InspectionError as e:

@@ -17,6 +17,7 @@ from client.web.render import render
 from client.web.session import PageRefused, require_page
 from client.web.timeline_data import deadline_tag, shipped_rule_names
 from domain.access import Permission, allows
+from domain.casework_cycle.questions import QUESTIONS
 from domain.events import sentences, wording
 from domain.inspection import InspectionError, Sample, SampleRequest
 
@@ -60,6 +61,7 @@ async def inspection_page(
                         seed=seed,
                         children=children,
                         victims=victims,
+                        gaps_only=params.get("gaps") == "yes",
                     )
                     sample = await inspection.take_sample(
                         request.app.state.ctx.pool, req, policy, services=user_services_filter(user)
@@ -83,7 +85,7 @@ async def inspection_page(
         sample=sample,
         export_log=log,
         can_export=allows(user.role, Permission.EXPORT_CHRONOLOGY),
-        raw={k: params.get(k, "") for k in ("yjs", "seed", "children", "victims")},
+        raw={k: params.get(k, "") for k in ("yjs", "seed", "children", "victims", "gaps")},
         dates={k: date_values(params, k) for k in ("from", "to")},
     )
 
@@ -123,6 +125,7 @@ async def chronology_page(request: Request, workflow_id: str, user: Exporter) ->
             for e in chron.entries
         ],
         tags={d.deadline_id: deadline_tag(d) for d in chron.deadlines},
+        questions=QUESTIONS,
         day=wording.day,
         when=wording.when,
         at=wording.at,

@@ -29,7 +29,7 @@ from domain.victim_contact import VictimContactStep
 
 Widget = Literal["date", "radios", "yesno", "checkbox", "checkboxes", "text", "textarea", "number", "json", "lines"]
 # Set by the service, never typed: the actor comes from the signed-in user, the step from the URL.
-NOT_ASKED = frozenset({"actor", "step"})
+NOT_ASKED = frozenset({"actor", "actor_role", "step"})
 # Free text longer than this is a textarea; shorter (names, references) a one-line input.
 LONG_TEXT = 200
 EFFECTIVE_DATE = "effective_date"
@@ -167,7 +167,7 @@ def form_fields(
 def _question(name: str, info: FieldInfo, default: str | None) -> FormField:
     annotation, optional = _unwrap_optional(info.annotation)
     required = info.is_required()
-    label = LABELS.get(name) or humanise(name)
+    label = "Reason" if name == "reason" and required else LABELS.get(name) or humanise(name)
     hint = HINTS.get(name) or info.description
     if _is_nested(annotation):
         hint = f"{hint} {JSON_HINT}" if hint else JSON_HINT

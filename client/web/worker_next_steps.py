@@ -58,6 +58,10 @@ MEETS: dict[str, str] = {
     "victim.keep_informed": "kept_informed",
     "victim.conclusion": "conclusion_notified",
     "victim.vcs_referral": "vcs_referral_made",
+    # The casework cycle's, on every order kind (oversight.* is the manager's: their oversight page lists it).
+    "assessment.initial": "assessment_completed",
+    "plan.initial": "plan_agreed",
+    "review.significant_change": "plan_reviewed",
 }
 ALLOCATE: str = AllocateCaseWorker.model_fields["step"].default
 ALLOCATE_VICTIM: str = AllocateVictimWorker.model_fields["step"].default

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from activities import reports, victim_contacts
+from activities import oversight_reports, reports, victim_contacts
 from activities.rule_source import default_rule_pack
 from activities.service_scope import stream_service
 from activities.users import User
@@ -33,6 +33,7 @@ from client.web.session import PageRefused, csrf_protect, page_user, require_pag
 from client.web.victim_forms import victim_step_fields
 from client.web.worker_next_steps import order_next_steps
 from domain.access import Permission, allows, why_refused
+from domain.casework_cycle.routing import OVERSIGHT_PREFIX
 
 LONDON = ZoneInfo("Europe/London")
 MY_CASES = "/app/my-cases"
@@ -222,6 +223,8 @@ async def _most_overdue(pool: Any, now: date, held: list[str] | None) -> dict[st
     """Each open case's most overdue deadline not yet met (missed ones included: they are still owed)."""
     late: dict[str, reports.OverdueItem] = {}
     for item in await reports.overdue(pool, today=now, limit=OVERDUE_LIMIT, services=held):
+        if item.rule_id.startswith(OVERSIGHT_PREFIX):
+            continue  # the manager's to do, on their oversight page
         late.setdefault(item.workflow_id, item)  # most overdue first
     return late
 
@@ -252,6 +255,9 @@ async def case_page(request: Request, workflow_id: str, user: Annotated[User, De
         if allows(user.role, Permission.READ_TIMELINE)
         else None,
         recorded=recorded if recorded in case.all_steps else None,
+        classifications=[]
+        if is_contact
+        else await oversight_reports.classification_history(_ctx(request).pool, workflow_id),
         step_url=step_url,
         case_url_of=case_url,
         list_url=MY_VICTIM_CONTACTS if is_contact else MY_CASES,

@@ -7,6 +7,7 @@ module per area (a module per order kind, victims, deadlines), so `parse_payload
 payload. Import payloads from here: `from domain import events as ev; ev.DeadlineMet(...)`.
 """
 
+from domain.events.casework_cycle import *  # noqa: F403
 from domain.events.child_record import *  # noqa: F403
 from domain.events.corrections import *  # noqa: F403
 from domain.events.custody import *  # noqa: F403

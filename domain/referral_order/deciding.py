@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain import casework_cycle as cycle
 from domain import events as ev
 from domain.allocation import AllocateCaseWorker, allocate
 from domain.calendar import add_calendar_months
@@ -33,11 +34,18 @@ from domain.victims_added import AddVictim, add_victim
 
 
 def decide(state: ReferralOrderState, step: ReferralOrderStep, *, today: date) -> Decision:
-    """Refuse the step with a reason, or return the events it records and its deadline effects."""
+    """Refuse the step with a reason, or return the events it records and its deadline effects; the
+    casework cycle's steps and its gates on closing are `domain.casework_cycle`'s."""
+    return cycle.around(state.cycle, step, lambda: _decide(state, step, today), completion_steps={"order_completed"})
+
+
+def _decide(state: ReferralOrderState, step: ReferralOrderStep, today: date) -> Decision:
     name = step.step
     if state.state in CLOSED_STATES:
         raise _refuse(name, f"the order is {state.state.value}; nothing more can be recorded on it")
     _check_dates(state, step, today)
+    if cycle.is_cycle_step(step):
+        return cycle.decide(state.cycle, step)
     day = step.effective_date
     _in_order(state, name, day)
     match step:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain import casework_cycle as cycle
 from domain import events as ev
 from domain.allocation import allocated
 from domain.referral_order.checks import STEP_EVENTS
@@ -16,6 +17,8 @@ def evolve(state: ReferralOrderState, payload: ev.EventPayload) -> ReferralOrder
 
 
 def _evolve(state: ReferralOrderState, payload: ev.EventPayload) -> ReferralOrderState:
+    if cycle.is_cycle_event(payload):
+        return state.model_copy(update={"cycle": cycle.evolve(state.cycle, payload)})
     match payload:
         case ev.CaseWorkerAllocated():
             return allocated(state, payload)

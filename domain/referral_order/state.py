@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.casework_cycle.state import CycleState
 from domain.step_order import StepDates
 
 MIN_MONTHS, MAX_MONTHS = 3, 12
@@ -55,3 +56,4 @@ class ReferralOrderState(BaseModel):
         default=True,
         description="No progress panel is scheduled due after the compliance period ends (the final panel is).",
     )
+    cycle: CycleState = CycleState()

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from domain.allocation import AllocateCaseWorker
+from domain.casework_cycle.steps import CycleStep
 from domain.decisions import Step
 from domain.transfers import RecordTransfer
 from domain.victims_added import AddVictim
@@ -105,6 +106,7 @@ ReferralOrderStep = Annotated[
     | RecordCompletion
     | RecordRevokedByCourt
     | RecordTransfer
-    | AddVictim,
+    | AddVictim
+    | CycleStep,
     Field(discriminator="step"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain import casework_cycle as cycle
 from domain.allocation import AllocateCaseWorker, allocate
 from domain.decisions import Decision
 from domain.remand.checks import _in_order, _not_before, _refuse
@@ -25,7 +26,12 @@ from domain.victims_added import AddVictim, add_victim
 
 
 def decide(state: RemandState, step: RemandStep, *, today: date) -> Decision:
-    """Refuse the step with a reason, or return the events it records and its deadline effects."""
+    """Refuse the step with a reason, or return the events it records and its deadline effects; the
+    casework cycle's steps and its gates on closing are `domain.casework_cycle`'s."""
+    return cycle.around(state.cycle, step, lambda: _decide(state, step, today), completion_steps=())
+
+
+def _decide(state: RemandState, step: RemandStep, today: date) -> Decision:
     name = step.step
     if state.status in CLOSED_STATES:
         raise _refuse(name, "the remand has ended; nothing more can be recorded on it")
@@ -34,6 +40,8 @@ def decide(state: RemandState, step: RemandStep, *, today: date) -> Decision:
         raise _refuse(name, f"effective date {day} is in the future (today is {today})", "effective_date")
     _not_before(name, day, state.remand_date, "the remand began")
     _in_order(state, name, day)
+    if cycle.is_cycle_step(step):
+        return cycle.decide(state.cycle, step)
     match step:
         case AllocateCaseWorker():
             return allocate(step)

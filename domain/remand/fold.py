@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain import casework_cycle as cycle
 from domain import events as ev
 from domain.allocation import allocated
 from domain.court_outcome import CUSTODIAL_REMANDS
@@ -18,6 +19,8 @@ def evolve(state: RemandState, payload: ev.EventPayload) -> RemandState:
 
 
 def _evolve(state: RemandState, payload: ev.EventPayload) -> RemandState:
+    if cycle.is_cycle_event(payload):
+        return state.model_copy(update={"cycle": cycle.evolve(state.cycle, payload)})
     match payload:
         case ev.RemandStarted():
             custodial = payload.type in CUSTODIAL_REMANDS

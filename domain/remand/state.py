@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain import events as ev
 from domain.calendar import WorkingCalendar
+from domain.casework_cycle.state import CycleState
 from domain.court_outcome import CUSTODIAL_REMANDS, RemandDisposal, RemandType
 from domain.step_order import StepDates
 
@@ -55,6 +56,7 @@ class RemandState(BaseModel):
     step_dates: StepDates | None = Field(
         default_factory=dict, description="The latest date of each step recorded (domain.step_order)."
     )
+    cycle: CycleState = CycleState()
 
     @property
     def status(self) -> RemandStatus:

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from domain import events as ev
 from domain.allocation import AllocateCaseWorker
+from domain.casework_cycle.steps import CycleStep
 from domain.court_outcome import RemandType
 from domain.decisions import Step
 from domain.transfers import RecordTransfer
@@ -64,6 +65,7 @@ RemandStep = Annotated[
     | RecordCtlExtended
     | RecordRemandEnded
     | RecordTransfer
-    | AddVictim,
+    | AddVictim
+    | CycleStep,
     Field(discriminator="step"),
 ]

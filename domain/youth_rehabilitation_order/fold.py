@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain import casework_cycle as cycle
 from domain import events as ev
 from domain.allocation import allocated
 from domain.compliance import ComplianceIncident, WarnedPeriod
@@ -32,6 +33,8 @@ def evolve(state: YroState, payload: ev.EventPayload) -> YroState:
 
 
 def _evolve(state: YroState, payload: ev.EventPayload) -> YroState:
+    if cycle.is_cycle_event(payload):
+        return state.model_copy(update={"cycle": cycle.evolve(state.cycle, payload)})
     match payload:
         case ev.YouthRehabilitationOrderMade():
             return state.model_copy(

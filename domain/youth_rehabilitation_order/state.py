@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.casework_cycle.state import CycleState
 from domain.compliance import ComplianceIncident, CompliancePolicy, WarnedPeriod
 from domain.court_outcome import Requirement, YouthRehabilitationOrderDisposal
 from domain.step_order import StepDates
@@ -97,6 +98,7 @@ class YroState(BaseModel):
     step_dates: StepDates | None = Field(
         default_factory=dict, description="The latest date of each step recorded (domain.step_order)."
     )
+    cycle: CycleState = CycleState()
 
     @property
     def open_incident(self) -> ComplianceIncident | None:

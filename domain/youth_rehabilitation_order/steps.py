@@ -8,6 +8,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, model_validator
 
 from domain.allocation import AllocateCaseWorker
+from domain.casework_cycle.steps import CycleStep
 from domain.court_outcome import Requirement
 from domain.decisions import Step
 from domain.transfers import RecordTransfer
@@ -103,6 +104,7 @@ YroStep = Annotated[
     | RecordRevocation
     | RecordCompletion
     | RecordTransfer
-    | AddVictim,
+    | AddVictim
+    | CycleStep,
     Field(discriminator="step"),
 ]

@@ -253,6 +253,7 @@ OPS: list[Op] = [
     ),
     Op("GET", "/app/dashboard", P.READ_DASHBOARD, "list", lambda r: Call("/app/dashboard", {"yjs": r.yjs}), page=True),
     Op("GET", "/app/intake", P.READ_REJECTED, "list", lambda r: Call("/app/intake"), page=True),
+    Op("GET", "/app/oversight", P.READ_DASHBOARD, "list", lambda r: Call("/app/oversight", {"team": "all"}), page=True),
     Op(
         "GET",
         "/app/reports/board",

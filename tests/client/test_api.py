@@ -152,13 +152,21 @@ async def test_a_referral_order_is_accepted_kept_relayed_and_on_the_timeline(sta
         "ro.first_contact",
         "ro.initial_panel",
         "ro.victim_views",
+        "assessment.initial",  # the casework cycle's, on every order
+        "oversight.allocation",
     }
     recorded = of_type(timeline, "CourtOutcomeRecorded")[0]
     assert recorded["workflow_id"] == wid
     assert recorded["actor"] == "court-intake"
     assert recorded["payload"]["outcome_id"] == body["outcome_id"]
     assert recorded["late_entry"] is False  # an outcome of today's hearing, recorded today
-    assert {d["rule_id"] for d in timeline["deadlines"]} == {"ro.first_contact", "ro.initial_panel", "ro.victim_views"}
+    assert {d["rule_id"] for d in timeline["deadlines"]} == {
+        "ro.first_contact",
+        "ro.initial_panel",
+        "ro.victim_views",
+        "assessment.initial",
+        "oversight.allocation",
+    }
 
     row = await stack.wait_for_inbox(body["outcome_id"], lambda r: r["relay_status"] == "started", what="relayed")
     assert row["last_error"] is None and row["relayed_at"] is not None
@@ -305,7 +313,7 @@ async def test_a_youth_rehabilitation_order_starts_its_workflow_and_its_victims_
     assert ids == all_workflow_ids_of(body) and ids[0].startswith("youth-rehabilitation-order:")
     timeline = await stack.wait_for_events(body["child"]["id"], "YouthRehabilitationOrderMade", "DeadlineScheduled")
     rules = {d["rule_id"] for d in timeline["deadlines"] if d["workflow_id"] == ids[0]}
-    assert rules == {"yro.first_appointment", "yro.review", "yro.end"}
+    assert rules == {"yro.first_appointment", "yro.review", "yro.end", "assessment.initial", "oversight.allocation"}
 
 
 # --- 3. the relay while Temporal is down --------------------------------------------------------------
@@ -443,7 +451,14 @@ async def test_deadlines_are_filtered_by_child_status_and_rule(stack: Stack) -> 
             return await http.get("/deadlines", params=params)
 
     items = (await deadlines(child_id=child_a)).json()
-    assert {d["rule_id"] for d in items} == {"ro.first_contact", "ro.initial_panel", "ro.victim_views"}
+    # The order's own clocks, and the casework cycle's that every order runs.
+    assert {d["rule_id"] for d in items} == {
+        "ro.first_contact",
+        "ro.initial_panel",
+        "ro.victim_views",
+        "assessment.initial",
+        "oversight.allocation",
+    }
     scheduled = {e["payload"]["rule_id"]: e["payload"]["due_date"] for e in of_type(timeline_a, "DeadlineScheduled")}
     for d in items:
         assert {"rule_id", "due_date", "status", "child_id", "workflow_id"} <= d.keys()
@@ -468,9 +483,11 @@ async def test_deadlines_are_filtered_by_child_status_and_rule(stack: Stack) -> 
     assert {d["rule_id"] for d in (await deadlines(child_id=child_a, status="open")).json()} == {
         "ro.initial_panel",
         "ro.victim_views",
+        "assessment.initial",
+        "oversight.allocation",
     }
     assert (await deadlines(child_id=child_a, status="missed")).json() == []
-    assert len((await deadlines(child_id=child_b, status="open")).json()) == 2
+    assert len((await deadlines(child_id=child_b, status="open")).json()) == 4
     # Inspectors and managers read deadlines too.
     assert (await deadlines("inspector", child_id=child_a)).status_code == 200
     assert (await deadlines("manager", child_id=child_a)).status_code == 200
@@ -689,7 +706,7 @@ async def test_the_api_reads_through_a_pool_of_plain_tuple_rows(stack: Stack) ->
             async with tuple_stack.http("manager") as http:
                 r = await http.get("/deadlines", params={"child_id": body["child"]["id"]})
                 assert r.status_code == 200, r.text
-                assert len(r.json()) == 3
+                assert len(r.json()) == 5  # three of the referral order's, two of the casework cycle's
                 r = await http.get(f"/children/{body['child']['id']}/timeline")
                 assert r.status_code == 200, r.text
                 assert r.json()["deadlines"]
@@ -736,7 +753,7 @@ async def test_the_python_client_against_the_live_api(stack: Stack) -> None:
 
     timeline, deadlines, view, refused = await asyncio.to_thread(as_case_worker)
     assert timeline["child_id"] == good["child"]["id"]
-    assert len(deadlines) == 3
+    assert len(deadlines) == 5  # three of the referral order's, two of the casework cycle's
     assert view["order"]["first_contact_date"] == str(today())
     assert refused.status == 409 and "contract_agreed" in refused.detail
 

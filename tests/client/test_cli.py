@@ -132,7 +132,13 @@ async def test_timeline_deadlines_and_step_through_the_cli(stack: Stack, tmp_pat
     types = [e["event_type"] for e in data["events"] if e["workflow_id"] == wid]
     assert types[:2] == ["CourtOutcomeRecorded", "ReferralOrderMade"]
     assert "DeadlineScheduled" in types
-    assert {d["rule_id"] for d in data["deadlines"]} == {"ro.first_contact", "ro.initial_panel", "ro.victim_views"}
+    assert {d["rule_id"] for d in data["deadlines"]} == {
+        "ro.first_contact",
+        "ro.initial_panel",
+        "ro.victim_views",
+        "assessment.initial",
+        "oversight.allocation",
+    }
 
     ran = await run_cli(
         "step",

@@ -11,6 +11,7 @@ from domain.calendar import WorkingCalendar
 from domain.deadlines import compute_deadline
 from domain.events import sentences
 from domain.rules import parse_rule_pack
+from tests.domain.cycle_event_examples import CYCLE_EXAMPLES
 
 PACK = parse_rule_pack((Path(__file__).resolve().parents[2] / "domain" / "rules" / "default.toml").read_text())
 CALENDAR = WorkingCalendar.england_and_wales()
@@ -351,5 +352,6 @@ EXAMPLES: dict[str, tuple[dict[str, Any], list[str]]] = {
         ["the order ended", "referral-order:luton:C1:child-1"],
     ),
 }
+EXAMPLES.update(CYCLE_EXAMPLES)
 for _payload in (EXAMPLES["ConsentRecorded"][0], EXAMPLES["ConferenceHeld"][0]):
     _payload["on"] = "2026-09-18"

@@ -41,6 +41,13 @@ async def test_history_payloads_are_encrypted_and_search_attributes_carry_no_nam
     values = {base64.b64decode(n["data"]).decode() for _, n in plain}  # type: ignore[arg-type]
     allowed = {'"C-PRIV1"', '"referral_order"', '"luton"', '"order_made"', '["C-PRIV1"]'}
     # TemporalChangeVersion, set by workflow.patched: the names of the patches the run has taken, only.
-    patches = {"tell-victim-contacts", "step-dates-in-order", "progress-panels-within-order"}
+    patches = {
+        "tell-victim-contacts",
+        "step-dates-in-order",
+        "progress-panels-within-order",
+        "casework-cycle",
+        "casework-cycle-from-next-step",
+        "victim-added",
+    }
     values = {v for v in values if not (v.startswith('["') and set(json.loads(v)) <= patches)}
     assert values <= allowed, values

@@ -19,7 +19,7 @@ from domain.court_outcome import validate_court_outcome
 from domain.events import COURT_INTAKE
 from domain.remand import RemandStep
 from tests.workflows.conftest import Harness, make_harness
-from tests.workflows.test_referral_order import events_of, instants, london, of_type, scheduled, skip_to
+from tests.workflows.test_referral_order import CYCLE_RULES, events_of, instants, london, of_type, scheduled, skip_to
 from tests.workflows.test_victim_contact import save_golden
 from workflows.remand import RemandWorkflow
 
@@ -174,11 +174,14 @@ async def test_bail_remand_runs_no_looked_after_clocks(harness: Harness) -> None
         remand_outcome(date(2027, 6, 7), type="bail_with_support", next_hearing_date="2027-07-05", first_remand=True),
     )
     events = await EventStore(h.pool).read_stream(handle.id)
-    assert [e.event_type for e in events] == ["CourtOutcomeRecorded", "RemandStarted"]
+    assert [e.event_type for e in events][:2] == ["CourtOutcomeRecorded", "RemandStarted"]
+    assert {e.event_type for e in events[2:]} <= {"CaseworkCycleStarted", "DeadlineScheduled"}
+    assert {e.payload["rule_id"] for e in events if e.event_type == "DeadlineScheduled"} <= CYCLE_RULES
     started = events[1].payload
     assert started["looked_after"] is False and started["ctl_expiry"] is None
     view = await handle.query(RemandWorkflow.view)
-    assert (view.status, view.looked_after, view.deadlines) == ("on_bail", False, [])
+    own = [d for d in view.deadlines if d.rule_id not in CYCLE_RULES]
+    assert (view.status, view.looked_after, own) == ("on_bail", False, [])
 
     await skip_to(h, london(date(2027, 6, 14), 10))
     with pytest.raises(WorkflowUpdateFailedError) as refused:
@@ -192,7 +195,12 @@ async def test_bail_remand_runs_no_looked_after_clocks(harness: Harness) -> None
     await rstep(handle, step="remand_ended", effective_date="2027-07-05", how="acquitted")
     assert await handle.result() == "ended"
     events = await EventStore(h.pool).read_stream(handle.id)
-    assert [e.event_type for e in events] == ["CourtOutcomeRecorded", "RemandStarted", "RemandEnded"]
+    remand_events = [
+        e.event_type
+        for e in events
+        if e.event_type != "CaseworkCycleStarted" and e.payload.get("rule_id") not in CYCLE_RULES
+    ]
+    assert remand_events == ["CourtOutcomeRecorded", "RemandStarted", "RemandEnded"]
     assert (await EventStore(h.pool).verify(handle.id)).first_break is None
 
 

@@ -16,7 +16,7 @@ from activities.event_store import EventStore
 from domain.court_outcome import victim_contact_id
 from tests.workflows.conftest import Harness
 from tests.workflows.test_custody import cstep, custody_work, dto_body, open_dto
-from tests.workflows.test_referral_order import events_of, london, of_type, skip_to, start_order, step
+from tests.workflows.test_referral_order import CYCLE_RULES, events_of, london, of_type, skip_to, start_order, step
 from workflows import search_attributes as sa
 
 
@@ -58,7 +58,7 @@ async def test_a_referral_order_transferred_to_another_yjs_goes_on_there_then_is
     assert described.typed_search_attributes.get(sa.SERVICE) == "bedford"
 
     rows = await deadlines(h.pool, workflow_id=wid)
-    assert {(d.rule_id, d.status, d.yjs) for d in rows} == {
+    assert {(d.rule_id, d.status, d.yjs) for d in rows if d.rule_id not in CYCLE_RULES} == {
         ("ro.first_contact", "met", "bedford"),
         ("ro.initial_panel", "open", "bedford"),
     }

@@ -76,7 +76,15 @@ async def test_the_sample_is_in_the_openapi_schema(stack: Stack) -> None:
     async with stack.http() as http:
         schema = (await http.get("/openapi.json")).json()
     operation = schema["paths"]["/inspection/sample"]["get"]
-    assert {p["name"] for p in operation["parameters"]} == {"start", "end", "yjs", "seed", "children", "victims"}
+    assert {p["name"] for p in operation["parameters"]} == {
+        "start",
+        "end",
+        "yjs",
+        "seed",
+        "children",
+        "victims",
+        "gaps_only",
+    }
     assert not any(path.startswith("/app") for path in schema["paths"])
 
 

@@ -1,0 +1,27 @@
+"""The referral order workflow as it opened before the casework cycle landed (no cycle in its opening),
+used only to run an order that is already going when today's code takes it over."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain import events as ev
+    from domain import referral_order as ro
+    from domain.messages import ReferralOrderInput
+    from workflows.casework import opening_outcome
+    from workflows.referral_order import ReferralOrderWorkflow
+
+
+@workflow.defn(name="ReferralOrder")
+class ReferralOrderBeforeTheCycle(ReferralOrderWorkflow):
+    @workflow.run
+    async def run(self, input: ReferralOrderInput) -> str:
+        return await super().run(input)
+
+    async def _open(self) -> None:
+        i = self._input
+        outcome = opening_outcome(i, disposal_kind="referral_order", hearing_date=i.hearing_date)
+        self._upsert_search_attributes()
+        decision = ro.open_order(self._order, outcome=outcome)
+        await self._carry_out(decision, actor=ev.COURT_INTAKE, effective_date=i.hearing_date, reason=None)
