@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from domain import custody, referral_order, remand, victim_contact, youth_rehabilitation_order
 from domain.acceptable_steps import Acceptable, acceptable_steps
 from domain.allocation import AllocateCaseWorker
+from domain.casework_cycle import CYCLE_STEP_NAMES
 from domain.victim_contact import AllocateVictimWorker
 
 # The step that meets each rule's deadline (rule ids as in domain/rules/default.toml).
@@ -89,6 +90,10 @@ WHEN_IT_HAPPENS = frozenset(
         "contact_attempted",
         "keep_informed_choice",
         "feedback_recorded",
+        "victim_added",
+        "extended_by_court",
+        "significant_change",
+        "closure_without_oversight",
     }
 )
 # A deadline due within this is "next" even when another is due sooner.
@@ -134,13 +139,17 @@ def case_next_steps(
         for rule, due in owed
         if rule in MEETS and first_due is not None and due <= max(first_due, today + SOON)
     ]
-    likely = [s for s in dict.fromkeys(due_next) if s in now]
+    due = [s for s in dict.fromkeys(due_next) if s in now]
     # What the case's state calls for though no deadline asks it (a court decision on an order referred
     # back): accepted now, meeting no open deadline, and not recorded only when something happens.
     called_for = [
         s for s in now if s not in meeting and s not in WHEN_IT_HAPPENS and s not in (ALLOCATE, ALLOCATE_VICTIM)
     ]
-    likely += [s for s in called_for if s not in likely]
+    # The order's own work first, then what its state calls for, then the casework cycle's (assessment,
+    # plan): a cycle clock due soon must not push a court decision off an order referred back.
+    likely = [s for s in due if s not in CYCLE_STEP_NAMES]
+    likely += [s for s in called_for if s not in likely and s not in CYCLE_STEP_NAMES]
+    likely += [s for s in [*due, *called_for] if s not in likely]
     later = [a for a in accepted if a.from_day > today and a.step in meeting]
     return NextSteps((allocate + likely)[:MOST], later)
 

@@ -157,7 +157,7 @@ def test_oversight_without_a_direction_or_cover_is_invalid_naming_the_field() ->
 
 def test_a_worker_cannot_complete_until_closure_is_overseen_or_a_manager_says_why() -> None:
     state = apply(started(), step="initial_panel_held", effective_date="2027-01-20", contract_signed_date="2027-01-20")
-    state = apply(state, step="final_panel_held", effective_date="2027-06-01")
+    state = apply(state, step="final_panel_held", effective_date="2027-06-01", discharged=True)
     completion = {"step": "order_completed", "effective_date": "2027-08-02"}
     # No closure clock yet (no end-of-order assessment): nothing is owed, so nothing holds it up.
     assert decide(state, **completion).events
@@ -174,7 +174,7 @@ def test_a_worker_cannot_complete_until_closure_is_overseen_or_a_manager_says_wh
     # An order whose cycle never started (running before this landed) closes as it always did.
     old = ro.ReferralOrderState(child_id="C-1", yjs="luton", hearing_date=date(2027, 1, 4), months=6)
     old = apply(old, step="initial_panel_held", effective_date="2027-01-20", contract_signed_date="2027-01-20")
-    old = apply(old, step="final_panel_held", effective_date="2027-06-01")
+    old = apply(old, step="final_panel_held", effective_date="2027-06-01", discharged=True)
     assert decide(old, **completion).events
 
 
