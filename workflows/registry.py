@@ -35,6 +35,8 @@ PASSTHROUGH = (
     "rfc8785",
     "workflows.casework",  # the loop and step every kind shares: re-importing it was half a new run's cost
     "workflows.case_recorder",
+    "workflows.casework_cycle",  # the cycle's start and resume helpers every kind shares (no state of its own)
+    "workflows.victims_added",  # starting an added victim's contact, every kind alike
     "workflows.casework_cycle",  # starting the casework cycle, the same for every kind
     "workflows.deadline_tracker",
     "workflows.search_attributes",  # immutable SearchAttributeKey definitions
