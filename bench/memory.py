@@ -501,7 +501,7 @@ def main(argv: list[str] | None = None) -> None:
 
     p = parser(__doc__ or "")
     p.formatter_class = argparse.RawDescriptionHelpFormatter
-    p.add_argument("--workflows", type=int, default=None, help="open workflows per worker (default 10,000; smoke 200)")
+    p.add_argument("--workflows", type=int, default=None, help="open workflows per worker (default 10,000; smoke 100)")
     p.add_argument(
         "--cache",
         "--max-cached",
@@ -522,7 +522,7 @@ def main(argv: list[str] | None = None) -> None:
     args.settle = 1.5 if args.smoke else 5.0
     if args.smoke:
         args.samples, args.interval = min(args.samples, 2), 1.0
-    args.workflows = args.workflows or (200 if args.smoke else 10_000)
+    args.workflows = args.workflows or (100 if args.smoke else 10_000)
     header("memory", args.smoke)
     with scratch_database(args.database_url, "yjflow_bench_memory") as url:
         ours, bare = asyncio.run(run(args, url))
