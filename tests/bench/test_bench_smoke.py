@@ -95,7 +95,7 @@ def test_intake_smoke(pg_server_url: str) -> None:
 
 def test_memory_smoke(pg_server_url: str) -> None:
     stdout = run_smoke("memory", pg_server_url)
-    rows = table_rows(stdout, "memory: worker RSS (MB) with 200 open workflows idle on timers, cache 500")
+    rows = table_rows(stdout, "memory: worker RSS (MB) with 100 open workflows idle on timers, cache 500")
     assert_figures(
         rows,
         [
@@ -109,6 +109,6 @@ def test_memory_smoke(pg_server_url: str) -> None:
     )
     assert rows["RSS open and idle (median)"][3] in ("met", "MISSED")
     # Both sides were checked workflow by workflow with the server before their RSS was sampled.
-    assert "ours: 200 of 200 running and idle" in stdout, stdout
-    assert "bare: 200 of 200 running and idle" in stdout, stdout
+    assert "ours: 100 of 100 running and idle" in stdout, stdout
+    assert "bare: 100 of 100 running and idle" in stdout, stdout
     assert re.search(r"^verdict: (MET|MISSED): worker\.py RSS with 200 open workflows \(cache 500\)", stdout, re.M)
