@@ -111,4 +111,4 @@ def test_memory_smoke(pg_server_url: str) -> None:
     # Both sides were checked workflow by workflow with the server before their RSS was sampled.
     assert "ours: 100 of 100 running and idle" in stdout, stdout
     assert "bare: 100 of 100 running and idle" in stdout, stdout
-    assert re.search(r"^verdict: (MET|MISSED): worker\.py RSS with 200 open workflows \(cache 500\)", stdout, re.M)
+    assert re.search(r"^verdict: (MET|MISSED): worker\.py RSS with 100 open workflows \(cache 500\)", stdout, re.M)
