@@ -54,27 +54,31 @@ class SampleCase:
     victims: tuple[tuple[VictimPath, str], ...] = ()  # (path, restorative option)
     given_name: str = "Sam"
     family_name: str = "Example"
+    # When a revoked order or an ended remand closed, in days before today (completions follow the law).
+    closes_days_ago: int = 5
 
 
 # The first eight cover every order kind, each victim path and a closure, so a small scale still
-# shows every figure; the rest fill the year.
+# shows every figure; the rest fill the year. Orders with victims close about every two months (days
+# before today: 300, 225, 164, 119, 90, 49, 19), so each of the last three quarters has KPI 10 figures.
 PLAN: tuple[SampleCase, ...] = (
-    SampleCase(1, "referral_order", 330, "on_time", "completed", (("consents", "direct_reparation"),), "Ava", "Hill"),
-    SampleCase(2, "yro", 300, "late", "revoked", (("declines", "letter_of_explanation"),), "Ben", "Shaw"),
+    SampleCase(1, "referral_order", 365, "on_time", "completed", (("consents", "direct_reparation"),), "Ava", "Hill"),
+    SampleCase(2, "yro", 364, "late", "revoked", (("declines", "letter_of_explanation"),), "Ben", "Shaw", 300),
     SampleCase(3, "yro_iss", 200, "on_time", None, (("withdraws", "shuttle_mediation"),), "Cara", "Lee"),
     SampleCase(4, "remand_yda", 40, "on_time", None, (), "Dan", "Moss"),
-    SampleCase(5, "remand_bail", 150, "late", "completed", (), "Eve", "Ford"),
-    SampleCase(6, "dto", 250, "on_time", "completed", (("consents", "information_only"),), "Finn", "Cole"),
+    SampleCase(5, "remand_bail", 150, "late", "completed", (), "Eve", "Ford", 75),
+    SampleCase(6, "dto", 350, "on_time", "completed", (("consents", "information_only"),), "Finn", "Cole"),
     SampleCase(7, "referral_order", 120, "missed", None, (("consents", "indirect_reparation"),), "Gia", "Ward"),
-    SampleCase(8, "referral_order", 200, "on_time", "completed", (("consents", "direct_conference"),), "Hal", "Reed"),
+    SampleCase(8, "referral_order", 220, "on_time", "completed", (("consents", "direct_conference"),), "Hal", "Reed"),
     SampleCase(9, "referral_order", 20, "late", None, (("consents", "letter_of_explanation"),), "Ida", "Page"),
     SampleCase(10, "yro", 90, "on_time", None, (), "Jay", "Kent"),
     SampleCase(11, "referral_order", 280, "late", "completed", (("declines", "direct_conference"),), "Kit", "Lamb"),
     SampleCase(12, "yro", 360, "on_time", "completed", (("consents", "indirect_reparation"),), "Lou", "Nash"),
     SampleCase(13, "referral_order", 60, "on_time", None, (("consents", "direct_reparation"),), "Max", "Owen"),
-    SampleCase(14, "remand_yda", 100, "missed", "completed", (), "Nia", "Pike"),
+    SampleCase(14, "remand_yda", 100, "late", "completed", (), "Nia", "Pike", 60),
     SampleCase(15, "referral_order", 10, "on_time", None, (), "Oli", "Rowe"),
     SampleCase(16, "yro", 180, "missed", None, (("consents", "shuttle_mediation"),), "Pia", "Snow"),
+    SampleCase(17, "yro", 200, "on_time", "revoked", (("consents", "letter_of_explanation"),), "Quin", "Tate", 90),
 )
 
 
@@ -169,6 +173,7 @@ def contact_id(case: SampleCase, index: int) -> str:
 
 # --- the steps ------------------------------------------------------------------------------------------
 
+CLOSING_STEPS = frozenset({"order_completed", "revoked", "remand_ended", "completed"})
 Step = tuple[int, str, dict[str, Any]]  # (days after the hearing, who acts: worker|manager, body)
 
 
@@ -206,7 +211,7 @@ def _cycle(case: SampleCase, actors: Actors) -> list[Step]:
 def _order_steps(case: SampleCase, actors: Actors, hearing: date, today: date) -> list[Step]:
     late = LATE_FACTOR if case.pace == "late" else 1
     steps = _cycle(case, actors)
-    ends = (today - hearing).days - 5  # closed a few days ago, whatever the order's length
+    ends = (today - hearing).days - case.closes_days_ago
     if case.pace == "missed":
         return steps
     if case.disposal == "referral_order":
@@ -243,7 +248,9 @@ def _order_steps(case: SampleCase, actors: Actors, hearing: date, today: date) -
         ]
         if case.ending == "completed":
             steps.append((DTO_COMPLETED_DAY, "worker", {"step": "completed"}))
-    return steps
+    closing = [day for day, _, body in steps if body["step"] in CLOSING_STEPS]
+    # Nothing is recorded on an order after it closed (an early revocation or remand end comes first).
+    return [s for s in steps if not closing or s[0] <= closing[0]]
 
 
 def _victim_steps(path: VictimPath, option: str, actors: Actors, pace: Pace) -> list[Step]:
