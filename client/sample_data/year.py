@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
 from activities.child_records import ChildRecordStore
 from activities.db import Pool
 from activities.intake import receive_value
 from activities.victim_notes import VictimNotes
-from client.steps import CaseNotFound, StepError, TemporalSource, record_order_step, record_victim_step
+from client.steps import StepError, TemporalSource, record_order_step, record_victim_step
 
 SERVICE = "luton"
 Pace = Literal["on_time", "late", "missed"]
@@ -115,7 +118,12 @@ def _disposal(case: SampleCase, hearing: date) -> dict[str, Any]:
         end = hearing + timedelta(days=YRO_DAYS)
         curfew = {"kind": "curfew", "hours_per_day": 8, "end_date": (hearing + timedelta(days=90)).isoformat()}
         requirements = [{"kind": "supervision"}, *([curfew, {"kind": "extended_activity", "days": 120}] if iss else [])]
-        return {"kind": "youth_rehabilitation_order", "end_date": end.isoformat(), "requirements": requirements, "iss": iss}
+        return {
+            "kind": "youth_rehabilitation_order",
+            "end_date": end.isoformat(),
+            "requirements": requirements,
+            "iss": iss,
+        }
     if case.disposal.startswith("remand"):
         yda = case.disposal == "remand_yda"
         body: dict[str, Any] = {
@@ -162,7 +170,11 @@ def outcome_body(case: SampleCase, today: date) -> dict[str, Any]:
 
 
 def order_id(case: SampleCase) -> str:
-    kind = {"yro": "youth-rehabilitation-order", "yro_iss": "youth-rehabilitation-order", "dto": "detention-and-training-order"}
+    kind = {
+        "yro": "youth-rehabilitation-order",
+        "yro_iss": "youth-rehabilitation-order",
+        "dto": "detention-and-training-order",
+    }
     prefix = kind.get(case.disposal, "remand" if case.disposal.startswith("remand") else "referral-order")
     return f"{prefix}:{SERVICE}:{_case_ref(case)}:{_child_id(case)}"
 
@@ -186,7 +198,13 @@ def _cycle(case: SampleCase, actors: Actors) -> list[Step]:
         "risk_of_serious_harm": "low",
         "safety_and_wellbeing": "medium",
     }
-    steps: list[Step] = [(1 if case.pace == "on_time" else 6, "worker", {"step": "case_worker_allocated", "case_worker": actors.case_worker})]
+    steps: list[Step] = [
+        (
+            1 if case.pace == "on_time" else 6,
+            "worker",
+            {"step": "case_worker_allocated", "case_worker": actors.case_worker},
+        )
+    ]
     if case.pace == "missed":
         return steps  # allocated, then nothing on time: the deadlines run out and show as missed
     late = LATE_FACTOR if case.pace == "late" else 1
@@ -217,7 +235,14 @@ def _order_steps(case: SampleCase, actors: Actors, hearing: date, today: date) -
     if case.disposal == "referral_order":
         steps += [
             (3 * late, "worker", {"step": "first_contact_made"}),
-            (15 * late, "worker", {"step": "initial_panel_held", "contract_signed_date": (hearing + timedelta(days=15 * late)).isoformat()}),
+            (
+                15 * late,
+                "worker",
+                {
+                    "step": "initial_panel_held",
+                    "contract_signed_date": (hearing + timedelta(days=15 * late)).isoformat(),
+                },
+            ),
             (90, "worker", {"step": "progress_panel_held"}),
         ]
         if case.ending == "completed":
@@ -227,7 +252,12 @@ def _order_steps(case: SampleCase, actors: Actors, hearing: date, today: date) -
                 (15 * late + RO_COMPLIANCE_DAYS, "worker", {"step": "order_completed"}),
             ]
     elif case.disposal.startswith("yro"):
-        steps += [(5 * late, "worker", {"step": "first_appointment_attended"}), (30, "worker", {"step": "appointment_missed"}), (31, "worker", {"step": "absence_explained", "acceptable": True}), (90, "worker", {"step": "review_held"})]
+        steps += [
+            (5 * late, "worker", {"step": "first_appointment_attended"}),
+            (30, "worker", {"step": "appointment_missed"}),
+            (31, "worker", {"step": "absence_explained", "acceptable": True}),
+            (90, "worker", {"step": "review_held"}),
+        ]
         if case.ending == "completed":
             steps.append((YRO_DAYS + 1, "worker", {"step": "order_completed"}))
         elif case.ending == "revoked":
@@ -241,7 +271,11 @@ def _order_steps(case: SampleCase, actors: Actors, hearing: date, today: date) -
         release = hearing + timedelta(days=60)
         steps += [
             (8 * late, "worker", {"step": "initial_planning_held"}),
-            (30, "worker", {"step": "release_date_set", "release_date": release.isoformat(), "source": "secure_estate"}),
+            (
+                30,
+                "worker",
+                {"step": "release_date_set", "release_date": release.isoformat(), "source": "secure_estate"},
+            ),
             (50, "worker", {"step": "pre_release_confirmed", "accommodation": True, "ete": True}),
             (60, "worker", {"step": "released"}),
             (61, "worker", {"step": "release_contact_made"}),
@@ -264,10 +298,18 @@ def _victim_steps(path: VictimPath, option: str, actors: Actors, pace: Pace) -> 
     ]
     consent = {"step": "consent_recorded", "option": option, "given_by": "victim", "how": "phone"}
     if path == "declines":
-        return [*steps, (8 * late, "victim", consent | {"consented": False}), (9 * late, "victim", {"step": "closed", "outcome": "declined"})]
+        return [
+            *steps,
+            (8 * late, "victim", consent | {"consented": False}),
+            (9 * late, "victim", {"step": "closed", "outcome": "declined"}),
+        ]
     steps.append((8 * late, "victim", consent | {"consented": True}))
     if path == "withdraws":
-        return [*steps, (20, "victim", {"step": "withdrawn"}), (21, "victim", {"step": "closed", "outcome": "withdrawn"})]
+        return [
+            *steps,
+            (20, "victim", {"step": "withdrawn"}),
+            (21, "victim", {"step": "closed", "outcome": "withdrawn"}),
+        ]
     return [
         *steps,
         (25 * late, "victim", {"step": "risk_assessed", "outcome": "proceed"}),
@@ -321,7 +363,9 @@ async def load_sample_year(
     loaded = Loaded(cases=len(cases))
     fresh = []
     for case in cases:
-        result = await receive_value(pool, outcome_body(case, today), received_by="sample-data", today=today, child_records=child_records)
+        result = await receive_value(
+            pool, outcome_body(case, today), received_by="sample-data", today=today, child_records=child_records
+        )
         if result.status == "accepted":
             loaded.accepted += 1
             fresh.append(case)
@@ -344,12 +388,21 @@ async def load_sample_year(
 
 
 async def _take_case(
-    pool: Pool, temporal: TemporalSource, case: SampleCase, actors: Actors, today: date, notes: VictimNotes | None, loaded: Loaded
+    pool: Pool,
+    temporal: TemporalSource,
+    case: SampleCase,
+    actors: Actors,
+    today: date,
+    notes: VictimNotes | None,
+    loaded: Loaded,
 ) -> None:
     hearing = hearing_of(case, today)
     actor = {"worker": actors.case_worker, "manager": actors.manager, "victim": actors.victim_worker}
     streams: list[tuple[str, list[Step]]] = [(order_id(case), _order_steps(case, actors, hearing, today))]
-    streams += [(contact_id(case, i), _victim_steps(path, option, actors, case.pace)) for i, (path, option) in enumerate(case.victims)]
+    streams += [
+        (contact_id(case, i), _victim_steps(path, option, actors, case.pace))
+        for i, (path, option) in enumerate(case.victims)
+    ]
 
     async def run(workflow_id: str, steps: list[Step]) -> None:
         for days, who, body in sorted(steps, key=lambda s: s[0]):
@@ -358,26 +411,27 @@ async def _take_case(
                 continue
             step = body | {"effective_date": when.isoformat()}
             try:
-                await _with_start_wait(workflow_id, step, actor[who], pool, temporal, notes)
+                if workflow_id.startswith("victim-contact:"):
+                    await record_victim_step(temporal, pool, workflow_id, step, actor[who], notes=notes)
+                else:
+                    await record_order_step(temporal, workflow_id, step, actor[who], pool=pool)
                 loaded.steps += 1
             except StepError as e:
                 loaded.refused.append(f"{workflow_id} {body['step']}: {e.message}")
 
+    # The order tells its victims' contacts of its milestones: they must be running before it moves.
+    await asyncio.gather(*(_started(temporal, w) for w, _ in streams))
     await asyncio.gather(*(run(w, s) for w, s in streams))
 
 
-async def _with_start_wait(
-    workflow_id: str, step: dict[str, Any], actor: str, pool: Pool, temporal: TemporalSource, notes: VictimNotes | None
-) -> None:
-    """Take a step, waiting (up to 30 s) for the relay to start the workflow from the inbox first."""
+async def _started(temporal: TemporalSource, workflow_id: str) -> None:
+    """Wait (up to 30 s) for the relay to start the workflow from the inbox."""
+    client = temporal if isinstance(temporal, Client) else await temporal()
     for attempt in range(300):
         try:
-            if workflow_id.startswith("victim-contact:"):
-                await record_victim_step(temporal, pool, workflow_id, step, actor, notes=notes)
-            else:
-                await record_order_step(temporal, workflow_id, step, actor, pool=pool)
+            await client.get_workflow_handle(workflow_id).describe()
             return
-        except CaseNotFound:
-            if attempt == 299:
+        except RPCError as e:
+            if e.status != RPCStatusCode.NOT_FOUND or attempt == 299:
                 raise
             await asyncio.sleep(0.1)

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from activities import web_sessions
+from activities.child_records import ChildRecordStore
 from activities.users import get_user
 from activities.victim_details import VictimDetailsStore
 from client.sample_data.year import Actors, hearing_of, load_sample_year, plan
@@ -37,14 +38,21 @@ async def test_sample_year_fills_the_reports_and_loads_once(stack: Stack) -> Non
     now = today()
     actors = Actors(stack.usernames["case_worker"], stack.usernames["manager"], stack.usernames["victim_worker"])
     store = VictimDetailsStore(stack.pool, stack.settings.victim_master_key_bytes, stack.settings.victim_master_key_id)
+    children = ChildRecordStore(stack.pool, stack.settings.victim_master_key_bytes, stack.settings.victim_master_key_id)
     cases = plan()
-    first = await load_sample_year(stack.pool, stack.temporal, today=now, actors=actors, notes=store)
+    first = await load_sample_year(
+        stack.pool, stack.temporal, today=now, actors=actors, notes=store, child_records=children
+    )
     assert first.accepted == len(cases) and first.refused == [], first.refused
     assert first.steps > 150
 
     async with stack.http("manager") as http:
         start = min(hearing_of(c, now) for c in cases).replace(day=1)
-        rows = await _get(http, "/reports/compliance", **{"from": start.isoformat(), "to": (now + timedelta(days=1)).isoformat(), "yjs": "luton"})
+        rows = await _get(
+            http,
+            "/reports/compliance",
+            **{"from": start.isoformat(), "to": (now + timedelta(days=1)).isoformat(), "yjs": "luton"},
+        )
         totals = {k: sum(r[k] for r in rows) for k in ("due", "recorded_late", "met_late", "missed")}
         # Every step is recorded today with its own (past) date: met on time shows as recorded late.
         assert all(totals.values()), totals
