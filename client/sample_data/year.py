@@ -15,8 +15,9 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
+from psycopg_pool import AsyncConnectionPool
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -356,15 +357,20 @@ async def load_sample_year(
     notes: VictimNotes | None = None,
     scale: float = 1.0,
     progress: Callable[[str], None] = lambda _: None,
-    parallel: int = 6,
+    parallel: int = 17,
 ) -> Loaded:
     """Receive the sample outcomes, then take each newly accepted case's steps on its workflows."""
     cases = plan(scale)
     loaded = Loaded(cases=len(cases))
     fresh = []
     for case in cases:
+        # The intake is typed for a plain pool; it is given this same one by the API and `yjflow dev`.
         result = await receive_value(
-            pool, outcome_body(case, today), received_by="sample-data", today=today, child_records=child_records
+            cast(AsyncConnectionPool, pool),
+            outcome_body(case, today),
+            received_by="sample-data",
+            today=today,
+            child_records=child_records,
         )
         if result.status == "accepted":
             loaded.accepted += 1
