@@ -304,7 +304,14 @@ def _victim_steps(path: VictimPath, option: str, actors: Actors, pace: Pace) -> 
             (8 * late, "victim", consent | {"consented": False}),
             (9 * late, "victim", {"step": "closed", "outcome": "declined"}),
         ]
-    steps.append((8 * late, "victim", consent | {"consented": True}))
+    steps += [
+        (8 * late, "victim", consent | {"consented": True}),
+        # What KPI 10's later rows count: views before planning, updates and support asked for and given.
+        (8 * late, "victim", {"step": "views_sought", "views_given": True, "before_planning": True}),
+        (9 * late, "victim", {"step": "keep_informed_choice", "opt_in": True}),
+        (10 * late, "victim", {"step": "support_requested"}),
+        (11 * late, "victim", {"step": "support_signposted"}),
+    ]
     if path == "withdraws":
         return [
             *steps,
