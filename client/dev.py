@@ -33,6 +33,7 @@ from activities.settings import Settings
 from activities.users import add_user, get_user, issue_token
 from activities.victim_details import VictimDetailsStore
 from client.api import AppContext, codec, create_app
+from client.sample_data.year import Loaded, load_sample_year
 from workflows import search_attributes as sa
 
 console = Console(stderr=True)
@@ -146,6 +147,26 @@ async def _load_samples(pool: Any, child_records: ChildRecordStore) -> tuple[int
     return accepted, duplicate, first_child
 
 
+async def _load_sample_year(
+    pool: Any, client: Any, child_records: ChildRecordStore, victim_details: VictimDetailsStore
+) -> Loaded:
+    """The sample year's cases and steps, once the worker and relay run to start and move them."""
+    started = time.monotonic()
+    loaded = await load_sample_year(
+        pool,
+        client,
+        today=datetime.now(ZoneInfo("Europe/London")).date(),
+        child_records=child_records,
+        notes=victim_details,
+        progress=console.print,
+    )
+    for refused in loaded.refused:
+        console.print(f"  sample step not taken: {refused}")
+    if loaded.accepted:
+        console.print(f"Sample year: {loaded.steps} steps in {time.monotonic() - started:.1f} s")
+    return loaded
+
+
 async def run_dev(settings: Settings, *, load_sample_data: bool = True) -> None:
     from client.relay import run_relay
     from worker import check_rules, connect, create_worker
@@ -202,7 +223,10 @@ async def run_dev(settings: Settings, *, load_sample_data: bool = True) -> None:
             if tasks[2].done():
                 tasks[2].result()
             await asyncio.sleep(0.05)
-        _print_where_to_look(settings, tokens, child, accepted, duplicate)
+        year = None
+        if load_sample_data:
+            year = await _load_sample_year(pool, client, child_records, victim_details)
+        _print_where_to_look(settings, tokens, child, accepted, duplicate, year)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -232,7 +256,12 @@ async def run_dev(settings: Settings, *, load_sample_data: bool = True) -> None:
 
 
 def _print_where_to_look(
-    settings: Settings, tokens: dict[str, str], child: str | None, accepted: int, duplicate: int
+    settings: Settings,
+    tokens: dict[str, str],
+    child: str | None,
+    accepted: int,
+    duplicate: int,
+    year: Loaded | None = None,
 ) -> None:
     api = f"http://{settings.api_host}:{settings.api_port}"
     host, _, port = settings.temporal_address.rpartition(":")
@@ -245,6 +274,12 @@ def _print_where_to_look(
     out.print(f"  Data           {settings.data_dir.resolve()}")
     if accepted or duplicate:
         out.print(f"  Sample data    {accepted} court outcomes accepted, {duplicate} already there")
+    if year is not None:
+        fresh = "loaded now" if year.accepted else "loaded at an earlier start"
+        out.print(
+            f"  Sample year    {year.cases} luton cases over the last 12 months ({fresh}): "
+            f"{api}/app/dashboard?yjs=luton, {api}/app/oversight"
+        )
     if child:
         out.print(f"  A timeline     {api}/app/children/{child}   (JSON: {api}/children/{child}/timeline)")
     out.print("\n  Tokens (a fresh one per role each start; send as 'Authorization: Bearer …'):")

@@ -15,7 +15,7 @@ from client.cli.common import cli_settings, database_url, err, out
 
 def dev(
     port: Annotated[int, typer.Option(help="Port for the HTTP API.")] = 8000,
-    no_sample_data: Annotated[bool, typer.Option("--no-sample-data", help="Do not load the sample outcomes.")] = False,
+    no_sample_data: Annotated[bool, typer.Option("--no-sample-data", help="Start empty: no sample data.")] = False,
 ) -> None:
     """Run everything locally: embedded PostgreSQL, the Temporal dev server, the worker and the API."""
     from activities.logging import configure_logging
