@@ -72,7 +72,7 @@ async def board(ctx: Ctx, quarter: Quarter, yjs: str | None) -> BoardReport:
         population = board_report.population_policy()
     except (PopulationError, OSError) as e:
         raise HTTPException(503, f"the population file cannot be used: {e}") from e
-    return await board_report.board_report(ctx.pool, quarter, yjs=yjs, population=population)
+    return await board_report.board_report(ctx.pool, quarter, yjs=yjs, population=population, records=ctx.child_records)
 
 
 @router.get("/reports/board", tags=["reports"])
