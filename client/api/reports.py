@@ -115,7 +115,7 @@ async def yjb_case_level_extract(
     _window(start, end)
     require_service(user, yjs, f"no service {yjs}")
     try:
-        return await yjb_extract.yjb_extract(ctx.pool, yjs=yjs, start=start, end=end)
+        return await yjb_extract.yjb_extract(ctx.pool, yjs=yjs, start=start, end=end, records=ctx.child_records)
     except yjb_extract.ExtractInvalid as e:
         raise HTTPException(500, {"message": str(e), "problems": e.problems}) from e
 
