@@ -1,7 +1,8 @@
 """The board's quarterly report from the projections and the remand events (`domain.board_report` puts
 it together): orders started and ended by kind from `cases`, compliance by rule from `deadlines`
 (`activities.reports`), remand episodes from their RemandStarted and RemandEnded events, the statutory
-cohort's size from `cases`, and the service's population from the population file (policy data)."""
+cohort from `cases` with its ethnicity and sex from the children's records, and the service's population
+from the population file (policy data)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from activities import reports
+from activities.child_records import ChildRecordStore
 from activities.db import Pool
 from activities.reports import _fetch, _params, _with_filters
 from domain.board_report import (
@@ -20,6 +22,7 @@ from domain.board_report import (
     Quarter,
     RemandEpisode,
     build_board_report,
+    cohort_records,
     load_population,
 )
 from domain.calendar import london_instant
@@ -28,6 +31,7 @@ from domain.court_decisions import SENTENCE_KINDS, order_kind_of
 
 POPULATION_ENV = "YJFLOW_POPULATION_FILE"
 FIGURES = set(ComplianceFigures.model_fields)
+REPORT_ACTOR = "board-report"  # who the access log names for the report's reads of children's records
 
 
 def population_policy() -> PopulationPolicy:
@@ -65,15 +69,22 @@ WHERE c.kind = 'remand' AND {_LIVE} {{filters}}
 """
 
 _COHORT = f"""
-SELECT count(DISTINCT c.child_id) AS children FROM cases c
+SELECT DISTINCT c.yjs, c.child_id FROM cases c
 WHERE c.kind = ANY(%(sentences)s) AND {_LIVE} {{filters}}
 """
 
 
 async def board_report(
-    pool: Pool, quarter: Quarter, *, yjs: str | None = None, population: PopulationPolicy | None = None
+    pool: Pool,
+    quarter: Quarter,
+    *,
+    yjs: str | None = None,
+    population: PopulationPolicy | None = None,
+    records: ChildRecordStore | None = None,
 ) -> BoardReport:
-    """The quarter's report for `yjs` (every service when None, without population figures)."""
+    """The quarter's report for `yjs` (every service when None, without population figures). The cohort's
+    ethnicity and sex are read from the children's `records` as actor "board-report", each read logged;
+    without a store (no master key) they are not held."""
     equal = {"c.yjs": yjs}
     params = _params(
         equal,
@@ -84,7 +95,8 @@ async def board_report(
     )
     order_rows = await _fetch(pool, _with_filters(_ORDERS, equal), params)
     remand_rows = await _fetch(pool, _with_filters(_REMANDS, equal), params)
-    cohort = await _fetch(pool, _with_filters(_COHORT, equal), params)
+    cohort = [(r["yjs"], r["child_id"]) for r in await _fetch(pool, _with_filters(_COHORT, equal), params)]
+    held = await records.read_many(keys=cohort, actor=REPORT_ACTOR) if records is not None and cohort else {}
     compliance_rows = await reports.compliance_report(pool, start=quarter.start, end=quarter.end, yjs=yjs)
     compliance: dict[str, ComplianceFigures] = {}
     for r in compliance_rows:
@@ -97,8 +109,9 @@ async def board_report(
         orders=_orders(order_rows),
         compliance=compliance,
         remands=[_episode(r) for r in remand_rows],
-        cohort_size=cohort[0]["children"],
+        cohort_size=len({child for _, child in cohort}),
         population=policy.of(yjs),
+        cohort=cohort_records([held.get(k) for k in cohort]) if records is not None else None,
     )
 
 

@@ -1,7 +1,8 @@
 """The YJB case-level extract from what yjflow holds (`domain.yjb_extract` shapes it): the service's
 cases live in the period (`cases`, with each victim contact's folded state), the court outcomes their
 streams recorded (`CourtOutcomeRecorded`), and those outcomes as received (the intake `inbox`), for the
-offences, the court's name and the child's date of birth. Every extract is checked against the shipped
+offences, the court's name and the child's date of birth; the child's record (when held) for their PNC,
+sex, ethnicity and YJB ypid. Every extract is checked against the shipped
 JSON Schema before it is handed out: one that does not match is a bug, and is refused loudly."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from psycopg import sql
 
+from activities.child_records import ChildRecordStore
 from activities.db import Pool
 from activities.reports import VICTIM_CONTACT_KIND, _fetch
 from domain.calendar import london_date, london_instant
@@ -64,8 +66,14 @@ def _statement(text: str) -> sql.Composed:
     return sql.Composed([sql.SQL(text)])
 
 
-async def yjb_extract(pool: Pool, *, yjs: str, start: date, end: date) -> dict[str, Any]:
-    """The extract for `yjs` over [start, end): children with a case open at any time in it."""
+EXTRACT_ACTOR = "yjb-extract"  # who the access log names for the extract's reads of children's records
+
+
+async def yjb_extract(
+    pool: Pool, *, yjs: str, start: date, end: date, records: ChildRecordStore | None = None
+) -> dict[str, Any]:
+    """The extract for `yjs` over [start, end): children with a case open at any time in it. Their PNC,
+    sex, ethnicity and YJB ypid come from the children's `records`, read as "yjb-extract", each logged."""
     if end <= start:
         raise ValueError(f"to ({end}) must be after from ({start}): the extract covers [from, to)")
     window = {"yjs": yjs, "start_at": london_instant(start, 0), "end_at": london_instant(end, 0)}
@@ -106,7 +114,14 @@ async def yjb_extract(pool: Pool, *, yjs: str, start: date, end: date) -> dict[s
                 closed_on=london_date(c["closed_at"]) if c["closed_at"] else None,
             )
         )
-    document = extract(yjs, start, end, [ChildHeld(child_id=k, yjs=yjs, **v) for k, v in children.items()])
+    keys = [(yjs, child_id) for child_id in children]
+    held_records = await records.read_many(keys=keys, actor=EXTRACT_ACTOR) if records is not None and keys else {}
+    document = extract(
+        yjs,
+        start,
+        end,
+        [ChildHeld(child_id=k, yjs=yjs, record=held_records.get((yjs, k)), **v) for k, v in children.items()],
+    )
     problems = schema_problems(document)
     if problems:
         raise ExtractInvalid(problems)

@@ -49,6 +49,8 @@ def board_csv(report: BoardReport) -> str:
     for section, lines in (("ethnicity", report.ethnicity), ("sex", report.sex)):
         for line in lines:
             w.writerows(_cohort_rows(section, line))
+    w.writerow(("cohort", "ethnicity not held", "count", report.ethnicity_not_held))
+    w.writerow(("cohort", "sex not held", "count", report.sex_not_held))
     w.writerow(("sex", "girls", "pct of cohort", NOT_HELD if report.girls_pct is None else report.girls_pct))
     w.writerow(("population", "source", "text", report.population_source or "no population figures for this service"))
     for item in report.not_held:
@@ -61,5 +63,6 @@ def _cohort_rows(section: str, line: CohortLine) -> list[tuple[str, str, str, ob
     cohort = NOT_HELD if line.cohort_pct is None else line.cohort_pct
     return [
         (section, line.group, "pct of 10-17 population", population),
+        (section, line.group, "children in cohort", NOT_HELD if line.cohort is None else line.cohort),
         (section, line.group, "pct of cohort", cohort),
     ]

@@ -4,19 +4,22 @@ against the service's 10–17 population (`yjb-returns.md`, "What the seeds ask 
 
 Quarters are the financial year's, as the YJB's returns count them: Q1 is April to June. The population
 figures are policy data with their source (`rules/population.toml`, one section per service), never
-constants here; what yjflow does not hold (today a child's ethnicity and sex) is reported as not held.
+constants here; the cohort's ethnicity and sex come from the children's records, and a child without
+one (or with the value not known) is counted apart as not held.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, model_validator
 
 from domain.calendar import add_calendar_months
+from domain.child_record import ChildRecord, Ethnicity, Sex, ethnic_group
 from domain.compliance import ComplianceFigures
 
 __all__ = [
@@ -237,6 +240,8 @@ class BoardReport(BaseModel):
     sex: list[CohortLine]
     girls_pct: float | None
     population_source: str | None
+    ethnicity_not_held: int = Field(default=0, description="Cohort children without a record, or not known.")
+    sex_not_held: int = Field(default=0, description="Cohort children without a record, or sex not known.")
     not_held: list[str] = Field(description="Items the report asks for that yjflow does not hold.")
 
 
@@ -252,12 +257,50 @@ class RemandEpisode(BaseModel):
     sentence_kind: str | None = None  # the kind of the order the sentence made, when named
 
 
-# What the cohort breakdown needs and a court outcome does not carry (`domain/court_outcome/parts.py`: the
-# child is an id, names and a date of birth). Named so the report says so rather than showing zeros.
-COHORT_NOT_HELD = (
-    "ethnicity of the children in the statutory cohort (the court outcome does not carry it)",
-    "sex of the children in the statutory cohort, and so girls' share (the court outcome does not carry it)",
-)
+class CohortRecords(BaseModel):
+    """The statutory cohort's children as their records give them: counts by ethnic group and by sex, and
+    how many are not held for each (no record, or the value recorded as not known), counted apart."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ethnicity: dict[str, int] = {}
+    sex: dict[str, int] = {}
+    ethnicity_not_held: int = 0
+    sex_not_held: int = 0
+
+
+def cohort_records(records: Sequence[ChildRecord | None]) -> CohortRecords:
+    """Each child once: a missing record, or a not-known value, is counted as not held rather than
+    guessed; "not stated" is the child's own answer and counted as a group."""
+    ethnicity: dict[str, int] = {}
+    sex: dict[str, int] = {}
+    no_ethnicity = no_sex = 0
+    for r in records:
+        if r is None or r.ethnicity == Ethnicity.NOT_KNOWN:
+            no_ethnicity += 1
+        else:
+            group = ethnic_group(r.ethnicity)
+            ethnicity[group] = ethnicity.get(group, 0) + 1
+        if r is None or r.sex == Sex.NOT_KNOWN:
+            no_sex += 1
+        else:
+            sex[r.sex.value] = sex.get(r.sex.value, 0) + 1
+    return CohortRecords(ethnicity=ethnicity, sex=sex, ethnicity_not_held=no_ethnicity, sex_not_held=no_sex)
+
+
+def _not_held(cohort: CohortRecords, size: int) -> list[str]:
+    said = []
+    if cohort.ethnicity_not_held:
+        said.append(
+            f"ethnicity of {cohort.ethnicity_not_held} of the {size} children in the statutory cohort "
+            "(no record of the child, or their ethnicity recorded as not known)"
+        )
+    if cohort.sex_not_held:
+        said.append(
+            f"sex of {cohort.sex_not_held} of the {size} children in the statutory cohort "
+            "(no record of the child, or their sex recorded as not known)"
+        )
+    return said
 
 
 def build_board_report(
@@ -269,9 +312,12 @@ def build_board_report(
     remands: list[RemandEpisode],
     cohort_size: int,
     population: ServicePopulation | None,
+    cohort: CohortRecords | None = None,
 ) -> BoardReport:
-    """The report from what the projections hold for the quarter; the cohort's ethnicity and sex are not
-    held, so those lines carry the population's shares beside "not held"."""
+    """The report from what the projections hold for the quarter; the cohort's ethnicity and sex from the
+    children's records (`cohort`), shares of the children whose value is held, beside the population's."""
+    cohort = cohort if cohort is not None else CohortRecords(ethnicity_not_held=cohort_size, sex_not_held=cohort_size)
+    girls, boys = cohort.sex.get(Sex.FEMALE.value, 0), cohort.sex.get(Sex.MALE.value, 0)
     lines: dict[str, RemandLine] = {}
     for r in remands:
         line = lines.get(r.remand_type) or RemandLine(remand_type=r.remand_type)
@@ -293,9 +339,11 @@ def build_board_report(
         compliance=dict(sorted(compliance.items())),
         remands=[lines[k] for k in sorted(lines)],
         cohort_size=cohort_size,
-        ethnicity=cohort_lines(population.ethnicity if population else {}, None),
-        sex=cohort_lines(population.sex if population else {}, None),
-        girls_pct=None,
+        ethnicity=cohort_lines(population.ethnicity if population else {}, cohort.ethnicity or None),
+        sex=cohort_lines(population.sex if population else {}, cohort.sex or None),
+        girls_pct=round(100 * girls / (girls + boys), 1) if girls + boys else None,
         population_source=f"{population.source} {population.confidence}" if population else None,
-        not_held=list(COHORT_NOT_HELD),
+        ethnicity_not_held=cohort.ethnicity_not_held,
+        sex_not_held=cohort.sex_not_held,
+        not_held=_not_held(cohort, cohort_size),
     )

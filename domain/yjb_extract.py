@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.child_record import ChildRecord, Ethnicity, Sex, ethnic_group
+
 __all__ = [
     "EXTRACT_SCHEMA_ID",
     "NOT_HELD",
@@ -42,11 +44,7 @@ _TERM_UNITS = ("days", "weeks", "months", "years", "hours")
 
 # What each document item asks for that yjflow does not hold, and why.
 NOT_HELD: dict[str, dict[str, str]] = {
-    "person_details": {
-        "pnc_number": "the court outcome does not carry the Police National Computer number",
-        "ethnicity": "the court outcome does not carry the child's ethnicity",
-        "sex": "the court outcome does not carry the child's sex",
-    },
+    "person_details": {},
     "offence": {
         "sentencing_occasion": "not recorded; each outcome is one hearing",
         "legal_outcome_group": "the YJB's grouping of outcomes is not public here",
@@ -103,6 +101,42 @@ class ChildHeld(BaseModel):
     outcomes: list[OutcomeHeld] = []
     orders: list[OrderHeld] = []
     victim_contacts: list[VictimContactHeld] = []
+    record: ChildRecord | None = None  # the child's record, when the service holds one
+
+
+# The person details the child's record holds, and how a child lacks each (no record, or not recorded).
+_RECORD_FIELDS = {
+    "pnc_number": "the Police National Computer number",
+    "ethnicity": "ethnicity",
+    "sex": "sex",
+    "yjb_ypid": "YJB young person id",
+}
+
+
+def _from_record(record: ChildRecord | None) -> dict[str, Any]:
+    if record is None:
+        return {"pnc_number": None, "ethnicity": None, "ethnic_group": None, "sex": None, "yjb_ypid": None}
+    known = record.ethnicity != Ethnicity.NOT_KNOWN
+    return {
+        "pnc_number": record.pnc,
+        "ethnicity": record.ethnicity.value if known else None,
+        "ethnic_group": ethnic_group(record.ethnicity) if known else None,
+        "sex": record.sex.value if record.sex != Sex.NOT_KNOWN else None,
+        "yjb_ypid": record.ypid,
+    }
+
+
+def person_not_held(children: list[ChildHeld]) -> dict[str, str]:
+    """Each person detail some child lacks, with how many: the rest come from the children's records."""
+    said: dict[str, str] = {}
+    for name, words in _RECORD_FIELDS.items():
+        lacking = sum(1 for c in children if _from_record(c.record)[name] is None)
+        if lacking:
+            said[name] = (
+                f"{words} is not on the child's record for {lacking} of the {len(children)} children "
+                "(the court outcome does not carry it; the service records it on the child's record)"
+            )
+    return said
 
 
 def legal_outcome(disposal_kind: str, remand_type: str | None = None) -> str | None:
@@ -115,7 +149,9 @@ def _person(child: ChildHeld) -> dict[str, Any]:
         (o.received["child"].get("date_of_birth") for o in child.outcomes if o.received and "child" in o.received),
         None,
     )
-    return {"ypid": child.child_id, "current_yot_id": child.yjs, "date_of_birth": dob}
+    if child.record is not None:
+        dob = child.record.date_of_birth.isoformat()  # the service's corrections win over the court's
+    return {"ypid": child.child_id, "current_yot_id": child.yjs, "date_of_birth": dob, **_from_record(child.record)}
 
 
 def _offences(o: OutcomeHeld) -> list[dict[str, Any]]:
@@ -211,5 +247,7 @@ def extract(yjs: str, start: date, end: date, children: list[ChildHeld]) -> dict
         "from": start.isoformat(),
         "to": end.isoformat(),
         "children": [child_document(c) for c in sorted(children, key=lambda c: c.child_id)],
-        "not_held": {item: dict(fields) for item, fields in NOT_HELD.items() if fields},
+        "not_held": {
+            item: fields for item, fields in {**NOT_HELD, "person_details": person_not_held(children)}.items() if fields
+        },
     }

@@ -72,7 +72,7 @@ async def board(ctx: Ctx, quarter: Quarter, yjs: str | None) -> BoardReport:
         population = board_report.population_policy()
     except (PopulationError, OSError) as e:
         raise HTTPException(503, f"the population file cannot be used: {e}") from e
-    return await board_report.board_report(ctx.pool, quarter, yjs=yjs, population=population)
+    return await board_report.board_report(ctx.pool, quarter, yjs=yjs, population=population, records=ctx.child_records)
 
 
 @router.get("/reports/board", tags=["reports"])
@@ -115,7 +115,7 @@ async def yjb_case_level_extract(
     _window(start, end)
     require_service(user, yjs, f"no service {yjs}")
     try:
-        return await yjb_extract.yjb_extract(ctx.pool, yjs=yjs, start=start, end=end)
+        return await yjb_extract.yjb_extract(ctx.pool, yjs=yjs, start=start, end=end, records=ctx.child_records)
     except yjb_extract.ExtractInvalid as e:
         raise HTTPException(500, {"message": str(e), "problems": e.problems}) from e
 

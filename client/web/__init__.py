@@ -15,6 +15,7 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
     from client.web import (
         amendment_pages,
         board_pages,
+        child_record_pages,
         correction_pages,
         dashboard_pages,
         inspection_api,
@@ -34,6 +35,7 @@ def add_pages(app: FastAPI, ctx: AppContext) -> None:
     app.include_router(sign_in_pages.router)
     app.include_router(oidc_pages.router)
     app.include_router(timeline_pages.router)
+    app.include_router(child_record_pages.router)
     app.include_router(dashboard_pages.router)
     app.include_router(board_pages.router)
     app.include_router(inspection_pages.router)

@@ -68,7 +68,9 @@ async def _report(request: Request, user: User, errors: FormErrors) -> tuple[Boa
     except (PopulationError, OSError) as e:
         errors.add("yjs", f"The population file cannot be used: {e}")
         return None, quarter, yjs
-    report = await board_report.board_report(request.app.state.ctx.pool, quarter, yjs=yjs, population=population)
+    report = await board_report.board_report(
+        request.app.state.ctx.pool, quarter, yjs=yjs, population=population, records=request.app.state.ctx.child_records
+    )
     return report, quarter, yjs
 
 

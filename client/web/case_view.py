@@ -66,6 +66,7 @@ class CaseView:
     later_steps: list[Acceptable] = field(default_factory=list)  # owed, accepted from a day ahead
     refused_outcomes: list[RefusedOutcome] = field(default_factory=list)
     closed: bool = False
+    yjs: str = ""
 
 
 def _ctx(request: Request) -> Any:
@@ -245,6 +246,7 @@ async def load_case(request: Request, workflow_id: str, *, username: str, detail
             _history(entries, details=details),
             nxt.later,
             closed=state.closed_on is not None,
+            yjs=s.yjs,
         )
     kind = kind_of(workflow_id)
     if kind is None:
@@ -277,4 +279,5 @@ async def load_case(request: Request, workflow_id: str, *, username: str, detail
         nxt.later,
         await _refused_outcomes(ctx.pool, model.child_id, model.yjs),
         closed=chron is not None and chron.closed_at is not None,
+        yjs=model.yjs,
     )

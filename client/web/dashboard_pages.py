@@ -18,6 +18,7 @@ from activities import reports
 from activities.users import User
 from client.auth import user_services_filter
 from client.web.chart import Bar, percent_bars
+from client.web.child_names import child_names
 from client.web.forms import FormErrors, month_values, optional_text, read_month
 from client.web.render import render
 from client.web.session import require_page
@@ -64,6 +65,7 @@ async def dashboard(
     bars = rule_totals(rows)
     period = f"{start:%B %Y} to {last:%B %Y}"
     chart = Markup(percent_bars(bars, title=f"Deadlines met and recorded on time, by rule, {period}"))
+    overdue = await reports.overdue(pool, today=today, yjs=yjs, limit=200, services=held)
     return render(
         request,
         "dashboard.html",
@@ -73,7 +75,8 @@ async def dashboard(
         by_worker=await reports.compliance_by_worker(pool, start=start, end=end, yjs=yjs, services=held),
         chart=chart,
         period=period,
-        overdue=await reports.overdue(pool, today=today, yjs=yjs, limit=200, services=held),
+        overdue=overdue,
+        names=await child_names(request, user, [(o.yjs, o.child_id) for o in overdue]),
         caseload=await reports.caseload(pool, today=today, yjs=yjs, services=held),
         raw={"yjs": yjs or ""},
         months={

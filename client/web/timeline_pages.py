@@ -9,8 +9,11 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from activities import victim_contacts
 from activities.users import User
+from client.app_context import today
 from client.auth import user_services_filter
 from client.children_search import find
+from client.web import child_record_pages
+from client.web.child_names import record_of
 from client.web.forms import FormErrors, date_values, optional_date, optional_text
 from client.web.render import render
 from client.web.session import PageRefused, require_page
@@ -81,6 +84,7 @@ async def timeline_page(request: Request, child_id: str, user: Reader) -> Respon
     )
     if timeline is None:
         raise PageRefused(f"nothing is recorded for child {child_id}", status_code=404, title="Child not found")
+    held = await record_of(request, user, child_id)
     return render(
         request,
         "timeline.html",
@@ -94,4 +98,8 @@ async def timeline_page(request: Request, child_id: str, user: Reader) -> Respon
         raw={k: params.get(k, "") for k in ("order", "type")},
         dates={k: date_values(params, k) for k in ("from", "to")},
         day=wording.day,
+        record=child_record_pages.shown(held, today()) if held else None,
+        child_name=f"{held.record.name} (age {held.record.age_on(today())})" if held else None,
+        may_correct=held is not None and allows(user.role, Permission.CORRECT_CHILD_RECORD),
+        corrected=params.get("record") == "corrected",
     )

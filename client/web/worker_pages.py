@@ -27,6 +27,7 @@ from client.auth import holds, user_services_filter
 from client.order_kinds import kind_of
 from client.web import step_forms
 from client.web.case_view import load_case, not_found, order_view
+from client.web.child_names import child_names
 from client.web.plain_words import step_label
 from client.web.render import add_navigation, render
 from client.web.session import PageRefused, csrf_protect, page_user, require_page
@@ -111,6 +112,7 @@ class CaseRow:
     next_deadline: str
     next_due: date | None
     overdue: bool
+    yjs: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ class ClosedRow:
     label: str
     state: str
     closed_at: datetime
+    yjs: str = ""
 
 
 @router.get(MY_CASES, response_class=HTMLResponse)
@@ -150,6 +153,7 @@ async def my_cases(request: Request, user: Annotated[User, Depends(require_page(
                 workflow_id=case.workflow_id,
                 url=case_url(case.workflow_id),
                 child_id=case.child_id,
+                yjs=case.yjs,
                 label=step_forms.humanise(kind.name),
                 state=case.state,
                 responsible=case.responsible,
@@ -161,7 +165,10 @@ async def my_cases(request: Request, user: Annotated[User, Depends(require_page(
         )
     rows.sort(key=lambda r: (r.next_due is None, r.next_due or date.max, r.workflow_id))
     closed = await closed_lately(pool, user, victim_contacts=False)
-    return render(request, "worker/my_cases.html", rows=rows, closed=closed, today=now)
+    names = await child_names(
+        request, user, [(r.yjs, r.child_id) for r in rows] + [(r.yjs, r.child_id) for r in closed]
+    )
+    return render(request, "worker/my_cases.html", rows=rows, closed=closed, today=now, names=names)
 
 
 @router.get(MY_VICTIM_CONTACTS, response_class=HTMLResponse)
@@ -189,6 +196,7 @@ async def my_victim_contacts(
                 url=case_url(c.workflow_id),
                 child_id=c.child_id,
                 label=c.victim_ref,
+                yjs=c.yjs,
                 state=c.state.value,
                 responsible=c.victim_worker,
                 next_steps=[(s, step_url(c.workflow_id, s)) for s in c.next_steps],
@@ -199,7 +207,10 @@ async def my_victim_contacts(
         )
     rows.sort(key=lambda r: (r.next_due is None, r.next_due or date.max, r.workflow_id))
     closed = await closed_lately(pool, user, victim_contacts=True)
-    return render(request, "worker/my_victim_contacts.html", rows=rows, closed=closed, today=now)
+    names = await child_names(
+        request, user, [(r.yjs, r.child_id) for r in rows] + [(r.yjs, r.child_id) for r in closed]
+    )
+    return render(request, "worker/my_victim_contacts.html", rows=rows, closed=closed, today=now, names=names)
 
 
 async def closed_lately(pool: Any, user: User, *, victim_contacts: bool) -> list[ClosedRow]:
@@ -207,7 +218,7 @@ async def closed_lately(pool: Any, user: User, *, victim_contacts: bool) -> list
     findable from the list it was worked from."""
     since = datetime.now(LONDON) - CLOSED_WITHIN
     rows = [
-        ClosedRow(c.workflow_id, case_url(c.workflow_id), c.child_id, _closed_label(c), c.state, c.closed_at)
+        ClosedRow(c.workflow_id, case_url(c.workflow_id), c.child_id, _closed_label(c), c.state, c.closed_at, c.yjs)
         for c in await reports.cases(pool, responsible=user.username, include_closed=True, limit=CASE_LIMIT)
         if c.closed_at is not None and c.closed_at >= since and (c.kind == "victim_contact") == victim_contacts
     ]
@@ -250,6 +261,7 @@ async def case_page(request: Request, workflow_id: str, user: Annotated[User, De
         request,
         "worker/case.html",
         case=case,
+        names=await child_names(request, user, [(case.yjs, case.child_id)]),
         may_act=allows(user.role, steps.step_permission(workflow_id)),
         timeline_url=f"/app/children/{quote(case.child_id, safe='')}"
         if allows(user.role, Permission.READ_TIMELINE)

@@ -4,12 +4,15 @@ remands ending in custody), the statutory cohort's size, compliance by rule, pop
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import UTC, date, datetime
 
-from activities.board_report import board_report
+from activities.board_report import REPORT_ACTOR, board_report
+from activities.child_records import ChildRecordStore
 from activities.db import Pool
 from activities.event_store import EventStore
+from domain import child_record as cr
 from domain.board_report import PopulationPolicy, Quarter, ServicePopulation
 from domain.events import (
     CourtOutcomeRecorded,
@@ -124,6 +127,27 @@ async def test_quarter_report_counts_orders_remands_cohort_and_compliance(pool: 
     ]
     assert report.girls_pct is None and len(report.not_held) == 2
     assert report.population_source == "ONS test figures [U]"
+
+    # With the children's records: C-1's record says girl, Black Caribbean; C-2 has no record, so is counted
+    # apart as not held; each cohort child's read is logged as the report's.
+    records = ChildRecordStore(pool, os.urandom(32), "test-key")
+    await records.fill_from_court(
+        yjs=yjs, child_id="C-1", given_name="Ama", family_name="Test", date_of_birth=date(2010, 5, 1), actor="intake"
+    )
+    change = {"sex": "female", "ethnicity": "black_caribbean"}
+    await records.correct(
+        yjs=yjs, child_id="C-1", correction=cr.RecordCorrection(changes=change, reason="told"), actor="sam"
+    )
+    held = await board_report(pool, Q1, yjs=yjs, population=population, records=records)
+    assert [(e.group, e.population_pct, e.cohort, e.cohort_pct) for e in held.ethnicity] == [("black", 10.0, 1, 100.0)]
+    assert [(e.group, e.cohort) for e in held.sex] == [("female", 1)]
+    assert (held.girls_pct, held.ethnicity_not_held, held.sex_not_held) == (100.0, 1, 1)
+    assert held.not_held[0].startswith("ethnicity of 1 of the 2 children")
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT child_id FROM child_record_reads WHERE yjs = %s AND username = %s", (yjs, REPORT_ACTOR)
+        )
+        assert [r["child_id"] for r in await cur.fetchall()] == ["C-1"]
 
     elsewhere = await board_report(pool, Q1, yjs=f"{yjs}-other", population=population)
     assert (elsewhere.orders, elsewhere.remands, elsewhere.cohort_size, elsewhere.ethnicity) == ([], [], 0, [])

@@ -8,7 +8,9 @@ import io
 import uuid
 from datetime import date
 
+from activities.child_records import ChildRecordStore
 from activities.event_store import EventStore
+from domain import child_record as cr
 from tests.activities.test_board_report_queries import referral, remand
 from tests.activities.test_reports import met, scheduled
 from tests.client.conftest import Stack
@@ -64,6 +66,38 @@ async def test_board_report_as_json_and_csv(stack: Stack) -> None:
             "/reports/compliance-by-worker", params={"from": "2024-05-01", "to": "2024-06-01", "yjs": YJS}
         )
         assert [(x["rule_id"], x["responsible"]) for x in r.json()] == [("ro.test_api", None)]
+
+    # Once the child's record holds their sex and ethnicity, the cohort's lines count them, read as the
+    # report's (each read logged).
+    records = ChildRecordStore(stack.pool, stack.settings.victim_master_key_bytes, stack.settings.victim_master_key_id)
+    await records.fill_from_court(
+        yjs=YJS, child_id=child, given_name="Ama", family_name="Test", date_of_birth=date(2009, 6, 1), actor="intake"
+    )
+    change = {"sex": "female", "ethnicity": "mixed_other"}
+    await records.correct(
+        yjs=YJS, child_id=child, correction=cr.RecordCorrection(changes=change, reason="told"), actor="m"
+    )
+    async with stack.http("manager") as http:
+        body = (await http.get("/reports/board", params={"quarter": "2024-25-Q1", "yjs": YJS})).json()
+        assert {e["group"]: e["cohort"] for e in body["ethnicity"]}["mixed"] == 1
+        assert body["girls_pct"] == 100.0 and body["sex_not_held"] == 0 and body["ethnicity_not_held"] == 0
+        assert body["not_held"] == []
+        rows = list(
+            csv.reader(
+                io.StringIO((await http.get("/reports/board.csv", params={"quarter": "2024-25-Q1", "yjs": YJS})).text)
+            )
+        )
+        assert ["ethnicity", "mixed", "children in cohort", "1"] in rows and [
+            "sex",
+            "girls",
+            "pct of cohort",
+            "100.0",
+        ] in rows
+    async with stack.pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT count(*) AS n FROM child_record_reads WHERE child_id = %s AND username = 'board-report'", (child,)
+        )
+        assert (await cur.fetchone())["n"] == 2  # type: ignore[index]
 
 
 async def test_bad_report_parameters_name_the_field_and_rule(stack: Stack) -> None:

@@ -38,6 +38,11 @@ async def test_extract_holds_what_yjflow_holds_and_says_what_it_does_not(stack: 
         "ypid": child_id,
         "current_yot_id": "luton",
         "date_of_birth": body["child"]["date_of_birth"],
+        "pnc_number": None,
+        "ethnicity": None,
+        "ethnic_group": None,
+        "sex": None,
+        "yjb_ypid": None,
     }
     (offence,) = child["offence"]
     assert (offence["cjs_code"], offence["plea"]) == ("TH68010", "guilty")
@@ -54,7 +59,9 @@ async def test_extract_holds_what_yjflow_holds_and_says_what_it_does_not(stack: 
     assert programme[0]["disposal_type"] == "REFERRAL_ORDER" and programme[0]["successfully_completed"] is None
     (victim,) = child["victim_intervention"]
     assert victim["victim_id"] == body["victims"][0]["ref"] and victim["linked_order_id"] == order
-    assert set(extract["not_held"]["person_details"]) == {"pnc_number", "ethnicity", "sex"}
+    # The child's record is as the court filled it: the person details it lacks are said, with how many.
+    assert {"pnc_number", "ethnicity", "sex", "yjb_ypid"} <= set(extract["not_held"]["person_details"])
+    assert "is not on the child's record for" in extract["not_held"]["person_details"]["sex"]
     assert "satisfaction" in extract["not_held"]["victim_intervention"]
 
     async with stack.http("manager") as http:
@@ -62,6 +69,24 @@ async def test_extract_holds_what_yjflow_holds_and_says_what_it_does_not(stack: 
         assert r.status_code == 422 and r.json()["detail"][0]["field"] == "to"
         r = await http.get("/reports/yjb-extract", params={"from": start, "to": end})
         assert r.status_code == 422 and r.json()["detail"][0]["field"] == "yjs"
+
+    # Once the service records them, the extract carries them from the child's record (read as the extract's).
+    changes = {"sex": "male", "ethnicity": "asian_indian", "pnc": "2010/0046583U", "ypid": "YP-12345"}
+    async with stack.http("case_worker") as http:
+        r = await http.patch(f"/children/{child_id}/record", json={"changes": changes, "reason": "Told by the child"})
+        assert r.status_code == 200, r.text
+    async with stack.http("manager") as http:
+        extract = (await http.get("/reports/yjb-extract", params={"from": start, "to": end, "yjs": "luton"})).json()
+    assert list(Draft202012Validator(schema, format_checker=FormatChecker()).iter_errors(extract)) == []
+    child = child_of(extract, child_id)
+    person = child["person_details"]
+    assert (person["sex"], person["ethnicity"], person["ethnic_group"]) == ("male", "asian_indian", "asian")
+    assert (person["pnc_number"], person["yjb_ypid"]) == ("2010/0046583U", "YP-12345")
+    async with stack.pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT count(*) AS n FROM child_record_reads WHERE child_id = %s AND username = 'yjb-extract'", (child_id,)
+        )
+        assert (await cur.fetchone())["n"] == 2  # type: ignore[index]
 
     env = cli_env(stack, stack.tokens["manager"], tmp_path)
     out = tmp_path / "yjb.json"

@@ -9,12 +9,16 @@ from pathlib import Path
 import pytest
 
 from domain.board_report import (
+    CohortRecords,
     PopulationError,
     Quarter,
+    build_board_report,
     cohort_lines,
+    cohort_records,
     load_population,
     remand_outcome,
 )
+from domain.child_record import ChildRecord
 
 
 def test_quarters_are_the_financial_years() -> None:
@@ -66,4 +70,40 @@ def test_cohort_lines_say_not_held_rather_than_zero() -> None:
         ("black", 9.7, 11, 55.0),
         ("mixed", None, 9, 45.0),
         ("white", 80.0, 0, 0.0),
+    ]
+
+
+def test_cohort_records_count_groups_and_keep_not_held_apart() -> None:
+    def child(sex: str, ethnicity: str) -> ChildRecord:
+        return ChildRecord.model_validate(
+            {"given_name": "A", "family_name": "B", "date_of_birth": "2010-01-01", "sex": sex, "ethnicity": ethnicity}
+        )
+
+    cohort = cohort_records(
+        [
+            child("female", "black_african"),
+            child("male", "black_caribbean"),
+            child("male", "not_stated"),
+            child("not_known", "not_known"),
+            None,
+        ]
+    )
+    assert cohort.ethnicity == {"black": 2, "not_stated": 1}
+    assert cohort.sex == {"female": 1, "male": 2}
+    assert (cohort.ethnicity_not_held, cohort.sex_not_held) == (2, 2)
+
+
+def test_report_shares_girls_of_children_whose_sex_is_held() -> None:
+    cohort = CohortRecords(ethnicity={"white": 3}, sex={"female": 1, "male": 3}, ethnicity_not_held=2, sex_not_held=1)
+    report = build_board_report(
+        Quarter.parse("2025-26-Q1"), "y", orders=[], compliance={}, remands=[], cohort_size=5, population=None,
+        cohort=cohort,
+    )  # fmt: skip
+    assert report.girls_pct == 25.0
+    assert [(c.group, c.cohort, c.cohort_pct) for c in report.sex] == [("female", 1, 25.0), ("male", 3, 75.0)]
+    assert report.not_held == [
+        "ethnicity of 2 of the 5 children in the statutory cohort (no record of the child, or their ethnicity "
+        "recorded as not known)",
+        "sex of 1 of the 5 children in the statutory cohort (no record of the child, or their sex recorded as "
+        "not known)",
     ]

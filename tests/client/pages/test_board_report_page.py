@@ -9,7 +9,9 @@ from datetime import date
 
 from playwright.async_api import Page
 
+from activities.child_records import ChildRecordStore
 from activities.event_store import EventStore
+from domain import child_record as cr
 from tests.activities.test_board_report_queries import referral, remand
 from tests.client.conftest import Stack
 from tests.client.pages.conftest import check_a11y, shoot, sign_in
@@ -36,10 +38,27 @@ async def test_board_report_page(stack: Stack, page: Page) -> None:
     assert "Not held" in await page.inner_text("[data-testid=ethnicity]")
     assert "9.7%" in await page.inner_text("[data-testid=ethnicity]")
     assert "not held" in await page.inner_text("[data-testid=girls]")
+    assert "sex of 1 of the 1 children" in await page.inner_text("[data-testid=not-held]")
     assert "2021 Census" in await page.inner_text("[data-testid=population-source]")
     assert "1 child was on a sentence" in await page.inner_text("[data-testid=cohort-size]")
     await check_a11y(page, "board-report")
     await shoot(page, "board-report")
+
+    # The child's record holds their sex and ethnicity: the cohort's lines count them, nothing is not held.
+    records = ChildRecordStore(stack.pool, stack.settings.victim_master_key_bytes, stack.settings.victim_master_key_id)
+    await records.fill_from_court(
+        yjs=YJS, child_id=child, given_name="Ama", family_name="Test", date_of_birth=date(2008, 6, 1), actor="intake"
+    )
+    change = {"sex": "female", "ethnicity": "black_african"}
+    await records.correct(
+        yjs=YJS, child_id=child, correction=cr.RecordCorrection(changes=change, reason="told"), actor="m"
+    )
+    await page.reload()
+    assert "100.0%" in await page.inner_text("[data-testid=girls]")
+    black = await page.inner_text("[data-testid=ethnicity] tbody tr:first-child")
+    assert black.split("\t") == ["Black", "9.7%", "1", "100.0%"]
+    assert await page.locator("[data-testid=not-held]").count() == 0
+    await check_a11y(page, "board-report-cohort")
 
     async with page.expect_download() as download:
         await page.click("[data-testid=csv]")
