@@ -253,6 +253,23 @@ OPS: list[Op] = [
     ),
     Op("GET", "/app/dashboard", P.READ_DASHBOARD, "list", lambda r: Call("/app/dashboard", {"yjs": r.yjs}), page=True),
     Op("GET", "/app/intake", P.READ_REJECTED, "list", lambda r: Call("/app/intake"), page=True),
+    Op(
+        "GET",
+        "/app/children/{child_id}/record",
+        P.CORRECT_CHILD_RECORD,
+        "record",
+        lambda r: Call(f"/app/children/{r.child_id}/record"),
+        page=True,
+    ),
+    Op(
+        "POST",
+        "/app/children/{child_id}/record",
+        P.CORRECT_CHILD_RECORD,
+        "record",
+        lambda r: Call(f"/app/children/{r.child_id}/record", form={}),
+        own=400,  # the form refused on its fields (no reason given), nothing changed
+        page=True,
+    ),
     Op("GET", "/app/oversight", P.READ_DASHBOARD, "list", lambda r: Call("/app/oversight", {"team": "all"}), page=True),
     Op(
         "GET",
