@@ -149,8 +149,8 @@ class ChildRecordStore:
         return held
 
     async def read_many(self, *, keys: list[tuple[str, str]], actor: str) -> dict[tuple[str, str], cr.ChildRecord]:
-        """The records of many children at once (a list page's names), each read logged; erased or
-        missing records are left out."""
+        """The records of many children at once (a list page's names), each read logged; erased, missing
+        and unreadable records (another master key's) are left out."""
         out: dict[tuple[str, str], cr.ChildRecord] = {}
         if not keys:
             return out
@@ -167,10 +167,15 @@ class ChildRecordStore:
             for row in rows:
                 await self._log(conn, actor, row["yjs"], row["child_id"], "read")
         for row in rows:
-            data_key = self._unwrap(row["yjs"], row["child_id"], row["wrapped_key"], row["key_id"])
-            out[(row["yjs"], row["child_id"])] = self._decrypt(
-                row["yjs"], row["child_id"], data_key, row["ciphertext"], row["nonce"]
-            )
+            # One record this process cannot open (wrapped by a master key it does not hold, say after a
+            # rotation) must not hide every other child's name: it is left out, and said in the log.
+            try:
+                data_key = self._unwrap(row["yjs"], row["child_id"], row["wrapped_key"], row["key_id"])
+                out[(row["yjs"], row["child_id"])] = self._decrypt(
+                    row["yjs"], row["child_id"], data_key, row["ciphertext"], row["nonce"]
+                )
+            except ChildRecordError as e:
+                log.warning("child_record.unreadable", yjs=row["yjs"], child_id=row["child_id"], error=str(e))
         return out
 
     async def search(self, *, query: cr.SearchQuery, services: list[str] | None, actor: str) -> list[Found]:

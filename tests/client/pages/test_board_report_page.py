@@ -12,6 +12,7 @@ from playwright.async_api import Page
 from activities.child_records import ChildRecordStore
 from activities.event_store import EventStore
 from domain import child_record as cr
+from domain.events import OrderCompleted
 from tests.activities.test_board_report_queries import referral, remand
 from tests.client.conftest import Stack
 from tests.client.pages.conftest import check_a11y, shoot, sign_in
@@ -22,13 +23,15 @@ YJS = "milton-keynes"  # the shipped population file's service; a year no other 
 async def test_board_report_page(stack: Stack, page: Page) -> None:
     child = f"C-{uuid.uuid4().hex[:6]}"
     store = EventStore(stack.pool)
-    await store.append(referral(YJS, child, date(2023, 8, 5)))
+    # Completed in February 2020, so no later quarter (another test's) counts this child in its cohort.
+    completed = (date(2020, 2, 5), OrderCompleted(completed_date=date(2020, 2, 5)))
+    await store.append(referral(YJS, child, date(2019, 8, 5), completed))
     dto = f"detention-and-training-order:{YJS}:41CJ9:{child}-R"
-    ended = (date(2023, 9, 2), "convicted_and_sentenced", dto)
-    await store.append(remand(YJS, f"{child}-R", "youth_detention_accommodation", date(2023, 7, 8), ended))
+    ended = (date(2019, 9, 2), "convicted_and_sentenced", dto)
+    await store.append(remand(YJS, f"{child}-R", "youth_detention_accommodation", date(2019, 7, 8), ended))
 
-    await sign_in(page, stack, "manager", next_path=f"/app/reports/board?quarter=2023-24-Q2&yjs={YJS}")
-    assert "Q2 2023-24 (July to September 2023)" in await page.inner_text("h1")
+    await sign_in(page, stack, "manager", next_path=f"/app/reports/board?quarter=2019-20-Q2&yjs={YJS}")
+    assert "Q2 2019-20 (July to September 2019)" in await page.inner_text("h1")
     orders = await page.inner_text("[data-testid=orders] tr[data-kind=referral_order]")
     assert orders.split("\t")[1:3] == ["1", "0"]
     assert await page.locator("svg#orders-chart").get_attribute("role") == "img"
