@@ -16,10 +16,10 @@ from activities.event_store import EventStore
 from activities.users import add_user
 from domain.casework_cycle import CYCLE_STEP_NAMES
 from domain.messages import ReferralOrderInput, ReferralOrderView
-from tests.workflows.before_the_cycle import ReferralOrderBeforeTheCycle
 from tests.workflows.conftest import Harness
 from tests.workflows.test_referral_order import HISTORIES, events_of, london, of_type, skip_to, start_order
 from workflows.referral_order import ReferralOrderWorkflow
+from workflows.referral_order_before_the_cycle import ReferralOrderBeforeTheCycle
 
 
 async def management_line(h: Harness) -> tuple[str, str, str]:

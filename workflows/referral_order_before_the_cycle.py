@@ -1,5 +1,7 @@
-"""The referral order workflow as it opened before the casework cycle landed (no cycle in its opening),
-used only to run an order that is already going when today's code takes it over."""
+"""The referral order workflow as it opened before the casework cycle landed (no cycle in its opening).
+Never registered by a worker: the tests run it to open an order as the old code did, then hand the order
+to today's code, proving a running order takes the cycle up from its next step. Kept in workflows/ so a
+worker running it re-imports only workflow code in the sandbox, not the test tree."""
 
 from __future__ import annotations
 
