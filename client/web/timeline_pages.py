@@ -17,7 +17,8 @@ from client.web.child_names import record_of
 from client.web.forms import FormErrors, date_values, optional_date, optional_text
 from client.web.render import render
 from client.web.session import PageRefused, require_page
-from client.web.timeline_data import TimelineFilters, child_timeline, timeline_items
+from client.web.timeline_data import TimelineFilters, child_timeline
+from client.web.timeline_items import timeline_items
 from domain.access import Permission, allows
 from domain.court_decisions import order_kind_of
 from domain.events import wording
