@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -31,8 +31,20 @@ DEFAULT_MONTHS = 6
 FIGURES = set(ComplianceFigures.model_fields)
 
 
-def _month(params: object, name: str, label: str, errors: FormErrors) -> date | None:
-    return read_month(params, name, label, errors)
+def month_window(params: Any, errors: FormErrors, today: date) -> tuple[date, date, dict[str, dict[str, str]]]:
+    """The first and last months a report covers (the last `DEFAULT_MONTHS` unless asked), each error on
+    its month input, and the inputs' values to show again (as typed when refused)."""
+    this_month = today.replace(day=1)
+    start = read_month(params, "from", "From month", errors) or this_month - relativedelta(months=DEFAULT_MONTHS - 1)
+    last = read_month(params, "to", "To month", errors) or this_month
+    if last < start:
+        errors.add("to-month", "To month must be the same as or after the from month")
+        last = start
+    months = {
+        name: month_values(params, name) if errors.has(name) else {"month": str(day.month), "year": str(day.year)}
+        for name, day in (("from", start), ("to", last))
+    }
+    return start, last, months
 
 
 def rule_totals(rows: list[reports.ComplianceRow]) -> list[Bar]:
@@ -51,12 +63,7 @@ async def dashboard(
     params = request.query_params
     errors = FormErrors()
     today = datetime.now(LONDON).date()
-    this_month = today.replace(day=1)
-    start = _month(params, "from", "From month", errors) or this_month - relativedelta(months=DEFAULT_MONTHS - 1)
-    last = _month(params, "to", "To month", errors) or this_month
-    if last < start:
-        errors.add("to-month", "To month must be the same as or after the from month")
-        last = start
+    start, last, months = month_window(params, errors, today)
     yjs = optional_text(params, "yjs")
     pool = request.app.state.ctx.pool
     held = user_services_filter(user)  # the dashboard counts only the services the user holds
@@ -79,12 +86,5 @@ async def dashboard(
         names=await child_names(request, user, [(o.yjs, o.child_id) for o in overdue]),
         caseload=await reports.caseload(pool, today=today, yjs=yjs, services=held),
         raw={"yjs": yjs or ""},
-        months={
-            "from": month_values(params, "from")
-            if errors.has("from")
-            else {"month": str(start.month), "year": str(start.year)},
-            "to": month_values(params, "to")
-            if errors.has("to")
-            else {"month": str(last.month), "year": str(last.year)},
-        },
+        months=months,
     )

@@ -17,7 +17,7 @@ from activities import oversight_reports as reports
 from activities.users import User
 from client.auth import user_services_filter
 from client.web.chart import Bar, percent_bars
-from client.web.dashboard_pages import DEFAULT_MONTHS, _month
+from client.web.dashboard_pages import month_window
 from client.web.forms import FormErrors, optional_text
 from client.web.render import add_navigation, render
 from client.web.session import require_page
@@ -46,12 +46,7 @@ async def oversight(
     params = request.query_params
     errors = FormErrors()
     today = datetime.now(LONDON).date()
-    this_month = today.replace(day=1)
-    start = _month(params, "from", "From month", errors) or this_month - relativedelta(months=DEFAULT_MONTHS - 1)
-    last = _month(params, "to", "To month", errors) or this_month
-    if last < start:
-        errors.add("to", "To month must be the same as or after the from month")
-        last = start
+    start, last, months = month_window(params, errors, today)
     yjs = optional_text(params, "yjs")
     team = optional_text(params, "team")
     # A manager's own team unless they ask for everyone's; others see every team.
@@ -79,9 +74,6 @@ async def oversight(
         chart=chart,
         period=period,
         team=manager,
-        raw={
-            "from": params.get("from") or f"{start:%Y-%m}",
-            "to": params.get("to") or f"{last:%Y-%m}",
-            "yjs": yjs or "",
-        },
+        raw={"yjs": yjs or ""},
+        months=months,
     )
