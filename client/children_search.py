@@ -61,3 +61,10 @@ async def find(ctx: AppContext, user: User, q: str) -> list[ChildFound]:
             if record is not None:
                 child.name, child.date_of_birth, child.age = record.name, record.date_of_birth, record.age_on(day)
     return sorted(by_key.values(), key=lambda c: ((c.name or "").casefold(), c.child_id, c.yjs))
+
+
+async def services_holding(ctx: AppContext, user: User, child_id: str) -> list[str]:
+    """The user's services that hold a record or a case under this child id (usually one)."""
+    found = await records.services_of_child(ctx.pool, child_id)
+    mine = user_services_filter(user)
+    return found if mine is None else [s for s in found if s in mine]

@@ -17,8 +17,8 @@ from activities import child_records as records
 from activities.users import User
 from client.api.problems import error
 from client.app_context import Ctx, today
-from client.auth import require, user_services_filter
-from client.children_search import ChildFound, find
+from client.auth import require
+from client.children_search import ChildFound, find, services_holding
 from domain import child_record as cr
 from domain.access import Permission, allows
 
@@ -56,7 +56,7 @@ async def find_children(
 async def _service_of(ctx: Ctx, user: User, child_id: str, yjs: str | None) -> str:
     """The one service of the user's that holds this child id; another service's child is a 404 like an
     unknown one."""
-    held = await _services_of(ctx, user, child_id)
+    held = await services_holding(ctx, user, child_id)
     if yjs is not None:
         if yjs not in held:
             raise HTTPException(404, f"no child {child_id} in {yjs}")
@@ -66,12 +66,6 @@ async def _service_of(ctx: Ctx, user: User, child_id: str, yjs: str | None) -> s
     if len(held) > 1:
         raise HTTPException(409, f"child id {child_id} is used by {', '.join(held)}: say which with ?yjs=")
     return held[0]
-
-
-async def _services_of(ctx: Ctx, user: User, child_id: str) -> list[str]:
-    found = await records.services_of_child(ctx.pool, child_id)
-    mine = user_services_filter(user)
-    return found if mine is None else [s for s in found if s in mine]
 
 
 def _answer(held: records.HeldRecord, changed: list[str] | None = None) -> ChildRecordAnswer:
@@ -137,7 +131,7 @@ async def child_summary(ctx: Ctx, user: User, child_id: str) -> dict[str, Any] |
     """The child's name, date of birth and age for a reader allowed them (the timeline carries it)."""
     if ctx.child_records is None or not allows(user.role, Permission.READ_CHILD_RECORD):
         return None
-    services = await _services_of(ctx, user, child_id)
+    services = await services_holding(ctx, user, child_id)
     held = await ctx.child_records.read_many(keys=[(s, child_id) for s in services], actor=user.username)
     if len(held) != 1:
         return None

@@ -14,7 +14,7 @@ from fastapi import Request
 from activities import child_records as records
 from activities.users import User
 from client.app_context import today
-from client.auth import user_services_filter
+from client.children_search import services_holding
 from domain.access import Permission, allows
 
 ChildKey = tuple[str, str]  # (yjs, child_id)
@@ -37,9 +37,7 @@ async def record_of(request: Request, user: User, child_id: str) -> records.Held
     store = request.app.state.ctx.child_records
     if store is None or not allows(user.role, Permission.READ_CHILD_RECORD):
         return None
-    found = await records.services_of_child(request.app.state.ctx.pool, child_id)
-    mine = user_services_filter(user)
-    services = found if mine is None else [s for s in found if s in mine]
+    services = await services_holding(request.app.state.ctx, user, child_id)
     if len(services) != 1:
         return None
     try:
