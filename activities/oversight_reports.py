@@ -29,6 +29,7 @@ class OwedOversight(BaseModel):
     workflow_id: str
     deadline_id: str
     child_id: str
+    yjs: str
     rule_id: str
     description: str
     due_date: date
@@ -51,7 +52,7 @@ class TimelyShare(BaseModel):
 
 
 _OWED = """
-SELECT d.stream_id AS workflow_id, d.deadline_id, d.child_id, d.rule_id, d.description, d.due_date, d.status,
+SELECT d.stream_id AS workflow_id, d.deadline_id, d.child_id, c.yjs, d.rule_id, d.description, d.due_date, d.status,
        d.due_date < %(today)s AS overdue, d.unconfirmed, c.responsible, u.manager
 FROM deadlines d
 JOIN cases c ON c.stream_id = d.stream_id AND c.closed_at IS NULL

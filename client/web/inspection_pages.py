@@ -12,6 +12,7 @@ from activities import inspection
 from activities.rule_source import inspection_policy
 from activities.users import User
 from client.auth import holds, user_services_filter
+from client.web.child_names import child_names
 from client.web.forms import FormErrors, date_values, optional_text, read_date
 from client.web.render import render
 from client.web.session import PageRefused, require_page
@@ -83,6 +84,11 @@ async def inspection_page(
         errors=errors,
         policy=policy,
         sample=sample,
+        names=await child_names(
+            request, user, [(c.yjs, c.child_id) for g in (sample.children, sample.victims) for c in g.cases]
+        )
+        if sample is not None
+        else {},
         export_log=log,
         can_export=allows(user.role, Permission.EXPORT_CHRONOLOGY),
         raw={k: params.get(k, "") for k in ("yjs", "seed", "children", "victims", "gaps")},
@@ -114,14 +120,15 @@ async def chronology_csv(request: Request, workflow_id: str, user: Exporter) -> 
 async def chronology_page(request: Request, workflow_id: str, user: Exporter) -> Response:
     chron = await _chronology(request, workflow_id, user)
     record = await inspection.record_export(request.app.state.ctx.pool, user, format="print", chron=chron)
-    names = shipped_rule_names()
+    rule_names = shipped_rule_names()
     return render(
         request,
         "chronology.html",
         chron=chron,
         record=record,
+        names=await child_names(request, user, [(chron.yjs, chron.child_id)]),
         rows=[
-            (e, inspection.event_name(e), sentences.sentence(e.event_type, e.payload, names) or "")
+            (e, inspection.event_name(e), sentences.sentence(e.event_type, e.payload, rule_names) or "")
             for e in chron.entries
         ],
         tags={d.deadline_id: deadline_tag(d) for d in chron.deadlines},

@@ -17,6 +17,7 @@ from activities import oversight_reports as reports
 from activities.users import User
 from client.auth import user_services_filter
 from client.web.chart import Bar, percent_bars
+from client.web.child_names import child_names
 from client.web.dashboard_pages import month_window
 from client.web.forms import FormErrors, optional_text
 from client.web.render import add_navigation, render
@@ -69,6 +70,7 @@ async def oversight(
         status_code=400 if errors else 200,
         errors=errors,
         owed=owed,
+        names=await child_names(request, user, [(o.yjs, o.child_id) for o in owed]),
         overdue=sum(1 for o in owed if o.overdue),
         shares=shares,
         chart=chart,

@@ -84,3 +84,45 @@ async def test_case_worker_sees_names_and_corrects_the_record_and_admin_sees_ids
     await check_a11y(page, "names-case-admin")
     response = await page.goto(f"{stack.api_url}/app/children/{child_id}/record")
     assert response is not None and response.status == 403
+
+
+async def test_manager_sees_names_on_oversight_the_inspection_sample_and_the_chronology(
+    stack: Stack, page: Page
+) -> None:
+    order_id, _, child_id = await _start_order(stack)
+    born = today().replace(year=today().year - 15, day=1)
+    shown = f"Sam Example (age {age_on(born, today())})"
+    row_of_child = f"tr:has(a[href='/app/children/{child_id}'])"
+
+    # The order's opening oversight (allocation) is owed, on the oversight page with the child's name.
+    await sign_in(page, stack, "manager", next_path="/app/oversight?team=all")
+    owed = page.locator(row_of_child).first
+    await expect(owed.locator("[data-testid=child-name]")).to_have_text(shown)
+    await expect(owed.locator("[data-testid=child-id]")).to_have_text(child_id)
+    await check_a11y(page, "names-oversight")
+
+    # The printable chronology names the child beside the id.
+    await page.goto(f"{stack.api_url}/app/inspection/cases/{quote(order_id, safe='')}/chronology")
+    child = page.get_by_test_id("chronology-child")
+    await expect(child.locator("[data-testid=child-name]")).to_have_text(shown)
+    await expect(child.locator("[data-testid=child-id]")).to_have_text(child_id)
+
+    # The inspection sample names the children it draws (today's cases are in a period ending today).
+    day = today()
+    await page.goto(
+        f"{stack.api_url}/app/inspection?from-day=1&from-month=1&from-year={day.year - 1}"
+        f"&to-day={day.day}&to-month={day.month}&to-year={day.year}&seed=3"
+    )
+    await expect(page.get_by_test_id("sample-children")).to_be_visible()
+    named = page.locator("[data-testid=sample-children] [data-testid=child-name]")
+    assert await named.count() >= 1
+    drawn = page.locator(f"[data-testid=sample-children] {row_of_child}")
+    if await drawn.count():
+        await expect(drawn.first.locator("[data-testid=child-name]")).to_have_text(shown)
+    await check_a11y(page, "names-inspection-sample")
+
+    # An admin reads the oversight page with ids only.
+    await page.context.clear_cookies()
+    await sign_in(page, stack, "admin", next_path="/app/oversight?team=all")
+    await expect(page.locator(row_of_child).first).to_be_visible()
+    await expect(page.get_by_test_id("child-name")).to_have_count(0)
