@@ -8,13 +8,22 @@ every total can be opened to the contacts behind it. What each row takes as its 
 2. the victims (contacts) linked to those orders;
 3. consent to be contacted by the YJS: the latest `ContactConsentRecorded` says yes, or, where none was
    recorded, the victim consented to any restorative option (agreeing to one is agreeing to contact);
-4. engaged with on restorative justice: the victim took part, in a preparation meeting, a shuttle
-   message, a restorative conference, or an intervention delivered other than information only;
-5. asked their view before planning: `VictimViewsSought` with `before_planning`;
+4. engaged with on restorative justice: the victim consented to contact (row 3) and took part, in a
+   preparation meeting, a shuttle message, a restorative conference, or an intervention delivered other
+   than information only;
+5. asked their view before planning: consented to contact (row 3) and `VictimViewsSought` with
+   `before_planning`;
 6. asked for information about the progress of the child's case: `KeepInformedChoiceRecorded` yes;
 7. of those, given it: `KeptInformed` or `ConclusionNotified` on or after the day they asked;
 8. asked for further support: `SupportRequested`;
 9. of those, given information on support services: `SupportSignposted` on or after the day they asked.
+
+The descriptions, and rows 4 and 5 counting only victims within row 3, are the YJB's own: its reporting
+views (`kpi10_victim_template` and `kpi10_victim_case_level` in `ministryofjustice/
+modernisation-platform-environments`, `…/redshift/scripts/recreate_kpi_case_level_views_pt1.sql` and
+`…_pt3.sql`) count `engagedRJ` and `viewPrior` only with `consentYJSContact = 'Yes'`. Where the YJB's views
+have no field to match, this reading is ours: row 3 falls back to consent to a restorative option when no
+contact consent was recorded, and rows 7 and 9 need the information given on or after the request.
 """
 
 from __future__ import annotations
@@ -33,12 +42,12 @@ DESCRIPTIONS: tuple[str, ...] = (
     "Total number of victims",
     "Number of victims who consent to be contacted by the YJS",
     "Number of victims engaged with on restorative justice opportunities",
-    "Number of victims asked their view prior to out-of-court disposal decision-making and planning for "
-    "statutory court orders",
+    "Number of victims asked their view prior to OOCD decision-making and planning for statutory court orders",
     "Number of victims who requested information about the progress of the child's case",
-    "Of those, the number provided with that information",
+    "Of those, the number of victims provided with information about the progress of the child's case",
     "The number of victims who asked for additional support",
-    "Of those, the number provided with information on appropriate support services",
+    "Of those victims who asked for additional support, the number provided with information on appropriate "
+    "support services",
 )
 
 _CALENDAR = re.compile(r"^(\d{4})Q([1-4])$")
@@ -153,10 +162,12 @@ def facts(payloads: Sequence[ev.EventPayload]) -> _Facts:
     )
     asked = min((p.on for p in payloads if isinstance(p, ev.KeepInformedChoiceRecorded) and p.opt_in), default=None)
     support = min((p.on for p in payloads if isinstance(p, ev.SupportRequested)), default=None)
+    consented = answers[-1] if answers else rj_yes
     return _Facts(
-        consented=answers[-1] if answers else rj_yes,
-        engaged=engaged,
-        views_before_planning=any(isinstance(p, ev.VictimViewsSought) and p.before_planning for p in payloads),
+        consented=consented,
+        engaged=consented and engaged,
+        views_before_planning=consented
+        and any(isinstance(p, ev.VictimViewsSought) and p.before_planning for p in payloads),
         progress_requested=asked is not None,
         progress_given=_after(payloads, asked, (ev.KeptInformed, ev.ConclusionNotified)),
         support_requested=support is not None,

@@ -50,7 +50,15 @@ def test_what_a_contact_counts_for() -> None:
     assert facts(told_first).progress_requested and not facts(told_first).progress_given
     told_end = [*told_first, ev.ConclusionNotified(on=date(2026, 6, 1))]
     assert facts(told_end).progress_given
-    after = facts([ev.VictimViewsSought(views_given=False, before_planning=False, on=D)])
+    yes = ev.ContactConsentRecorded(consented=True, on=D)
+    after = facts([yes, ev.VictimViewsSought(views_given=False, before_planning=False, on=D)])
     assert not after.views_before_planning
-    engaged = facts([ev.PreparationMeetingHeld(with_party="victim", on=D)])
-    assert engaged.engaged and not facts([ev.PreparationMeetingHeld(with_party="child", on=D)]).engaged
+    before = ev.VictimViewsSought(views_given=True, before_planning=True, on=D)
+    assert facts([yes, before]).views_before_planning
+    engaged = facts([yes, ev.PreparationMeetingHeld(with_party="victim", on=D)])
+    assert engaged.engaged and not facts([yes, ev.PreparationMeetingHeld(with_party="child", on=D)]).engaged
+    # The YJB counts rows 4 and 5 only within row 3: without consent to contact, neither counts.
+    unconsented = facts([ev.PreparationMeetingHeld(with_party="victim", on=D), before])
+    assert not unconsented.engaged and not unconsented.views_before_planning
+    declined = facts([ev.ContactConsentRecorded(consented=False, on=D), before])
+    assert not declined.views_before_planning
