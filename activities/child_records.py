@@ -28,6 +28,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from activities.court_messages import MessageSeal, erase_for_child
 from activities.record_streams import append_record_event, child_record_stream
 from domain import child_record as cr
 from domain import events as ev
@@ -85,6 +86,8 @@ class ChildRecordStore:
         self._master = AESGCM(master_key)
         self._key_id = key_id
         self._search_key = hmac.new(master_key, _SEARCH_INFO, hashlib.sha256).digest()
+        # The court messages naming children are sealed under the same master key (and erased with them).
+        self.messages = MessageSeal(master_key, key_id)
 
     # --- writing ------------------------------------------------------------------------------------
 
@@ -203,7 +206,8 @@ class ChildRecordStore:
     # --- erasure ------------------------------------------------------------------------------------
 
     async def erase(self, *, yjs: str, child_id: str, actor: str, policy: str) -> None:
-        """Destroy the record's key (crypto-shredding) and its search tokens; record the erasure."""
+        """Destroy the record's key (crypto-shredding), its search tokens and the keys of the court messages
+        naming the child (`activities.court_messages`); record the erasure."""
         async with self._pool.connection() as conn, conn.transaction():
             cur = await conn.execute(
                 "UPDATE child_keys SET wrapped_key = NULL, destroyed_at = now(), destroyed_by = %s "
@@ -213,6 +217,7 @@ class ChildRecordStore:
             if await cur.fetchone() is None:
                 raise RecordNotFound(f"child {child_id} of {yjs} has no live record to erase")
             await conn.execute("DELETE FROM child_search WHERE yjs = %s AND child_id = %s", (yjs, child_id))
+            await erase_for_child(conn, yjs, child_id)
             await self._log(conn, actor, yjs, child_id, "erase")
         await append_record_event(
             self._pool,

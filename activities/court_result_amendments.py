@@ -12,6 +12,8 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel
 
+from activities import court_messages
+from activities.court_messages import SEALED_COLUMNS, MessageSeal
 from activities.event_store import EventStore
 from activities.order_states import fold
 from domain.remand import CLOSED_STATES, RemandState
@@ -42,17 +44,20 @@ _COLUMNS = (
 )
 
 
-async def kept_body(pool: AsyncConnectionPool[Any], outcome_id: str) -> dict[str, Any] | None:
+async def kept_body(
+    pool: AsyncConnectionPool[Any], outcome_id: str, *, seal: MessageSeal | None = None
+) -> dict[str, Any] | None:
     """The body the inbox keeps under this outcome id, unless its order refused it (a corrected resend
-    may take a refused row's place)."""
-    async with pool.connection() as conn:
-        cur = await conn.execute(
-            "SELECT body FROM inbox WHERE outcome_id = %s AND relay_status <> 'refused'", (outcome_id,)
+    may take a refused row's place): whole, opened with `seal`, where it can be; else its clear part."""
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(
+            f"SELECT body, {', '.join(SEALED_COLUMNS)} FROM inbox WHERE outcome_id = %s AND relay_status <> 'refused'",
+            (outcome_id,),
         )
         row = await cur.fetchone()
     if row is None:
         return None
-    body = row["body"] if isinstance(row, dict) else row[0]
+    body = court_messages.kept_body(row, seal)
     return body if isinstance(body, dict) else None
 
 

@@ -33,6 +33,7 @@ from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, ValidationError
 
 from activities.child_records import ChildRecordStore
+from activities.court_messages import SEALED_COLUMNS, MessageSeal, kept_body
 from activities.db import Pool
 from activities.intake_facts import gather_outcome_facts
 from activities.rule_source import load_calendar
@@ -43,6 +44,7 @@ from domain.court_outcome import (
     court_outcome_warnings,
     validate_court_outcome,
 )
+from domain.court_outcome.privacy import clear_part
 from domain.intake_acceptance import Redelivery, decide_acceptance, running_remand
 from domain.intake_decision import Refuse
 
@@ -123,7 +125,8 @@ async def receive(
     body, errors = parse_body(raw)
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     if errors:
-        return await keep_rejected(pool, None, text, errors, received_by=received_by)
+        seal = child_records.messages if child_records is not None else None
+        return await keep_rejected(pool, None, text, errors, received_by=received_by, seal=seal)
     return await receive_value(
         pool, body, text=text, received_by=received_by, today=today, services=services, child_records=child_records
     )
@@ -155,22 +158,26 @@ async def receive_value(
     """Validate and keep one outcome (a JSON value): in the inbox, or in the rejected list with why.
     With `services`, an outcome for any other service is refused (rule `yjs.held`) and kept. With
     `child_records`, an accepted outcome's child gets a record from the court's names if they have none
-    (after the outcome is kept: a record that cannot be made never loses the outcome)."""
+    (after the outcome is kept: a record that cannot be made never loses the outcome), and the outcome is
+    kept sealed under the personal-data master key (`activities.court_messages`)."""
     text = text if text is not None else json.dumps(body)
+    seal = child_records.messages if child_records is not None else None
     not_held = service_not_held(body, received_by, services)
     if not_held is not None:
-        return await keep_rejected(pool, body, text, [not_held], received_by=received_by)
+        return await keep_rejected(pool, body, text, [not_held], received_by=received_by, seal=seal)
     # PostgreSQL text and jsonb cannot hold U+0000: refuse it with a reason instead of failing to store.
     unstorable = nul_character_errors(body)
     try:
         outcome = validate_court_outcome(body, today=today)
     except OutcomeRejected as rejected:
-        return await keep_rejected(pool, body, text, [*rejected.errors, *unstorable], received_by=received_by)
+        return await keep_rejected(
+            pool, body, text, [*rejected.errors, *unstorable], received_by=received_by, seal=seal
+        )
     if unstorable:
-        return await keep_rejected(pool, body, text, unstorable, received_by=received_by)
+        return await keep_rejected(pool, body, text, unstorable, received_by=received_by, seal=seal)
     # The facts in one read (none for an outcome that opens a new order other than a remand: any
     # re-delivery of one is answered by the INSERT below finding its row, which saves a round trip).
-    facts = await gather_outcome_facts(pool, outcome, with_kept=True)
+    facts = await gather_outcome_facts(pool, outcome, with_kept=True, seal=seal)
     if services is not None and facts.order is not None and facts.order.yjs not in services:
         # An order of a service the sender does not hold is, to that sender, no order at all: a refusal
         # naming its service would confirm that it exists.
@@ -183,8 +190,9 @@ async def receive_value(
         assert facts.kept is not None
         return _duplicate(outcome, body, facts.kept.body, list(facts.kept.workflow_ids))
     if isinstance(decision, Refuse):
-        return await keep_rejected(pool, body, text, decision.errors, received_by=received_by)
+        return await keep_rejected(pool, body, text, decision.errors, received_by=received_by, seal=seal)
     ids = decision.workflow_ids
+    sealed = seal.seal(body, None) if seal is not None else None
     async with pool.connection() as conn:
         # One statement in autocommit, so one round trip: the row and its NOTIFY commit together, and
         # the NOTIFY is sent only when a row was written. An outcome the order refused at delivery may
@@ -193,14 +201,22 @@ async def receive_value(
         await conn.set_autocommit(True)
         try:
             cur = await conn.execute(
-                "WITH kept AS (INSERT INTO inbox (outcome_id, received_by, body, workflow_ids) "
-                "VALUES (%s, %s, %s, %s) "
+                "WITH kept AS (INSERT INTO inbox (outcome_id, received_by, body, workflow_ids, sealed, sealed_key, "
+                "sealed_key_id) VALUES (%s, %s, %s, %s, %s, %s, %s) "
                 "ON CONFLICT (outcome_id) DO UPDATE SET received_at = now(), received_by = EXCLUDED.received_by, "
-                "body = EXCLUDED.body, workflow_ids = EXCLUDED.workflow_ids, relay_status = 'pending', "
+                "body = EXCLUDED.body, workflow_ids = EXCLUDED.workflow_ids, sealed = EXCLUDED.sealed, "
+                "sealed_key = EXCLUDED.sealed_key, sealed_key_id = EXCLUDED.sealed_key_id, relay_status = 'pending', "
                 "relay_attempts = 0, relayed_at = NULL, last_error = NULL WHERE inbox.relay_status = 'refused' "
                 "RETURNING outcome_id) "
                 "SELECT outcome_id, pg_notify(%s, '') FROM kept",
-                (outcome.outcome_id, received_by, Jsonb(body), ids, INBOX_CHANNEL),
+                (
+                    outcome.outcome_id,
+                    received_by,
+                    Jsonb(sealed.clear if sealed is not None else body),
+                    ids,
+                    *((sealed.sealed, sealed.sealed_key, sealed.sealed_key_id) if sealed else (None, None, None)),
+                    INBOX_CHANNEL,
+                ),
             )
             written = await cur.fetchone() is not None
         finally:
@@ -214,7 +230,7 @@ async def receive_value(
             workflow_ids=ids,
             warnings=court_outcome_warnings(outcome),
         )
-    duplicate = await _redelivery(pool, outcome, body)  # kept already, or another delivery won meanwhile
+    duplicate = await _redelivery(pool, outcome, body, seal)  # kept already, or another delivery won meanwhile
     assert duplicate is not None
     return duplicate
 
@@ -233,29 +249,37 @@ async def _fill_child_record(store: ChildRecordStore, outcome: CourtOutcome, rec
         log.warning("child record not made", child_id=outcome.child.id, yjs=outcome.yjs, error=type(e).__name__)
 
 
-async def _redelivery(pool: AsyncConnectionPool, outcome: CourtOutcome, body: object) -> IntakeResult | None:
+async def _redelivery(
+    pool: AsyncConnectionPool, outcome: CourtOutcome, body: object, seal: MessageSeal | None
+) -> IntakeResult | None:
     """The answer to a re-delivery of an outcome the inbox keeps (not refused), or None."""
-    kept = await _kept(pool, outcome.outcome_id)
+    kept = await _kept(pool, outcome.outcome_id, seal)
     if kept is None or kept[2] == "refused":
         return None
     return _duplicate(outcome, body, kept[0], kept[1])
 
 
-async def _kept(pool: AsyncConnectionPool, outcome_id: str) -> tuple[Any, list[str], str] | None:
-    """The inbox's body, workflow ids and relay status for an outcome id, if it holds one."""
+async def _kept(
+    pool: AsyncConnectionPool, outcome_id: str, seal: MessageSeal | None
+) -> tuple[Any, list[str], str] | None:
+    """The inbox's body (whole where it can be opened), workflow ids and relay status for an outcome id,
+    if it holds one."""
     async with pool.connection() as conn:
         cur = await conn.execute(
-            "SELECT body, workflow_ids, relay_status FROM inbox WHERE outcome_id = %s", (outcome_id,)
+            f"SELECT body, workflow_ids, relay_status, {', '.join(SEALED_COLUMNS)} FROM inbox WHERE outcome_id = %s",
+            (outcome_id,),
         )
         row = await cur.fetchone()
     if row is None:
         return None
-    stored_body, stored_ids, status = row_values(row, "body", "workflow_ids", "relay_status")
-    return stored_body, list(stored_ids), status
+    names = ("body", "workflow_ids", "relay_status", *SEALED_COLUMNS)
+    values = dict(zip(names, row_values(row, *names), strict=True))
+    return kept_body(values, seal), list(values["workflow_ids"]), values["relay_status"]
 
 
 def _duplicate(outcome: CourtOutcome, body: object, stored_body: Any, stored_ids: list[str]) -> IntakeResult:
-    same = stored_body == body
+    # A kept outcome that cannot be opened here (erased, or no master key) is compared by its clear part.
+    same = stored_body == body or stored_body == clear_part(body)
     note = None if same else "a different body arrived under this outcome_id; the first is kept"
     return IntakeResult(
         status="duplicate",
@@ -275,60 +299,42 @@ def _kept_warnings(stored_body: object) -> list[FieldError]:
 
 
 async def keep_rejected(
-    pool: AsyncConnectionPool, body: object | None, text: str, errors: list[FieldError], *, received_by: str
+    pool: AsyncConnectionPool,
+    body: object | None,
+    text: str,
+    errors: list[FieldError],
+    *,
+    received_by: str,
+    seal: MessageSeal | None = None,
 ) -> IntakeResult:
-    """Keep a refused message whole in the rejected list, with the field errors, for correction."""
+    """Keep a refused message whole in the rejected list, with the field errors, for correction: sealed
+    with `seal` (its clear part beside it), or in clear where no master key is configured."""
     outcome_id = body.get("outcome_id") if isinstance(body, dict) else None
     outcome_id = outcome_id if isinstance(outcome_id, str) and "\x00" not in outcome_id else None
     if body is not None and nul_character_errors(body):
         body = None  # jsonb cannot hold it; body_text keeps it (JSON escapes it as \u0000)
     text = text.replace("\x00", "\ufffd")  # a raw NUL byte cannot be stored in text
     errors = [_without_nul(e) for e in errors]
+    sealed = seal.seal(body, text) if seal is not None else None
+    if sealed is not None:
+        body = sealed.clear
     async with pool.connection() as conn, conn.transaction():
         cur = await conn.execute(
-            "INSERT INTO rejected_outcomes (outcome_id, received_by, body, body_text, errors) "
-            "VALUES (%s, %s, %s, %s, %s) RETURNING id",
+            "INSERT INTO rejected_outcomes (outcome_id, received_by, body, body_text, errors, sealed, sealed_key, "
+            "sealed_key_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
             (
                 outcome_id,
                 received_by,
                 Jsonb(body) if body is not None else None,
-                text,
+                None if sealed is not None else text,
                 Jsonb([e.model_dump() for e in errors]),
+                *((sealed.sealed, sealed.sealed_key, sealed.sealed_key_id) if sealed else (None, None, None)),
             ),
         )
         row = await cur.fetchone()
     assert row is not None
     (rejection_id,) = row_values(row, "id")
     return IntakeResult(status="rejected", outcome_id=outcome_id, errors=errors, rejection_id=rejection_id)
-
-
-async def list_rejected(
-    pool: AsyncConnectionPool,
-    *,
-    limit: int = 100,
-    outcome_id: str | None = None,
-    services: Sequence[str] | None = None,
-) -> list[dict[str, Any]]:
-    """Refused outcomes, newest first. With `services`, only those naming one of them as `yjs`, and never
-    one refused for naming a service its sender does not hold (rule `yjs.held`): that names another
-    service's child, so only those holding every service see it."""
-    async with pool.connection() as conn:
-        cur = await conn.execute(
-            "SELECT id, outcome_id, received_at, received_by, body, body_text, errors FROM rejected_outcomes "
-            "WHERE (%(oid)s::text IS NULL OR outcome_id = %(oid)s)"
-            " AND (%(services)s::text[] IS NULL OR (jsonb_typeof(body) = 'object'"
-            " AND body->>'yjs' = ANY(%(services)s::text[]) AND NOT errors @> %(held)s::jsonb))"
-            " ORDER BY id DESC LIMIT %(limit)s",
-            {
-                "oid": outcome_id,
-                "limit": limit,
-                "services": None if services is None else list(services),
-                "held": '[{"rule": "yjs.held"}]',
-            },
-        )
-        rows = await cur.fetchall()
-    cols = ("id", "outcome_id", "received_at", "received_by", "body", "body_text", "errors")
-    return [dict(zip(cols, row_values(r, *cols), strict=True)) for r in rows]
 
 
 def nul_character_errors(value: object, path: str = "") -> list[FieldError]:

@@ -15,6 +15,7 @@ from typing import Any
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from activities.court_messages import SEALED_COLUMNS, MessageSeal, kept_body
 from activities.order_states import fold
 from domain import events as ev
 from domain.court_outcome import CourtOutcome, RemandDisposal
@@ -25,26 +26,28 @@ from domain.intake_decision import KeptOutcome, OutcomeFacts, RecordedOrder, sen
 # claim is the inbox's other outcomes, not refused and received no later than this one, naming the remand
 # first; `kept` is this outcome id's own row (repeated on each event row: only a re-delivery has one).
 _FACTS = (
-    "SELECT one.claimed, one.sentence_opened, one.kept_body, one.kept_ids, one.kept_status, "
+    "SELECT one.claimed, one.sentence_opened, one.kept_body, one.kept_ids, one.kept_status, one.sealed, "
+    "one.sealed_key, one.sealed_key_id, one.erased_at, "
     "e.global_position, e.event_id, e.stream_id, e.stream_version, e.event_type, "
     "e.child_id, e.yjs, e.effective_at, e.recorded_at, e.actor, e.reason, e.payload, e.prev_hash, e.hash "
     "FROM (SELECT %(remand)s::text IS NOT NULL AND EXISTS (SELECT 1 FROM inbox WHERE workflow_ids[1] = %(remand)s "
     "AND outcome_id <> %(oid)s AND relay_status IN ('pending', 'started') AND received_at <= coalesce("
     "(SELECT received_at FROM inbox WHERE outcome_id = %(oid)s), clock_timestamp())) AS claimed, "
     "%(sentence)s::text IS NOT NULL AND EXISTS (SELECT 1 FROM events WHERE stream_id = %(sentence)s) "
-    "AS sentence_opened, k.body AS kept_body, k.workflow_ids AS kept_ids, k.relay_status AS kept_status "
+    "AS sentence_opened, k.body AS kept_body, k.workflow_ids AS kept_ids, k.relay_status AS kept_status, "
+    "k.sealed, k.sealed_key, k.sealed_key_id, k.erased_at "
     "FROM (SELECT 1) AS dual LEFT JOIN inbox k ON %(with_kept)s AND k.outcome_id = %(oid)s) AS one "
     "LEFT JOIN events e ON e.stream_id = %(stream)s ORDER BY e.stream_version"
 )
-_FACT_COLUMNS = ("claimed", "sentence_opened", "kept_body", "kept_ids", "kept_status")
+_FACT_COLUMNS = ("claimed", "sentence_opened", "kept_body", "kept_ids", "kept_status", *SEALED_COLUMNS)
 
 
 async def gather_outcome_facts(
-    pool: AsyncConnectionPool[Any], outcome: CourtOutcome, *, with_kept: bool = False
+    pool: AsyncConnectionPool[Any], outcome: CourtOutcome, *, with_kept: bool = False, seal: MessageSeal | None = None
 ) -> OutcomeFacts:
     """The facts `domain.intake_decision` and `domain.intake_acceptance` decide `outcome` on; nothing is
     read for an outcome that starts a new order other than a remand. `with_kept`: also the inbox's row
-    under this outcome id (intake answers a re-delivery from it)."""
+    under this outcome id (intake answers a re-delivery from it), its message opened with `seal`."""
     stream = stream_to_read(outcome)
     if stream is None:
         return OutcomeFacts(outcome=outcome)
@@ -85,6 +88,10 @@ async def gather_outcome_facts(
         remand_claimed=bool(one["claimed"]),
         kept=None
         if one["kept_status"] is None
-        else KeptOutcome(body=one["kept_body"], workflow_ids=tuple(one["kept_ids"]), relay_status=one["kept_status"]),
+        else KeptOutcome(
+            body=kept_body({**one, "body": one["kept_body"]}, seal),
+            workflow_ids=tuple(one["kept_ids"]),
+            relay_status=one["kept_status"],
+        ),
         sentence_opened=bool(one["sentence_opened"]),
     )

@@ -8,21 +8,28 @@ relays can run), so a row's mark commits with the batch or not at all.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from activities.court_messages import SEALED_COLUMNS, MessageSeal, is_sealed, whole_body
 from domain.court_outcome import FieldError
 
 
 @dataclass(frozen=True)
 class PendingOutcome:
     outcome_id: str
-    body: Any
+    body: Any  # the clear part where the row is sealed (`activities.court_messages`)
     received_by: str
+    sealed: Mapping[str, Any] = field(default_factory=dict)  # the row's sealing columns
+
+    def whole(self, seal: MessageSeal | None) -> Any:
+        """The outcome as received; raises MessageSealed where it is sealed and no master key is here."""
+        return whole_body({**self.sealed, "body": self.body}, seal)
 
 
 async def take_pending(conn: AsyncConnection[Any], batch: int) -> list[PendingOutcome]:
@@ -31,11 +38,14 @@ async def take_pending(conn: AsyncConnection[Any], batch: int) -> list[PendingOu
     # Least-tried first, then oldest: rows that keep failing must not fill every batch and starve
     # the outcomes accepted after them.
     await cur.execute(
-        "SELECT outcome_id, body, received_by FROM inbox WHERE relay_status = 'pending' "
+        f"SELECT outcome_id, body, received_by, {', '.join(SEALED_COLUMNS)} FROM inbox WHERE relay_status = 'pending' "
         "ORDER BY relay_attempts, received_at LIMIT %s FOR UPDATE SKIP LOCKED",
         (batch,),
     )
-    return [PendingOutcome(r["outcome_id"], r["body"], r["received_by"]) for r in await cur.fetchall()]
+    return [
+        PendingOutcome(r["outcome_id"], r["body"], r["received_by"], {c: r[c] for c in SEALED_COLUMNS})
+        for r in await cur.fetchall()
+    ]
 
 
 async def mark_started(conn: AsyncConnection[Any], outcome_id: str) -> None:
@@ -56,7 +66,8 @@ async def mark_failed(conn: AsyncConnection[Any], outcome_id: str, error: str) -
 
 async def move_to_rejected(conn: AsyncConnection[Any], pending: PendingOutcome, errors: list[FieldError]) -> None:
     """Keep an outcome the order refused at delivery: the inbox row says `refused` and why, and the
-    outcome goes whole to the rejected list with the reason, both in the relay's transaction."""
+    outcome goes whole to the rejected list with the reason, both in the relay's transaction: sealed as
+    the inbox keeps it (the same clear part and sealed message, the sealed text being its JSON)."""
     reason = "; ".join(e.message for e in errors)
     await conn.execute(
         "UPDATE inbox SET relay_status = 'refused', relay_attempts = relay_attempts + 1, last_error = %s "
@@ -64,13 +75,16 @@ async def move_to_rejected(conn: AsyncConnection[Any], pending: PendingOutcome, 
         (reason[:2000], pending.outcome_id),
     )
     body = pending.body
+    sealed = is_sealed(pending.sealed)
     await conn.execute(
-        "INSERT INTO rejected_outcomes (outcome_id, received_by, body, body_text, errors) VALUES (%s, %s, %s, %s, %s)",
+        "INSERT INTO rejected_outcomes (outcome_id, received_by, body, body_text, errors, sealed, sealed_key, "
+        "sealed_key_id, erased_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (
             pending.outcome_id,
             pending.received_by,
             Jsonb(body),
-            json.dumps(body),
+            None if sealed else json.dumps(body),
             Jsonb([e.model_dump() for e in errors]),
+            *(pending.sealed.get(c) for c in SEALED_COLUMNS),
         ),
     )

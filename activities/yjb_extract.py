@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from psycopg import sql
 
 from activities.child_records import ChildRecordStore
+from activities.court_messages import kept_body
 from activities.db import Pool
 from activities.reports import VICTIM_CONTACT_KIND, _fetch
 from domain.calendar import london_date, london_instant
@@ -59,7 +60,9 @@ SELECT stream_id, child_id, payload FROM events
 WHERE stream_id = ANY(%(streams)s) AND event_type = 'CourtOutcomeRecorded'
 ORDER BY stream_id, stream_version
 """
-_RECEIVED = "SELECT outcome_id, body FROM inbox WHERE outcome_id = ANY(%(ids)s)"
+_RECEIVED = (
+    "SELECT outcome_id, body, sealed, sealed_key, sealed_key_id, erased_at FROM inbox WHERE outcome_id = ANY(%(ids)s)"
+)
 
 
 def _statement(text: str) -> sql.Composed:
@@ -81,8 +84,10 @@ async def yjb_extract(
     orders = [c["stream_id"] for c in cases if c["kind"] != VICTIM_CONTACT_KIND]
     outcome_rows = await _fetch(pool, sql.Composed([sql.SQL(_OUTCOMES)]), {"streams": orders}) if orders else []
     ids = sorted({r["payload"]["outcome_id"] for r in outcome_rows})
+    seal = records.messages if records is not None else None
     received = {
-        r["outcome_id"]: r["body"] for r in await _fetch(pool, sql.Composed([sql.SQL(_RECEIVED)]), {"ids": ids})
+        r["outcome_id"]: kept_body(r, seal)
+        for r in await _fetch(pool, sql.Composed([sql.SQL(_RECEIVED)]), {"ids": ids})
     }
     children: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     seen: set[str] = set()

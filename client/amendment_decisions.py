@@ -11,6 +11,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from activities import court_result_amendments as amendments
 from activities import intake
+from activities.child_records import ChildRecordStore
 from client.app_context import today
 from domain.court_results import resends
 
@@ -52,6 +53,7 @@ async def confirm(
     by: str,
     reason: str | None,
     services: list[str] | None = None,
+    child_records: ChildRecordStore | None = None,
 ) -> tuple[amendments.Amendment, list[str]]:
     held = await _held(pool, amendment_id, services)
     try:
@@ -59,7 +61,7 @@ async def confirm(
     except resends.NotApplicable as e:
         detail = _problem("difference", "court_results.amendment_not_applicable", str(e))
         raise DecisionRefused(409, detail, f"This change cannot be applied by a court decision: {e}") from e
-    kept = await intake.receive_value(pool, body, received_by=by, today=today())
+    kept = await intake.receive_value(pool, body, received_by=by, today=today(), child_records=child_records)
     if kept.status == "rejected":
         errors = [e.model_dump() for e in kept.errors]
         refused: dict[str, Any] = {

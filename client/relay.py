@@ -24,6 +24,7 @@ import structlog
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.court_messages import MessageSeal, seal_from_settings
 from activities.db import Pool
 from activities.intake import INBOX_CHANNEL
 from activities.metrics import RELAYED
@@ -46,8 +47,11 @@ log = structlog.get_logger("yjflow.relay")
 CONCURRENT_STARTS = 16
 
 
-async def relay_pending(pool: Pool, client: Client, task_queue: str, *, batch: int = 50) -> int:
-    """Start workflows for up to `batch` pending outcomes; returns how many were started.
+async def relay_pending(
+    pool: Pool, client: Client, task_queue: str, *, batch: int = 50, seal: MessageSeal | None = None
+) -> int:
+    """Start workflows for up to `batch` pending outcomes, opening sealed ones with `seal`; returns how
+    many were started. A sealed outcome with no `seal` here stays pending, its error naming the key.
 
     New orders in the batch start concurrently. Outcomes acting on a running order (and further remands)
     are delivered after them, one at a time in arrival order, each decided again on facts read just before
@@ -61,7 +65,7 @@ async def relay_pending(pool: Pool, client: Client, task_queue: str, *, batch: i
         calendar: WorkingCalendar | None = None
         for row in rows:
             try:
-                outcome = CourtOutcome.model_validate(row.body)
+                outcome = CourtOutcome.model_validate(row.whole(seal))
                 if isinstance(outcome.disposal, RemandDisposal) and calendar is None:
                     # The calendar deadlines are scheduled on, so the remand's CTL expiry and its
                     # remand.ctl deadline agree; read once per batch, and only when a remand needs it.
@@ -137,12 +141,15 @@ async def run_relay(pool: Pool, client: Client, settings: Settings) -> None:
     """Relay forever; survives PostgreSQL and Temporal outages with a capped backoff."""
     backoff = settings.relay_interval_seconds
     listener: psycopg.AsyncConnection[Any] | None = None
+    seal = seal_from_settings(settings)
+    if seal is None:
+        log.warning("relay.no_master_key", detail="sealed court outcomes wait until YJFLOW_VICTIM_MASTER_KEY is set")
     while True:
         try:
             if listener is None or listener.closed:
                 listener = await psycopg.AsyncConnection.connect(settings.database_url or "", autocommit=True)
                 await listener.execute(f"LISTEN {INBOX_CHANNEL}")
-            while await relay_pending(pool, client, settings.task_queue) > 0:
+            while await relay_pending(pool, client, settings.task_queue, seal=seal) > 0:
                 pass
             backoff = settings.relay_interval_seconds
             async for _ in listener.notifies(timeout=settings.relay_interval_seconds, stop_after=1):

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from activities import intake
+from activities import intake, rejected_reads
 from activities.metrics import OUTCOMES_RECEIVED
 from activities.users import User
 from client.api.problems import OutcomeRefused
@@ -97,7 +97,8 @@ async def _too_large(ctx: Ctx, request: Request, user: User, start: bytes) -> JS
     declared = request.headers.get("content-length", "")
     error = body_too_large(int(declared) if declared.isdigit() else None)
     text = start.decode("utf-8", "replace") + f"\n[cut: over {MAX_BODY_BYTES} bytes received]"
-    kept = await intake.keep_rejected(ctx.pool, None, text, [error], received_by=user.username)
+    seal = ctx.child_records.messages if ctx.child_records is not None else None
+    kept = await intake.keep_rejected(ctx.pool, None, text, [error], received_by=user.username, seal=seal)
     OUTCOMES_RECEIVED.labels(feed="court-outcome", status="rejected").inc()
     return JSONResponse(
         status_code=413,
@@ -117,6 +118,15 @@ async def rejected(
     outcome_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
-    """Refused outcomes, newest first: only those of the caller's services (an outcome refused for naming
-    a service its sender does not hold is seen only by users holding every service)."""
-    return await intake.list_rejected(ctx.pool, limit=limit, outcome_id=outcome_id, services=user_services_filter(user))
+    """Refused outcomes, newest first, each as it was sent: only those of the caller's services (an outcome
+    refused for naming a service its sender does not hold is seen only by users holding every service).
+    Each is opened from its seal, and logged as the caller's read of the child's record; one erased with
+    its child's record shows only what names nobody (`erased`: true)."""
+    return await rejected_reads.list_rejected(
+        ctx.pool,
+        limit=limit,
+        outcome_id=outcome_id,
+        services=user_services_filter(user),
+        seal=ctx.child_records.messages if ctx.child_records is not None else None,
+        reader=user.username,
+    )

@@ -74,6 +74,7 @@ async def confirm_amendment(
             by=user.username,
             reason=decision.reason if decision else None,
             services=user_services_filter(user),
+            child_records=ctx.child_records,
         )
     except decisions.DecisionRefused as e:
         if isinstance(e.detail, dict):  # refused by the order: answered as any refused court outcome is

@@ -16,16 +16,16 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
-from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, ConfigDict
 
 from activities import court_result_amendments as amendments
 from activities import intake
+from activities.court_messages import MessageSeal
 from activities.metrics import OUTCOMES_RECEIVED
 from activities.rule_source import court_centres, court_result_mapping
 from activities.users import User
 from client.api.problems import OutcomeRefused, Refused
-from client.app_context import Ctx, today
+from client.app_context import AppContext, Ctx, today
 from client.auth import require, user_services_filter
 from domain.access import Permission
 from domain.court_outcome import FieldError
@@ -97,15 +97,15 @@ async def common_platform_results(request: Request, ctx: Ctx, user: Intake, yjs:
     raw = await request.body()
     message, problems = intake.parse_body(raw)
     if problems:
-        return await _refused(ctx.pool, "common-platform", raw, problems, user)
-    return await _receive(ctx.pool, "common-platform", raw, message, user, yjs)
+        return await _refused(ctx, "common-platform", raw, problems, user)
+    return await _receive(ctx, "common-platform", raw, message, user, yjs)
 
 
 @router.post("/court-results/spi", status_code=202, openapi_extra=_body("application/xml"), responses=_ANSWERS)
 async def spi_results(request: Request, ctx: Ctx, user: Intake, yjs: Service = None) -> JSONResponse:
     """A Libra SPI results message: a `ResultedCaseMessage`, bare or in its CJSE `DeliverRequest`."""
     raw = await request.body()
-    return await _receive(ctx.pool, "spi", raw, raw, user, yjs)
+    return await _receive(ctx, "spi", raw, raw, user, yjs)
 
 
 def _translate(feed: Feed, message: object, yjs: str | None) -> list[TranslationResult]:
@@ -121,14 +121,14 @@ def _translate(feed: Feed, message: object, yjs: str | None) -> list[Translation
 
 
 async def _receive(
-    pool: AsyncConnectionPool, feed: Feed, raw: bytes, message: object, user: User, yjs: str | None
+    ctx: AppContext, feed: Feed, raw: bytes, message: object, user: User, yjs: str | None
 ) -> JSONResponse:
     try:
         results = _translate(feed, message, yjs)
     except MessageRefused as refused:
-        return await _refused(pool, feed, raw, refused.errors, user)
+        return await _refused(ctx, feed, raw, refused.errors, user)
     text = raw.decode("utf-8", "replace")
-    answers = [await _store(pool, result, text, user) for result in results]
+    answers = [await _store(ctx, result, text, user) for result in results]
     for answer in answers:
         OUTCOMES_RECEIVED.labels(feed=feed, status=answer["status"]).inc()
     statuses = {a["status"] for a in answers}
@@ -139,14 +139,15 @@ async def _receive(
     return JSONResponse(status_code=code, content={"feed": feed, "defendants": answers})
 
 
-async def _store(pool: AsyncConnectionPool, result: TranslationResult, text: str, user: User) -> dict[str, Any]:
+async def _store(ctx: AppContext, result: TranslationResult, text: str, user: User) -> dict[str, Any]:
+    pool, seal = ctx.pool, _seal(ctx)
     answer: dict[str, Any] = {"defendant": result.defendant.model_dump(), "result_codes": result.result_codes}
     if isinstance(result, Ignored):
         return {**answer, "status": "ignored", "reason": result.reason}
     if isinstance(result, Translated):
-        return {**answer, **await _store_translated(pool, result, text, user)}
+        return {**answer, **await _store_translated(ctx, result, text, user)}
     assert isinstance(result, NeedsCorrection)
-    corrected = await _corrected_before(pool, result)
+    corrected = await _corrected_before(ctx, result)
     if corrected is not None:
         return {**answer, **corrected}
     who = result.defendant.child_id or result.defendant.position
@@ -154,19 +155,20 @@ async def _store(pool: AsyncConnectionPool, result: TranslationResult, text: str
     # Kept out of the caller's own rejected list when it names a service the caller does not hold.
     not_held = intake.service_not_held(result.body, user.username, user_services_filter(user))
     errors = errors if not_held is None else [not_held, *errors]
-    kept = await intake.keep_rejected(pool, result.body, text, errors, received_by=user.username)
+    kept = await intake.keep_rejected(pool, result.body, text, errors, received_by=user.username, seal=seal)
     return {**answer, **kept.model_dump(mode="json", exclude_none=True)}
 
 
-async def _store_translated(pool: AsyncConnectionPool, result: Translated, text: str, user: User) -> dict[str, Any]:
+async def _store_translated(ctx: AppContext, result: Translated, text: str, user: User) -> dict[str, Any]:
     """An outcome for intake: a sentence ending the case's running remand, the same result again (a
     duplicate), or a changed resend held for a manager with the difference; else new, through intake."""
+    pool, seal = ctx.pool, _seal(ctx)
     body = result.body
     not_held = intake.service_not_held(body, user.username, user_services_filter(user))
     if not_held is not None:  # refused before anything is compared or held: it is another service's child
-        refused = await intake.keep_rejected(pool, body, text, [not_held], received_by=user.username)
+        refused = await intake.keep_rejected(pool, body, text, [not_held], received_by=user.username, seal=seal)
         return refused.model_dump(mode="json", exclude_none=True)
-    previous = await amendments.kept_body(pool, result.outcome.outcome_id)
+    previous = await amendments.kept_body(pool, result.outcome.outcome_id, seal=seal)
     if previous is not None:
         changes = resends.difference(resends.plain(previous), body)
         if changes:
@@ -200,16 +202,22 @@ async def _store_translated(pool: AsyncConnectionPool, result: Translated, text:
         body = resends.ending_the_remand(body, resends.remand_ref(body))
     # The same path as POST /court-outcomes; a refusal there keeps the court's whole message as its text.
     kept = await intake.receive_value(
-        pool, body, text=text, received_by=user.username, today=today(), services=user_services_filter(user)
+        pool,
+        body,
+        text=text,
+        received_by=user.username,
+        today=today(),
+        services=user_services_filter(user),
+        child_records=ctx.child_records,
     )
     return kept.model_dump(mode="json", exclude_none=True)
 
 
-async def _corrected_before(pool: AsyncConnectionPool, result: NeedsCorrection) -> dict[str, Any] | None:
+async def _corrected_before(ctx: AppContext, result: NeedsCorrection) -> dict[str, Any] | None:
     """A resend of results someone corrected from the rejected list and resubmitted under the same outcome
     id: the inbox keeps the corrected outcome, so the resend is a duplicate, not a new rejection."""
     outcome_id = (result.body or {}).get("outcome_id")
-    if not isinstance(outcome_id, str) or await amendments.kept_body(pool, outcome_id) is None:
+    if not isinstance(outcome_id, str) or await amendments.kept_body(ctx.pool, outcome_id, seal=_seal(ctx)) is None:
         return None
     return {
         "status": "duplicate",
@@ -219,16 +227,20 @@ async def _corrected_before(pool: AsyncConnectionPool, result: NeedsCorrection) 
     }
 
 
+def _seal(ctx: AppContext) -> MessageSeal | None:
+    return ctx.child_records.messages if ctx.child_records is not None else None
+
+
 def _about(who: str, case_reference: str | None, error: FieldError) -> FieldError:
     case = f" in case {case_reference}" if case_reference else ""
     return FieldError(field=error.field, rule=error.rule, message=f"defendant {who}{case}: {error.message}")
 
 
-async def _refused(
-    pool: AsyncConnectionPool, feed: Feed, raw: bytes, errors: list[FieldError], user: User
-) -> JSONResponse:
+async def _refused(ctx: AppContext, feed: Feed, raw: bytes, errors: list[FieldError], user: User) -> JSONResponse:
     """A message that is not a resulted hearing at all: kept whole in the rejected list, nothing translated."""
-    kept = await intake.keep_rejected(pool, None, raw.decode("utf-8", "replace"), errors, received_by=user.username)
+    kept = await intake.keep_rejected(
+        ctx.pool, None, raw.decode("utf-8", "replace"), errors, received_by=user.username, seal=_seal(ctx)
+    )
     return JSONResponse(
         status_code=422,
         content={

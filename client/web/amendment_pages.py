@@ -58,7 +58,12 @@ async def decide_amendment(request: Request, amendment_id: int, user: Manager) -
     try:
         if decision == "confirm":
             _, ids = await decisions.confirm(
-                request.app.state.ctx.pool, amendment_id, by=user.username, reason=reason, services=held
+                request.app.state.ctx.pool,
+                amendment_id,
+                by=user.username,
+                reason=reason,
+                services=held,
+                child_records=request.app.state.ctx.child_records,
             )
             done = f"Amendment {amendment_id} confirmed and applied to {', '.join(ids)}"
         elif decision == "reject":

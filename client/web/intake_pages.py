@@ -67,8 +67,10 @@ async def intake_page(request: Request, user: Reader) -> Response:
 
 
 async def _refused(request: Request, user: User, rejection_id: int) -> dict[str, Any]:
+    ctx = request.app.state.ctx
+    seal = ctx.child_records.messages if ctx.child_records is not None else None
     row = await rejected_reads.refused_outcome(
-        request.app.state.ctx.pool, rejection_id, services=user_services_filter(user)
+        ctx.pool, rejection_id, services=user_services_filter(user), seal=seal, reader=user.username
     )
     if row is None:
         raise not_found(f"there is no refused outcome {rejection_id}")
@@ -101,7 +103,7 @@ def _said(problem: dict[str, str]) -> str:
 async def correct_form(request: Request, rejection_id: int, user: Sender) -> Response:
     """The refused outcome as it was sent, with its reasons, to correct and send again."""
     row = await _refused(request, user, rejection_id)
-    return _correct_form(request, row, row["body_text"], _reasons(row["errors"]))
+    return _correct_form(request, row, row["body_text"] or "", _reasons(row["errors"]))
 
 
 @router.post(INTAKE + "/refused/{rejection_id}", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
@@ -113,7 +115,10 @@ async def send_again(request: Request, rejection_id: int, user: Sender) -> Respo
     if not text.strip():
         problems = [{"field": "", "message": "Enter the court outcome, as JSON"}]
         return _correct_form(request, row, text, problems, status_code=422)
-    result = await intake.receive(request.app.state.ctx.pool, text, received_by=user.username, today=today())
+    ctx = request.app.state.ctx
+    result = await intake.receive(
+        ctx.pool, text, received_by=user.username, today=today(), child_records=ctx.child_records
+    )
     if result.status in ("accepted", "duplicate"):
         return RedirectResponse(f"{INTAKE}?sent={quote(result.outcome_id or '')}", status_code=303)
     problems = [{"field": e.field, "message": e.message} for e in result.errors]

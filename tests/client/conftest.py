@@ -27,6 +27,7 @@ import uvicorn
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from activities import court_messages, rejected_reads
 from activities.child_records import ChildRecordStore
 from activities.codec import data_converter
 from activities.db import Pool, open_pool
@@ -193,10 +194,21 @@ class Stack:
         return httpx.AsyncClient(base_url=self.api_url, headers=headers, timeout=30)
 
     async def inbox(self, outcome_id: str) -> dict[str, Any] | None:
+        """The outcome's inbox row, its `body` opened from the seal (`clear`: the body column as stored)."""
         async with self.pool.connection() as conn:
             cur = await conn.execute("SELECT * FROM inbox WHERE outcome_id = %s", (outcome_id,))
             row = await cur.fetchone()
-        return dict(row) if row is not None else None
+        if row is None:
+            return None
+        return {**row, "clear": row["body"], "body": court_messages.whole_body(row, self.seal)}
+
+    async def rejected(self, rejection_id: int) -> dict[str, Any] | None:
+        """A rejected-list row as its readers get it: `body` and `body_text` opened from the seal."""
+        return await rejected_reads.refused_outcome(self.pool, rejection_id, seal=self.seal)
+
+    @property
+    def seal(self) -> court_messages.MessageSeal | None:
+        return court_messages.seal_from_settings(self.settings)
 
     async def wait_for_inbox(
         self, outcome_id: str, until: Callable[[dict[str, Any]], Any], *, timeout: float = 20.0, what: str = "inbox"

@@ -520,10 +520,7 @@ async def test_two_thousand_generated_outcomes(stack: Stack) -> None:
         cur = await conn.execute("SELECT count(*) AS n FROM inbox WHERE outcome_id = ANY(%s)", (accepted,))
         row = await cur.fetchone()
         assert row is not None and row["n"] == len(accepted) == valid
-        cur = await conn.execute(
-            "SELECT id, body, body_text FROM rejected_outcomes WHERE id = ANY(%s)", (list(rejected),)
-        )
-        kept = {r["id"]: r for r in await cur.fetchall()}
+    kept = {i: r for i in rejected if (r := await stack.rejected(i)) is not None}
     assert len(kept) == len(rejected) == TOTAL - valid
     for rejection_id, s in rejected.items():
         row = kept[rejection_id]
@@ -571,11 +568,7 @@ async def test_json_postgresql_cannot_store_is_refused_naming_the_body(stack: St
             assert r.status_code == 422, r.text[:300]
             answer = r.json()
             assert [(e["field"], e["rule"].split(".")[0]) for e in answer["errors"]] == [("body", "json")]
-            async with stack.pool.connection() as conn:
-                cur = await conn.execute(
-                    "SELECT body, body_text FROM rejected_outcomes WHERE id = %s", (answer["rejection_id"],)
-                )
-                kept = await cur.fetchone()
+            kept = await stack.rejected(answer["rejection_id"])
             assert kept is not None and kept["body"] is None and kept["body_text"] == raw.decode()
     # A step's body goes through the same parser.
     async with stack.http("case_worker") as http:

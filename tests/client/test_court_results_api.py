@@ -77,10 +77,7 @@ async def test_a_hostile_xml_document_is_refused_and_kept_whole(stack: Stack) ->
     reply = await send(stack, "spi", "spi_billion_laughs.xml")
     assert reply.status_code == 422, reply.text
     rejection_id = reply.json()["rejection_id"]
-    async with stack.pool.connection() as conn:
-        row = await (
-            await conn.execute("SELECT body_text FROM rejected_outcomes WHERE id = %s", (rejection_id,))
-        ).fetchone()
+    row = await stack.rejected(rejection_id)
     assert row is not None and row["body_text"] == raw
 
 

@@ -14,7 +14,8 @@ from psycopg.types.json import Jsonb
 from pydantic import TypeAdapter
 
 from activities.event_store import EventStore
-from activities.intake import list_rejected, receive_value
+from activities.intake import receive_value
+from activities.rejected_reads import list_rejected
 from client.relay import relay_pending, start_for_outcome
 from domain.calendar import WorkingCalendar
 from domain.court_outcome import validate_court_outcome

@@ -1,0 +1,189 @@
+"""Court messages kept sealed: the inbox's accepted outcomes and the rejected list's refused ones.
+
+Each row keeps two forms of its message (migration 017): in clear, only what lists, filters and reports
+need (`domain.court_outcome.privacy.clear_part`: no names, no date of birth), and the whole message
+sealed with AES-256-GCM under a data key of the row's own, stored only wrapped by the personal-data master
+key (the one that wraps children's and victims' keys, never in the database) under associated data of its
+own, so a message key can never pass for a child's or a victim's. An outcome its order refused at delivery
+moves from the inbox to the rejected list as it is sealed.
+
+Erasing a child's record (`activities.child_records.ChildRecordStore.erase`) destroys, in the same
+transaction, the keys of every message naming that child in that service (`erase_for_child`): the clear
+part stays, so the inbox's history, its counts and the returns built on it still add up, and the names
+can never be read again.
+
+A row written with no master key configured (the API warns at start) keeps its message in clear, as
+rows did before migration 017; readers take either form (`whole`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from activities.settings import Settings
+from domain.court_outcome.privacy import clear_part
+
+# The columns every reader of a sealed row selects beside its clear body.
+SEALED_COLUMNS = ("sealed", "sealed_key", "sealed_key_id", "erased_at")
+
+_KEY_AAD = b"yjflow/court-message-key/v1\x00"
+_MESSAGE_AAD = b"yjflow/court-message/v1\x00"
+_NONCE = 12
+
+
+class MessageSealed(Exception):
+    """A sealed message was asked for where no master key is configured to open it."""
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """A message as a row stores it: its clear part, and the whole sealed under a wrapped key."""
+
+    clear: dict[str, Any] | None
+    sealed: bytes
+    sealed_key: bytes
+    sealed_key_id: str
+
+
+class MessageSeal:
+    """Seals and opens court messages under the personal-data master key."""
+
+    def __init__(self, master_key: bytes, key_id: str) -> None:
+        if len(master_key) != 32:
+            raise ValueError("the personal-data master key must be exactly 32 bytes (AES-256)")
+        self._master = AESGCM(master_key)
+        self._key_id = key_id
+
+    def seal(self, body: object, text: str | None) -> Sealed:
+        """Seal a message: `body` as JSON (None when it was not JSON, or cannot be stored as JSON) and
+        `text` as it came (None where the body is all there is); `body` is also reduced to its clear part."""
+        data_key = AESGCM.generate_key(bit_length=256)
+        key_nonce, nonce = os.urandom(_NONCE), os.urandom(_NONCE)
+        wrapped = key_nonce + self._master.encrypt(key_nonce, data_key, _KEY_AAD + self._key_id.encode())
+        # ensure_ascii: a lone surrogate a JSON string may hold has no UTF-8 form, and stays escaped.
+        plain = json.dumps({"body": body, "text": text}).encode("ascii")
+        sealed = nonce + AESGCM(data_key).encrypt(nonce, plain, _MESSAGE_AAD)
+        return Sealed(clear_part(body), sealed, wrapped, self._key_id)
+
+    def open(self, sealed: bytes, sealed_key: bytes, key_id: str) -> dict[str, Any]:
+        """The sealed message: {"body": …, "text": …} as `seal` was given them."""
+        wrapped = bytes(sealed_key)
+        data_key = self._master.decrypt(wrapped[:_NONCE], wrapped[_NONCE:], _KEY_AAD + key_id.encode())
+        blob = bytes(sealed)
+        opened: dict[str, Any] = json.loads(AESGCM(data_key).decrypt(blob[:_NONCE], blob[_NONCE:], _MESSAGE_AAD))
+        return opened
+
+
+def seal_from_settings(settings: Settings) -> MessageSeal | None:
+    """The seal of this deployment's master key, or None where none is configured."""
+    try:
+        return MessageSeal(settings.victim_master_key_bytes, settings.victim_master_key_id)
+    except ValueError:
+        return None
+
+
+def is_sealed(row: Mapping[str, Any]) -> bool:
+    return row.get("sealed") is not None
+
+
+def is_erased(row: Mapping[str, Any]) -> bool:
+    return row.get("erased_at") is not None
+
+
+def opened(row: Mapping[str, Any], seal: MessageSeal | None) -> dict[str, Any] | None:
+    """A row's message as {"body": …, "text": …}, or None once its child's record was erased; a row
+    written unsealed gives its own columns. Raises MessageSealed where it is sealed and `seal` is None."""
+    if is_erased(row):
+        return None
+    if not is_sealed(row):
+        return {"body": row.get("body"), "text": row.get("body_text")}
+    if seal is None:
+        raise MessageSealed(
+            "this court message is sealed: reading it needs the personal-data master key (YJFLOW_VICTIM_MASTER_KEY)"
+        )
+    return seal.open(row["sealed"], row["sealed_key"], row["sealed_key_id"])
+
+
+def whole_body(row: Mapping[str, Any], seal: MessageSeal | None) -> Any:
+    """A row's message as JSON (its body as submitted), or None once erased or when it was not JSON."""
+    message = opened(row, seal)
+    return message["body"] if message is not None else None
+
+
+def kept_body(row: Mapping[str, Any], seal: MessageSeal | None) -> Any:
+    """A row's message whole where it can be opened, else its clear part (erased, or no master key here):
+    what a redelivery is compared with (`domain.court_outcome.privacy.clear_part` of the new one matches
+    a clear part)."""
+    if is_sealed(row) and not is_erased(row) and seal is not None:
+        return whole_body(row, seal)
+    return row.get("body")
+
+
+def open_rejected(row: Mapping[str, Any], seal: MessageSeal | None) -> dict[str, Any]:
+    """A rejected-list row as its readers get it: `body_text` the message as sent and `body` that as JSON
+    (None if it was not), whole where the row was opened here (`opened`); once erased, the clear part
+    alone with `erased` true; where no master key is configured, the clear part alone with `sealed` true.
+    The sealing columns are dropped."""
+    out = {k: v for k, v in row.items() if k not in SEALED_COLUMNS}
+    out["erased"] = is_erased(row)
+    out["sealed"] = is_sealed(row) and not is_erased(row) and seal is None
+    out["opened"] = False
+    if is_sealed(row) and not is_erased(row) and seal is not None:
+        message = opened(row, seal)
+        assert message is not None
+        body, text = message["body"], message["text"]
+        # An outcome its order refused at delivery came from the inbox, which keeps its body alone.
+        out["body"], out["body_text"] = body, text if text is not None else json.dumps(body)
+        out["opened"] = True
+    return out
+
+
+async def log_message_reads(pool: AsyncConnectionPool[Any], reader: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Log each opened message naming a child as `reader`'s read of that child's record."""
+    named = {
+        (body["yjs"], body["child"]["id"])
+        for row in rows
+        if isinstance(body := row.get("body"), dict)
+        and isinstance(body.get("yjs"), str)
+        and isinstance(body.get("child"), dict)
+        and isinstance(body["child"].get("id"), str)
+    }
+    if not named:
+        return
+    async with pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+        await cur.executemany(
+            "INSERT INTO child_record_reads (username, yjs, child_id, action) VALUES (%s, %s, %s, 'read')",
+            [(reader, yjs, child) for yjs, child in sorted(named)],
+        )
+
+
+# Every message naming a child in a service, sealed or not: a row written unsealed loses its child's
+# names here instead (its body reduced to the child's id, its text gone).
+_ERASE = """
+UPDATE {table} SET sealed_key = NULL, erased_at = now(){clear_text}
+, body = CASE WHEN jsonb_typeof(body -> 'child') = 'object'
+              THEN jsonb_set(body, '{{child}}', jsonb_strip_nulls(jsonb_build_object('id', body -> 'child' -> 'id')))
+              ELSE body END
+WHERE jsonb_typeof(body) = 'object' AND body ->> 'yjs' = %(yjs)s AND body -> 'child' ->> 'id' = %(child)s
+  AND erased_at IS NULL
+"""
+
+
+async def erase_for_child(conn: AsyncConnection[Any], yjs: str, child_id: str) -> int:
+    """Destroy the keys of every message naming the child in `yjs`; how many rows were erased."""
+    erased = 0
+    for table, clear_text in (("inbox", ""), ("rejected_outcomes", ", body_text = NULL")):
+        cur = await conn.execute(
+            _ERASE.format(table=table, clear_text=clear_text),  # type: ignore[arg-type]
+            {"yjs": yjs, "child": child_id},
+        )
+        erased += max(cur.rowcount, 0)
+    return erased
