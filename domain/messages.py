@@ -81,15 +81,21 @@ class TrackedDeadline(BaseModel):
     escalations_done: int = 0
 
 
-class ResumeState(BaseModel):
+class _ResumesSteps(BaseModel):
+    """The people's steps every order kind carries across continue-as-new: written once, as saved histories
+    need these names, types and defaults to stay the same in every kind's resume."""
+
+    steps_recorded: list[str] = []  # Update ids of the latest people's steps, so a retried one is not recorded twice
+    recorded_steps: list[RecordedStep] = []  # every person's step, so one can be corrected (domain.corrections)
+
+
+class ResumeState(_ResumesSteps):
     """All a referral order carries across continue-as-new."""
 
     order: ReferralOrderState
     version: int
     deadlines: list[TrackedDeadline]
     deadline_counts: dict[str, int]
-    steps_recorded: list[str] = []  # Update ids of the latest people's steps, so a retried one is not recorded twice
-    recorded_steps: list[RecordedStep] = []  # every person's step, so one can be corrected (domain.corrections)
 
 
 class OpenDeadlineView(BaseModel):
@@ -143,13 +149,11 @@ class VictimContactInput(BaseModel):
     resume: VictimContactResume | None = None
 
 
-class VictimContactResume(BaseModel):
+class VictimContactResume(_ResumesSteps):
     contact: VictimContactState
     version: int
     deadlines: list[TrackedDeadline]
     deadline_counts: dict[str, int]
-    steps_recorded: list[str] = []  # Update ids of the latest people's steps, so a retried one is not recorded twice
-    recorded_steps: list[RecordedStep] = []  # every person's step, so one can be corrected (domain.corrections)
     views_sent: bool = False
 
 
@@ -184,13 +188,11 @@ class YouthRehabilitationOrderInput(BaseModel):
     resume: YroResume | None = None
 
 
-class YroResume(BaseModel):
+class YroResume(_ResumesSteps):
     order: YroState
     version: int
     deadlines: list[TrackedDeadline]
     deadline_counts: dict[str, int]
-    steps_recorded: list[str] = []  # Update ids of the latest people's steps, so a retried one is not recorded twice
-    recorded_steps: list[RecordedStep] = []  # every person's step, so one can be corrected (domain.corrections)
 
 
 class YroView(BaseModel):
@@ -223,13 +225,11 @@ class RemandInput(BaseModel):
     resume: RemandResume | None = None
 
 
-class RemandResume(BaseModel):
+class RemandResume(_ResumesSteps):
     remand: RemandState
     version: int
     deadlines: list[TrackedDeadline]
     deadline_counts: dict[str, int]
-    steps_recorded: list[str] = []  # Update ids of the latest people's steps, so a retried one is not recorded twice
-    recorded_steps: list[RecordedStep] = []  # every person's step, so one can be corrected (domain.corrections)
 
 
 class RemandView(BaseModel):
@@ -277,13 +277,11 @@ class CustodyInput(BaseModel):
     resume: CustodyResume | None = None
 
 
-class CustodyResume(BaseModel):
+class CustodyResume(_ResumesSteps):
     custody: CustodyState
     version: int
     deadlines: list[TrackedDeadline]
     deadline_counts: dict[str, int]
-    steps_recorded: list[str] = []  # Update ids of the latest people's steps, so a retried one is not recorded twice
-    recorded_steps: list[RecordedStep] = []  # every person's step, so one can be corrected (domain.corrections)
 
 
 class CustodyView(BaseModel):

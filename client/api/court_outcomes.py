@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from activities import intake, rejected_reads
+from activities.db import check_connection
 from activities.metrics import OUTCOMES_RECEIVED
 from activities.users import User
 from client.api.problems import OutcomeRefused
@@ -22,8 +23,7 @@ router = APIRouter()
 
 @router.get("/health", tags=["operations"])
 async def health(ctx: Ctx) -> dict[str, str]:
-    async with ctx.pool.connection() as conn:
-        await conn.execute("SELECT 1")
+    await check_connection(ctx.pool)
     return {"status": "ok"}
 
 

@@ -128,38 +128,28 @@ def calendar_add_holiday(
     """Add (or remove) a bank holiday; deadlines scheduled from now on use it, past ones keep their calendar."""
     from datetime import date as date_type
 
-    import psycopg
+    from activities.rule_source import OverrideAction, set_calendar_override
 
     try:
         when = date_type.fromisoformat(day)
     except ValueError as e:
         err.print(f"[red]day must be YYYY-MM-DD:[/red] {day!r}", markup=False)
         raise typer.Exit(2) from e
-    action = "remove_holiday" if remove else "add_holiday"
-    with psycopg.connect(database_url()) as conn:
-        conn.execute(
-            "INSERT INTO calendar_overrides (day, action, reason, source, created_by) VALUES (%s, %s, %s, %s, %s) "
-            "ON CONFLICT (day) DO UPDATE SET action = EXCLUDED.action, reason = EXCLUDED.reason, "
-            "source = EXCLUDED.source, created_by = EXCLUDED.created_by, created_at = now()",
-            (when, action, reason, source, by),
-        )
+    action: OverrideAction = "remove_holiday" if remove else "add_holiday"
+    set_calendar_override(database_url(), when, action, reason, source, by)
     out.print(f"{action.replace('_', ' ')}: {when} ({reason})")
 
 
 @calendar_app.command("list")
 def calendar_list() -> None:
     """List the overrides and the calendar version they make."""
-    import psycopg
-
+    from activities.rule_source import list_calendar_overrides
     from domain.calendar import HolidayOverride, WorkingCalendar
 
-    with psycopg.connect(database_url()) as conn:
-        rows = conn.execute(
-            "SELECT day, action, reason, source, created_by FROM calendar_overrides ORDER BY day"
-        ).fetchall()
+    rows = list_calendar_overrides(database_url())
     table = Table("day", "action", "reason", "source", "by")
     for r in rows:
-        table.add_row(str(r[0]), r[1], r[2], r[3], r[4])
+        table.add_row(str(r.day), r.action, r.reason, r.source, r.created_by)
     out.print(table)
-    overrides = [HolidayOverride(day=r[0], action=r[1], reason=r[2], source=r[3]) for r in rows]
+    overrides = [HolidayOverride(day=r.day, action=r.action, reason=r.reason, source=r.source) for r in rows]
     out.print(f"calendar version: {WorkingCalendar.england_and_wales(overrides).version}")
