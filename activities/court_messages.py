@@ -18,6 +18,8 @@ rows did before migration 017; readers take either form (`whole`).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -36,6 +38,7 @@ SEALED_COLUMNS = ("sealed", "sealed_key", "sealed_key_id", "erased_at")
 
 _KEY_AAD = b"yjflow/court-message-key/v1\x00"
 _MESSAGE_AAD = b"yjflow/court-message/v1\x00"
+_DIGEST_INFO = b"yjflow/court-message-digest/v1"
 _NONCE = 12
 
 
@@ -61,6 +64,13 @@ class MessageSeal:
             raise ValueError("the personal-data master key must be exactly 32 bytes (AES-256)")
         self._master = AESGCM(master_key)
         self._key_id = key_id
+        self._digest_key = hmac.new(master_key, _DIGEST_INFO, hashlib.sha256).digest()
+
+    def digest(self, value: object) -> str:
+        """A keyed digest of a JSON value: tells equal messages apart from changed ones without naming
+        anyone to a reader without the master key (a plain hash of a name and a date can be guessed)."""
+        canonical = json.dumps(value, sort_keys=True, separators=(",", ":")).encode("ascii")
+        return hmac.new(self._digest_key, canonical, hashlib.sha256).hexdigest()
 
     def seal(self, body: object, text: str | None) -> Sealed:
         """Seal a message: `body` as JSON (None when it was not JSON, or cannot be stored as JSON) and
@@ -177,13 +187,29 @@ WHERE jsonb_typeof(body) = 'object' AND body ->> 'yjs' = %(yjs)s AND body -> 'ch
 """
 
 
+# A held amendment names its child in its new outcome; one written unsealed loses the child's names from
+# both outcomes and its difference, and the court's message.
+_ERASE_AMENDMENTS = """
+UPDATE court_result_amendments SET sealed_key = NULL, erased_at = now(), message_text = NULL,
+    previous_body = jsonb_set(previous_body, '{child}', coalesce(jsonb_strip_nulls(
+        jsonb_build_object('id', previous_body -> 'child' -> 'id')), '{}'::jsonb)),
+    new_body = jsonb_set(new_body, '{child}', jsonb_strip_nulls(jsonb_build_object('id', new_body -> 'child' -> 'id'))),
+    difference = coalesce((SELECT jsonb_agg(CASE WHEN d ->> 'field' LIKE 'child.%%' AND d ->> 'field' <> 'child.id'
+                                         THEN jsonb_build_object('field', d -> 'field') ELSE d END)
+                           FROM jsonb_array_elements(difference) AS d), '[]'::jsonb)
+WHERE new_body ->> 'yjs' = %(yjs)s AND new_body -> 'child' ->> 'id' = %(child)s AND erased_at IS NULL
+"""
+
+
 async def erase_for_child(conn: AsyncConnection[Any], yjs: str, child_id: str) -> int:
     """Destroy the keys of every message naming the child in `yjs`; how many rows were erased."""
     erased = 0
-    for table, clear_text in (("inbox", ""), ("rejected_outcomes", ", body_text = NULL")):
-        cur = await conn.execute(
-            _ERASE.format(table=table, clear_text=clear_text),  # type: ignore[arg-type]
-            {"yjs": yjs, "child": child_id},
-        )
+    statements = [
+        _ERASE.format(table="inbox", clear_text=""),
+        _ERASE.format(table="rejected_outcomes", clear_text=", body_text = NULL"),
+        _ERASE_AMENDMENTS,
+    ]
+    for statement in statements:
+        cur = await conn.execute(statement, {"yjs": yjs, "child": child_id})  # type: ignore[arg-type]
         erased += max(cur.rowcount, 0)
     return erased

@@ -16,6 +16,7 @@ from activities import court_messages
 from activities.court_messages import SEALED_COLUMNS, MessageSeal
 from activities.event_store import EventStore
 from activities.order_states import fold
+from domain.court_outcome.privacy import clear_difference, clear_part
 from domain.remand import CLOSED_STATES, RemandState
 
 Status = Literal["held", "confirmed", "rejected"]
@@ -36,12 +37,22 @@ class Amendment(BaseModel):
     decided_at: datetime | None = None
     reason: str | None = None
     applied_outcome_id: str | None = None
+    erased_at: datetime | None = None  # erased with the child's record: the outcomes' names-free parts only
 
 
 _COLUMNS = (
     "id, outcome_id, received_at, received_by, defendant, result_codes, previous_body, new_body, difference, "
-    "status, decided_by, decided_at, reason, applied_outcome_id"
+    "status, decided_by, decided_at, reason, applied_outcome_id, " + ", ".join(SEALED_COLUMNS)
 )
+
+
+def _opened(row: dict[str, Any], seal: MessageSeal | None) -> Amendment:
+    """An amendment as its readers get it: both outcomes and the difference whole where the row can be
+    opened here, else (erased with the child's record, or no master key) their names-free parts."""
+    whole = court_messages.whole_body(row, seal) if court_messages.is_sealed(row) and seal is not None else None
+    if isinstance(whole, dict):
+        row = {**row, **whole}
+    return Amendment.model_validate(row)
 
 
 async def kept_body(
@@ -78,15 +89,25 @@ async def hold(
     new_body: dict[str, Any],
     difference: list[dict[str, Any]],
     message_text: str,
+    seal: MessageSeal | None = None,
 ) -> Amendment:
-    """Keep the changed resend for a manager; the same changed resend again is the amendment already held."""
+    """Keep the changed resend for a manager, sealed with `seal` (`activities.court_messages`); the same
+    changed resend again is the amendment already held."""
+    message_text = message_text.replace("\x00", "\ufffd")
+    sealed = digest = None
+    if seal is not None:
+        whole = {"previous_body": previous_body, "new_body": new_body, "difference": difference}
+        sealed, digest = seal.seal(whole, message_text), seal.digest(new_body)
+        previous_body, new_body = clear_part(previous_body) or {}, clear_part(new_body) or {}
+        difference = clear_difference(difference)
     async with pool.connection() as conn, conn.transaction():
         cur = conn.cursor(row_factory=dict_row)
         await cur.execute(
             "INSERT INTO court_result_amendments (outcome_id, received_by, defendant, result_codes, previous_body, "
-            "new_body, difference, message_text) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (outcome_id, md5(new_body::text)) DO UPDATE SET outcome_id = EXCLUDED.outcome_id "
-            f"RETURNING {_COLUMNS}",
+            "new_body, difference, message_text, sealed, sealed_key, sealed_key_id, new_digest) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (outcome_id, (coalesce(new_digest, md5(new_body::text)))) "
+            f"DO UPDATE SET outcome_id = EXCLUDED.outcome_id RETURNING {_COLUMNS}",
             (
                 outcome_id,
                 received_by,
@@ -95,12 +116,14 @@ async def hold(
                 Jsonb(previous_body),
                 Jsonb(new_body),
                 Jsonb(difference),
-                message_text.replace("\x00", "\ufffd"),
+                None if sealed is not None else message_text,
+                *((sealed.sealed, sealed.sealed_key, sealed.sealed_key_id) if sealed else (None, None, None)),
+                digest,
             ),
         )
         row = await cur.fetchone()
     assert row is not None
-    return Amendment.model_validate(row)
+    return _opened(row, seal)
 
 
 async def amendments(
@@ -109,8 +132,10 @@ async def amendments(
     status: Status | None = "held",
     limit: int = 100,
     services: list[str] | None = None,
+    seal: MessageSeal | None = None,
 ) -> list[Amendment]:
-    """Amendments oldest first; with `services`, only those whose new outcome names one of them."""
+    """Amendments oldest first, opened with `seal`; with `services`, only those whose new outcome names one
+    of them."""
     async with pool.connection() as conn:
         cur = conn.cursor(row_factory=dict_row)
         await cur.execute(
@@ -119,15 +144,17 @@ async def amendments(
             "ORDER BY received_at, id LIMIT %(limit)s",
             {"status": status, "limit": limit, "services": services},
         )
-        return [Amendment.model_validate(r) for r in await cur.fetchall()]
+        return [_opened(r, seal) for r in await cur.fetchall()]
 
 
-async def amendment(pool: AsyncConnectionPool[Any], amendment_id: int) -> Amendment | None:
+async def amendment(
+    pool: AsyncConnectionPool[Any], amendment_id: int, *, seal: MessageSeal | None = None
+) -> Amendment | None:
     async with pool.connection() as conn:
         cur = conn.cursor(row_factory=dict_row)
         await cur.execute(f"SELECT {_COLUMNS} FROM court_result_amendments WHERE id = %s", (amendment_id,))
         row = await cur.fetchone()
-    return Amendment.model_validate(row) if row is not None else None
+    return _opened(row, seal) if row is not None else None
 
 
 async def decide(
@@ -138,6 +165,7 @@ async def decide(
     by: str,
     reason: str | None,
     applied_outcome_id: str | None = None,
+    seal: MessageSeal | None = None,
 ) -> Amendment | None:
     """Record the manager's decision on a held amendment; None if it is no longer held (decided meanwhile)."""
     async with pool.connection() as conn, conn.transaction():
@@ -148,4 +176,4 @@ async def decide(
             (status, by, reason, applied_outcome_id, amendment_id),
         )
         row = await cur.fetchone()
-    return Amendment.model_validate(row) if row is not None else None
+    return _opened(row, seal) if row is not None else None

@@ -12,6 +12,7 @@ from psycopg_pool import AsyncConnectionPool
 from activities import court_result_amendments as amendments
 from activities import intake
 from activities.child_records import ChildRecordStore
+from activities.court_messages import MessageSeal
 from client.app_context import today
 from domain.court_results import resends
 
@@ -34,10 +35,10 @@ def _meanwhile(amendment_id: int) -> list[dict[str, str]]:
 
 
 async def _held(
-    pool: AsyncConnectionPool, amendment_id: int, services: list[str] | None = None
+    pool: AsyncConnectionPool, amendment_id: int, services: list[str] | None = None, seal: MessageSeal | None = None
 ) -> amendments.Amendment:
-    """The amendment still held; another service's answers as one that does not exist."""
-    found = await amendments.amendment(pool, amendment_id)
+    """The amendment still held, opened with `seal`; another service's answers as one that does not exist."""
+    found = await amendments.amendment(pool, amendment_id, seal=seal)
     if found is None or (services is not None and found.new_body.get("yjs") not in services):
         raise DecisionRefused(404, f"no amendment {amendment_id}", f"There is no amendment {amendment_id}")
     if found.status != "held":
@@ -55,7 +56,8 @@ async def confirm(
     services: list[str] | None = None,
     child_records: ChildRecordStore | None = None,
 ) -> tuple[amendments.Amendment, list[str]]:
-    held = await _held(pool, amendment_id, services)
+    seal = child_records.messages if child_records is not None else None
+    held = await _held(pool, amendment_id, services, seal)
     try:
         body = resends.amendment_outcome(held.previous_body, held.new_body, amendment_id=held.id)
     except resends.NotApplicable as e:
@@ -73,7 +75,7 @@ async def confirm(
         said = "; ".join(e["message"] for e in errors)
         raise DecisionRefused(422, refused, f"The order cannot take the amendment now: {said}")
     confirmed = await amendments.decide(
-        pool, held.id, status="confirmed", by=by, reason=reason, applied_outcome_id=kept.outcome_id
+        pool, held.id, status="confirmed", by=by, reason=reason, applied_outcome_id=kept.outcome_id, seal=seal
     )
     if confirmed is None:  # decided by another manager meanwhile: their decision stands
         raise DecisionRefused(409, _meanwhile(amendment_id), "It was decided meanwhile")
@@ -81,14 +83,21 @@ async def confirm(
 
 
 async def reject(
-    pool: AsyncConnectionPool, amendment_id: int, *, by: str, reason: str | None, services: list[str] | None = None
+    pool: AsyncConnectionPool,
+    amendment_id: int,
+    *,
+    by: str,
+    reason: str | None,
+    services: list[str] | None = None,
+    child_records: ChildRecordStore | None = None,
 ) -> amendments.Amendment:
+    seal = child_records.messages if child_records is not None else None
     if not (reason or "").strip():
         raise DecisionRefused(
             422, _problem("reason", "amendment.reason", "say why the amendment is rejected"), "Say why you reject it"
         )
-    await _held(pool, amendment_id, services)
-    rejected = await amendments.decide(pool, amendment_id, status="rejected", by=by, reason=reason)
+    await _held(pool, amendment_id, services, seal)
+    rejected = await amendments.decide(pool, amendment_id, status="rejected", by=by, reason=reason, seal=seal)
     if rejected is None:
         raise DecisionRefused(409, _meanwhile(amendment_id), "It was decided meanwhile")
     return rejected

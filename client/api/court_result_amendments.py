@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from activities import court_result_amendments as amendments
+from activities.court_messages import log_message_reads
 from activities.users import User
 from client import amendment_decisions as decisions
 from client.api.problems import FieldProblem, OutcomeRefused, Refused
@@ -52,10 +53,17 @@ async def list_amendments(
     ] = "held",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[amendments.Amendment]:
-    """Changed resends of court results, each with the previous and new outcome and the difference."""
-    return await amendments.amendments(
-        ctx.pool, status=None if status == "all" else status, limit=limit, services=user_services_filter(user)
+    """Changed resends of court results, each with the previous and new outcome and the difference, opened
+    from their seal (each logged as the caller's read of the child's record)."""
+    found = await amendments.amendments(
+        ctx.pool,
+        status=None if status == "all" else status,
+        limit=limit,
+        services=user_services_filter(user),
+        seal=ctx.child_records.messages if ctx.child_records is not None else None,
     )
+    await log_message_reads(ctx.pool, user.username, [{"body": a.new_body} for a in found if a.erased_at is None])
+    return found
 
 
 @router.post(
@@ -92,7 +100,12 @@ async def reject_amendment(ctx: Ctx, user: Manager, amendment_id: AmendmentId, d
     """Keep the order as it is; the court's changed result stays on record with who rejected it and why."""
     try:
         return await decisions.reject(
-            ctx.pool, amendment_id, by=user.username, reason=decision.reason, services=user_services_filter(user)
+            ctx.pool,
+            amendment_id,
+            by=user.username,
+            reason=decision.reason,
+            services=user_services_filter(user),
+            child_records=ctx.child_records,
         )
     except decisions.DecisionRefused as e:
         raise HTTPException(e.status, e.detail) from e

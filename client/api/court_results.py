@@ -182,6 +182,7 @@ async def _store_translated(ctx: AppContext, result: Translated, text: str, user
                 new_body=body,
                 difference=[c.model_dump(mode="json") for c in changes],
                 message_text=text,
+                seal=seal,
             )
             if held.status != "held":  # this very change came before and a manager has decided it
                 return {

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from activities import court_result_amendments as amendments
+from activities.court_messages import log_message_reads
 from activities.users import User
 from client import amendment_decisions as decisions
 from client.auth import user_services_filter
@@ -34,13 +35,21 @@ async def _page(
 ) -> Response:
     pool = request.app.state.ctx.pool
     held_services = user_services_filter(user)
+    records = request.app.state.ctx.child_records
+    seal = records.messages if records is not None else None
+    held = await amendments.amendments(pool, status="held", limit=200, services=held_services, seal=seal)
+    decided = list(
+        reversed(await amendments.amendments(pool, status=None, limit=1000, services=held_services, seal=seal))
+    )[:20]
+    shown = [{"body": a.new_body} for a in [*held, *decided] if a.erased_at is None]
+    await log_message_reads(pool, user.username, shown)
     return render(
         request,
         "amendments.html",
         status_code=status_code,
         errors=errors or [],
-        held=await amendments.amendments(pool, status="held", limit=200, services=held_services),
-        decided=list(reversed(await amendments.amendments(pool, status=None, limit=1000, services=held_services)))[:20],
+        held=held,
+        decided=decided,
         done=done,
     )
 
@@ -68,7 +77,12 @@ async def decide_amendment(request: Request, amendment_id: int, user: Manager) -
             done = f"Amendment {amendment_id} confirmed and applied to {', '.join(ids)}"
         elif decision == "reject":
             await decisions.reject(
-                request.app.state.ctx.pool, amendment_id, by=user.username, reason=reason, services=held
+                request.app.state.ctx.pool,
+                amendment_id,
+                by=user.username,
+                reason=reason,
+                services=held,
+                child_records=request.app.state.ctx.child_records,
             )
             done = f"Amendment {amendment_id} rejected"
         else:

@@ -42,3 +42,14 @@ def clear_part(body: object) -> dict[str, Any] | None:
 def _only(item: object, fields: frozenset[str]) -> object:
     # Anything but an object in these lists is malformed, and a bare string in one may be a name.
     return {key: value for key, value in item.items() if key in fields} if isinstance(item, dict) else None
+
+
+def clear_difference(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A difference between two outcomes (`{"field", "before", "after"}` each) as it may be kept in clear:
+    which fields changed, always, and their values unless they are the child's own (but the id)."""
+    return [
+        change
+        if not str(change.get("field", "")).startswith("child.") or change.get("field") == "child.id"
+        else {"field": change.get("field")}
+        for change in changes
+    ]

@@ -6,6 +6,7 @@ logged as a read of the child's record), and erasing the child's record leaves i
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from activities.child_records import ChildRecordStore
@@ -148,3 +149,67 @@ async def test_erasing_the_childs_record_leaves_their_messages_unreadable(stack:
     async with stack.http("intake") as http:
         again = await http.post("/court-outcomes", json=body)
         assert again.status_code == 200 and again.json()["status"] == "duplicate", again.text
+
+
+async def test_a_held_amendment_is_kept_sealed_opened_for_managers_and_erased_with_the_child(stack: Stack) -> None:
+    from activities import court_result_amendments as amendments
+
+    seal = MessageSeal(stack.settings.victim_master_key_bytes, stack.settings.victim_master_key_id)
+    child = f"C-{uuid.uuid4().hex[:10]}"
+    previous = named(child)
+    new = {**previous, "child": {**previous["child"], "given_name": "Wilma"}, "disposal": {**previous["disposal"]}}
+    new["disposal"]["months"] = 9
+    difference = [
+        {"field": "child.given_name", "before": GIVEN, "after": "Wilma"},
+        {"field": "disposal.months", "before": 6, "after": 9},
+    ]
+    held = await amendments.hold(
+        stack.pool,
+        outcome_id=previous["outcome_id"],
+        received_by="test",
+        defendant={"child_id": child, "id_source": "pnc", "case_reference": None, "position": "1"},
+        result_codes=["1002"],
+        previous_body=previous,
+        new_body=new,
+        difference=difference,
+        message_text=f"<Defendant>{GIVEN} {FAMILY}</Defendant>",
+        seal=seal,
+    )
+    assert held.new_body == new and held.difference == difference  # as the caller gets it back: whole
+    again = await amendments.hold(
+        stack.pool,
+        outcome_id=previous["outcome_id"],
+        received_by="test",
+        defendant=held.defendant,
+        result_codes=["1002"],
+        previous_body=previous,
+        new_body=new,
+        difference=difference,
+        message_text="the same resend again",
+        seal=seal,
+    )
+    assert again.id == held.id  # the same changed resend is the amendment already held (by keyed digest)
+    rows = await stored(stack, "court_result_amendments", "id", held.id)
+    no_names(rows, previous["child"]["date_of_birth"])
+    assert "Wilma" not in rows[0]["whole"]
+    assert rows[0]["difference"] == [{"field": "child.given_name"}, difference[1]]
+
+    async with stack.http("manager") as http:
+        listed = (await http.get("/court-results/amendments")).json()
+    (mine,) = [a for a in listed if a["id"] == held.id]
+    assert mine["previous_body"] == previous and mine["difference"] == difference
+    async with stack.pool.connection() as conn:
+        cur = await conn.execute("SELECT username FROM child_record_reads WHERE child_id = %s", (child,))
+        assert stack.usernames["manager"] in [r["username"] for r in await cur.fetchall()]
+
+    records = ChildRecordStore(stack.pool, stack.settings.victim_master_key_bytes, stack.settings.victim_master_key_id)
+    born = date.fromisoformat(previous["child"]["date_of_birth"])
+    await records.fill_from_court(
+        yjs="luton", child_id=child, given_name=GIVEN, family_name=FAMILY, date_of_birth=born, actor="test"
+    )
+    await records.erase(yjs="luton", child_id=child, actor="retention", policy="test policy")
+    async with stack.http("manager") as http:
+        listed = (await http.get("/court-results/amendments")).json()
+    (mine,) = [a for a in listed if a["id"] == held.id]
+    assert mine["erased_at"] is not None and mine["new_body"]["child"] == {"id": child}
+    assert mine["difference"] == [{"field": "child.given_name"}, difference[1]]
