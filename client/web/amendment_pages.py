@@ -5,7 +5,7 @@ exactly what `POST /court-results/amendments/{id}/confirm|reject` would (`client
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -63,27 +63,20 @@ async def amendments_page(request: Request, user: Manager) -> Response:
 async def decide_amendment(request: Request, amendment_id: int, user: Manager) -> Response:
     form = await request.form()
     decision, reason = str(form.get("decision") or ""), str(form.get("reason") or "").strip() or None
-    held = user_services_filter(user)
+    ctx = request.app.state.ctx
+    # Who decides, why, over which services, and the records the outcomes are sealed with.
+    as_manager: dict[str, Any] = {
+        "by": user.username,
+        "reason": reason,
+        "services": user_services_filter(user),
+        "child_records": ctx.child_records,
+    }
     try:
         if decision == "confirm":
-            _, ids = await decisions.confirm(
-                request.app.state.ctx.pool,
-                amendment_id,
-                by=user.username,
-                reason=reason,
-                services=held,
-                child_records=request.app.state.ctx.child_records,
-            )
+            _, ids = await decisions.confirm(ctx.pool, amendment_id, **as_manager)
             done = f"Amendment {amendment_id} confirmed and applied to {', '.join(ids)}"
         elif decision == "reject":
-            await decisions.reject(
-                request.app.state.ctx.pool,
-                amendment_id,
-                by=user.username,
-                reason=reason,
-                services=held,
-                child_records=request.app.state.ctx.child_records,
-            )
+            await decisions.reject(ctx.pool, amendment_id, **as_manager)
             done = f"Amendment {amendment_id} rejected"
         else:
             raise decisions.DecisionRefused(422, "decision", "Choose to confirm or to reject the amendment")
