@@ -13,7 +13,8 @@ part stays, so the inbox's history, its counts and the returns built on it still
 can never be read again.
 
 A row written with no master key configured (the API warns at start) keeps its message in clear, as
-rows did before migration 017; readers take either form (`whole`).
+rows did before migration 017; readers take either form (`opened`), and the relay seals every such row
+once its worker has the key (`seal_kept_in_clear`).
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from psycopg import AsyncConnection
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
 from activities.settings import Settings
-from domain.court_outcome.privacy import clear_part
+from domain.court_outcome.privacy import clear_difference, clear_part
 
 # The columns every reader of a sealed row selects beside its clear body.
 SEALED_COLUMNS = ("sealed", "sealed_key", "sealed_key_id", "erased_at")
@@ -213,3 +216,62 @@ async def erase_for_child(conn: AsyncConnection[Any], yjs: str, child_id: str) -
         cur = await conn.execute(statement, {"yjs": yjs, "child": child_id})  # type: ignore[arg-type]
         erased += max(cur.rowcount, 0)
     return erased
+
+
+# --- rows kept in clear before migration 017 (or with no master key) ---------------------------------
+
+_UNSEALED = {
+    "inbox": "SELECT outcome_id AS key, body FROM inbox WHERE sealed IS NULL AND erased_at IS NULL",
+    "rejected_outcomes": "SELECT id AS key, body, body_text FROM rejected_outcomes WHERE sealed IS NULL "
+    "AND erased_at IS NULL",
+    "court_result_amendments": "SELECT id AS key, previous_body, new_body, difference, message_text "
+    "FROM court_result_amendments WHERE sealed IS NULL AND erased_at IS NULL",
+}
+_SEAL_ROW = {
+    "inbox": "UPDATE inbox SET body = %(clear)s, sealed = %(sealed)s, sealed_key = %(sealed_key)s, "
+    "sealed_key_id = %(key_id)s WHERE outcome_id = %(key)s",
+    "rejected_outcomes": "UPDATE rejected_outcomes SET body = %(clear)s, body_text = NULL, sealed = %(sealed)s, "
+    "sealed_key = %(sealed_key)s, sealed_key_id = %(key_id)s WHERE id = %(key)s",
+    "court_result_amendments": "UPDATE court_result_amendments SET previous_body = %(previous)s, new_body = %(clear)s, "
+    "difference = %(difference)s, message_text = NULL, new_digest = %(digest)s, sealed = %(sealed)s, "
+    "sealed_key = %(sealed_key)s, sealed_key_id = %(key_id)s WHERE id = %(key)s",
+}
+
+
+def _sealed_row(table: str, row: Mapping[str, Any], seal: MessageSeal) -> dict[str, Any]:
+    if table == "court_result_amendments":
+        whole = {k: row[k] for k in ("previous_body", "new_body", "difference")}
+        sealed = seal.seal(whole, row["message_text"])
+        extra = {
+            "previous": Jsonb(clear_part(row["previous_body"]) or {}),
+            "clear": Jsonb(clear_part(row["new_body"]) or {}),
+            "difference": Jsonb(clear_difference(row["difference"])),
+            "digest": seal.digest(row["new_body"]),
+        }
+    else:
+        sealed = seal.seal(row["body"], row.get("body_text"))
+        extra = {"clear": Jsonb(sealed.clear) if sealed.clear is not None else None}
+    return {
+        "key": row["key"],
+        "sealed": sealed.sealed,
+        "sealed_key": sealed.sealed_key,
+        "key_id": sealed.sealed_key_id,
+        **extra,
+    }
+
+
+async def seal_kept_in_clear(pool: AsyncConnectionPool[Any], seal: MessageSeal, *, batch: int = 200) -> int:
+    """Seal every court message still kept in clear, a batch per transaction (rows another transaction
+    holds are left for the next run); how many were sealed."""
+    sealed = 0
+    for table, select in _UNSEALED.items():
+        while True:
+            async with pool.connection() as conn, conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+                await cur.execute(f"{select} LIMIT %s FOR UPDATE SKIP LOCKED", (batch,))  # type: ignore[arg-type]
+                rows = await cur.fetchall()
+                if rows:
+                    await cur.executemany(_SEAL_ROW[table], [_sealed_row(table, r, seal) for r in rows])  # type: ignore[arg-type]
+            sealed += len(rows)
+            if len(rows) < batch:
+                break
+    return sealed

@@ -24,7 +24,7 @@ import structlog
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.court_messages import MessageSeal, seal_from_settings
+from activities.court_messages import MessageSeal, seal_from_settings, seal_kept_in_clear
 from activities.db import Pool
 from activities.intake import INBOX_CHANNEL
 from activities.metrics import RELAYED
@@ -144,6 +144,12 @@ async def run_relay(pool: Pool, client: Client, settings: Settings) -> None:
     seal = seal_from_settings(settings)
     if seal is None:
         log.warning("relay.no_master_key", detail="sealed court outcomes wait until YJFLOW_VICTIM_MASTER_KEY is set")
+    else:
+        try:
+            if sealed := await seal_kept_in_clear(pool, seal):
+                log.info("court_messages.sealed", count=sealed)
+        except Exception as e:  # the relay must run regardless; the next start tries again
+            log.warning("court_messages.seal_failed", error=type(e).__name__, detail=str(e)[:200])
     while True:
         try:
             if listener is None or listener.closed:

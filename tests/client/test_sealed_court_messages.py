@@ -213,3 +213,45 @@ async def test_a_held_amendment_is_kept_sealed_opened_for_managers_and_erased_wi
     (mine,) = [a for a in listed if a["id"] == held.id]
     assert mine["erased_at"] is not None and mine["new_body"]["child"] == {"id": child}
     assert mine["difference"] == [{"field": "child.given_name"}, difference[1]]
+
+
+async def test_messages_kept_in_clear_before_sealing_are_sealed_once_the_key_is_there(stack: Stack) -> None:
+    from activities import court_result_amendments as amendments
+    from activities import intake
+    from activities.court_messages import seal_kept_in_clear
+
+    seal = MessageSeal(stack.settings.victim_master_key_bytes, stack.settings.victim_master_key_id)
+    child = f"C-{uuid.uuid4().hex[:10]}"
+    accepted, refused = named(child), named(child, disposal={"kind": "referral_order", "months": 99})
+    refused["outcome_id"] = f"TST-{uuid.uuid4().hex}"
+    # As an API without the master key keeps them: in clear.
+    today = date.fromisoformat(accepted["hearing_date"])
+    assert (await intake.receive_value(stack.pool, accepted, received_by="old", today=today)).status == "accepted"
+    rejection = await intake.receive_value(stack.pool, refused, received_by="old", today=today)
+    held = await amendments.hold(
+        stack.pool,
+        outcome_id=accepted["outcome_id"],
+        received_by="old",
+        defendant={"child_id": child},
+        result_codes=[],
+        previous_body=accepted,
+        new_body={**accepted, "case_reference": "changed"},
+        difference=[{"field": "case_reference", "before": accepted["case_reference"], "after": "changed"}],
+        message_text=f"{GIVEN} {FAMILY}",
+    )
+    assert GIVEN in (await stored(stack, "inbox", "outcome_id", accepted["outcome_id"]))[0]["whole"]
+    await stack.wait_for_events(child, "ReferralOrderMade")  # the relay is done with the row (it skips locked ones)
+
+    assert await seal_kept_in_clear(stack.pool, seal) >= 3
+    dob = accepted["child"]["date_of_birth"]
+    no_names(await stored(stack, "inbox", "outcome_id", accepted["outcome_id"]), dob)
+    no_names(await stored(stack, "rejected_outcomes", "id", rejection.rejection_id), dob)
+    no_names(await stored(stack, "court_result_amendments", "id", held.id), dob)
+    kept = await stack.inbox(accepted["outcome_id"])
+    assert kept is not None and kept["body"] == accepted
+    again = await stack.rejected(rejection.rejection_id or 0)
+    assert again is not None and again["body"] == refused and again["body_text"] is not None
+    opened = await amendments.amendment(stack.pool, held.id, seal=seal)
+    assert opened is not None and opened.previous_body == accepted and opened.difference == held.difference
+    # A redelivery of the sealed outcome is still a duplicate.
+    assert (await intake.receive_value(stack.pool, accepted, received_by="old", today=today)).status == "duplicate"
