@@ -37,7 +37,6 @@ PASSTHROUGH = (
     "workflows.case_recorder",
     "workflows.casework_cycle",  # the cycle's start and resume helpers every kind shares (no state of its own)
     "workflows.victims_added",  # starting an added victim's contact, every kind alike
-    "workflows.casework_cycle",  # starting the casework cycle, the same for every kind
     "workflows.deadline_tracker",
     "workflows.search_attributes",  # immutable SearchAttributeKey definitions
 )
