@@ -255,3 +255,24 @@ async def test_messages_kept_in_clear_before_sealing_are_sealed_once_the_key_is_
     assert opened is not None and opened.previous_body == accepted and opened.difference == held.difference
     # A redelivery of the sealed outcome is still a duplicate.
     assert (await intake.receive_value(stack.pool, accepted, received_by="old", today=today)).status == "duplicate"
+
+
+def test_a_worker_without_the_master_key_is_told_which_key_opens_a_sealed_outcome() -> None:
+    import os
+
+    import pytest
+    from cryptography.exceptions import InvalidTag
+
+    from activities.court_messages import MessageSealed
+
+    seal = MessageSeal(os.urandom(32), "k-1")
+    body = named("C-1")
+    sealed = seal.seal(body, None)
+    columns = {"sealed": sealed.sealed, "sealed_key": sealed.sealed_key, "sealed_key_id": "k-1", "erased_at": None}
+    pending = PendingOutcome("O-1", sealed.clear, "test", columns)
+    assert pending.whole(seal) == body
+    with pytest.raises(MessageSealed, match="YJFLOW_VICTIM_MASTER_KEY"):
+        pending.whole(None)
+    # Another deployment's key cannot open it, nor pass it off as opened.
+    with pytest.raises(InvalidTag):
+        pending.whole(MessageSeal(os.urandom(32), "k-1"))
