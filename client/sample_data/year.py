@@ -104,8 +104,20 @@ async def _take_case(
         for i, (path, option) in enumerate(case.victims)
     ]
 
-    async def run(workflow_id: str, steps: list[Step]) -> None:
-        for days, who, body in sorted(steps, key=lambda s: s[0]):
+    # One case's steps in the order of their days, across its order and its victims' contacts: the order
+    # tells a contact of its milestones as they happen, and a contact stepped ahead on its own would have
+    # closed before the order's panel was held, missing what it should have been told.
+    merged = sorted(
+        (
+            (days, rank, workflow_id, who, body)
+            for rank, (workflow_id, steps) in enumerate(streams)
+            for days, who, body in steps
+        ),
+        key=lambda s: (s[0], s[1]),
+    )
+
+    async def run() -> None:
+        for days, _, workflow_id, who, body in merged:
             when = hearing + timedelta(days=days)
             if when > today:
                 continue
@@ -121,7 +133,7 @@ async def _take_case(
 
     # The order tells its victims' contacts of its milestones: they must be running before it moves.
     await asyncio.gather(*(_started(temporal, w) for w, _ in streams))
-    await asyncio.gather(*(run(w, s) for w, s in streams))
+    await run()
 
 
 async def _started(temporal: TemporalSource, workflow_id: str) -> None:
