@@ -78,6 +78,11 @@ class Found:
     date_of_birth: date
 
 
+def messages_of(store: ChildRecordStore | None) -> MessageSeal | None:
+    """The seal of the court messages, where a store (so the master key) is configured."""
+    return store.messages if store is not None else None
+
+
 class ChildRecordStore:
     def __init__(self, pool: AsyncConnectionPool[Any], master_key: bytes, key_id: str) -> None:
         if len(master_key) != 32:

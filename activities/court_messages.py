@@ -95,6 +95,11 @@ class MessageSeal:
         return opened
 
 
+def sealed_columns(sealed: Sealed | None) -> tuple[bytes | None, bytes | None, str | None]:
+    """The values of a row's `sealed`, `sealed_key` and `sealed_key_id`, all None for a row kept in clear."""
+    return (sealed.sealed, sealed.sealed_key, sealed.sealed_key_id) if sealed is not None else (None, None, None)
+
+
 def seal_from_settings(settings: Settings) -> MessageSeal | None:
     """The seal of this deployment's master key, or None where none is configured."""
     try:
@@ -140,23 +145,22 @@ def kept_body(row: Mapping[str, Any], seal: MessageSeal | None) -> Any:
     return row.get("body")
 
 
-def open_rejected(row: Mapping[str, Any], seal: MessageSeal | None) -> dict[str, Any]:
-    """A rejected-list row as its readers get it: `body_text` the message as sent and `body` that as JSON
-    (None if it was not), whole where the row was opened here (`opened`); once erased, the clear part
-    alone with `erased` true; where no master key is configured, the clear part alone with `sealed` true.
-    The sealing columns are dropped."""
+def open_rejected(row: Mapping[str, Any], seal: MessageSeal | None) -> tuple[dict[str, Any], bool]:
+    """A rejected-list row as its readers get it, and whether it was opened from its seal here: `body_text`
+    the message as sent and `body` that as JSON (None if it was not); once erased, the clear part alone with
+    `erased` true; where no master key is configured, the clear part alone with `sealed` true. The sealing
+    columns are dropped."""
     out = {k: v for k, v in row.items() if k not in SEALED_COLUMNS}
     out["erased"] = is_erased(row)
-    out["sealed"] = is_sealed(row) and not is_erased(row) and seal is None
-    out["opened"] = False
-    if is_sealed(row) and not is_erased(row) and seal is not None:
-        message = opened(row, seal)
-        assert message is not None
-        body, text = message["body"], message["text"]
-        # An outcome its order refused at delivery came from the inbox, which keeps its body alone.
-        out["body"], out["body_text"] = body, text if text is not None else json.dumps(body)
-        out["opened"] = True
-    return out
+    openable = is_sealed(row) and not is_erased(row)
+    out["sealed"] = openable and seal is None
+    if not openable or seal is None:
+        return out, False
+    message = seal.open(row["sealed"], row["sealed_key"], row["sealed_key_id"])
+    body, text = message["body"], message["text"]
+    # An outcome its order refused at delivery came from the inbox, which keeps its body alone.
+    out["body"], out["body_text"] = body, text if text is not None else json.dumps(body)
+    return out, True
 
 
 async def log_message_reads(pool: AsyncConnectionPool[Any], reader: str, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -117,7 +117,7 @@ async def hold(
                 Jsonb(new_body),
                 Jsonb(difference),
                 None if sealed is not None else message_text,
-                *((sealed.sealed, sealed.sealed_key, sealed.sealed_key_id) if sealed else (None, None, None)),
+                *court_messages.sealed_columns(sealed),
                 digest,
             ),
         )

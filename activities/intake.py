@@ -32,8 +32,8 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, ValidationError
 
-from activities.child_records import ChildRecordStore
-from activities.court_messages import SEALED_COLUMNS, MessageSeal, kept_body
+from activities.child_records import ChildRecordStore, messages_of
+from activities.court_messages import SEALED_COLUMNS, MessageSeal, kept_body, sealed_columns
 from activities.db import Pool
 from activities.intake_facts import gather_outcome_facts
 from activities.rule_source import load_calendar
@@ -125,8 +125,7 @@ async def receive(
     body, errors = parse_body(raw)
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     if errors:
-        seal = child_records.messages if child_records is not None else None
-        return await keep_rejected(pool, None, text, errors, received_by=received_by, seal=seal)
+        return await keep_rejected(pool, None, text, errors, received_by=received_by, seal=messages_of(child_records))
     return await receive_value(
         pool, body, text=text, received_by=received_by, today=today, services=services, child_records=child_records
     )
@@ -161,7 +160,7 @@ async def receive_value(
     (after the outcome is kept: a record that cannot be made never loses the outcome), and the outcome is
     kept sealed under the personal-data master key (`activities.court_messages`)."""
     text = text if text is not None else json.dumps(body)
-    seal = child_records.messages if child_records is not None else None
+    seal = messages_of(child_records)
     not_held = service_not_held(body, received_by, services)
     if not_held is not None:
         return await keep_rejected(pool, body, text, [not_held], received_by=received_by, seal=seal)
@@ -214,7 +213,7 @@ async def receive_value(
                     received_by,
                     Jsonb(sealed.clear if sealed is not None else body),
                     ids,
-                    *((sealed.sealed, sealed.sealed_key, sealed.sealed_key_id) if sealed else (None, None, None)),
+                    *sealed_columns(sealed),
                     INBOX_CHANNEL,
                 ),
             )
@@ -328,7 +327,7 @@ async def keep_rejected(
                 Jsonb(body) if body is not None else None,
                 None if sealed is not None else text,
                 Jsonb([e.model_dump() for e in errors]),
-                *((sealed.sealed, sealed.sealed_key, sealed.sealed_key_id) if sealed else (None, None, None)),
+                *sealed_columns(sealed),
             ),
         )
         row = await cur.fetchone()

@@ -99,11 +99,10 @@ async def refused_outcome(
         row = await cur.fetchone()
     if row is None:
         return None
-    opened = open_rejected(row, seal)
-    if reader is not None and opened.pop("opened"):
-        await log_message_reads(pool, reader, [opened])
-    opened.pop("opened", None)
-    return opened
+    kept, opened = open_rejected(row, seal)
+    if reader is not None and opened:
+        await log_message_reads(pool, reader, [kept])
+    return kept
 
 
 async def list_rejected(
@@ -120,8 +119,8 @@ async def list_rejected(
     child's record has only its clear part (`erased`: true). With `services`, only those naming one of them
     as `yjs`, and never one refused for naming a service its sender does not hold (rule `yjs.held`): that
     names another service's child, so only those holding every service see it."""
-    async with pool.connection() as conn:
-        cur = await conn.execute(
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(
             "SELECT id, outcome_id, received_at, received_by, body, body_text, errors, "
             + ", ".join(SEALED_COLUMNS)
             + " FROM rejected_outcomes WHERE (%(oid)s::text IS NULL OR outcome_id = %(oid)s)"
@@ -136,13 +135,7 @@ async def list_rejected(
             },
         )
         rows = await cur.fetchall()
-    cols = ("id", "outcome_id", "received_at", "received_by", "body", "body_text", "errors", *SEALED_COLUMNS)
-    kept = [open_rejected(dict(zip(cols, _values(r, cols), strict=True)), seal) for r in rows]
+    kept = [open_rejected(row, seal) for row in rows]
     if reader is not None:
-        await log_message_reads(pool, reader, [r for r in kept if r["opened"]])
-    return [{k: v for k, v in r.items() if k != "opened"} for r in kept]
-
-
-def _values(row: Any, names: Sequence[str]) -> tuple[Any, ...]:
-    """Rows may come as dicts or tuples depending on the pool's row factory."""
-    return tuple(row[n] for n in names) if isinstance(row, dict) else tuple(row)
+        await log_message_reads(pool, reader, [row for row, opened in kept if opened])
+    return [row for row, _ in kept]

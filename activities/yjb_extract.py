@@ -17,7 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from psycopg import sql
 
-from activities.child_records import ChildRecordStore
+from activities.child_records import ChildRecordStore, messages_of
 from activities.court_messages import kept_body
 from activities.db import Pool
 from activities.reports import VICTIM_CONTACT_KIND, _fetch
@@ -84,7 +84,7 @@ async def yjb_extract(
     orders = [c["stream_id"] for c in cases if c["kind"] != VICTIM_CONTACT_KIND]
     outcome_rows = await _fetch(pool, sql.Composed([sql.SQL(_OUTCOMES)]), {"streams": orders}) if orders else []
     ids = sorted({r["payload"]["outcome_id"] for r in outcome_rows})
-    seal = records.messages if records is not None else None
+    seal = messages_of(records)
     received = {
         r["outcome_id"]: kept_body(r, seal)
         for r in await _fetch(pool, sql.Composed([sql.SQL(_RECEIVED)]), {"ids": ids})

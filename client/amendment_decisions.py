@@ -11,7 +11,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from activities import court_result_amendments as amendments
 from activities import intake
-from activities.child_records import ChildRecordStore
+from activities.child_records import ChildRecordStore, messages_of
 from activities.court_messages import MessageSeal
 from client.app_context import today
 from domain.court_results import resends
@@ -56,7 +56,7 @@ async def confirm(
     services: list[str] | None = None,
     child_records: ChildRecordStore | None = None,
 ) -> tuple[amendments.Amendment, list[str]]:
-    seal = child_records.messages if child_records is not None else None
+    seal = messages_of(child_records)
     held = await _held(pool, amendment_id, services, seal)
     try:
         body = resends.amendment_outcome(held.previous_body, held.new_body, amendment_id=held.id)
@@ -91,7 +91,7 @@ async def reject(
     services: list[str] | None = None,
     child_records: ChildRecordStore | None = None,
 ) -> amendments.Amendment:
-    seal = child_records.messages if child_records is not None else None
+    seal = messages_of(child_records)
     if not (reason or "").strip():
         raise DecisionRefused(
             422, _problem("reason", "amendment.reason", "say why the amendment is rejected"), "Say why you reject it"

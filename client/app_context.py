@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, HTTPException, Request
 from temporalio.client import Client
 
-from activities.child_records import ChildRecordStore
+from activities.child_records import ChildRecordStore, messages_of
+from activities.court_messages import MessageSeal
 from activities.victim_details import VictimDetailsStore
 
 LONDON = ZoneInfo("Europe/London")
@@ -36,6 +37,11 @@ class AppContext:
         self._client: Client | None = None
         self.victim_details = victim_details
         self.child_records = child_records
+
+    @property
+    def seal(self) -> MessageSeal | None:
+        """The seal of the court messages (`activities.court_messages`), where the master key is configured."""
+        return messages_of(self.child_records)
 
     async def temporal(self) -> Client:
         if self._client is None:

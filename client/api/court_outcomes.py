@@ -97,8 +97,7 @@ async def _too_large(ctx: Ctx, request: Request, user: User, start: bytes) -> JS
     declared = request.headers.get("content-length", "")
     error = body_too_large(int(declared) if declared.isdigit() else None)
     text = start.decode("utf-8", "replace") + f"\n[cut: over {MAX_BODY_BYTES} bytes received]"
-    seal = ctx.child_records.messages if ctx.child_records is not None else None
-    kept = await intake.keep_rejected(ctx.pool, None, text, [error], received_by=user.username, seal=seal)
+    kept = await intake.keep_rejected(ctx.pool, None, text, [error], received_by=user.username, seal=ctx.seal)
     OUTCOMES_RECEIVED.labels(feed="court-outcome", status="rejected").inc()
     return JSONResponse(
         status_code=413,
@@ -127,6 +126,6 @@ async def rejected(
         limit=limit,
         outcome_id=outcome_id,
         services=user_services_filter(user),
-        seal=ctx.child_records.messages if ctx.child_records is not None else None,
+        seal=ctx.seal,
         reader=user.username,
     )

@@ -60,7 +60,7 @@ async def list_amendments(
         status=None if status == "all" else status,
         limit=limit,
         services=user_services_filter(user),
-        seal=ctx.child_records.messages if ctx.child_records is not None else None,
+        seal=ctx.seal,
     )
     await log_message_reads(ctx.pool, user.username, [{"body": a.new_body} for a in found if a.erased_at is None])
     return found

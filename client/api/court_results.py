@@ -20,7 +20,6 @@ from pydantic import BaseModel, ConfigDict
 
 from activities import court_result_amendments as amendments
 from activities import intake
-from activities.court_messages import MessageSeal
 from activities.metrics import OUTCOMES_RECEIVED
 from activities.rule_source import court_centres, court_result_mapping
 from activities.users import User
@@ -140,7 +139,7 @@ async def _receive(
 
 
 async def _store(ctx: AppContext, result: TranslationResult, text: str, user: User) -> dict[str, Any]:
-    pool, seal = ctx.pool, _seal(ctx)
+    pool, seal = ctx.pool, ctx.seal
     answer: dict[str, Any] = {"defendant": result.defendant.model_dump(), "result_codes": result.result_codes}
     if isinstance(result, Ignored):
         return {**answer, "status": "ignored", "reason": result.reason}
@@ -162,7 +161,7 @@ async def _store(ctx: AppContext, result: TranslationResult, text: str, user: Us
 async def _store_translated(ctx: AppContext, result: Translated, text: str, user: User) -> dict[str, Any]:
     """An outcome for intake: a sentence ending the case's running remand, the same result again (a
     duplicate), or a changed resend held for a manager with the difference; else new, through intake."""
-    pool, seal = ctx.pool, _seal(ctx)
+    pool, seal = ctx.pool, ctx.seal
     body = result.body
     not_held = intake.service_not_held(body, user.username, user_services_filter(user))
     if not_held is not None:  # refused before anything is compared or held: it is another service's child
@@ -218,7 +217,7 @@ async def _corrected_before(ctx: AppContext, result: NeedsCorrection) -> dict[st
     """A resend of results someone corrected from the rejected list and resubmitted under the same outcome
     id: the inbox keeps the corrected outcome, so the resend is a duplicate, not a new rejection."""
     outcome_id = (result.body or {}).get("outcome_id")
-    if not isinstance(outcome_id, str) or await amendments.kept_body(ctx.pool, outcome_id, seal=_seal(ctx)) is None:
+    if not isinstance(outcome_id, str) or await amendments.kept_body(ctx.pool, outcome_id, seal=ctx.seal) is None:
         return None
     return {
         "status": "duplicate",
@@ -226,10 +225,6 @@ async def _corrected_before(ctx: AppContext, result: NeedsCorrection) -> dict[st
         "note": "corrected and accepted before under this outcome id; the court's message still needs correcting: "
         + "; ".join(f"{p.field}: {p.message}" for p in result.problems),
     }
-
-
-def _seal(ctx: AppContext) -> MessageSeal | None:
-    return ctx.child_records.messages if ctx.child_records is not None else None
 
 
 def _about(who: str, case_reference: str | None, error: FieldError) -> FieldError:
@@ -240,7 +235,7 @@ def _about(who: str, case_reference: str | None, error: FieldError) -> FieldErro
 async def _refused(ctx: AppContext, feed: Feed, raw: bytes, errors: list[FieldError], user: User) -> JSONResponse:
     """A message that is not a resulted hearing at all: kept whole in the rejected list, nothing translated."""
     kept = await intake.keep_rejected(
-        ctx.pool, None, raw.decode("utf-8", "replace"), errors, received_by=user.username, seal=_seal(ctx)
+        ctx.pool, None, raw.decode("utf-8", "replace"), errors, received_by=user.username, seal=ctx.seal
     )
     return JSONResponse(
         status_code=422,

@@ -35,8 +35,7 @@ async def _page(
 ) -> Response:
     pool = request.app.state.ctx.pool
     held_services = user_services_filter(user)
-    records = request.app.state.ctx.child_records
-    seal = records.messages if records is not None else None
+    seal = request.app.state.ctx.seal
     held = await amendments.amendments(pool, status="held", limit=200, services=held_services, seal=seal)
     decided = list(
         reversed(await amendments.amendments(pool, status=None, limit=1000, services=held_services, seal=seal))

@@ -68,9 +68,8 @@ async def intake_page(request: Request, user: Reader) -> Response:
 
 async def _refused(request: Request, user: User, rejection_id: int) -> dict[str, Any]:
     ctx = request.app.state.ctx
-    seal = ctx.child_records.messages if ctx.child_records is not None else None
     row = await rejected_reads.refused_outcome(
-        ctx.pool, rejection_id, services=user_services_filter(user), seal=seal, reader=user.username
+        ctx.pool, rejection_id, services=user_services_filter(user), seal=ctx.seal, reader=user.username
     )
     if row is None:
         raise not_found(f"there is no refused outcome {rejection_id}")

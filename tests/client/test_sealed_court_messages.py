@@ -232,7 +232,12 @@ async def test_messages_kept_in_clear_before_sealing_are_sealed_once_the_key_is_
         stack.pool,
         outcome_id=accepted["outcome_id"],
         received_by="old",
-        defendant={"child_id": child},
+        defendant={
+            "child_id": child,
+            "id_source": "pnc",
+            "case_reference": accepted["case_reference"],
+            "position": "1",
+        },
         result_codes=[],
         previous_body=accepted,
         new_body={**accepted, "case_reference": "changed"},
