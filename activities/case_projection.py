@@ -16,10 +16,12 @@ What a row says, from the stream's events:
 An append carries one or a few events, so the row keeps the folded domain state (`fold`, JSON) and an
 append evolves it by the new events only; a row without a fold (a stream not yet opened, one whose
 events could not be folded, or a row written in bulk) is folded from its whole stream instead. Like
-`deadline_projection`, every row remembers the last global position applied (`last_position`); an event
-at or below it changes nothing. That compares positions within one stream only, where they rise with the
-version: appends to a stream hold its guard (`activities.event_append`) from before they take positions
-until they commit, so no global order is assumed.
+`deadline_projection`, every row remembers the global position of the last event that changed it
+(`last_position`); an event at or below it changes nothing, and an event that leaves the row as it was is
+not written at all (the fold is the same state before and after it, so evolving on from it is exact).
+Positions are compared within one stream only, where they rise with the version: appends to a stream
+hold its guard (`activities.event_append`) from before they take positions until they commit, so no
+global order is assumed.
 
 `backfill` builds the rows of the events already stored; migration 004 runs it (`activities.migrate`).
 """
@@ -291,8 +293,13 @@ async def changes(
             whole = {r["stream_version"]: RecordedEvent.model_validate(r) for r in await cur.fetchall()}
             whole.update((e.stream_version, e) for e in events)
             new_row = fold_stream(stream_id, [whole[v] for v in sorted(whole)])
-        if new_row is not None and (row is None or new_row.last_position > row.last_position):
-            out.append((_UPSERT, _params(new_row)))
+        if new_row is None or (row is not None and new_row.last_position <= row.last_position):
+            continue
+        if row is not None and replace(new_row, last_position=row.last_position) == row:
+            # The events left the row as it was (most do: a deadline scheduled, met or escalated): nothing
+            # to write. Its fold is still the stream's state, so the next append evolves it from there.
+            continue
+        out.append((_UPSERT, _params(new_row)))
     return out
 
 

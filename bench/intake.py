@@ -73,7 +73,8 @@ STOP_TIMEOUT_SECONDS = 20.0
 
 async def serve_bare_worker(address: str, task_queue: str) -> None:
     """The baseline's worker process: runs bare workflows until SIGTERM. Its payloads are encrypted with
-    the key in YJFLOW_PAYLOAD_KEY, as ours are, so the codec's cost is on both sides."""
+        the key in YJFLOW_PAYLOAD_KEY, as ours are, so the codec's cost is on both sides, and it caches as many
+    workflows as ours."""
     settings = Settings(_env_file=None)  # type: ignore[call-arg]  # the key from the environment alone
     converter = data_converter(settings.payload_key_bytes, settings.payload_key_id)
     client = await Client.connect(address, data_converter=converter)
@@ -81,7 +82,15 @@ async def serve_bare_worker(address: str, task_queue: str) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with Worker(client, task_queue=task_queue, workflows=[BareWorkflow], activities=[no_op]):
+    # The same sticky cache as worker.py's (YJFLOW_MAX_CACHED_WORKFLOWS), or the rounds' open workflows
+    # would stay cached on one side only.
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[BareWorkflow],
+        activities=[no_op],
+        max_cached_workflows=settings.max_cached_workflows,
+    ):
         sys.stdout.buffer.write(b"ready\n")
         sys.stdout.buffer.flush()
         await stop.wait()

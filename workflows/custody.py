@@ -15,7 +15,6 @@ import asyncio
 from datetime import date
 from typing import Any
 
-from pydantic import TypeAdapter
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -35,9 +34,8 @@ from workflows.casework import (
     today,
 )
 from workflows.casework_cycle import start_cycle, with_cycle
+from workflows.step_types import CUSTODY_STEP as STEP  # built once per worker, not at each new run
 from workflows.victims_added import start_added_victims
-
-STEP: TypeAdapter[cu.CustodyStep] = TypeAdapter(cu.CustodyStep)
 
 # The order kind as intake names it, for the search attribute and the opening event.
 _DISPOSAL_KINDS = {"dto": "detention_and_training_order"}

@@ -13,7 +13,6 @@ import asyncio
 from datetime import date
 from typing import Any
 
-from pydantic import TypeAdapter
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -32,9 +31,8 @@ with workflow.unsafe.imports_passed_through():
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, opening_outcome, step_dates_kept, tell_victim_contacts, today
 from workflows.casework_cycle import start_cycle, with_cycle
+from workflows.step_types import REFERRAL_ORDER_STEP as STEP  # built once per worker, not at each new run
 from workflows.victims_added import start_added_victims
-
-STEP: TypeAdapter[ro.ReferralOrderStep] = TypeAdapter(ro.ReferralOrderStep)
 
 
 @workflow.defn(name="ReferralOrder")

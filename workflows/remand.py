@@ -14,7 +14,6 @@ import asyncio
 from datetime import date
 from typing import Any
 
-from pydantic import TypeAdapter
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -27,9 +26,8 @@ with workflow.unsafe.imports_passed_through():
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, opening_outcome, step_dates_kept, today
 from workflows.casework_cycle import start_cycle, with_cycle
+from workflows.step_types import REMAND_STEP as STEP  # built once per worker, not at each new run
 from workflows.victims_added import start_added_victims
-
-STEP: TypeAdapter[rm.RemandStep] = TypeAdapter(rm.RemandStep)
 
 
 @workflow.defn(name="Remand")

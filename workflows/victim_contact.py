@@ -13,7 +13,6 @@ import asyncio
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import TypeAdapter
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -32,12 +31,12 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, today
+from workflows.step_types import VICTIM_CONTACT_STEP as STEP  # built once per worker, not at each new run
 
 SYSTEM_ORDER = "system:linked-order"
 # Each step's date checked against every step it follows, and consent only to options explained (issue
 # #15): contacts recorded before replay as they were decided.
 STEPS_IN_ORDER = "victim-steps-in-order"
-STEP: TypeAdapter[vc.VictimContactStep] = TypeAdapter(vc.VictimContactStep)
 
 
 class ReceivedMilestone(Step):

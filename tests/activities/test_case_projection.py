@@ -244,6 +244,25 @@ async def test_incremental_rows_equal_folding_the_whole_stream(pool: Pool) -> No
     assert {k: v for k, v in row.items()} == case_projection._params(whole) | {"fold": whole.fold}
 
 
+async def test_events_that_leave_the_case_as_it_was_write_no_row(pool: Pool) -> None:
+    """A deadline scheduled (most of an order's events) changes nothing a case row says, so the append
+    writes no case row; the row the next change writes equals folding the whole stream."""
+    store = EventStore(pool)
+    s = Stream(order_id("C-8"))
+    await store.append(opening(s))
+    before = await case_row(pool, s.stream_id)
+    scheduled = await store.append([s.next(_deadline("ro.initial_panel", date(2025, 3, 14)))])
+    assert await case_row(pool, s.stream_id) == before  # not rewritten: last_position stays where it was
+    assert before is not None and before["last_position"] < scheduled[0].global_position
+
+    await store.append([s.next(CaseWorkerAllocated(case_worker="amy"))])
+    row = await case_row(pool, s.stream_id)
+    whole = case_projection.fold_stream(s.stream_id, await store.read_stream(s.stream_id))
+    assert whole is not None and row is not None
+    assert row == case_projection._params(whole) | {"fold": whole.fold}
+    assert row["responsible"] == "amy"
+
+
 async def test_a_stream_before_its_opening_event_and_other_streams(pool: Pool) -> None:
     store = EventStore(pool)
     s = Stream(order_id("C-7"))

@@ -32,6 +32,22 @@ def test_overrides_file_changes_a_local_rule_and_the_pack_version(tmp_path: Path
     assert pack.version.startswith(load_rule_pack(None).version + "+luton.toml:")
 
 
+def test_an_edited_overrides_file_applies_at_the_next_load(tmp_path: Path) -> None:
+    """The parsed pack is kept by the files' text, never by the path: an edit to the YJS's file applies to
+    the next deadline scheduled without a restart, and a bad edit is refused every time it is loaded."""
+    f = tmp_path / "luton.toml"
+    f.write_text('[rules."ro.first_contact"]\namount = 3\n')
+    assert load_rule_pack(f) is load_rule_pack(f)  # the same text: parsed once
+    f.write_text('[rules."ro.first_contact"]\namount = 4\n')
+    assert load_rule_pack(f).rule("ro.first_contact").amount == 4
+    f.write_text('[rules."ro.final_panel"]\namount = -5\n')
+    for _ in range(2):
+        with pytest.raises(RuleOverrideError, match="statute"):
+            load_rule_pack(f)
+    f.write_text('[rules."ro.first_contact"]\namount = 3\n')
+    assert load_rule_pack(f).rule("ro.first_contact").amount == 3
+
+
 def test_overrides_file_cannot_touch_a_statute_rule(tmp_path: Path) -> None:
     """A statute rule is refused with the reason."""
     f = tmp_path / "bad.toml"
