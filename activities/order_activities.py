@@ -91,7 +91,7 @@ class OrderActivities:
                     actor=ev.SYSTEM_DEADLINES,
                 )
             )
-        await self._append(events)
+        await self._append([*input.preceding, *events])
         return schedules
 
     @activity.defn(name="send_deadline_notice")

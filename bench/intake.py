@@ -16,7 +16,7 @@ Baseline: bare Temporal on the same dev server: a client in this process starts 
 directly, and a worker in a process of its own (`python -m bench.intake --bare-worker ...`, so both sides
 are the same shape) runs them: each workflow runs as many no-op activities as ours run up to and
 including the one that records their first events, then sleeps on a timer as ours do. The count is read
-from a real history of ours (activities scheduled up to the first completed `record_events`) after a
+from a real history of ours (activities scheduled up to the first completed one that records events) after a
 warm-up outcome, and printed. The bare worker prints a line when a workflow's last no-op activity has
 run; a round ends when every baseline workflow's line has arrived.
 
@@ -99,16 +99,20 @@ async def serve_bare_worker(address: str, task_queue: str) -> None:
 # --- counting our activities ----------------------------------------------------------------------------
 
 
+# The activities that append a workflow's events: a step's own, or a step's with the deadlines it starts.
+RECORDING_ACTIVITIES = frozenset({"record_events", "schedule_deadlines"})
+
+
 async def activities_before_first_events(handle: WorkflowHandle[Any, Any]) -> int:
-    """Activities the workflow scheduled up to and including the first `record_events` that completed,
-    read from its real history."""
+    """Activities the workflow scheduled up to and including the first that recorded its events and
+    completed, read from its real history."""
     scheduled: dict[int, str] = {}
     async for e in handle.fetch_history_events():
         if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             scheduled[e.event_id] = e.activity_task_scheduled_event_attributes.activity_type.name
         elif e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
             attrs = e.activity_task_completed_event_attributes
-            if scheduled.get(attrs.scheduled_event_id) == "record_events":
+            if scheduled.get(attrs.scheduled_event_id) in RECORDING_ACTIVITIES:
                 return len(scheduled)
     raise RuntimeError(f"workflow {handle.id} has not recorded events yet")
 
@@ -441,7 +445,7 @@ def report(args: argparse.Namespace, f: Figures) -> None:
     counted = ", ".join(f"{name} {n}" for name, n in f.counted.items())
     print(
         f"# activities before first events, from real histories (scheduled up to the first completed "
-        f"record_events): {counted}; the baseline runs {f.activities} per workflow",
+        f"record_events or schedule_deadlines): {counted}; the baseline runs {f.activities} per workflow",
         flush=True,
     )
     print(

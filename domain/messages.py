@@ -35,12 +35,18 @@ class DeadlineRequest(BaseModel):
 
 
 class ScheduleDeadlinesInput(BaseModel):
+    """Deadlines to schedule at `first_version` on, and the events a decision records before them
+    (`preceding`), appended with them in one transaction: the step and the deadlines it starts are
+    stored together or not at all. Histories from before `preceding` recorded those in an activity of
+    their own."""
+
     stream_id: str
     child_id: str
     yjs: str
     first_version: int
     effective_at: AwareDatetime
     requests: list[DeadlineRequest]
+    preceding: list[NewEvent] = []
 
 
 class DeadlineNoticeInput(BaseModel):

@@ -36,6 +36,9 @@ ACTIVITY_RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=1),
     non_retryable_error_types=["AppendConflict", "WrongExpectedVersion", "InvalidEvent", "UnknownRule"],
 )
+# A decision's events and the deadlines it starts, appended by one schedule_deadlines: one workflow task,
+# activity and transaction fewer per step that starts a deadline (earlier runs ran record_events first).
+RECORDED_WITH_ITS_DEADLINES = "recorded-with-its-deadlines"
 # A client retries a step on the new run the moment it learns the old one continued as new, so only the
 # latest steps' ids need carrying; Temporal allows 2,000 Updates a run, far more than a case ever sees.
 STEPS_REMEMBERED = 100
@@ -95,9 +98,11 @@ class CaseRecorder:
         on_recorded: Callable[[], None] | None = None,
         step: Step | None = None,
     ) -> None:
-        """Record the decision's events and deadline changes, fold the events into the caller's state
-        with `apply`, tell the caller (`on_recorded`, e.g. to upsert search attributes), then schedule
-        the new deadlines. The order of these commands is part of every saved history: keep it.
+        """Record the decision's events and deadline changes with the new deadlines it starts (one
+        activity), fold the events into the caller's state with `apply`, and tell the caller
+        (`on_recorded`, e.g. to upsert search attributes). The order of these commands is part of every
+        saved history: keep it (runs from before `RECORDED_WITH_ITS_DEADLINES` recorded, applied, told,
+        then scheduled).
         A person's `step` is kept with the versions it recorded, so it can be corrected."""
         first_version = self.version + 1
         payloads: list[ev.EventPayload] = list(decision.events)
@@ -107,14 +112,22 @@ class CaseRecorder:
                 to_schedule.append(effect)
             else:
                 payloads.extend(self.deadline_change(effect))
-        await self.record(payloads, actor=actor, effective_at=effective_at, reason=reason)
-        for p in decision.events:
-            apply(p)
-        if decision.events and on_recorded is not None:
-            on_recorded()
         scheduled: list[str] = []
-        if to_schedule:
-            scheduled = await self.schedule(to_schedule, effective_at=effective_at)
+        if payloads and to_schedule and workflow.patched(RECORDED_WITH_ITS_DEADLINES):
+            preceding = [self.envelope(p, actor=actor, effective_at=effective_at, reason=reason) for p in payloads]
+            scheduled = await self.schedule(to_schedule, effective_at=effective_at, preceding=preceding)
+            for p in decision.events:
+                apply(p)
+            if decision.events and on_recorded is not None:
+                on_recorded()
+        else:
+            await self.record(payloads, actor=actor, effective_at=effective_at, reason=reason)
+            for p in decision.events:
+                apply(p)
+            if decision.events and on_recorded is not None:
+                on_recorded()
+            if to_schedule:
+                scheduled = await self.schedule(to_schedule, effective_at=effective_at)
         if step is not None and decision.events:
             met = tuple(
                 MetDeadline(schedule=self.deadlines[p.deadline_id].schedule, met_on=p.met_on)
@@ -196,7 +209,10 @@ class CaseRecorder:
             if d.status == "missed":
                 d.status = "missed_closed"
 
-    async def schedule(self, requests: list[ScheduleDeadline], *, effective_at: datetime) -> list[str]:
+    async def schedule(
+        self, requests: list[ScheduleDeadline], *, effective_at: datetime, preceding: list[ev.NewEvent] | None = None
+    ) -> list[str]:
+        """Schedule the deadlines, after `preceding` (events already enveloped), all in one activity."""
         items = []
         for r in requests:
             n = self.counts.get(r.rule_id, 0) + 1
@@ -219,6 +235,7 @@ class CaseRecorder:
                 first_version=self.version + 1,
                 effective_at=effective_at,
                 requests=items,
+                preceding=preceding or [],
             ),
             result_type=list[ev.DeadlineScheduled],
             start_to_close_timeout=ACTIVITY_TIMEOUT,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from temporalio import workflow
 
@@ -32,20 +32,12 @@ with workflow.unsafe.imports_passed_through():
 from workflows.case_recorder import CaseRecorder
 from workflows.casework import CaseWorkflow, today
 from workflows.step_types import VICTIM_CONTACT_STEP as STEP  # built once per worker, not at each new run
+from workflows.step_types import ReceivedMilestone
 
 SYSTEM_ORDER = "system:linked-order"
 # Each step's date checked against every step it follows, and consent only to options explained (issue
 # #15): contacts recorded before replay as they were decided.
 STEPS_IN_ORDER = "victim-steps-in-order"
-
-
-class ReceivedMilestone(Step):
-    """A milestone the linked order signalled, kept with the contact's steps so a correction folds it in
-    again where it came (it changes what the victim is owed); it is the order's, so never corrected here."""
-
-    step: Literal["order_milestone"] = "order_milestone"
-    milestone: str
-    order_id: str
 
 
 @workflow.defn(name="VictimContact")
