@@ -1,5 +1,6 @@
 """The relay's side of the inbox: take a batch of pending outcomes, and mark each one started, failed
-(kept pending, with why) or refused by its order (copied whole to the rejected list with the reason).
+(kept pending, with why) or refused by its order (copied whole to the rejected list with the reason); and
+the listener intake's NOTIFY wakes it with.
 
 All on the one connection whose transaction holds the batch's rows (FOR UPDATE SKIP LOCKED, so several
 relays can run), so a row's mark commits with the batch or not at all.
@@ -12,11 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from activities.court_messages import SEALED_COLUMNS, MessageSeal, is_sealed, whole_body
+from activities.intake import INBOX_CHANNEL
 from domain.court_outcome import FieldError
 
 
@@ -88,3 +91,31 @@ async def move_to_rejected(conn: AsyncConnection[Any], pending: PendingOutcome, 
             *(pending.sealed.get(c) for c in SEALED_COLUMNS),
         ),
     )
+
+
+class InboxListener:
+    """A connection of the relay's own, LISTENing for intake's NOTIFY of a new outcome (the fast path;
+    the relay also looks every interval, so a lost notification only delays)."""
+
+    def __init__(self, database_url: str) -> None:
+        self._url = database_url
+        self._conn: AsyncConnection[Any] | None = None
+
+    async def listen(self) -> None:
+        """Listen, reconnecting if the connection was lost: before the relay drains the inbox, so an
+        outcome arriving while it drains wakes the next `wait`."""
+        if self._conn is None or self._conn.closed:
+            self._conn = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
+            await self._conn.execute(f"LISTEN {INBOX_CHANNEL}")
+
+    async def wait(self, timeout: float) -> None:
+        """Until a notification arrives or `timeout` seconds pass."""
+        await self.listen()
+        assert self._conn is not None
+        async for _ in self._conn.notifies(timeout=timeout, stop_after=1):
+            pass
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None

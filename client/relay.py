@@ -26,9 +26,15 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.court_messages import MessageSeal, seal_from_settings, seal_kept_in_clear
 from activities.db import Pool
-from activities.intake import INBOX_CHANNEL
 from activities.metrics import RELAYED
-from activities.relay_inbox import PendingOutcome, mark_failed, mark_started, move_to_rejected, take_pending
+from activities.relay_inbox import (
+    InboxListener,
+    PendingOutcome,
+    mark_failed,
+    mark_started,
+    move_to_rejected,
+    take_pending,
+)
 from activities.rule_source import load_calendar
 from activities.settings import Settings
 from client.delivery import DeliveryRefused, carry_out, decide
@@ -140,7 +146,7 @@ def _temporal_down(error: BaseException | None) -> bool:
 async def run_relay(pool: Pool, client: Client, settings: Settings) -> None:
     """Relay forever; survives PostgreSQL and Temporal outages with a capped backoff."""
     backoff = settings.relay_interval_seconds
-    listener: psycopg.AsyncConnection[Any] | None = None
+    listener = InboxListener(settings.database_url or "")
     seal = seal_from_settings(settings)
     if seal is None:
         log.warning("relay.no_master_key", detail="sealed court outcomes wait until YJFLOW_VICTIM_MASTER_KEY is set")
@@ -152,20 +158,16 @@ async def run_relay(pool: Pool, client: Client, settings: Settings) -> None:
             log.warning("court_messages.seal_failed", error=type(e).__name__, detail=str(e)[:200])
     while True:
         try:
-            if listener is None or listener.closed:
-                listener = await psycopg.AsyncConnection.connect(settings.database_url or "", autocommit=True)
-                await listener.execute(f"LISTEN {INBOX_CHANNEL}")
+            await listener.listen()
             while await relay_pending(pool, client, settings.task_queue, seal=seal) > 0:
                 pass
             backoff = settings.relay_interval_seconds
-            async for _ in listener.notifies(timeout=settings.relay_interval_seconds, stop_after=1):
-                pass
+            await listener.wait(settings.relay_interval_seconds)
         except asyncio.CancelledError:
+            await listener.close()
             raise
         except Exception as e:
             log.warning("relay.error", error=type(e).__name__, detail=str(e)[:200])
-            if listener is not None:
-                await listener.close()
-                listener = None
+            await listener.close()
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 30.0)

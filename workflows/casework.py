@@ -37,6 +37,8 @@ __all__ = [
 ]
 
 HISTORY_LIMIT = 10_000
+# A step that reaches a new run before the run has opened its case waits for the opening.
+STEPS_AFTER_THE_OPENING = "steps-after-the-opening"
 
 
 def midnight(day: date) -> datetime:
@@ -213,12 +215,19 @@ class CaseWorkflow:
         info = workflow.current_update_info()
         return self._case.has_recorded(info.id if info else None)
 
+    async def _after_the_opening(self) -> None:
+        """A new run's first activation runs Update handlers before its main function: a step sent as the
+        case starts would take the lock first and be recorded before the case's opening. It waits."""
+        if self._case.version == 0 and workflow.patched(STEPS_AFTER_THE_OPENING):
+            await workflow.wait_condition(lambda: self._case.version > 0)
+
     async def _record_step(self, decide: Callable[[], Decision], step: Step) -> None:
         """A person's step: decided again under the lock (the state may have moved on since the validator
         passed it), refused with the reason and nothing recorded, or carried out; once per Update id,
         across continue-as-new."""
         info = workflow.current_update_info()
         step_id = info.id if info else None
+        await self._after_the_opening()
         async with self._lock:
             if self._case.has_recorded(step_id):
                 return
@@ -297,6 +306,7 @@ class CaseWorkflow:
         as if the correction had been there; once per Update id, like a step."""
         info = workflow.current_update_info()
         step_id = info.id if info else None
+        await self._after_the_opening()
         async with self._lock:
             if self._case.has_recorded(step_id):
                 return

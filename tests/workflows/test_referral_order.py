@@ -39,7 +39,13 @@ async def skip_to(h: Harness, when: datetime) -> None:
 
 
 async def start_order(
-    h: Harness, *, hearing: date, months: int = 6, victims: tuple[str, ...] = (), child: str | None = None
+    h: Harness,
+    *,
+    hearing: date,
+    months: int = 6,
+    victims: tuple[str, ...] = (),
+    child: str | None = None,
+    task_queue: str | None = None,
 ) -> WorkflowHandle[Any, Any]:
     child = child or f"C-{uuid.uuid4().hex[:6]}"
     wid = f"referral-order:luton:41CJ{uuid.uuid4().hex[:7]}:{child}"
@@ -56,7 +62,7 @@ async def start_order(
             victim_refs=list(victims),
         ),
         id=wid,
-        task_queue=h.settings.task_queue,
+        task_queue=task_queue or h.settings.task_queue,
     )
 
 
@@ -141,6 +147,25 @@ async def test_an_order_opens_with_its_deadlines_in_one_activity_and_one_transac
         )
         row = await cur.fetchone()
     assert row is not None and row["n"] == 1
+
+
+async def test_a_step_sent_as_the_order_starts_is_recorded_after_its_opening(harness: Harness) -> None:
+    """An Update that reaches a new run in its first activation runs before the run's main function:
+    the step waits for the opening, so the stream still starts with the court's events."""
+    h = harness
+    await skip_to(h, london(date(2027, 3, 1)))
+    queue = f"yjflow-early-{uuid.uuid4().hex[:6]}"  # no worker polls it yet
+    handle = await start_order(h, hearing=date(2027, 3, 1), task_queue=queue)
+    early = asyncio.create_task(step(handle, step="first_contact_made", effective_date="2027-03-01"))
+    await asyncio.sleep(1.0)  # the Update waits at the server with the start: one first activation
+    from worker import create_worker
+
+    async with create_worker(h.client, h.pool, h.settings.model_copy(update={"task_queue": queue})):
+        await early
+        events = await events_of(h, handle.id, until=lambda es: bool(of_type(es, "FirstContactMade")))
+    types = [e.event_type for e in events]
+    assert types.index("ReferralOrderMade") < types.index("FirstContactMade"), types
+    assert [e.stream_version for e in events] == list(range(1, len(events) + 1))
 
 
 async def test_deadlines_across_christmas_reminders_miss_escalation_and_late_panel(harness: Harness) -> None:
