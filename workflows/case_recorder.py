@@ -14,6 +14,7 @@ from typing import Protocol
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
@@ -36,8 +37,7 @@ ACTIVITY_RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=1),
     non_retryable_error_types=["AppendConflict", "WrongExpectedVersion", "InvalidEvent", "UnknownRule"],
 )
-# A decision's events and the deadlines it starts, appended by one schedule_deadlines: one workflow task,
-# activity and transaction fewer per step that starts a deadline (earlier runs ran record_events first).
+# A step's events and its deadlines in one schedule_deadlines: a task, activity and transaction fewer.
 RECORDED_WITH_ITS_DEADLINES = "recorded-with-its-deadlines"
 # A client retries a step on the new run the moment it learns the old one continued as new, so only the
 # latest steps' ids need carrying; Temporal allows 2,000 Updates a run, far more than a case ever sees.
@@ -98,12 +98,10 @@ class CaseRecorder:
         on_recorded: Callable[[], None] | None = None,
         step: Step | None = None,
     ) -> None:
-        """Record the decision's events and deadline changes with the new deadlines it starts (one
-        activity), fold the events into the caller's state with `apply`, and tell the caller
-        (`on_recorded`, e.g. to upsert search attributes). The order of these commands is part of every
-        saved history: keep it (runs from before `RECORDED_WITH_ITS_DEADLINES` recorded, applied, told,
-        then scheduled).
-        A person's `step` is kept with the versions it recorded, so it can be corrected."""
+        """Record the decision's events and deadline changes with the deadlines it starts (one activity),
+        fold the events in with `apply`, tell the caller (`on_recorded`: search attributes). This order is
+        in every saved history: keep it (earlier runs recorded, applied, told, then scheduled). A person's
+        `step` is kept with the versions it recorded, so it can be corrected."""
         first_version = self.version + 1
         payloads: list[ev.EventPayload] = list(decision.events)
         to_schedule: list[ScheduleDeadline] = []
@@ -114,8 +112,13 @@ class CaseRecorder:
                 payloads.extend(self.deadline_change(effect))
         scheduled: list[str] = []
         if payloads and to_schedule and workflow.patched(RECORDED_WITH_ITS_DEADLINES):
+            head = self.version
             preceding = [self.envelope(p, actor=actor, effective_at=effective_at, reason=reason) for p in payloads]
-            scheduled = await self.schedule(to_schedule, effective_at=effective_at, preceding=preceding)
+            try:
+                scheduled = await self.schedule(to_schedule, effective_at=effective_at, preceding=preceding)
+            except ActivityError:
+                self.version = head  # one transaction: nothing of the step was stored, so the head is as it was
+                raise
             for p in decision.events:
                 apply(p)
             if decision.events and on_recorded is not None:
@@ -211,8 +214,7 @@ class CaseRecorder:
 
     async def schedule(
         self, requests: list[ScheduleDeadline], *, effective_at: datetime, preceding: list[ev.NewEvent] | None = None
-    ) -> list[str]:
-        """Schedule the deadlines, after `preceding` (events already enveloped), all in one activity."""
+    ) -> list[str]:  # after `preceding` (events already enveloped), in the one activity
         items = []
         for r in requests:
             n = self.counts.get(r.rule_id, 0) + 1
