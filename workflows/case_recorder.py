@@ -103,6 +103,7 @@ class CaseRecorder:
         in every saved history: keep it (earlier runs recorded, applied, told, then scheduled). A person's
         `step` is kept with the versions it recorded, so it can be corrected."""
         first_version = self.version + 1
+        undo = self._undo_point()
         payloads: list[ev.EventPayload] = list(decision.events)
         to_schedule: list[ScheduleDeadline] = []
         for effect in decision.deadlines:
@@ -111,26 +112,23 @@ class CaseRecorder:
             else:
                 payloads.extend(self.deadline_change(effect))
         scheduled: list[str] = []
-        if payloads and to_schedule and workflow.patched(RECORDED_WITH_ITS_DEADLINES):
-            head = self.version
-            preceding = [self.envelope(p, actor=actor, effective_at=effective_at, reason=reason) for p in payloads]
-            try:
-                scheduled = await self.schedule(to_schedule, effective_at=effective_at, preceding=preceding)
-            except ActivityError:
-                self.version = head  # one transaction: nothing of the step was stored, so the head is as it was
-                raise
-            for p in decision.events:
-                apply(p)
-            if decision.events and on_recorded is not None:
-                on_recorded()
-        else:
-            await self.record(payloads, actor=actor, effective_at=effective_at, reason=reason)
-            for p in decision.events:
-                apply(p)
-            if decision.events and on_recorded is not None:
-                on_recorded()
-            if to_schedule:
-                scheduled = await self.schedule(to_schedule, effective_at=effective_at)
+        merged = bool(payloads and to_schedule) and workflow.patched(RECORDED_WITH_ITS_DEADLINES)
+        try:
+            if merged:
+                events = [self.envelope(p, actor=actor, effective_at=effective_at, reason=reason) for p in payloads]
+                scheduled = await self.schedule(to_schedule, effective_at=effective_at, preceding=events)
+            else:
+                await self.record(payloads, actor=actor, effective_at=effective_at, reason=reason)
+        except ActivityError:
+            if merged or workflow.patched(RECORDED_WITH_ITS_DEADLINES):  # runs from before kept what it left
+                undo()  # one transaction, refused: nothing of the step was stored
+            raise
+        for p in decision.events:
+            apply(p)
+        if decision.events and on_recorded is not None:
+            on_recorded()
+        if to_schedule and not merged:
+            scheduled = await self.schedule(to_schedule, effective_at=effective_at)
         if step is not None and decision.events:
             met = tuple(
                 MetDeadline(schedule=self.deadlines[p.deadline_id].schedule, met_on=p.met_on)
@@ -146,6 +144,19 @@ class CaseRecorder:
                     scheduled=tuple(scheduled),
                 )
             )
+
+    def _undo_point(self) -> Callable[[], None]:
+        """Puts back the head, the deadlines' statuses and counts as they are now: for an append refused
+        for good, which stored nothing, so the case's next step records at the stream's real head."""
+        version, counts, missed = self.version, dict(self.counts), set(self._missed_by_decision)
+        statuses = {deadline_id: d.status for deadline_id, d in self.deadlines.items()}
+
+        def undo() -> None:
+            self.version, self.counts, self._missed_by_decision = version, counts, missed
+            for deadline_id, status in statuses.items():
+                self.deadlines[deadline_id].status = status
+
+        return undo
 
     def deadline_change(self, effect: MeetDeadline | CancelDeadline | MissDeadline) -> list[ev.EventPayload]:
         out: list[ev.EventPayload] = []

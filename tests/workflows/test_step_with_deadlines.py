@@ -1,5 +1,6 @@
 """A step and the deadlines it starts are appended by one activity: when that activity fails for good,
-nothing of the step is stored, and the case records its next step at the stream's real head."""
+nothing of the step is stored, and the case takes the step again from the stream's real head, its
+deadlines as they were."""
 
 from __future__ import annotations
 
@@ -60,9 +61,12 @@ async def test_a_step_whose_deadlines_fail_stores_nothing_and_the_next_step_reco
         assert RefusingOnce.refused
         stored = [e.event_type for e in await store.read_stream(handle.id)]
         assert "InitialPanelHeld" not in stored  # nothing of the step was stored
+        met_before = len(of_type(await store.read_stream(handle.id), "DeadlineMet"))
 
         await step(handle, **panel)
         events = await store.read_stream(handle.id)
         assert [e.stream_version for e in events] == list(range(1, len(events) + 1))
         assert "InitialPanelHeld" in [e.event_type for e in events]
+        # The deadline the refused step would have met is still open to the step sent again, which meets it.
+        assert len(of_type(events, "DeadlineMet")) == met_before + 1
         assert (await store.verify(handle.id)).first_break is None
