@@ -58,8 +58,9 @@ def check_rules(settings: Settings) -> None:
     log.info("rules.loaded", rule_pack_version=pack.version, rules=len(pack.rules))
 
 
-def create_worker(client: Client, pool: Pool, settings: Settings) -> Worker:
-    activities = OrderActivities(
+def create_worker(client: Client, pool: Pool, settings: Settings, activities: OrderActivities | None = None) -> Worker:
+    """The worker of `settings.task_queue`, with the order activities given (tests give their own)."""
+    activities = activities or OrderActivities(
         pool,
         EventStore(pool),
         Notifier(pool, settings.smtp, team_address=settings.team_email),

@@ -1,8 +1,8 @@
 """Where the rule pack and the calendar in force come from: the shipped pack, the YJS's overrides file,
-and the `calendar_overrides` table. Read fresh for each schedule so a change applies to new deadlines
-without a restart (what they parse to is cached by their text); deadlines already scheduled keep the
-versions recorded with them. The table's writes (`yjflow calendar`) sit beside its read so its columns
-are named in one module.
+and the `calendar_overrides` table. Overrides are read fresh for each schedule so a change applies to
+new deadlines without a restart (the shipped pack is parsed once, an overrides file once per text);
+deadlines already scheduled keep the versions recorded with them. The table's writes (`yjflow calendar`)
+sit beside its read so its columns are named in one module.
 """
 
 from __future__ import annotations
@@ -25,12 +25,10 @@ from domain.retention import RetentionPolicy, parse_policy
 from domain.rules import RulePack, apply_overrides, parse_rule_pack
 
 
+@lru_cache(maxsize=1)
 def default_rule_pack() -> RulePack:
-    return _parsed_pack(_shipped_pack_text())
-
-
-def _shipped_pack_text() -> str:
-    return resources.files("domain").joinpath("rules/default.toml").read_text(encoding="utf-8")
+    """The shipped pack (it never changes while a process runs), parsed once."""
+    return parse_rule_pack(resources.files("domain").joinpath("rules/default.toml").read_text(encoding="utf-8"))
 
 
 def inspection_policy() -> SamplePolicy:
@@ -74,23 +72,17 @@ def retention_policy(overrides_file: Path | None) -> RetentionPolicy:
 
 def load_rule_pack(overrides_file: Path | None) -> RulePack:
     """The shipped pack with the YJS's overrides applied; a bad or statute override is a loud error."""
-    shipped = _shipped_pack_text()
     if overrides_file is None:
-        return _parsed_pack(shipped)
-    return _overridden_pack(shipped, overrides_file.read_text(encoding="utf-8"), overrides_file.name)
+        return default_rule_pack()
+    return _overridden_pack(overrides_file.read_text(encoding="utf-8"), overrides_file.name)
 
 
-# The files are read at every schedule, so an edit applies to the next deadline; the same text gives the
-# same (frozen) pack, so it is parsed once. Parsing the TOML and validating every rule was a tenth of the
-# worker's CPU at intake.
-@lru_cache(maxsize=4)
-def _parsed_pack(text: str) -> RulePack:
-    return parse_rule_pack(text)
-
-
+# The overrides file is read at every schedule, so an edit applies to the next deadline; the same text
+# gives the same (frozen) pack, so it is parsed once. Parsing and validating the pack at every schedule
+# was a tenth of the worker's CPU at intake.
 @lru_cache(maxsize=8)
-def _overridden_pack(shipped: str, overrides: str, source_name: str) -> RulePack:
-    return apply_overrides(_parsed_pack(shipped), overrides, source_name=source_name)
+def _overridden_pack(overrides: str, source_name: str) -> RulePack:
+    return apply_overrides(default_rule_pack(), overrides, source_name=source_name)
 
 
 async def load_calendar(pool: Pool) -> WorkingCalendar:

@@ -73,8 +73,8 @@ STOP_TIMEOUT_SECONDS = 20.0
 
 async def serve_bare_worker(address: str, task_queue: str) -> None:
     """The baseline's worker process: runs bare workflows until SIGTERM. Its payloads are encrypted with
-        the key in YJFLOW_PAYLOAD_KEY, as ours are, so the codec's cost is on both sides, and it caches as many
-    workflows as ours."""
+    the key in YJFLOW_PAYLOAD_KEY, as ours are, so the codec's cost is on both sides, and it caches as
+    many workflows as ours."""
     settings = Settings(_env_file=None)  # type: ignore[call-arg]  # the key from the environment alone
     converter = data_converter(settings.payload_key_bytes, settings.payload_key_id)
     client = await Client.connect(address, data_converter=converter)

@@ -19,7 +19,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain.calendar import london_date
-    from domain.corrections import CorrectionDecision, MetDeadline, RecordedStep
+    from domain.corrections import MetDeadline, RecordedStep
     from domain.decisions import CancelDeadline, Decision, MeetDeadline, MissDeadline, ScheduleDeadline, Step
     from domain.messages import (
         DeadlineNoticeInput,
@@ -274,49 +274,6 @@ class CaseRecorder:
                 cancelled.append(ev.DeadlineCancelled(deadline_id=s.deadline_id, rule_id=s.rule_id, why=why))
                 self.deadlines[s.deadline_id].status = "cancelled"
         await self.record(cancelled, actor=ev.SYSTEM_DEADLINES, effective_at=effective_at, reason=None)
-
-    # --- correcting a step ----------------------------------------------------------------------------
-
-    async def correct(
-        self,
-        decision: CorrectionDecision,
-        *,
-        actor: str,
-        effective_at: datetime,
-        replacement_at: datetime | None,
-        reason: str,
-        replacement_step: Step | None,
-    ) -> None:
-        """Record the correction: `StepCorrected`, the deadlines the original met owed again (their schedule
-        recorded again, which reopens them; one whose day has passed is missed at once), the deadlines it
-        scheduled cancelled, then the replacement as the step would have recorded it, met and scheduled
-        from its own date. The original step is marked superseded; its events stay in the stream."""
-        corrected_at = self.version + 1
-        changes: list[ev.EventPayload] = [decision.corrected]
-        now = workflow.now()
-        for m in decision.reopen:
-            changes.append(m.schedule)
-        why = f"the {decision.corrected.step} that scheduled it was {decision.corrected.correction}"
-        for deadline_id in decision.cancel:
-            d = self.deadlines.get(deadline_id)
-            if d is not None and d.status in ("open", "missed"):
-                s = d.schedule
-                changes.append(ev.DeadlineCancelled(deadline_id=s.deadline_id, rule_id=s.rule_id, why=why))
-                d.status = "cancelled"
-        await self.record(changes, actor=actor, effective_at=effective_at, reason=reason)
-        for m in decision.reopen:
-            self.deadlines[m.schedule.deadline_id] = tracker.track(m.schedule, now)
-        original = self.recorded_steps[decision.index]
-        self.recorded_steps[decision.index] = original.model_copy(update={"superseded_by": corrected_at})
-        if decision.replacement is not None and replacement_step is not None and replacement_at is not None:
-            await self.carry_out(
-                decision.replacement,
-                actor=actor,
-                effective_at=replacement_at,
-                reason=reason,
-                apply=lambda _: None,
-                step=replacement_step,
-            )
 
     # --- time passing -------------------------------------------------------------------------------
 

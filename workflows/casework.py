@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
 
 from workflows.case_recorder import CaseRecorder
+from workflows.step_correction import record_correction
 
 __all__ = [
     "CaseRecorder",
@@ -315,7 +316,8 @@ class CaseWorkflow:
             except StepRefused as refused:
                 raise refusal(refused) from None
             replacement = self._parse_step(decision.replacement_step) if decision.replacement_step is not None else None
-            await self._case.correct(
+            await record_correction(
+                self._case,
                 decision,
                 actor=correction.actor,
                 effective_at=midnight(today()),

@@ -42,6 +42,7 @@ PASSTHROUGH = (
     "rfc8785",
     "workflows.casework",  # the loop and step every kind shares: re-importing it was half a new run's cost
     "workflows.case_recorder",
+    "workflows.step_correction",  # correcting a step, every kind alike
     "workflows.casework_cycle",  # the cycle's start and resume helpers every kind shares (no state of its own)
     "workflows.victims_added",  # starting an added victim's contact, every kind alike
     "workflows.deadline_tracker",

@@ -11,7 +11,6 @@ import pytest
 from temporalio import activity
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
-from temporalio.worker import Worker
 
 from activities.event_store import EventStore
 from activities.notify import Notifier
@@ -20,7 +19,7 @@ from domain import events as ev
 from domain.messages import ScheduleDeadlinesInput
 from tests.workflows.conftest import Harness
 from tests.workflows.test_referral_order import events_of, london, of_type, skip_to, start_order, step
-from workflows.registry import ALL_WORKFLOWS, workflow_runner
+from worker import create_worker
 
 
 class RefusingOnce(OrderActivities):
@@ -31,8 +30,8 @@ class RefusingOnce(OrderActivities):
 
     @activity.defn(name="schedule_deadlines")
     async def schedule_deadlines(self, input: ScheduleDeadlinesInput) -> list[ev.DeadlineScheduled]:
-        if input.preceding and input.preceding[0].stream_version > 1 and not RefusingOnce.refused:
-            RefusingOnce.refused = True
+        if input.preceding and input.preceding[0].stream_version > 1 and not self.refused:
+            self.refused = True
             raise ApplicationError("refused for the test", type="UnknownRule", non_retryable=True)
         return await super().schedule_deadlines(input)
 
@@ -44,13 +43,7 @@ async def test_a_step_whose_deadlines_fail_stores_nothing_and_the_next_step_reco
     queue = f"yjflow-refusing-{uuid.uuid4().hex[:6]}"
     store = EventStore(h.pool)
     activities = RefusingOnce(h.pool, store, Notifier(h.pool, h.settings.smtp), None)
-    async with Worker(
-        h.client,
-        task_queue=queue,
-        workflows=ALL_WORKFLOWS,
-        activities=activities.all(),  # type: ignore[arg-type]
-        workflow_runner=workflow_runner(),
-    ):
+    async with create_worker(h.client, h.pool, h.settings.model_copy(update={"task_queue": queue}), activities):
         await skip_to(h, london(date(2027, 1, 4)))
         handle = await start_order(h, hearing=date(2027, 1, 4), task_queue=queue)
         await events_of(h, handle.id, until=lambda es: bool(of_type(es, "DeadlineScheduled")))
@@ -58,7 +51,7 @@ async def test_a_step_whose_deadlines_fail_stores_nothing_and_the_next_step_reco
         panel = {"step": "initial_panel_held", "effective_date": "2027-01-18", "contract_signed_date": "2027-01-18"}
         with pytest.raises(WorkflowUpdateFailedError):
             await step(handle, **panel)
-        assert RefusingOnce.refused
+        assert activities.refused
         stored = [e.event_type for e in await store.read_stream(handle.id)]
         assert "InitialPanelHeld" not in stored  # nothing of the step was stored
         met_before = len(of_type(await store.read_stream(handle.id), "DeadlineMet"))
