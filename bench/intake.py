@@ -23,6 +23,11 @@ run; a round ends when every baseline workflow's line has arrived.
 Rounds alternate which side goes first; figures are medians over rounds; workflows still open from
 earlier rounds stay open (timers), for both sides alike. Target (issue #5): ours at least 0.8 of the
 baseline's workflows/s.
+
+Beside the rates, the CPU each side's processes spent per workflow in each round (`bench.cpu`): the
+Temporal server, our worker and API or the bare worker, PostgreSQL's backends for the scratch database,
+and this process. On a machine with fewer cores than busy processes the ratio of rates follows the
+inverse ratio of those totals, so the table says what a gain would have to come from.
 """
 
 from __future__ import annotations
@@ -32,17 +37,15 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
+from psycopg.conninfo import conninfo_to_dict
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
@@ -53,6 +56,8 @@ from activities.migrate import apply_migrations
 from activities.settings import Settings
 from bench._common import Table, header, median, parser, ratio, scratch_database, verdict
 from bench.bare_workflows import BARE_DONE, BareWorkflow, no_op
+from bench.cpu import CpuMeter, by_command_line, only, with_children
+from bench.processes import START_TIMEOUT_SECONDS, Child, api_ready, child, free_port, service_env
 from tests.client.conftest import (
     TEST_VICTIM_MASTER_KEY,
     add_users,
@@ -64,8 +69,6 @@ from tests.workflows.conftest import test_settings, venv_binary
 
 TARGET = 0.8
 ROUND_TIMEOUT_SECONDS = 900.0
-START_TIMEOUT_SECONDS = 120.0
-STOP_TIMEOUT_SECONDS = 20.0
 
 
 # --- the baseline: bare Temporal, its worker in a process of its own -----------------------------------
@@ -103,102 +106,24 @@ async def serve_bare_worker(address: str, task_queue: str) -> None:
 RECORDING_ACTIVITIES = frozenset({"record_events", "schedule_deadlines"})
 
 
-async def activities_before_first_events(handle: WorkflowHandle[Any, Any]) -> int:
+async def activities_before_first_events(handle: WorkflowHandle[Any, Any], *, within: float = 30.0) -> int:
     """Activities the workflow scheduled up to and including the first that recorded its events and
-    completed, read from its real history."""
-    scheduled: dict[int, str] = {}
-    async for e in handle.fetch_history_events():
-        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            scheduled[e.event_id] = e.activity_task_scheduled_event_attributes.activity_type.name
-        elif e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
-            attrs = e.activity_task_completed_event_attributes
-            if scheduled.get(attrs.scheduled_event_id) in RECORDING_ACTIVITIES:
-                return len(scheduled)
-    raise RuntimeError(f"workflow {handle.id} has not recorded events yet")
-
-
-# --- processes ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class Child:
-    """A process this bench started, with its stderr kept in a file to quote if it fails."""
-
-    name: str
-    process: asyncio.subprocess.Process
-    log: IO[bytes]
-
-    def tail(self) -> str:
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()[-3000:].decode("utf-8", "replace")
-
-    def check(self) -> None:
-        if self.process.returncode is not None:
-            raise RuntimeError(f"{self.name} exited {self.process.returncode}:\n{self.tail()}")
-
-
-@contextlib.asynccontextmanager
-async def child(name: str, args: list[str], env: dict[str, str], *, stdout: int | None = None) -> AsyncIterator[Child]:
-    """Run `args` as a process of its own; SIGTERM (then SIGKILL) it on the way out."""
-    with tempfile.TemporaryFile() as log:
-        process = await asyncio.create_subprocess_exec(
-            *args,
-            cwd=Path(__file__).resolve().parents[1],
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=stdout or log,
-            stderr=log,
-        )
-        try:
-            yield Child(name, process, log)
-        finally:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    await asyncio.wait_for(process.wait(), STOP_TIMEOUT_SECONDS)
-                except TimeoutError:
-                    process.kill()
-                    await process.wait()
-
-
-def free_port() -> int:
-    """A port the OS says is free now (`yjflow api` takes a port number, not a socket)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def service_env(settings: Settings, api_port: int) -> dict[str, str]:
-    """The environment a deployment gives `yjflow api` and `worker.py` (docker-compose.yml)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("YJFLOW_") and k not in ("DATABASE_URL",)}
-    assert settings.database_url and settings.payload_key and settings.victim_master_key
-    env |= {
-        "DATABASE_URL": settings.database_url,
-        "TEMPORAL_ADDRESS": settings.temporal_address,
-        "YJFLOW_PAYLOAD_KEY": settings.payload_key,
-        "YJFLOW_VICTIM_MASTER_KEY": settings.victim_master_key,
-        "YJFLOW_TASK_QUEUE": settings.task_queue,
-        "YJFLOW_API_HOST": "127.0.0.1",
-        "YJFLOW_API_PORT": str(api_port),
-        "YJFLOW_LOG_LEVEL": settings.log_level,
-        "YJFLOW_DATA_DIR": tempfile.gettempdir(),  # never a developer's .yjflow key files
-    }
-    return env
-
-
-async def api_ready(api: Child, url: str) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + START_TIMEOUT_SECONDS
-    async with httpx.AsyncClient(base_url=url, timeout=5) as http:
-        while True:
-            api.check()
-            with contextlib.suppress(httpx.TransportError):
-                if (await http.get("/health")).status_code == 200:
-                    return
-            if loop.time() > deadline:
-                raise RuntimeError(f"the API did not answer /health within {START_TIMEOUT_SECONDS:.0f} s")
-            await asyncio.sleep(0.1)
+    completed, read from its real history. The events are in PostgreSQL a moment before the activity's
+    completion reaches the history (a loaded machine widens that moment), so the history is read again
+    until it shows the completion."""
+    deadline = time.monotonic() + within
+    while True:
+        scheduled: dict[int, str] = {}
+        async for e in handle.fetch_history_events():
+            if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+                scheduled[e.event_id] = e.activity_task_scheduled_event_attributes.activity_type.name
+            elif e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+                attrs = e.activity_task_completed_event_attributes
+                if scheduled.get(attrs.scheduled_event_id) in RECORDING_ACTIVITIES:
+                    return len(scheduled)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"workflow {handle.id}: no recording activity completed within {within:.0f} s")
+        await asyncio.sleep(0.1)
 
 
 @dataclass
@@ -364,6 +289,8 @@ class Figures:
     activities: int = 0
     counted: dict[str, int] = field(default_factory=dict)
     processes: str = ""  # which process ran what, for the record
+    # CPU ms per workflow of each group of processes, per round of each side
+    cpu: dict[str, list[dict[str, float]]] = field(default_factory=lambda: {"ours": [], "baseline": []})
 
 
 @contextlib.asynccontextmanager
@@ -397,6 +324,7 @@ async def run(args: argparse.Namespace, url: str) -> Figures:
             ):
                 pids = {c.name: c.process.pid for c in [*service.processes, bare.child]}
                 figures.processes = ", ".join(f"{name} pid {pid}" for name, pid in pids.items())
+                meter = cpu_meter(settings, pids)
                 # Warm-up, not counted: imports, sandboxes, connections, prepared statements. Its order's
                 # and victim contact's histories say how many activities ours run before first events.
                 warm = outcome()
@@ -410,6 +338,7 @@ async def run(args: argparse.Namespace, url: str) -> Figures:
                 for r in range(args.rounds):
                     sides = ["ours", "baseline"] if r % 2 == 0 else ["baseline", "ours"]
                     for side in sides:
+                        meter.take()
                         if side == "ours":
                             ours = await ours_round(service, args.outcomes, args.concurrency)
                             n, seconds = ours.workflows, ours.recorded
@@ -423,10 +352,28 @@ async def run(args: argparse.Namespace, url: str) -> Figures:
                                 env.client, bare, bare_queue, n, figures.activities, args.concurrency
                             )
                             figures.baseline.append(n / seconds)
+                        figures.cpu[side].append({g: 1000 * s / n for g, s in meter.take().items()})
                         print(f"  round {r + 1}/{args.rounds} {side}: {n} workflows in {seconds:.1f} s", flush=True)
         finally:
             await pool.close()
     return figures
+
+
+def cpu_meter(settings: Settings, pids: dict[str, int]) -> CpuMeter:
+    """The processes each side runs on: the Temporal dev server (by its port), our worker and API, the bare
+    worker, PostgreSQL's backends for the scratch database, and this process (requests, starts, polls)."""
+    port = settings.temporal_address.rsplit(":", 1)[1]
+    database = conninfo_to_dict(settings.database_url)["dbname"]
+    return CpuMeter(
+        {
+            "Temporal server": by_command_line("start-dev", f"--port {port}"),
+            "worker.py": with_children(pids["worker.py"]),
+            "yjflow api": with_children(pids["yjflow api"]),
+            "bare worker": with_children(pids["bare worker"]),
+            "PostgreSQL": by_command_line(f" {database} ", name="postgres"),
+            "this process": only(os.getpid()),
+        }
+    )
 
 
 async def ours_round_for(service: Service, bodies: list[dict[str, Any]]) -> None:
@@ -475,6 +422,20 @@ def report(args: argparse.Namespace, f: Figures) -> None:
     )
 
 
+def report_cpu(f: Figures) -> None:
+    groups = list(f.cpu["ours"][0]) if f.cpu["ours"] else []
+    table = Table(
+        "CPU per workflow, ms (user + system, medians over rounds): on a machine with fewer cores than busy "
+        "processes, the rates' ratio follows the totals' inverse",
+        ["process", "ours", "bare Temporal", "ours/bare"],
+    )
+    for group in [*groups, "total"]:
+        o = median([sum(r.values()) if group == "total" else r[group] for r in f.cpu["ours"]])
+        b = median([sum(r.values()) if group == "total" else r[group] for r in f.cpu["baseline"]])
+        table.add(group, o, b, ratio(o, b) if b >= 0.05 else "")
+    table.print()
+
+
 def main(argv: list[str] | None = None) -> None:
     p = parser(__doc__ or "")
     p.formatter_class = argparse.RawDescriptionHelpFormatter
@@ -493,6 +454,7 @@ def main(argv: list[str] | None = None) -> None:
     with scratch_database(args.database_url, "yjflow_bench_intake") as url:
         figures = asyncio.run(run(args, url))
     report(args, figures)
+    report_cpu(figures)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from activities.users import inspector_reads
-from tests.client.conftest import Stack, cli_env, outcome, run_cli, today
+from tests.client.conftest import Stack, all_workflow_ids_of, cli_env, eventually, outcome, run_cli, today
 from tests.client.two_services import OTHER, OWN, TwoServices, two_services, victim_details
 
 
@@ -190,18 +190,29 @@ async def test_an_ended_grant_cannot_sign_in_to_the_pages(stack: Stack) -> None:
 
 async def test_an_outcome_naming_another_services_order_is_told_no_such_order(stack: Stack) -> None:
     two = await two_services(stack)
+    # A bedford order of this test's own: the refusals below are luton's records and quote its ids, so
+    # they must not be the shared records the access matrix checks every luton list against.
+    their_outcome = outcome(yjs=OTHER, victims=[])
+    async with stack.http("intake") as client:
+        r = await client.post("/court-outcomes", json=their_outcome)
+        assert r.status_code == 202, r.text
+    (their_order,) = all_workflow_ids_of(their_outcome)
+    async with stack.http("manager") as client:
+        await eventually(
+            lambda: client.get(f"/orders/{their_order}"), lambda r: r.status_code == 200, what="bedford's order"
+        )
 
     def revoking(order_ref: str) -> dict[str, Any]:
         return outcome(
             yjs=OWN,
-            child_id=two.other.child_id,
+            child_id=their_outcome["child"]["id"],
             victims=[],
             disposal={"kind": "order_revoked", "order_ref": order_ref, "grounds": "good_progress"},
         )
 
     async with http(stack, two, "intake") as client:
-        theirs = await client.post("/court-outcomes", json=revoking(two.other.order_id))
-        unknown = await client.post("/court-outcomes", json=revoking(two.other.order_id.replace("bedford", "luton")))
+        theirs = await client.post("/court-outcomes", json=revoking(their_order))
+        unknown = await client.post("/court-outcomes", json=revoking(their_order.replace("bedford", "luton")))
     assert theirs.status_code == unknown.status_code == 422
     assert [(e["field"], e["rule"]) for e in theirs.json()["errors"]] == [
         (e["field"], e["rule"]) for e in unknown.json()["errors"]

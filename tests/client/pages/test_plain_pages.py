@@ -23,7 +23,7 @@ CODE_WORDS = {
     "Python or JSON list": re.compile(r"\[\s*['\"{]|['\"}]\s*\]"),
     "Python value": re.compile(r"\b(True|False)\b|\bNone\b(?! (of|open|named|yet)\b)"),
     "code name": re.compile(
-        r"\b(order_made|contract_agreed|first_contact_made|consent_recorded|informed_choice_given)\b"
+        r"\b(order_made|contract_agreed|first_contact_made|consent_recorded|informed_choice_given|date_of_birth)\b"
     ),
 }
 
@@ -41,6 +41,12 @@ async def test_no_page_shows_the_codes_words(stack: Stack, page: Page) -> None:
     order_id, contact_id, child_id = await _start_order(stack)
     refused = await _send(stack, outcome(child_id=child_id, months=20))
     assert refused["status"] == 422
+    # A refusal whose reason names a field by its code: the intake page gives it in words.
+    born_later = outcome()
+    born_later["child"]["date_of_birth"] = (
+        date.fromisoformat(born_later["hearing_date"]) + timedelta(days=1)
+    ).isoformat()
+    assert (await _send(stack, born_later))["status"] == 422
     await sign_in(page, stack, "manager")
     paths = [
         "/app",
