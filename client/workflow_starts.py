@@ -36,6 +36,7 @@ from domain.messages import (
 )
 from domain.remand import start_remand
 from domain.victim_contact import vcs_referral_due
+from workflows.changes import baseline_memo
 from workflows.custody import CustodyWorkflow
 from workflows.referral_order import ReferralOrderWorkflow
 from workflows.remand import RemandWorkflow
@@ -52,6 +53,7 @@ async def _start(client: Client, run: Any, arg: Any, *, wid: str, task_queue: st
             task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            memo=baseline_memo(),  # born on the current baseline: its patches in force without markers
         )
     except WorkflowAlreadyStartedError:
         pass  # a closed workflow of this id: this outcome was relayed before

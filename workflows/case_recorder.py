@@ -16,6 +16,8 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
+from workflows import changes
+
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain.calendar import london_date
@@ -112,7 +114,7 @@ class CaseRecorder:
             else:
                 payloads.extend(self.deadline_change(effect))
         scheduled: list[str] = []
-        merged = bool(payloads and to_schedule) and workflow.patched(RECORDED_WITH_ITS_DEADLINES)
+        merged = bool(payloads and to_schedule) and changes.in_force(RECORDED_WITH_ITS_DEADLINES)
         try:
             if merged:
                 events = [self.envelope(p, actor=actor, effective_at=effective_at, reason=reason) for p in payloads]
@@ -120,7 +122,7 @@ class CaseRecorder:
             else:
                 await self.record(payloads, actor=actor, effective_at=effective_at, reason=reason)
         except ActivityError:
-            if merged or workflow.patched(RECORDED_WITH_ITS_DEADLINES):  # runs from before kept what it left
+            if merged or changes.in_force(RECORDED_WITH_ITS_DEADLINES):  # runs from before kept what it left
                 undo()  # one transaction, refused: nothing of the step was stored
             raise
         for p in decision.events:
@@ -212,7 +214,7 @@ class CaseRecorder:
             and d.schedule.due_date > closed_on
             and d.schedule.deadline_id not in self._missed_by_decision
         ]
-        if never_owed and workflow.patched("cancel-misses-after-closure"):
+        if never_owed and changes.in_force("cancel-misses-after-closure"):
             for d in never_owed:
                 s = d.schedule
                 why = f"the case closed on {closed_on}, before this fell due"

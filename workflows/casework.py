@@ -17,6 +17,8 @@ from pydantic import BaseModel, TypeAdapter
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
+from workflows import changes
+
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain.calendar import london_date, london_instant
@@ -78,7 +80,7 @@ StateT = TypeVar("StateT", bound=BaseModel)
 def step_dates_kept(state: StateT) -> StateT:
     """A new order's state, keeping its steps' dates so a step dated before one it follows is refused
     (domain.step_order); a run that began before that check replays its steps without it."""
-    if workflow.patched("step-dates-in-order"):
+    if changes.in_force("step-dates-in-order"):
         return state
     return state.model_copy(update={"step_dates": None})
 
@@ -219,7 +221,7 @@ class CaseWorkflow:
     async def _after_the_opening(self) -> None:
         """A new run's first activation runs Update handlers before its main function: a step sent as the
         case starts would take the lock first and be recorded before the case's opening. It waits."""
-        if self._case.version == 0 and workflow.patched(STEPS_AFTER_THE_OPENING):
+        if self._case.version == 0 and changes.in_force(STEPS_AFTER_THE_OPENING):
             await workflow.wait_condition(lambda: self._case.version > 0)
 
     async def _record_step(self, decide: Callable[[], Decision], step: Step) -> None:

@@ -3,8 +3,8 @@
 A new order starts them from the order's date as it opens, in the opening's own decision (one schedule,
 so the order's first deadlines are watched exactly as before). An order already running when the cycle
 landed starts them from the day of its next step, after that step, so the step is decided as its
-validator decided it. Behind `workflow.patched("casework-cycle")` and
-`workflow.patched("casework-cycle-from-next-step")`: a history recorded before the cycle replays
+validator decided it. Behind `changes.in_force("casework-cycle")` and
+`changes.in_force("casework-cycle-from-next-step")`: a history recorded before the cycle replays
 without it. Runs inside the workflow sandbox.
 """
 
@@ -14,6 +14,8 @@ from collections.abc import Callable
 from datetime import date
 
 from temporalio import workflow
+
+from workflows import changes
 
 with workflow.unsafe.imports_passed_through():
     from domain import casework_cycle as cycle
@@ -34,7 +36,7 @@ async def start_cycle(case: CaseWorkflow, state: Callable[[], cycle.CycleState],
     """Record the cycle's start and its first clocks, once, on an open case."""
     async with case._lock:
         current = state()
-        if current.started or case._closed() or not workflow.patched(RUNNING_CYCLE_PATCH):
+        if current.started or case._closed() or not changes.in_force(RUNNING_CYCLE_PATCH):
             return
         decision = cycle.start(current, clocks_from=clocks_from)
         await case._carry_out(decision, actor=ev.SYSTEM_DEADLINES, effective_date=clocks_from, reason=None)
@@ -43,7 +45,7 @@ async def start_cycle(case: CaseWorkflow, state: Callable[[], cycle.CycleState],
 
 def with_cycle(decision: Decision, state: cycle.CycleState, *, clocks_from: date) -> Decision:
     """A new order's opening decision with the cycle's start and first clocks after its own."""
-    if state.started or not workflow.patched(CYCLE_PATCH):
+    if state.started or not changes.in_force(CYCLE_PATCH):
         return decision
     started = cycle.start(state, clocks_from=clocks_from)
     return Decision(events=(*decision.events, *started.events), deadlines=(*decision.deadlines, *started.deadlines))

@@ -17,6 +17,8 @@ from typing import Any
 
 from temporalio import workflow
 
+from workflows import changes
+
 with workflow.unsafe.imports_passed_through():
     from domain import custody as cu
     from domain import events as ev
@@ -84,7 +86,7 @@ class CustodyWorkflow(CaseWorkflow):
         if input.resume is None:
             # A new sentence's dates are HMPPS's calculator's; runs begun before it keep the legacy
             # method on replay, and a resumed run carries its method in the state.
-            if workflow.patched("hmpps-release-dates"):
+            if changes.in_force("hmpps-release-dates"):
                 self._custody = self._custody.model_copy(update={"release_method": cu.HMPPS_METHOD})
             outcome = opening_outcome(input, disposal_kind=self._disposal_kind, hearing_date=input.sentence_date)
             opening = with_cycle(
@@ -158,7 +160,7 @@ class CustodyWorkflow(CaseWorkflow):
     async def _after(self, decision: Decision, effective_date: date) -> None:
         milestones = [m for p in decision.events if (m := cu.victim_milestone(p)) is not None]
         # Runs that began before a DTO told its victims' contacts must replay without these signals.
-        if milestones and self._custody.victim_refs and workflow.patched("dto-victim-milestones"):
+        if milestones and self._custody.victim_refs and changes.in_force("dto-victim-milestones"):
             contacts = [
                 # Named by the service that opened them: a transfer moves the order, not the contacts.
                 victim_contact_id(self._input.yjs, self._input.case_reference, self._custody.child_id, ref)

@@ -15,6 +15,8 @@ from typing import Any
 
 from temporalio import workflow
 
+from workflows import changes
+
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import referral_order as ro
@@ -59,7 +61,7 @@ class ReferralOrderWorkflow(CaseWorkflow):
                 )
             )
             # Runs that began scheduling progress panels past the order's end replay as they were.
-            if not workflow.patched("progress-panels-within-order"):
+            if not changes.in_force("progress-panels-within-order"):
                 self._order = self._order.model_copy(update={"progress_panels_within_order": False})
         self._case = CaseRecorder(
             child_id=self._order.child_id,
@@ -161,7 +163,7 @@ class ReferralOrderWorkflow(CaseWorkflow):
 
     async def _after(self, decision: Decision, effective_date: date) -> None:
         # Runs that began before victims' contacts existed must replay without these signals.
-        if workflow.patched("tell-victim-contacts"):
+        if changes.in_force("tell-victim-contacts"):
             await self._tell_victims(decision, effective_date)
         await start_added_victims(decision, self._input, self._order, opened_by=self._input.yjs)
 

@@ -40,6 +40,7 @@ PASSTHROUGH = (
     "holidays",
     "dateutil",
     "rfc8785",
+    "workflows.changes",  # which changes are in force for a run (no state: it reads the run's memo)
     "workflows.casework",  # the loop and step every kind shares: re-importing it was half a new run's cost
     "workflows.case_recorder",
     "workflows.step_correction",  # correcting a step, every kind alike

@@ -15,6 +15,8 @@ from typing import Any
 
 from temporalio import workflow
 
+from workflows import changes
+
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain import victim_contact as vc
@@ -89,7 +91,7 @@ class VictimContactWorkflow(CaseWorkflow):
     @workflow.update
     async def record_step(self, step: vc.VictimContactStep) -> VictimContactView:
         await self._record_step(
-            lambda: vc.decide(self._contact, step, today=today(), later_rules=workflow.patched(STEPS_IN_ORDER)), step
+            lambda: vc.decide(self._contact, step, today=today(), later_rules=changes.in_force(STEPS_IN_ORDER)), step
         )
         return self.view()
 

@@ -13,6 +13,8 @@ from typing import Protocol
 from temporalio import workflow
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from workflows import changes
+
 with workflow.unsafe.imports_passed_through():
     from domain import events as ev
     from domain.court_outcome import victim_contact_id
@@ -52,7 +54,7 @@ async def start_added_victims(
     case_reference, child_id, yjs, outcome_id = opened.case_reference, order.child_id, order.yjs, opened.outcome_id
     added = [p for p in decision.events if isinstance(p, ev.VictimAdded)]
     # Runs from before victims could be added never record VictimAdded, so they replay without this.
-    if not added or not workflow.patched("victim-added"):
+    if not added or not changes.in_force("victim-added"):
         return
     for victim in added:
         wid = victim_contact_id(opened_by, case_reference, child_id, victim.victim_ref)
@@ -73,6 +75,7 @@ async def start_added_victims(
                 ),
                 id=wid,
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                memo=changes.child_memo(),
             )
         except WorkflowAlreadyStartedError:
             workflow.logger.info("victim contact %s already exists; not started again", wid)

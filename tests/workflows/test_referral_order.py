@@ -46,6 +46,7 @@ async def start_order(
     victims: tuple[str, ...] = (),
     child: str | None = None,
     task_queue: str | None = None,
+    memo: dict[str, Any] | None = None,
 ) -> WorkflowHandle[Any, Any]:
     child = child or f"C-{uuid.uuid4().hex[:6]}"
     wid = f"referral-order:luton:41CJ{uuid.uuid4().hex[:7]}:{child}"
@@ -63,6 +64,7 @@ async def start_order(
         ),
         id=wid,
         task_queue=task_queue or h.settings.task_queue,
+        memo=memo,
     )
 
 
@@ -298,81 +300,94 @@ async def test_steps_out_of_order_or_out_of_law_are_refused_and_record_nothing(h
     assert not of_type(after, "OrderExtended")  # … the refused one was not
 
 
-async def test_referral_order_runs_from_court_outcome_to_completion(harness: Harness) -> None:
-    """An order runs its whole course: first contact, initial panel, progress panels, a referral back
-    for good progress refused by the court (3-month bar enforced), an extension, the final panel and
-    completion; every deadline ends met or cancelled and the chain verifies."""
-    h = harness
-    await skip_to(h, london(date(2027, 1, 4)))
-    handle = await start_order(h, hearing=date(2027, 1, 4), months=3)
+async def full_course(h: Harness, *handles: WorkflowHandle[Any, Any]) -> None:
+    """Run orders started on 4 January 2027 (3 months) through their whole course, each step to each
+    order alike: first contact, initial panel, a referral back for good progress refused by the court (the
+    3-month bar enforced), an extension, the final panel and completion; each ends with every deadline
+    met or cancelled and its chain verified."""
+
+    async def each(**body: Any) -> list[ReferralOrderView]:
+        return [await step(handle, **body) for handle in handles]
+
     await skip_to(h, london(date(2027, 1, 6)))
-    await step(handle, step="case_worker_allocated", effective_date="2027-01-06", case_worker="alice")
-    await step(handle, step="first_contact_made", effective_date="2027-01-06")
+    await each(step="case_worker_allocated", effective_date="2027-01-06", case_worker="alice")
+    await each(step="first_contact_made", effective_date="2027-01-06")
     await skip_to(h, london(date(2027, 1, 20)))
-    await step(handle, step="initial_panel_held", effective_date="2027-01-20", contract_signed_date="2027-01-20")
+    await each(step="initial_panel_held", effective_date="2027-01-20", contract_signed_date="2027-01-20")
     await skip_to(h, london(date(2027, 2, 22)))
-    await step(
-        handle,
+    await each(
         step="referred_back_to_court",
         effective_date="2027-02-22",
         grounds="revocation_good_progress",
         reason="excellent progress",
     )
-    await step(handle, step="revocation_refused", effective_date="2027-02-22")
-    with pytest.raises(WorkflowUpdateFailedError) as barred:
-        await step(
-            handle,
-            step="referred_back_to_court",
-            effective_date="2027-02-22",
-            grounds="revocation_good_progress",
-            reason="again",
-        )
-    assert "s.102(4)" in str(barred.value.cause)
+    await each(step="revocation_refused", effective_date="2027-02-22")
+    for handle in handles:
+        with pytest.raises(WorkflowUpdateFailedError) as barred:
+            await step(
+                handle,
+                step="referred_back_to_court",
+                effective_date="2027-02-22",
+                grounds="revocation_good_progress",
+                reason="again",
+            )
+        assert "s.102(4)" in str(barred.value.cause)
     await skip_to(h, london(date(2027, 3, 1)))
-    await step(handle, step="progress_panel_held", effective_date="2027-03-01")
-    await step(
-        handle,
+    await each(step="progress_panel_held", effective_date="2027-03-01")
+    await each(
         step="referred_back_to_court",
         effective_date="2027-03-01",
         grounds="breach",
         reason="missed sessions",
     )
-    view = await step(
-        handle,
+    views = await each(
         step="court_decision",
         effective_date="2027-03-01",
         decision="extend",
         extension_months=2,
         reason="court extended by 2 months",
     )
-    assert view.order.compliance_end == date(2027, 6, 20)
+    assert {view.order.compliance_end for view in views} == {date(2027, 6, 20)}
     await skip_to(h, london(date(2027, 6, 14)))
-    await step(handle, step="final_panel_held", effective_date="2027-06-14", discharged=True)
+    await each(step="final_panel_held", effective_date="2027-06-14", discharged=True)
     await skip_to(h, london(date(2027, 6, 21)))
-    await step(handle, step="order_completed", effective_date="2027-06-21")
-    assert await handle.result() == "completed"
-    events = await EventStore(h.pool).read_stream(handle.id)
-    types = [e.event_type for e in events]
-    for expected in (
-        "ReferralOrderMade",
-        "FirstContactMade",
-        "ContractSigned",
-        "RevocationRefused",
-        "OrderExtended",
-        "FinalPanelHeld",
-        "OrderCompleted",
-    ):
-        assert expected in types
-    statuses = {d.deadline_id: d.status for d in (await handle.query(ReferralOrderWorkflow.view)).deadlines}
-    assert "open" not in statuses.values()
-    assert (await EventStore(h.pool).verify(handle.id)).first_break is None
-    history = await handle.fetch_history()
+    await each(step="order_completed", effective_date="2027-06-21")
+    for handle in handles:
+        assert await handle.result() == "completed"
+        events = await EventStore(h.pool).read_stream(handle.id)
+        types = [e.event_type for e in events]
+        for expected in (
+            "ReferralOrderMade",
+            "FirstContactMade",
+            "ContractSigned",
+            "RevocationRefused",
+            "OrderExtended",
+            "FinalPanelHeld",
+            "OrderCompleted",
+        ):
+            assert expected in types
+        statuses = {d.deadline_id: d.status for d in (await handle.query(ReferralOrderWorkflow.view)).deadlines}
+        assert "open" not in statuses.values()
+        assert (await EventStore(h.pool).verify(handle.id)).first_break is None
+
+
+def keep_golden_history(history: Any, name: str) -> None:
+    """A golden history: written once, then replayed by CI forever (tests/workflows/test_replay.py)."""
     HISTORIES.mkdir(exist_ok=True)
+    target = HISTORIES / name
+    if not target.exists():
+        target.write_text(json.dumps(json.loads(history.to_json()), indent=1))
+
+
+async def test_referral_order_runs_from_court_outcome_to_completion(harness: Harness) -> None:
+    """An order runs its whole course (`full_course`)."""
+    h = harness
+    await skip_to(h, london(date(2027, 1, 4)))
+    handle = await start_order(h, hearing=date(2027, 1, 4), months=3)
+    await full_course(h, handle)
     # referral_order_full_course.json is the same course recorded before a step's events and its
     # deadlines were appended by one activity; both are replayed by CI.
-    target = HISTORIES / "referral_order_recorded_with_its_deadlines.json"
-    if not target.exists():  # a golden history: written once, then replayed by CI forever
-        target.write_text(json.dumps(json.loads(history.to_json()), indent=1))
+    keep_golden_history(await handle.fetch_history(), "referral_order_recorded_with_its_deadlines.json")
 
 
 async def test_a_closure_entered_late_cancels_misses_that_fell_due_after_it(harness: Harness) -> None:

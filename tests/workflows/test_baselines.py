@@ -1,0 +1,80 @@
+"""A run born on a baseline (`workflows.changes`) runs exactly as a run that takes each patch does, with
+no patch marker and no `TemporalChangeVersion` upsert in its history; a run started without the memo
+takes its patches as before; the relay starts every workflow on the current baseline."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Any
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle
+
+from activities.event_store import EventStore
+from client.workflow_starts import start_for_outcome
+from domain.court_outcome import validate_court_outcome
+from tests.workflows.conftest import Harness
+from tests.workflows.test_custody import outcome_body
+from tests.workflows.test_referral_order import full_course, keep_golden_history, london, skip_to, start_order
+from workflows import changes
+
+CHANGE_VERSION = "TemporalChangeVersion"
+
+
+async def _patch_traces(handle: WorkflowHandle[Any, Any]) -> tuple[int, int]:
+    """How many patch markers and TemporalChangeVersion upserts the run's history holds."""
+    markers = upserts = 0
+    async for e in handle.fetch_history_events():
+        if e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED:
+            markers += 1
+        elif e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+            fields = e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields
+            upserts += CHANGE_VERSION in fields
+    return markers, upserts
+
+
+async def _course(h: Harness, handle: WorkflowHandle[Any, Any]) -> list[tuple[str, str | None, str]]:
+    """What the run recorded, free of its own ids: each event's type, rule and effective instant."""
+    events = await EventStore(h.pool).read_stream(handle.id)
+    return [(e.event_type, e.payload.get("rule_id"), e.effective_at.isoformat()) for e in events]
+
+
+async def test_an_order_born_on_the_baseline_records_what_a_patched_run_does_without_markers(
+    harness: Harness,
+) -> None:
+    h = harness
+    await skip_to(h, london(date(2027, 1, 4)))
+    patched = await start_order(h, hearing=date(2027, 1, 4), months=3)
+    born = await start_order(h, hearing=date(2027, 1, 4), months=3, memo=changes.baseline_memo())
+    await full_course(h, patched, born)
+
+    assert await _course(h, born) == await _course(h, patched)
+    markers, upserts = await _patch_traces(patched)
+    assert markers >= 5 and upserts == markers  # each patch taken: a marker and its upsert
+    assert await _patch_traces(born) == (0, 0)
+    keep_golden_history(await born.fetch_history(), "referral_order_on_baseline_1.json")
+
+
+async def test_the_relay_starts_every_workflow_of_an_outcome_on_the_current_baseline(harness: Harness) -> None:
+    h = harness
+    await skip_to(h, london(date(2027, 1, 4)))
+    body = outcome_body(date(2027, 1, 4), {"kind": "referral_order", "months": 6})
+    body["victims"] = [{"ref": f"V-{body['child']['id']}", "kind": "person", "under_18": False}]
+    outcome = validate_court_outcome(body, today=date(2027, 1, 4))
+    started = await start_for_outcome(h.client, outcome, h.settings.task_queue)
+    assert len(started) == 2  # the order and its victim's contact
+    for wid in started:
+        handle = h.client.get_workflow_handle(wid)
+        description = await handle.describe()
+        assert await description.memo_value(changes.BASELINE_MEMO) == changes.CURRENT
+        await wait_opened(h, wid)
+        assert await _patch_traces(handle) == (0, 0)
+
+
+async def wait_opened(h: Harness, wid: str, timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await EventStore(h.pool).read_stream(wid):
+        assert loop.time() < deadline, f"{wid} recorded nothing within {timeout} s"
+        await asyncio.sleep(0.1)
