@@ -12,11 +12,22 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 
 from activities.event_store import EventStore
+from client.steps import record_order_step
 from client.workflow_starts import start_for_outcome
 from domain.court_outcome import validate_court_outcome
 from tests.workflows.conftest import Harness
+from tests.workflows.test_continue_as_new_steps import HEARING, TINY_HISTORY, until_runs
 from tests.workflows.test_custody import outcome_body
-from tests.workflows.test_referral_order import full_course, keep_golden_history, london, skip_to, start_order
+from tests.workflows.test_referral_order import (
+    events_of,
+    full_course,
+    keep_golden_history,
+    london,
+    of_type,
+    skip_to,
+    start_order,
+)
+from tests.workflows.test_youth_rehabilitation_order import start_yro
 from workflows import changes
 
 CHANGE_VERSION = "TemporalChangeVersion"
@@ -78,3 +89,27 @@ async def wait_opened(h: Harness, wid: str, timeout: float = 20.0) -> None:
     while not await EventStore(h.pool).read_stream(wid):
         assert loop.time() < deadline, f"{wid} recorded nothing within {timeout} s"
         await asyncio.sleep(0.1)
+
+
+async def test_a_run_on_the_baseline_continues_as_new_on_it(harness: Harness) -> None:
+    """A youth rehabilitation order that continues as new at every wake: each run it continues as keeps
+    the memo, and none records a patch marker."""
+    h = harness
+    await skip_to(h, london(HEARING, 11))
+    handle = await start_yro(
+        h,
+        hearing=HEARING,
+        end=date(2028, 1, 3),
+        requirements=[{"kind": "supervision"}],
+        history_limit=TINY_HISTORY,
+        memo=changes.baseline_memo(),
+    )
+    await events_of(h, handle.id, until=lambda ev: len(of_type(ev, "DeadlineScheduled")) >= 2)
+    await skip_to(h, london(date(2027, 1, 8), 10))
+    step = {"step": "first_appointment_attended", "effective_date": "2027-01-08"}
+    assert (await record_order_step(h.client, handle.id, step, "rob-officer")).state == "active"
+    runs = await until_runs(handle, 2)
+    for run_id in runs:
+        run = h.client.get_workflow_handle(handle.id, run_id=run_id)
+        assert await (await run.describe()).memo_value(changes.BASELINE_MEMO) == changes.CURRENT, run_id
+        assert await _patch_traces(run) == (0, 0), run_id

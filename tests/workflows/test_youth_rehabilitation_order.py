@@ -24,7 +24,13 @@ STEP: TypeAdapter[YroStep] = TypeAdapter(YroStep)
 
 
 async def start_yro(
-    h: Harness, *, hearing: date, end: date, requirements: list[dict[str, Any]], history_limit: int | None = None
+    h: Harness,
+    *,
+    hearing: date,
+    end: date,
+    requirements: list[dict[str, Any]],
+    history_limit: int | None = None,
+    memo: dict[str, Any] | None = None,
 ) -> WorkflowHandle[Any, Any]:
     tag = uuid.uuid4().hex[:7]
     child = f"C-{tag}"
@@ -50,6 +56,7 @@ async def start_yro(
         ),
         id=f"youth-rehabilitation-order:luton:41CJ{tag}:{child}",
         task_queue=h.settings.task_queue,
+        memo=memo,
     )
 
 
