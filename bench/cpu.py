@@ -11,6 +11,8 @@ processes and their pools' connections live for the whole run.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable, Iterable, Mapping
 
 import psutil
@@ -87,3 +89,16 @@ class CpuMeter:
             spent[group] += seconds - self._last.get((group, pid), 0.0)
         self._last = now
         return spent
+
+    def _group_seconds(self, group: str) -> float:
+        return sum(_seconds(p) for p in self._groups[group]())
+
+    async def settle(self, group: str, *, below: float = 0.1, window: float = 0.5, timeout: float = 15.0) -> None:
+        """Wait until `group` uses less than `below` of a core over `window` seconds (or `timeout` passes):
+        what a round set going has finished, so its CPU is counted with it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            before = self._group_seconds(group)
+            await asyncio.sleep(window)
+            if self._group_seconds(group) - before < below * window:
+                return
