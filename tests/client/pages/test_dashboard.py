@@ -55,6 +55,7 @@ async def test_dashboard_counts_overdue_and_caseload(stack: Stack, page: Page) -
     by_worker = page.locator("[data-testid=compliance-by-worker] tr[data-rule='ro.first_contact'][data-worker='']")
     worker_cells = await by_worker.inner_text()
     assert "Not allocated" in worker_cells and "after escalation" in worker_cells
+    assert "First YJS appointment with the child" in worker_cells  # the rule's name, not its id alone
 
     chart = page.locator("svg#compliance-chart")
     assert await chart.get_attribute("role") == "img"
@@ -67,6 +68,9 @@ async def test_dashboard_counts_overdue_and_caseload(stack: Stack, page: Page) -
     row = overdue.locator("tr", has_text=child).first
     assert await row.count() == 1
     assert "Not allocated" in await row.inner_text()
+    # What is overdue, in words, with the rule it comes from beneath.
+    name, rule = (await row.locator("td").nth(1).inner_text()).split("\n")
+    assert rule.startswith("rule ") and name and "." not in name.split()[0], (name, rule)
     assert "Not allocated" in await page.inner_text("[data-testid=caseload]")
     await check_a11y(page, "dashboard")
     await shoot(page, "dashboard")

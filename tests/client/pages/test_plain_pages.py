@@ -23,7 +23,7 @@ CODE_WORDS = {
     "Python or JSON list": re.compile(r"\[\s*['\"{]|['\"}]\s*\]"),
     "Python value": re.compile(r"\b(True|False)\b|\bNone\b(?! (of|open|named|yet)\b)"),
     "code name": re.compile(
-        r"\b(order_made|contract_agreed|first_contact_made|consent_recorded|informed_choice_given|date_of_birth)\b"
+        r"\b(order_made|contract_agreed|first_contact_made|consent_recorded|informed_choice_given|date_of_birth|referral_order|victim_contact)\b"
     ),
 }
 
