@@ -41,8 +41,8 @@ async def test_no_page_shows_the_codes_words(stack: Stack, page: Page) -> None:
     order_id, contact_id, child_id = await _start_order(stack)
     refused = await _send(stack, outcome(child_id=child_id, months=20))
     assert refused["status"] == 422
-    # A refusal whose reason names a field by its code: the intake page gives it in words.
-    born_later = outcome()
+    # A refusal whose reason names a field by its code: the intake page and the child's case give it in words.
+    born_later = outcome(child_id=child_id)
     born_later["child"]["date_of_birth"] = (
         date.fromisoformat(born_later["hearing_date"]) + timedelta(days=1)
     ).isoformat()
