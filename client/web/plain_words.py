@@ -30,7 +30,10 @@ ACRONYMS = {
     "spi": "SPI",
     "yjb": "YJB",
     "cjca": "CJCA",
+    "pdat": "PDAT",
 }
+# Codes whose words are not their parts' (a name written as one word).
+WHOLE_CODES = {"asset_plus": "AssetPlus"}
 # Steps whose event title does not read as the step (or that record no event of their own name).
 STEP_LABELS = {
     "closed": "Contact closed",
@@ -74,6 +77,8 @@ def sentence_case(text: str) -> str:
 
 def in_words(code: str) -> str:
     """`vcs_referral_made` → 'VCS referral made' (a code no table names, with its initialisms kept)."""
+    if code in WHOLE_CODES:
+        return WHOLE_CODES[code]
     return " ".join(ACRONYMS.get(w, w) for w in code.replace("_", " ").split())
 
 

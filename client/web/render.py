@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from activities.users import User
-from client.web.plain_words import ACRONYMS, plain_refusal, state_label, step_label
+from client.web.plain_words import ACRONYMS, WHOLE_CODES, plain_refusal, state_label, step_label
 from domain.access import Permission, allows
 from domain.events import sentences, wording
 
@@ -72,6 +72,8 @@ def _long_date(value: date | datetime | None) -> str:
 @functools.lru_cache(maxsize=4096)  # the same few hundred field and event names, thousands of times a page
 def humanise(name: str) -> str:
     """`VictimContactOpened` / `vcs_referral_made` → 'Victim contact opened' / 'VCS referral made'."""
+    if name in WHOLE_CODES:
+        return WHOLE_CODES[name]
     words: list[str] = []
     current = ""
     for ch in name.replace("_", " "):

@@ -41,12 +41,14 @@ class CycleStepBase(Step):
 
 class RecordAssessment(CycleStepBase):
     step: Literal["assessment_completed"] = "assessment_completed"
-    tool: AssessmentTool = Field(description="asset_plus, pdat or other.")
-    stage: AssessmentStage = Field(description="start, review, end or transfer.")
+    tool: AssessmentTool = Field(description="The assessment tool: AssetPlus, PDAT or another.")
+    stage: AssessmentStage = Field(description="When in the case: at the start, a review, the end or a transfer.")
     likelihood_of_reoffending: Likelihood
     risk_of_serious_harm: Severity
     safety_and_wellbeing: Severity
-    mappa_level: MappaLevel | None = Field(default=None, description="none, 1, 2 or 3, where MAPPA applies.")
+    mappa_level: MappaLevel | None = Field(
+        default=None, description="The MAPPA level (1, 2 or 3) where MAPPA applies; none where it does not."
+    )
 
 
 class RecordCountersignature(CycleStepBase):

@@ -141,4 +141,4 @@ class DeadlineCancelled(EventPayload):
     title = "Deadline no longer needed"
 
     def describe(self, rule_names: w.RuleNames) -> str:
-        return f"{w.rule(self.rule_id, rule_names)}: no longer needed, because {w.words(self.why)}."
+        return f"{w.rule(self.rule_id, rule_names)}: no longer needed, because {w.words(w.days_in_words(self.why))}."

@@ -143,7 +143,7 @@ class ContractVaried(EventPayload):
     title = "Contract varied"
 
     def describe(self, rule_names: w.RuleNames) -> str:
-        return f"Contract varied on {w.day(self.varied_date)}: {self.summary.rstrip('.')}."
+        return f"Contract varied on {w.day(self.varied_date)}: {w.days_in_words(self.summary.rstrip('.'))}."
 
 
 _REFERRAL_GROUNDS = {

@@ -59,6 +59,22 @@ def day(d: date) -> str:
     return f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month]} {d.year}"
 
 
+_ISO_DAY = re.compile(r"(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")
+
+
+def days_in_words(text: str) -> str:
+    """Text kept in an event (a reason the system wrote, a court's summary) with each ISO day as a day:
+    'closed on 2026-10-05' → 'closed on Monday 5 October 2026'. A string that is no real day stays."""
+
+    def one(m: re.Match[str]) -> str:
+        try:
+            return day(date(int(m[1]), int(m[2]), int(m[3])))
+        except ValueError:
+            return m[0]
+
+    return _ISO_DAY.sub(one, text)
+
+
 def clock(instant: datetime) -> str:
     """The London wall-clock time: '9am', '2:30pm', 'midday', 'midnight'."""
     t = instant.astimezone(LONDON)

@@ -232,7 +232,7 @@ class OrderAmended(EventPayload):
         added = w.and_list(_requirement(r) for r in self.added_requirements)
         removed = w.and_list(_requirement_ref(r) for r in self.removed_requirements)
         return (
-            f"Order amended on {w.day(self.amended_date)}: {self.summary.rstrip('.')}."
+            f"Order amended on {w.day(self.amended_date)}: {w.days_in_words(self.summary.rstrip('.'))}."
             f"{f' Added: {added}.' if added else ''}{f' Removed: {removed}.' if removed else ''}"
             f"{f' The end date is now {w.day(self.new_end_date)}.' if self.new_end_date else ''}"
         )

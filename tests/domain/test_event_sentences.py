@@ -155,6 +155,22 @@ def test_times_dates_and_lists_in_one_format() -> None:
     ]
 
 
+def test_days_kept_in_an_events_text_read_as_days() -> None:
+    # A reason the system wrote, or a court's summary, may hold an ISO day: the sentence gives it in words.
+    why = "the case closed on 2026-10-05, before this fell due"
+    cancelled = sentences.sentence(
+        "DeadlineCancelled", {"deadline_id": "d-1", "rule_id": "remand.lac_review_1", "why": why}, NAMES
+    )
+    assert cancelled is not None and "closed on Monday 5 October 2026, before" in cancelled
+    amended = sentences.sentence(
+        "OrderAmended",
+        {"amended_date": "2026-12-01", "summary": "end date extended to 2028-02-15 by the court"},
+        NAMES,
+    )
+    assert amended is not None and "extended to Tuesday 15 February 2028 by the court" in amended
+    assert wording.days_in_words("on 2026-02-30 and x2026-01-01") == "on 2026-02-30 and x2026-01-01"
+
+
 def test_titles_and_sentences_for_what_a_reader_may_not_see_in_full() -> None:
     # A victim's step on a child's timeline is its reference only, for most roles: its title, no sentence.
     assert sentences.sentence("SuitabilityDecided", {"victim_ref": "V-102"}, NAMES) is None
