@@ -101,6 +101,7 @@ environment.filters["step_label"] = step_label
 environment.filters["state_label"] = state_label
 environment.filters["event_title"] = sentences.title
 environment.filters["plain_refusal"] = plain_refusal
+environment.filters["days_in_words"] = wording.days_in_words
 
 
 @functools.cache

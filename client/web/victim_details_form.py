@@ -55,8 +55,8 @@ DETAILS_FIELDS: list[FormField] = [
     _text("parent_email", "Parent or guardian's email"),
     _text("notes", "Notes", "Kept encrypted with the details; only victim workers and their managers read them.",
           "textarea"),
-    FormField("received_on", "When the YJS received these details", "The date details_received is recorded "
-              "with on the victim's contacts.", "date", True),
+    FormField("received_on", "When the YJS received these details", "The date each of the victim's contacts "
+              "records as “Victim's details received”.", "date", True),
     _text("purpose", "Why you are recording them", "Kept in the access log a manager reviews. If left blank: "
           "victim's details received for victim contact and restorative justice."),
 ]  # fmt: skip

@@ -64,7 +64,7 @@ class RecordPlanAgreed(CycleStepBase):
 
 class RecordPlanReviewed(CycleStepBase):
     step: Literal["plan_reviewed"] = "plan_reviewed"
-    trigger: ReviewTrigger = Field(description="scheduled, or significant_change.")
+    trigger: ReviewTrigger = Field(description="Why the plan is reviewed: as scheduled, or after a significant change.")
 
 
 class RecordSignificantChange(CycleStepBase):

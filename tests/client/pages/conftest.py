@@ -15,6 +15,7 @@ from urllib.parse import quote
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[3]
 CHROMIUM = Path(os.environ.get("YJFLOW_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium")
@@ -103,8 +104,14 @@ async def check_a11y(page: Page, name: str) -> None:
 
 
 async def shoot(page: Page, name: str) -> Path:
-    """A full-page screenshot kept in test-artifacts/screenshots/<name>.png."""
+    """A full-page screenshot kept in test-artifacts/screenshots/<name>.png. A page grown past what
+    Chromium can capture whole (a list holding a long session's rows) is kept as its first screen."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    await page.screenshot(path=str(path), full_page=True)
+    try:
+        await page.screenshot(path=str(path), full_page=True)
+    except PlaywrightError as exc:
+        if "Unable to capture screenshot" not in str(exc):
+            raise
+        await page.screenshot(path=str(path))
     return path

@@ -35,7 +35,7 @@ async def test_a_manager_confirms_one_amendment_and_rejects_another(stack: Stack
     card = page.locator(f"[data-testid=amendment-{later['amendment_id']}]")
     assert asn in await card.locator("h2").inner_text()
     rows = await card.locator(f"[data-testid=difference-{later['amendment_id']}] tbody tr").all_inner_texts()
-    assert rows == ["disposal.end_date\t2027-11-15\t2028-02-15"]
+    assert rows == ["Disposal end date\tMonday 15 November 2027\tTuesday 15 February 2028"]  # in words
     await check_a11y(page, "amendments")
     await shoot(page, "amendments")
 
