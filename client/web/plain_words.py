@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from datetime import date
 
 from domain.events import sentences, wording
 from domain.events.envelope import PAYLOAD_TYPES
@@ -62,7 +61,6 @@ FIELD_WORDS = {
     "ctl_expiry": "the custody time limit's expiry",
     "contract_signed_date": "the contract signed date",
 }
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 _STEP_IN_BRACKETS = re.compile(r"\s*\(([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\)")
 _NAME_IS_VALUE = re.compile(r"\(([a-z_]+)=([a-z_]+)\)")
@@ -77,9 +75,9 @@ def sentence_case(text: str) -> str:
 
 def in_words(code: str) -> str:
     """`vcs_referral_made` → 'VCS referral made' (a code no table names, with its initialisms kept)."""
-    if code in WHOLE_CODES:
-        return WHOLE_CODES[code]
-    return " ".join(ACRONYMS.get(w, w) for w in code.replace("_", " ").split())
+    words = code.replace("_", " ").split()
+    whole = WHOLE_CODES.get("_".join(words))
+    return whole if whole is not None else " ".join(ACRONYMS.get(w, w) for w in words)
 
 
 @functools.lru_cache(maxsize=512)
@@ -103,20 +101,13 @@ def state_label(state: str) -> str:
     return sentence_case(in_words(state))
 
 
-def _day(match: re.Match[str]) -> str:
-    try:
-        return wording.day(date(int(match[1]), int(match[2]), int(match[3])))
-    except ValueError:
-        return match[0]
-
-
 def plain_refusal(message: str, steps: Mapping[str, str] | None = None) -> str:
     """A refusal's reason for a page: without the leading `<step> refused:`, the steps it names by their
     labels, a field's code by its question, other codes and dates in words. `steps` maps the case's step
     names to labels (those it may cite in brackets as what to record first)."""
     _, sep, why = message.partition(" refused: ")
     text = why if sep else message
-    text = _ISO_DATE.sub(_day, text)
+    text = wording.days_in_words(text)
     text = _STATE_IS.sub(lambda m: f"the {m[1]} is at “{state_label(m[2])}”", text)
     text = _NEEDS_STATES.sub(
         lambda m: "this step needs it to be at " + " or ".join(f"“{state_label(v)}”" for v in m[1].split(", ")), text

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from activities.users import User
-from client.web.plain_words import ACRONYMS, WHOLE_CODES, plain_refusal, state_label, step_label
+from client.web.plain_words import in_words, plain_refusal, state_label, step_label
 from domain.access import Permission, allows
 from domain.events import sentences, wording
 
@@ -72,8 +72,6 @@ def _long_date(value: date | datetime | None) -> str:
 @functools.lru_cache(maxsize=4096)  # the same few hundred field and event names, thousands of times a page
 def humanise(name: str) -> str:
     """`VictimContactOpened` / `vcs_referral_made` → 'Victim contact opened' / 'VCS referral made'."""
-    if name in WHOLE_CODES:
-        return WHOLE_CODES[name]
     words: list[str] = []
     current = ""
     for ch in name.replace("_", " "):
@@ -83,7 +81,7 @@ def humanise(name: str) -> str:
         else:
             current += ch.lower() if ch.isupper() else ch
     words.append(current)
-    text = " ".join(ACRONYMS.get(w.strip(), w.strip()) for w in " ".join(words).split())
+    text = in_words(" ".join(words))
     return text[:1].upper() + text[1:]
 
 

@@ -4,7 +4,6 @@ takes its patches as before; the relay starts every workflow on the current base
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Any
 
@@ -79,16 +78,8 @@ async def test_the_relay_starts_every_workflow_of_an_outcome_on_the_current_base
         handle = h.client.get_workflow_handle(wid)
         description = await handle.describe()
         assert await description.memo_value(changes.BASELINE_MEMO) == changes.CURRENT
-        await wait_opened(h, wid)
+        await events_of(h, wid, until=bool)  # opened: its first events are stored
         assert await _patch_traces(handle) == (0, 0)
-
-
-async def wait_opened(h: Harness, wid: str, timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await EventStore(h.pool).read_stream(wid):
-        assert loop.time() < deadline, f"{wid} recorded nothing within {timeout} s"
-        await asyncio.sleep(0.1)
 
 
 async def test_a_run_on_the_baseline_continues_as_new_on_it(harness: Harness) -> None:
